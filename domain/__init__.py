@@ -1,0 +1,1 @@
+"""The domain: models, enums and rules. No GraphQL, no HTTP."""

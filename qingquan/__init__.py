@@ -1,0 +1,1 @@
+"""Qingquan (清权): the app, its settings and the `qingquan` command."""

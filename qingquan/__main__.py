@@ -1,0 +1,3 @@
+from qingquan.cli import main
+
+main()

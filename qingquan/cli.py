@@ -1,0 +1,16 @@
+"""The `qingquan` command: one Typer app, its subcommands registered from qingquan/commands."""
+
+from __future__ import annotations
+
+import typer
+
+from qingquan.commands import database, demo, library, server, tokens
+
+app = typer.Typer(help="清权确权 registry: GraphQL API, legal library, demo county", no_args_is_help=True)
+
+for module in (database, library, demo, tokens, server):
+    module.register(app)
+
+
+def main() -> None:
+    app()

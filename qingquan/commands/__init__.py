@@ -1,0 +1,1 @@
+"""The `qingquan` subcommands, one module per area; each exposes `register(app)`."""

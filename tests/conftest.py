@@ -1,0 +1,98 @@
+"""Test harness: a real database (a SQLite file, or PostgreSQL when QINGQUAN_TEST_DATABASE_URL
+points at one), migrated once per session, with the packaged legal library and the demo county.
+
+Tests that need a database of their own (imports from scratch, CLI runs) take `fresh_db_url`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from domain import db
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = Path(os.environ.get("QINGQUAN_CORPUS", REPO.parent / "shared" / "corpus" / "laws"))
+PG_URL = os.environ.get("QINGQUAN_TEST_DATABASE_URL", "")
+_counter = itertools.count()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"qingquan test database: {PG_URL or 'SQLite file (embedded default)'}"
+
+
+async def _reset_pg(url: str, *, create: bool = False) -> None:
+    """Empty a PostgreSQL database (or create it afresh)."""
+    url = db.normalize_url(url)
+    if create:
+        base, name = url.rsplit("/", 1)
+        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        return
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://"))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if PG_URL:
+        await _reset_pg(PG_URL)
+        return PG_URL
+    return f"sqlite://{tmp_path_factory.mktemp('db') / 'qingquan.sqlite3'}"
+
+
+@pytest.fixture
+async def fresh_db_url(tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of its own, on the same engine as the session's."""
+    if PG_URL:
+        url = f"{PG_URL.rsplit('/', 1)[0]}/qq_test_{os.getpid()}_{next(_counter)}"
+        await _reset_pg(url, create=True)
+        yield url
+        base, name = db.normalize_url(url).rsplit("/", 1)
+        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+    else:
+        yield f"sqlite://{tmp_path / 'fresh.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+async def database(db_url: str) -> AsyncIterator[str]:
+    """The session database, migrated and open."""
+    await db.migrate(db_url)
+    await db.close()
+    await db.init(db_url)
+    yield db_url
+    await db.close()
+
+
+def run_cli(*args: str, db_url: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run the real `qingquan` command in a subprocess against `db_url`."""
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": db_url}
+    proc = subprocess.run(
+        [sys.executable, "-m", "qingquan", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"qingquan {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return proc
