@@ -22,6 +22,14 @@ class DomainError(Exception):
         self.message = message
         self.errors = errors or []
 
+    @property
+    def extensions(self) -> dict[str, object]:
+        """What a GraphQL error built from this exception carries (graphql-core copies it)."""
+        ext: dict[str, object] = {"code": self.code}
+        if self.errors:
+            ext["fields"] = [{"field": e.field, "message": e.message, "code": e.code} for e in self.errors]
+        return ext
+
 
 class ValidationFailed(DomainError):
     code = "invalid"

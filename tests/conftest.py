@@ -17,6 +17,7 @@ import asyncpg
 import pytest
 
 from domain import db
+from tests.helpers import client  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("QINGQUAN_CORPUS", REPO.parent / "shared" / "corpus" / "laws"))

@@ -1,9 +1,29 @@
-"""`qingquan serve` (being built)."""
+"""`qingquan serve`."""
 
 from __future__ import annotations
 
 import typer
 
+from qingquan.settings import get_settings
+
+
+def serve(
+    host: str | None = typer.Option(None, "--host", help="default 127.0.0.1 (QINGQUAN_HOST)"),
+    port: int | None = typer.Option(None, "--port", help="default 8000 (QINGQUAN_PORT)"),
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in a browser), /healthz and /readyz."""
+    import uvicorn
+
+    from qingquan.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("serve")(serve)

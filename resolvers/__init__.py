@@ -1,0 +1,1 @@
+"""Async functions behind the GraphQL fields: queries, loaders, pagination."""

@@ -1,0 +1,111 @@
+"""DataLoaders, one per request, each answering a whole page in one query (`XByYLoader`).
+
+Loaders that return powers or records apply the request's viewer through domain.access, so a
+nested field can never reach what the root connection would hide.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from domain import access
+from domain import models as m
+
+M = TypeVar("M", bound=Model)
+
+
+def by_id(queryset: QuerySet[M]) -> DataLoader[int, M | None]:
+    """One object per id (None where missing or hidden)."""
+
+    async def load(keys: list[int]) -> list[M | None]:
+        found = {obj.pk: obj for obj in await queryset.filter(id__in=set(keys))}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def grouped(queryset: QuerySet[M], key_field: str) -> DataLoader[int, list[M]]:
+    """All objects whose `key_field` is the key, in the queryset's order."""
+
+    async def load(keys: list[int]) -> list[list[M]]:
+        groups: dict[int, list[M]] = defaultdict(list)
+        for obj in await queryset.filter(**{f"{key_field}__in": set(keys)}):
+            groups[getattr(obj, key_field)].append(obj)
+        return [groups.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def one_by(queryset: QuerySet[M], key_field: str) -> DataLoader[int, M | None]:
+    """The one object whose `key_field` is the key."""
+
+    async def load(keys: list[int]) -> list[M | None]:
+        found = {getattr(obj, key_field): obj for obj in await queryset.filter(**{f"{key_field}__in": set(keys)})}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    """Every loader of one request, built for its viewer."""
+
+    unit_by_id: DataLoader[int, m.Unit | None]
+    units_by_parent_id: DataLoader[int, list[m.Unit]]
+    position_by_id: DataLoader[int, m.Position | None]
+    positions_by_unit_id: DataLoader[int, list[m.Position]]
+    power_by_id: DataLoader[int, m.Power | None]
+    bases_by_power_id: DataLoader[int, list[m.PowerBasis]]
+    article_by_id: DataLoader[int, m.LegalArticle | None]
+    document_by_id: DataLoader[int, m.LegalDocument | None]
+    work_by_id: DataLoader[int, m.LegalWork | None]
+    documents_by_work_id: DataLoader[int, list[m.LegalDocument]]
+    flow_chart_by_power_id: DataLoader[int, m.FlowChart | None]
+    steps_by_chart_id: DataLoader[int, list[m.FlowStep]]
+    edges_by_chart_id: DataLoader[int, list[m.FlowEdge]]
+    disclosure_records_by_power_id: DataLoader[int, list[m.DisclosureRecord]]
+    operation_records_by_power_id: DataLoader[int, list[m.OperationRecord]]
+
+    @classmethod
+    def for_viewer(cls, viewer: access.Viewer) -> Loaders:
+        records = access.record_q(viewer)
+        return cls(
+            unit_by_id=by_id(m.Unit.all()),
+            units_by_parent_id=grouped(m.Unit.all(), "parent_id"),
+            position_by_id=by_id(m.Position.all()),
+            positions_by_unit_id=grouped(m.Position.all(), "unit_id"),
+            power_by_id=by_id(m.Power.filter(access.power_q(viewer))),
+            bases_by_power_id=grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id"),
+            article_by_id=by_id(m.LegalArticle.all()),
+            document_by_id=by_id(m.LegalDocument.all()),
+            work_by_id=by_id(m.LegalWork.all()),
+            documents_by_work_id=grouped(
+                m.LegalDocument.all().order_by("version_date", "id"), "work_id"
+            ),
+            flow_chart_by_power_id=one_by(m.FlowChart.all(), "power_id"),
+            steps_by_chart_id=grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id"),
+            edges_by_chart_id=grouped(m.FlowEdge.all().order_by("id"), "chart_id"),
+            disclosure_records_by_power_id=grouped(
+                m.DisclosureRecord.filter(records).order_by("-disclosed_on", "-id"), "power_id"
+            ),
+            operation_records_by_power_id=grouped(
+                m.OperationRecord.filter(records).order_by("-id"), "power_id"
+            ),
+        )
+
+
+async def load_many(loader: DataLoader[int, Any], keys: Iterable[int]) -> list[Any]:
+    return list(await loader.load_many(list(keys)))
+
+
+def prime(loader: DataLoader[int, Any], objects: Sequence[Model], key: Callable[[Model], int] = lambda o: o.pk) -> None:
+    """Put objects a query already returned into a loader, so nested fields reuse them."""
+    for obj in objects:
+        loader.prime(key(obj), obj)

@@ -1,0 +1,44 @@
+"""GraphQL enums: the domain's enums, each value described with its Chinese name."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from domain import enums as d
+
+
+def _enum(cls: type[d.LabelledEnum], description: str) -> type[d.LabelledEnum]:
+    """Expose a domain enum, each value described by its Chinese label."""
+    wrapped = strawberry.enum(cls, description=description)
+    for value in wrapped.__strawberry_definition__.values:
+        value.description = cls[value.name].label
+    return wrapped
+
+
+UnitKind = _enum(d.UnitKind, description="单位类型")
+PowerCategory = _enum(d.PowerCategory, description="职权类别")
+ExerciseMode = _enum(d.ExerciseMode, description="行使方式")
+PowerStatus = _enum(d.PowerStatus, description="职权状态 (清理登记 → 申报 → 审核 → 公开运行)")
+DisclosureScope = _enum(d.DisclosureScope, description="公开范围")
+DisclosureTiming = _enum(d.DisclosureTiming, description="公开时限")
+DisclosureChannel = _enum(d.DisclosureChannel, description="公开形式 / 渠道")
+Network = _enum(d.Network, description="七大网络")
+OperationStage = _enum(d.OperationStage, description="权力运行环节")
+LegalLevel = _enum(d.LegalLevel, description="法律效力层级 (从高到低)")
+LegalStatus = _enum(d.LegalStatus, description="时效性")
+LegalSource = _enum(d.LegalSource, description="来源")
+ArticleKind = _enum(d.ArticleKind, description="条文类型")
+FlowStepKind = _enum(d.FlowStepKind, description="流程环节类型")
+Role = _enum(d.Role, description="角色")
+
+
+@strawberry.enum(description="sort direction")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+    def apply(self, field: str) -> str:
+        """The tortoise order_by term for `field` in this direction."""
+        return field if self is OrderDirection.ASC else f"-{field}"

@@ -1,0 +1,112 @@
+"""LegalDocument (一件) and LegalArticle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from domain import models as m
+from resolvers.pagination import paginate
+from schema.context import Info
+from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus
+from schema.node import Node, page_args, to_connection
+from schema.relay import Connection, encode_id
+
+
+@strawberry.type(description="一件: one version of a law, regulation, rule or normative document.")
+class LegalDocument(Node):
+    db_id: strawberry.Private[int]
+    work_id: strawberry.Private[int]
+    title: str
+    subtitle: str
+    level: LegalLevel = strawberry.field(description="效力层级")
+    doc_type: str = strawberry.field(description="文件类型: 法律 / 修改决定 / 修正案 …")
+    doc_number: str = strawberry.field(description="文号")
+    issuer: str = strawberry.field(description="制定机关")
+    field: str = strawberry.field(description="法律部门 / 分类")
+    promulgation_date: date | None = strawberry.field(description="公布日期")
+    effective_date: date | None = strawberry.field(description="施行日期")
+    repeal_date: date | None = strawberry.field(description="废止日期")
+    version_date: date | None = strawberry.field(description="版本日期")
+    status: LegalStatus = strawberry.field(description="时效性")
+    history: str = strawberry.field(description="制定、修正历史")
+    source: LegalSource
+    article_count: int
+
+    @classmethod
+    def from_model(cls, doc: m.LegalDocument) -> LegalDocument:
+        return cls(
+            id=encode_id("LegalDocument", doc.id),
+            db_id=doc.id,
+            work_id=doc.work_id,
+            title=doc.title,
+            subtitle=doc.subtitle,
+            level=doc.level,
+            doc_type=doc.doc_type,
+            doc_number=doc.doc_number,
+            issuer=doc.issuer,
+            field=doc.field,
+            promulgation_date=doc.promulgation_date,
+            effective_date=doc.effective_date,
+            repeal_date=doc.repeal_date,
+            version_date=doc.version_date,
+            status=doc.status,
+            history=doc.history,
+            source=doc.source,
+            article_count=doc.article_count,
+        )
+
+    @strawberry.field(description="条文, in order")
+    async def articles(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LegalArticle]:
+        limit, offset = page_args(first, after)
+        settings = info.context.settings
+        page = await paginate(
+            m.LegalArticle.filter(document_id=self.db_id).order_by("ordinal"),
+            first=limit,
+            offset=offset,
+            default=settings.max_page_size,
+            maximum=settings.max_page_size,
+        )
+        for article in page.items:
+            info.context.loaders.article_by_id.prime(article.id, article)
+        return to_connection(page, LegalArticle.from_model)
+
+    @strawberry.field(description="one article by its label, e.g. 第四十二条")
+    async def article(self, label: str) -> LegalArticle | None:
+        found = await m.LegalArticle.filter(document_id=self.db_id, label=label.strip()).first()
+        return LegalArticle.from_model(found) if found else None
+
+    @strawberry.field(description="all versions of this work (this one included), oldest first")
+    async def versions(self, info: Info) -> list[LegalDocument]:
+        return [LegalDocument.from_model(d) for d in await info.context.loaders.documents_by_work_id.load(self.work_id)]
+
+
+@strawberry.type(description="A 第X条 article, or a numbered paragraph of a document without articles.")
+class LegalArticle(Node):
+    document_id: strawberry.Private[int]
+    ordinal: int = strawberry.field(description="position in the document, from 1")
+    number: int | None = strawberry.field(description="第X条 as a number")
+    label: str = strawberry.field(description="第四十二条 / 第3段")
+    kind: ArticleKind
+    chapter_path: str = strawberry.field(description="编 / 章 / 节")
+    text: str
+
+    @classmethod
+    def from_model(cls, article: m.LegalArticle) -> LegalArticle:
+        return cls(
+            id=encode_id("LegalArticle", article.id),
+            document_id=article.document_id,
+            ordinal=article.ordinal,
+            number=article.number,
+            label=article.label,
+            kind=article.kind,
+            chapter_path=article.chapter_path,
+            text=article.text,
+        )
+
+    @strawberry.field
+    async def document(self, info: Info) -> LegalDocument:
+        doc = await info.context.loaders.document_by_id.load(self.document_id)
+        assert doc is not None  # articles cascade with their document
+        return LegalDocument.from_model(doc)

@@ -1,0 +1,37 @@
+"""The Relay `Node` interface and the conversion of a page into a connection."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import strawberry
+
+from resolvers.pagination import Page
+from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+def page_args(first: int | None, after: str | None) -> tuple[int | None, int]:
+    """(first, offset) from the Relay arguments."""
+    return first, (decode_cursor(after) + 1 if after else 0)
+
+
+def to_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
+    edges = [Edge(cursor=encode_cursor(page.offset + i), node=convert(obj)) for i, obj in enumerate(page.items)]
+    return Connection(
+        total_count=page.total,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        edges=edges,
+    )

@@ -1,0 +1,159 @@
+"""Power (职权) with its bases, exercise rules, flow chart and records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from domain import models as m
+from schema.context import Info
+from schema.enums import DisclosureScope, OrderDirection, DisclosureTiming, ExerciseMode, PowerCategory, PowerStatus
+from schema.flow import FlowChart
+from schema.legal import LegalArticle
+from schema.node import Node
+from schema.records import DisclosureRecord, OperationRecord
+from schema.relay import encode_id
+from schema.unit import Unit
+
+
+@strawberry.type(description="行使规则: disclosure, fees and time limits.")
+class ExerciseRules:
+    disclosure_scope: DisclosureScope = strawberry.field(description="公开范围")
+    disclosure_form: str = strawberry.field(description="公开形式")
+    disclosure_timing: DisclosureTiming = strawberry.field(description="公开时限 (长期 / 及时)")
+    disclosure_deadline: str = strawberry.field(description="公开时限说明")
+    fee_basis: str = strawberry.field(description="收费依据")
+    fee_standard: str = strawberry.field(description="收费标准")
+    time_limit: str = strawberry.field(description="办理时限")
+    time_limit_days: int | None = strawberry.field(description="办理时限 (工作日)")
+
+
+@strawberry.type(description="涉密不宜公开: shown only to callers who may see confidential powers.")
+class Confidentiality:
+    confidential: bool
+    reason: str = strawberry.field(description="不宜公开的理由")
+    basis: str = strawberry.field(description="保密依据")
+
+
+@strawberry.type(description="职权依据: one article a power rests on.")
+class PowerBasis:
+    id: strawberry.ID
+    article_id: strawberry.Private[int]
+    ordinal: int = strawberry.field(description="order, from the highest legal rank down")
+    note: str
+
+    @classmethod
+    def from_model(cls, basis: m.PowerBasis) -> PowerBasis:
+        return cls(id=encode_id("PowerBasis", basis.id), article_id=basis.article_id, ordinal=basis.ordinal, note=basis.note)
+
+    @strawberry.field
+    async def article(self, info: Info) -> LegalArticle:
+        article = await info.context.loaders.article_by_id.load(self.article_id)
+        assert article is not None  # cited articles cannot be deleted
+        return LegalArticle.from_model(article)
+
+
+@strawberry.type(description="职权: one administrative power held by a unit.")
+class Power(Node):
+    db_id: strawberry.Private[int]
+    unit_id: strawberry.Private[int]
+    model: strawberry.Private[m.Power]
+    code: str = strawberry.field(description="职权编码, e.g. 36072300XK-0001")
+    name: str = strawberry.field(description="职权全称")
+    category: PowerCategory
+    exercise_mode: ExerciseMode
+    status: PowerStatus
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, power: m.Power) -> Power:
+        return cls(
+            id=encode_id("Power", power.id),
+            db_id=power.id,
+            unit_id=power.unit_id,
+            model=power,
+            code=power.code,
+            name=power.name,
+            category=power.category,
+            exercise_mode=power.exercise_mode,
+            status=power.status,
+            description=power.description,
+            created_at=power.created_at,
+            updated_at=power.updated_at,
+        )
+
+    @strawberry.field(description="实施主体")
+    async def unit(self, info: Info) -> Unit:
+        unit = await info.context.loaders.unit_by_id.load(self.unit_id)
+        assert unit is not None  # a unit with powers cannot be deleted
+        return Unit.from_model(unit)
+
+    @strawberry.field(description="职权依据, from the highest legal rank down")
+    async def bases(self, info: Info) -> list[PowerBasis]:
+        return [PowerBasis.from_model(b) for b in await info.context.loaders.bases_by_power_id.load(self.db_id)]
+
+    @strawberry.field(description="行使规则")
+    def rules(self) -> ExerciseRules:
+        p = self.model
+        return ExerciseRules(
+            disclosure_scope=p.disclosure_scope,
+            disclosure_form=p.disclosure_form,
+            disclosure_timing=p.disclosure_timing,
+            disclosure_deadline=p.disclosure_deadline,
+            fee_basis=p.fee_basis,
+            fee_standard=p.fee_standard,
+            time_limit=p.time_limit,
+            time_limit_days=p.time_limit_days,
+        )
+
+    @strawberry.field(description="涉密不宜公开")
+    def confidentiality(self) -> Confidentiality:
+        p = self.model
+        return Confidentiality(
+            confidential=p.confidential, reason=p.confidentiality_reason, basis=p.confidentiality_basis
+        )
+
+    @strawberry.field(description="一图: the flow chart")
+    async def flow_chart(self, info: Info) -> FlowChart | None:
+        chart = await info.context.loaders.flow_chart_by_power_id.load(self.db_id)
+        return FlowChart.from_model(chart) if chart else None
+
+    @strawberry.field(description="公开记录 the caller may see, newest first")
+    async def disclosure_records(self, info: Info) -> list[DisclosureRecord]:
+        records = await info.context.loaders.disclosure_records_by_power_id.load(self.db_id)
+        return [DisclosureRecord.from_model(r) for r in records]
+
+    @strawberry.field(description="权力运行记录 (附7) the caller may see, newest first")
+    async def operation_records(self, info: Info) -> list[OperationRecord]:
+        records = await info.context.loaders.operation_records_by_power_id.load(self.db_id)
+        return [OperationRecord.from_model(r) for r in records]
+
+
+@strawberry.input(description="Filters of `powers`; all given conditions must hold.")
+class PowerFilter:
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="a unit; its offices included")
+    category: PowerCategory | None = None
+    categories: list[PowerCategory] | None = None
+    status: PowerStatus | None = None
+    statuses: list[PowerStatus] | None = None
+    exercise_mode: ExerciseMode | None = None
+    name_contains: str | None = None
+    code: str | None = None
+
+
+@strawberry.enum
+class PowerOrderField(Enum):
+    CODE = "code"
+    NAME = "name"
+    CATEGORY = "category"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input
+class PowerOrder:
+    field: PowerOrderField = PowerOrderField.CODE
+    direction: OrderDirection = OrderDirection.ASC

@@ -1,0 +1,71 @@
+"""The app over real HTTP: health, readiness, GraphiQL, GET queries, auth errors, query limits."""
+
+from __future__ import annotations
+
+import httpx
+
+from domain.enums import Role
+from tests.helpers import gql, gql_data, token_for
+
+
+async def test_healthz_and_readyz(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == "up"
+
+
+async def test_graphiql_in_a_browser(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_query_via_get(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", params={"query": "{ viewer { role } }"})
+    assert response.status_code == 200
+    assert response.json()["data"] == {"viewer": {"role": "PUBLIC"}}
+
+
+async def test_viewer_from_a_token(client: httpx.AsyncClient) -> None:
+    token = await token_for(Role.ADMIN)
+    data = await gql_data(client, "{ viewer { role name unit { code } } }", token=token)
+    assert data["viewer"]["role"] == "ADMIN"
+    assert data["viewer"]["unit"] is None
+
+
+async def test_unknown_token_is_rejected_not_downgraded(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json={"query": "{ viewer { role } }"}, headers={"Authorization": "Bearer qq_nonsense"}
+    )
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "unauthenticated"
+
+
+async def test_page_size_limit_is_a_clear_error(client: httpx.AsyncClient) -> None:
+    body = await gql(client, "{ powers(first: 1000) { totalCount } }")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "invalid"
+    assert "first" in body["errors"][0]["message"]
+
+
+async def test_depth_limit(client: httpx.AsyncClient) -> None:
+    deep = "{ units { edges { node { " + "parent { " * 12 + "code" + " }" * 12 + " } } } }"
+    body = await gql(client, deep)
+    assert body["errors"] and "exceeds maximum operation depth" in body["errors"][0]["message"]
+
+
+async def test_alias_limit(client: httpx.AsyncClient) -> None:
+    many = "{ " + " ".join(f"a{i}: viewer {{ role }}" for i in range(40)) + " }"
+    body = await gql(client, many)
+    assert body["errors"] and "aliases" in body["errors"][0]["message"].lower()
+
+
+async def test_token_limit(client: httpx.AsyncClient) -> None:
+    huge = "{ " + " ".join("viewer { role }" for _ in range(800)) + " }"
+    body = await gql(client, huge)
+    assert body["errors"] and "token" in body["errors"][0]["message"].lower()
+
+
+async def test_invalid_cursor_is_a_typed_error(client: httpx.AsyncClient) -> None:
+    body = await gql(client, '{ units(after: "garbage") { totalCount } }')
+    assert body["errors"][0]["extensions"]["code"] == "invalid"
