@@ -9,7 +9,14 @@ import strawberry
 
 from domain import models as m
 from schema.context import Info
-from schema.enums import DisclosureScope, OrderDirection, DisclosureTiming, ExerciseMode, PowerCategory, PowerStatus
+from schema.enums import (
+    DisclosureScope,
+    DisclosureTiming,
+    ExerciseMode,
+    OrderDirection,
+    PowerCategory,
+    PowerStatus,
+)
 from schema.flow import FlowChart
 from schema.legal import LegalArticle
 from schema.node import Node

@@ -69,3 +69,14 @@ async def test_token_limit(client: httpx.AsyncClient) -> None:
 async def test_invalid_cursor_is_a_typed_error(client: httpx.AsyncClient) -> None:
     body = await gql(client, '{ units(after: "garbage") { totalCount } }')
     assert body["errors"][0]["extensions"]["code"] == "invalid"
+
+
+def test_unexpected_exceptions_are_masked_domain_errors_are_not() -> None:
+    from graphql import GraphQLError
+
+    from domain.errors import ValidationFailed
+    from schema import should_mask
+
+    assert should_mask(GraphQLError("boom", original_error=RuntimeError("password=secret")))
+    assert not should_mask(GraphQLError("bad", original_error=ValidationFailed([])))
+    assert not should_mask(GraphQLError("Syntax Error"))

@@ -25,5 +25,23 @@ def serve(
     )
 
 
+
+
+def export_schema(
+    output: str = typer.Option("schema.graphql", "--output", "-o", help="file to write, `-` for stdout"),
+) -> None:
+    """Write the GraphQL schema in SDL (the repo keeps it in schema.graphql)."""
+    from schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output == "-":
+        typer.echo(sdl, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(sdl)
+        typer.echo(f"wrote {output}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("serve")(serve)
+    app.command("export-schema")(export_schema)

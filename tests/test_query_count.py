@@ -1,0 +1,49 @@
+"""DataLoaders everywhere: a page of powers with their unit, bases, articles, documents, flow
+charts, steps, positions and records costs the same number of SQL queries for 5 items as for 50."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from domain.enums import Role
+from tests.helpers import count_queries, gql_data, token_for
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+PAGE = """
+query Page($first: Int!) {
+  powers(first: $first) {
+    totalCount
+    edges { node {
+      code name
+      unit { name parent { name } }
+      rules { timeLimit }
+      bases { note article { label text document { title level status versions { versionDate } } } }
+      flowChart { title steps { name position { name unit { name } } } edges { label } }
+      disclosureRecords { channel }
+      operationRecords { network stage }
+    } }
+  }
+}
+"""
+
+
+async def queries_for(client: httpx.AsyncClient, first: int, token: str) -> tuple[int, dict]:
+    with count_queries() as counter:
+        data = await gql_data(client, PAGE, {"first": first}, token)
+    return counter.count, data
+
+
+async def test_sql_queries_do_not_grow_with_page_size(client: httpx.AsyncClient) -> None:
+    token = await token_for(Role.ADMIN)
+    small, small_data = await queries_for(client, 5, token)
+    large, large_data = await queries_for(client, 50, token)
+    nodes = [e["node"] for e in large_data["powers"]["edges"]]
+    assert len(small_data["powers"]["edges"]) == 5 and len(nodes) == 50
+    # the page really reaches every level the loaders serve
+    assert any(n["bases"] and n["bases"][0]["article"]["document"]["title"] for n in nodes)
+    assert any(n["flowChart"] and n["flowChart"]["steps"] and n["flowChart"]["edges"] for n in nodes)
+    assert any(n["operationRecords"] for n in nodes) and any(n["disclosureRecords"] for n in nodes)
+    assert small == large, f"{small} queries for 5 powers but {large} for 50"
+    assert large <= 20

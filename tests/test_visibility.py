@@ -1,0 +1,148 @@
+"""Who sees what (DESIGN.md): a caller without a token never sees a confidential, unpublished or
+non-public item through any field, connection total or node lookup; unit staff see, beyond what
+the public sees, only their own unit. Checked against the demo county in the database."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from domain import models as m
+from domain.access import unit_subtree_ids
+from domain.enums import DisclosureScope, PowerStatus, Role
+from resolvers.ids import encode_id
+from tests.helpers import gql_data, token_for
+
+pytestmark = pytest.mark.usefixtures("demo")
+
+EVERYTHING = """
+query All($after: String) {
+  powers(first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id code name category status
+      unit { id code name powers(first: 100) { totalCount edges { node { code name } } } }
+      rules { disclosureScope }
+      confidentiality { confidential reason basis }
+      bases { note article { label text document { title } } }
+      flowChart { id steps { id name position { name } } edges { label } }
+      disclosureRecords { id scope content }
+      operationRecords { id scope subject applicant }
+    } }
+  }
+}
+"""
+
+
+def is_public(power: m.Power) -> bool:
+    return (
+        power.status == PowerStatus.PUBLISHED
+        and power.disclosure_scope == DisclosureScope.PUBLIC
+        and not power.confidential
+    )
+
+
+async def fetch_all(client: httpx.AsyncClient, token: str | None = None) -> tuple[int, list[dict]]:
+    nodes: list[dict] = []
+    after = None
+    while True:
+        data = await gql_data(client, EVERYTHING, {"after": after}, token)
+        nodes += [e["node"] for e in data["powers"]["edges"]]
+        total = data["powers"]["totalCount"]
+        if not data["powers"]["pageInfo"]["hasNextPage"]:
+            return total, nodes
+        after = data["powers"]["pageInfo"]["endCursor"]
+
+
+async def hidden_powers() -> list[m.Power]:
+    hidden = [p for p in await m.Power.all() if not is_public(p)]
+    kinds = {
+        "confidential": any(p.confidential for p in hidden),
+        "unpublished": any(p.status != PowerStatus.PUBLISHED for p in hidden),
+        "non-public scope": any(p.disclosure_scope != DisclosureScope.PUBLIC for p in hidden),
+    }
+    assert all(kinds.values()), f"the demo county must hold every kind of hidden power: {kinds}"
+    return hidden
+
+
+async def test_public_list_and_total_hold_only_public_powers(client: httpx.AsyncClient) -> None:
+    total, nodes = await fetch_all(client)
+    public = [p for p in await m.Power.all() if is_public(p)]
+    assert total == len(public) == len(nodes)
+    assert {n["code"] for n in nodes} == {p.code for p in public}
+
+
+async def test_no_hidden_name_or_code_anywhere_in_public_responses(client: httpx.AsyncClient) -> None:
+    _, nodes = await fetch_all(client)
+    text = json.dumps(nodes, ensure_ascii=False)
+    for power in await hidden_powers():
+        assert power.code not in text
+        # names may repeat across units (shared powers); only a name that no public power has must be absent
+        if not await m.Power.filter(name=power.name, status=PowerStatus.PUBLISHED, confidential=False, disclosure_scope=DisclosureScope.PUBLIC).exists():
+            assert power.name not in text, power.name
+
+
+async def test_public_records_are_public_and_applicants_withheld(client: httpx.AsyncClient) -> None:
+    _, nodes = await fetch_all(client)
+    records = [r for n in nodes for r in n["disclosureRecords"] + n["operationRecords"]]
+    assert records, "the demo county publishes records"
+    assert all(r["scope"] == "PUBLIC" for r in records)
+    assert all(r.get("applicant") is None for n in nodes for r in n["operationRecords"])
+    hidden_scope = await m.OperationRecord.exclude(scope=DisclosureScope.PUBLIC).first()
+    assert hidden_scope is not None
+    data = await gql_data(client, "query($id: ID!) { node(id: $id) { id } }", {"id": encode_id("OperationRecord", hidden_scope.id)})
+    assert data["node"] is None
+
+
+async def test_hidden_powers_are_not_found_by_any_lookup(client: httpx.AsyncClient) -> None:
+    query = """
+    query($id: ID!, $code: String!, $name: String!) {
+      node(id: $id) { id }
+      power(code: $code) { id }
+      byName: powers(filter: { nameContains: $name, code: $code }) { totalCount edges { node { id } } }
+    }"""
+    for power in await hidden_powers():
+        data = await gql_data(client, query, {"id": encode_id("Power", power.id), "code": power.code, "name": power.name})
+        assert data == {"node": None, "power": None, "byName": {"totalCount": 0, "edges": []}}, power.code
+        chart = await m.FlowChart.get_or_none(power_id=power.id)
+        if chart is not None:
+            step = await m.FlowStep.filter(chart_id=chart.id).first()
+            ids = [encode_id("FlowChart", chart.id)] + ([encode_id("FlowStep", step.id)] if step else [])
+            for node_id in ids:
+                found = await gql_data(client, "query($id: ID!) { node(id: $id) { id } }", {"id": node_id})
+                assert found["node"] is None
+
+
+async def test_unit_connection_totals_count_only_public_powers(client: httpx.AsyncClient) -> None:
+    query = "query($id: ID!) { node(id: $id) { ... on Unit { powers { totalCount } } } }"
+    units_with_hidden = {p.unit_id for p in await hidden_powers()}
+    for unit_id in units_with_hidden:
+        data = await gql_data(client, query, {"id": encode_id("Unit", unit_id)})
+        subtree = await unit_subtree_ids(unit_id)
+        expected = sum(1 for p in await m.Power.filter(unit_id__in=list(subtree)) if is_public(p))
+        assert data["node"]["powers"]["totalCount"] == expected
+
+
+async def test_unit_staff_see_their_own_unit_beyond_the_public(client: httpx.AsyncClient) -> None:
+    hidden = await hidden_powers()
+    own_unit = await m.Unit.get(id=hidden[0].unit_id)
+    token = await token_for(Role.UNIT_STAFF, own_unit)
+    subtree = await unit_subtree_ids(own_unit.id)
+    total, nodes = await fetch_all(client, token)
+    expected = {p.code for p in await m.Power.all() if is_public(p) or p.unit_id in subtree}
+    assert total == len(expected)
+    assert {n["code"] for n in nodes} == expected
+    others_hidden = [p for p in hidden if p.unit_id not in subtree]
+    assert others_hidden, "the demo county has hidden powers in more than one unit"
+    for power in others_hidden:
+        data = await gql_data(client, "query($id: ID!) { node(id: $id) { id } }", {"id": encode_id("Power", power.id)}, token)
+        assert data["node"] is None
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.REVIEWER, Role.INSPECTOR])
+async def test_oversight_roles_see_everything(client: httpx.AsyncClient, role: Role) -> None:
+    total, _ = await fetch_all(client, await token_for(role))
+    assert total == await m.Power.all().count()
