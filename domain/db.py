@@ -50,7 +50,8 @@ async def migrate(url: str, progress: Callable[[str, str, str], object] | None =
 
 
 async def init(url: str) -> None:
-    await Tortoise.init(config=tortoise_config(url))
+    """Open the database for the whole process: the server's request tasks share this context."""
+    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
 
 
 async def close() -> None:

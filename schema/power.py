@@ -48,18 +48,30 @@ class Confidentiality:
 class PowerBasis:
     id: strawberry.ID
     article_id: strawberry.Private[int]
+    power_id: strawberry.Private[int]
     ordinal: int = strawberry.field(description="order, from the highest legal rank down")
     note: str
 
     @classmethod
     def from_model(cls, basis: m.PowerBasis) -> PowerBasis:
-        return cls(id=encode_id("PowerBasis", basis.id), article_id=basis.article_id, ordinal=basis.ordinal, note=basis.note)
+        return cls(
+            id=encode_id("PowerBasis", basis.id),
+            article_id=basis.article_id,
+            power_id=basis.power_id,
+            ordinal=basis.ordinal,
+            note=basis.note,
+        )
 
     @strawberry.field
     async def article(self, info: Info) -> LegalArticle:
         article = await info.context.loaders.article_by_id.load(self.article_id)
         assert article is not None  # cited articles cannot be deleted
         return LegalArticle.from_model(article)
+
+    @strawberry.field(description="the power resting on this basis (null if hidden from the caller)")
+    async def power(self, info: Info) -> Power | None:
+        power = await info.context.loaders.power_by_id.load(self.power_id)
+        return Power.from_model(power) if power else None
 
 
 @strawberry.type(description="职权: one administrative power held by a unit.")

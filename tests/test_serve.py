@@ -1,0 +1,51 @@
+"""`qingquan serve` as a real process: uvicorn on a free local port, requests over TCP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from tests.conftest import REPO, run_cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
+    token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
+    port = free_port()
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "qingquan", "serve", "--port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+            time.sleep(0.2)
+        assert httpx.get(f"{base}/readyz").json() == {"status": "ok", "database": "up"}
+        public = httpx.post(f"{base}/graphql", json={"query": "{ viewer { role } units { totalCount } }"})
+        assert public.json() == {"data": {"viewer": {"role": "PUBLIC"}, "units": {"totalCount": 0}}}
+        admin = httpx.get(
+            f"{base}/graphql", params={"query": "{ viewer { role } }"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        assert admin.json() == {"data": {"viewer": {"role": "ADMIN"}}}
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+    assert "Traceback" not in output, output
