@@ -32,7 +32,7 @@ async def units_page(settings: Settings, *, first: int | None, offset: int, filt
         if filter.code:
             q &= Q(code=filter.code.strip())
     return await paginate(
-        m.Unit.filter(q).order_by("sort_order", "id"),
+        m.Unit.filter(q).order_by("code", "id"),
         first=first,
         offset=offset,
         default=settings.default_page_size,
