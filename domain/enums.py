@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 
 
-class LabelledEnum(str, Enum):
+class LabelledEnum(str, Enum):  # noqa: UP042 (tuple values need a custom __new__)
     """A str enum whose members also carry a Chinese label: `Member = ("VALUE", "中文")`."""
 
     label: str

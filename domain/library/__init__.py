@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 from domain.library.document import ImportFailure, ImportReport, ParsedArticle, ParsedDocument, ParseError
+from domain.library.markdown import import_markdown_folder, parse_markdown
 from domain.library.mcp import import_packaged_library, packaged_library_path
+from domain.library.store import recompute_statuses, store_document
 
 __all__ = [
     "ImportFailure",
@@ -15,6 +17,10 @@ __all__ = [
     "ParseError",
     "ParsedArticle",
     "ParsedDocument",
+    "import_markdown_folder",
     "import_packaged_library",
     "packaged_library_path",
+    "parse_markdown",
+    "recompute_statuses",
+    "store_document",
 ]

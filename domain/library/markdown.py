@@ -54,7 +54,7 @@ _TITLE_RE = re.compile(r"^#[ \t\u3000]+(\S.*)$")
 _FILE_DATE_RE = re.compile(r"\((\d{4}-\d{1,2}-\d{1,2})\)$")
 _DOC_NUMBER_RE = re.compile(r"[〔\[［【(（]\s*\d{4}\s*[〕\]］】)）]\s*第?\s*\d+\s*号|令\s*第\s*\d+\s*号")
 _ISSUER_RE = re.compile(r"^(\S*?)第[一二三四五六七八九十百]+届(全国)?人民代表大会(常务委员会)?")
-_EFFECTIVE_ONLY_RE = re.compile(r"(通过|修正|修订|公布|发布|批准|决定)")
+_VERSION_EVENT_RE = re.compile(r"(通过|修正|修订|公布|发布|批准|决定)")
 
 
 @dataclass
@@ -102,7 +102,7 @@ def _history(lines: Sequence[str]) -> _History:
 
 def _is_effective_only(event: str) -> bool:
     """`2021年1月1日 施行` states an effective date only (not a new version)."""
-    return "施行" in event and not _EFFECTIVE_ONLY_RE.search(event)
+    return "施行" in event and not _VERSION_EVENT_RE.search(event)
 
 
 def _dates(history: _History) -> tuple[date | None, date | None, date | None]:
