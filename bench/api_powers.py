@@ -1,6 +1,6 @@
 """Latency of the GraphQL API on the demo county: a page of powers with everything nested.
 
-Usage: QINGQUAN_DATABASE_URL=sqlite://./data/bench.sqlite3 python bench/api_powers.py [--rounds 50]
+Usage: PYTHONPATH=. QINGQUAN_DATABASE_URL=sqlite://./data/bench.sqlite3 python bench/api_powers.py [--rounds 50]
 (seeds the demo county first if the database is empty). Prints p50/p95 per page size and the
 number of SQL statements per request.
 """
