@@ -8,7 +8,9 @@ may not see answers as not found.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from tortoise.expressions import Q
 
@@ -48,30 +50,45 @@ def _prefixed(prefix: str, **lookups: object) -> dict[str, object]:
     return {f"{prefix}{key}": value for key, value in lookups.items()}
 
 
+#: The public rule as data: a power anyone may see has exactly these field values. power_q turns it
+#: into a database filter and search/ into an index filter, so both paths apply one rule.
+PUBLIC_POWER: Mapping[str, object] = MappingProxyType(
+    {"status": PowerStatus.PUBLISHED, "disclosure_scope": DisclosureScope.PUBLIC, "confidential": False}
+)
+
+
+@dataclass(frozen=True)
+class PowerVisibility:
+    """Which powers a viewer sees: all, or those matching PUBLIC_POWER plus those of `unit_ids`."""
+
+    sees_all: bool
+    public: Mapping[str, object]
+    unit_ids: frozenset[int]
+
+
+def power_visibility(viewer: Viewer) -> PowerVisibility:
+    return PowerVisibility(viewer.sees_all, PUBLIC_POWER, viewer.unit_ids)
+
+
 def power_q(viewer: Viewer, prefix: str = "") -> Q:
     """The powers `viewer` may see; `prefix` reaches a power through a relation (`power__`)."""
-    if viewer.sees_all:
+    rule = power_visibility(viewer)
+    if rule.sees_all:
         return Q()
-    public = Q(
-        **_prefixed(
-            prefix,
-            status=PowerStatus.PUBLISHED,
-            disclosure_scope=DisclosureScope.PUBLIC,
-            confidential=False,
-        )
-    )
-    if viewer.unit_ids:
-        return public | Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
+    public = Q(**_prefixed(prefix, **rule.public))
+    if rule.unit_ids:
+        return public | Q(**_prefixed(prefix, unit_id__in=sorted(rule.unit_ids)))
     return public
 
 
-def record_q(viewer: Viewer) -> Q:
-    """Disclosure and operation records: PUBLIC ones of visible powers, or all of the unit's own."""
+def record_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Disclosure and operation records: PUBLIC ones of visible powers, or all of the unit's own.
+    `prefix` reaches a record through a relation (`operation__` from an operation's steps)."""
     if viewer.sees_all:
         return Q()
-    public = Q(scope=DisclosureScope.PUBLIC) & power_q(PUBLIC, "power__")
+    public = Q(**_prefixed(prefix, scope=DisclosureScope.PUBLIC)) & power_q(PUBLIC, f"{prefix}power__")
     if viewer.unit_ids:
-        return public | Q(power__unit_id__in=sorted(viewer.unit_ids))
+        return public | Q(**_prefixed(prefix, power__unit_id__in=sorted(viewer.unit_ids)))
     return public
 
 
@@ -85,9 +102,22 @@ def require_unit_content(viewer: Viewer, unit_id: int) -> None:
         raise PermissionDenied("你无权修改该单位的职权信息 (not allowed to change this unit's content)")
 
 
+def require_confidential_list(viewer: Viewer, unit_id: int) -> None:
+    """附6 涉密不宜公开权力目录 of a unit: only to who may see that unit's confidential powers."""
+    if not (viewer.sees_all or unit_id in viewer.unit_ids):
+        raise PermissionDenied("你无权查看涉密不宜公开权力目录 (not allowed to see confidential powers)")
+
+
 def require_admin(viewer: Viewer) -> None:
     if viewer.role != Role.ADMIN:
         raise PermissionDenied("需要管理员权限 (admin role required)")
+
+
+def require_library_editor(viewer: Viewer) -> None:
+    """Filing (uploading) and correcting documents of the legal library: admins only. Documents are
+    county-wide and public, and belong to no unit, so unit roles cannot be scoped to "their own"."""
+    if viewer.role != Role.ADMIN:
+        raise PermissionDenied("只有管理员可以上传或修改文件库中的文件 (only admins may file or correct library documents)")
 
 
 async def unit_subtree_ids(unit_id: int) -> frozenset[int]:
@@ -99,3 +129,82 @@ async def unit_subtree_ids(unit_id: int) -> frozenset[int]:
         frontier = [i for i in frontier if i not in found]
         found.update(frontier)
     return frozenset(found)
+
+
+# -- the review workflow (domain/lifecycle.py, domain/change_notices.py) --------------------------
+
+
+def internal_q(viewer: Viewer, prefix: str = "power__") -> Q:
+    """Reviews, their opinions and change notices (and, with prefix "", complaints and inspections):
+    never public. Unit roles see their own units'."""
+    if viewer.sees_all:
+        return Q()
+    if viewer.unit_ids and viewer.role in UNIT_ROLES:
+        return Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
+    return Q(id__in=[])  # nothing (SQL `1=0`)
+
+
+def require_declare(viewer: Viewer, unit_id: int) -> None:
+    """确认申报 is signed by the unit's lead (主要负责人签署意见), nobody else."""
+    if not (viewer.role == Role.UNIT_LEAD and unit_id in viewer.unit_ids):
+        raise PermissionDenied("只有本单位主要负责人可以签署申报 (only the unit's lead may declare its powers)")
+
+
+def require_reviewer(viewer: Viewer) -> None:
+    """Opinions and decisions of 清理审核, and the review of change notices: reviewers."""
+    if viewer.role != Role.REVIEWER:
+        raise PermissionDenied("只有审核人员可以审核 (only a reviewer may review)")
+
+
+def require_publish(viewer: Viewer, unit_id: int) -> None:
+    """公开运行 of an approved power: the unit's lead, a reviewer or an admin."""
+    if not (viewer.role in (Role.REVIEWER, Role.ADMIN) or (viewer.role == Role.UNIT_LEAD and unit_id in viewer.unit_ids)):
+        raise PermissionDenied("只有本单位负责人或审核人员可以公开职权 (only the unit's lead or a reviewer may publish)")
+
+
+def _own_unit_or_oversight(viewer: Viewer, unit_id: int) -> bool:
+    return viewer.sees_all or (viewer.role in UNIT_ROLES and unit_id in viewer.unit_ids)
+
+
+def require_unit_workflow_view(viewer: Viewer, unit_id: int) -> None:
+    """A unit's pre-review findings and notices: its own staff, and reviewers, inspectors, admins."""
+    if not _own_unit_or_oversight(viewer, unit_id):
+        raise PermissionDenied("你无权查看该单位的审核信息 (not allowed to see this unit's review data)")
+
+
+def sees_personal_data(viewer: Viewer, unit_id: int) -> bool:
+    """Personal data in records (当事人, contacts): the handling unit's own staff and oversight roles."""
+    return viewer.sees_all or unit_id in viewer.unit_ids
+
+
+# -- oversight: records, 电子监察, complaints, inspections ------------------------------------------
+
+
+def require_record_keeper(viewer: Viewer, unit_id: int) -> None:
+    """公开记录 and 附7 权力运行记录 of a unit's powers are kept by its own staff (or an admin)."""
+    if not can_edit_unit_content(viewer, unit_id):
+        raise PermissionDenied("只有本单位工作人员可以登记运行和公开记录 (only the unit's staff may keep its records)")
+
+
+def require_unit_oversight(viewer: Viewer, unit_id: int) -> None:
+    """A unit's overdue disclosures, 电子监察 alarms and complaints: its own staff and oversight roles."""
+    if not _own_unit_or_oversight(viewer, unit_id):
+        raise PermissionDenied("你无权查看该单位的监督信息 (not allowed to see this unit's oversight data)")
+
+
+def require_complaint_officer(viewer: Viewer) -> None:
+    """受理 / 不予受理 and 答复 of complaints: 纪检监察 (INSPECTOR), as the plan assigns it."""
+    if viewer.role != Role.INSPECTOR:
+        raise PermissionDenied("只有纪检监察人员可以受理和答复投诉 (only an inspector may accept or answer complaints)")
+
+
+def require_complaint_handler(viewer: Viewer, unit_id: int) -> None:
+    """处理 of an accepted complaint: the unit complained about (its staff), or an inspector."""
+    if not (viewer.role == Role.INSPECTOR or (viewer.role in UNIT_ROLES and unit_id in viewer.unit_ids)):
+        raise PermissionDenied("你无权处理该投诉 (not allowed to handle this complaint)")
+
+
+def require_inspector(viewer: Viewer) -> None:
+    """检查验收 / 绩效评估 / 定级 are recorded by inspectors (县监察局、县公开办)."""
+    if viewer.role != Role.INSPECTOR:
+        raise PermissionDenied("只有检查人员可以登记检查结果 (only an inspector may record inspections)")

@@ -175,3 +175,72 @@ class SearchEntity(LabelledEnum):
 class SearchOp(LabelledEnum):
     UPSERT = ("UPSERT", "写入索引")
     DELETE = ("DELETE", "从索引删除")
+
+
+class ReviewDecision(LabelledEnum):
+    """清理审核 decision on a declared power (审核备案)."""
+
+    ABOLISH = ("ABOLISH", "废止")
+    REMOVE = ("REMOVE", "剔除")
+    RETAIN = ("RETAIN", "保留")
+    ADJUST = ("ADJUST", "调整")
+    FILE = ("FILE", "备案")
+
+
+class ReviewOffice(LabelledEnum):
+    """The offices whose opinion a review collects: 县公开办 with 法制、保密、编办、物价."""
+
+    OPENNESS_OFFICE = ("OPENNESS_OFFICE", "县公开办")
+    LEGAL_AFFAIRS = ("LEGAL_AFFAIRS", "法制")
+    SECRECY = ("SECRECY", "保密")
+    ESTABLISHMENT = ("ESTABLISHMENT", "编办")
+    PRICING = ("PRICING", "物价")
+
+
+class ChangeNoticeStatus(LabelledEnum):
+    OPEN = ("OPEN", "待说明")
+    EXPLAINED = ("EXPLAINED", "已说明待审核")
+    ACCEPTED = ("ACCEPTED", "审核通过")
+    RETURNED = ("RETURNED", "退回补充说明")
+
+
+class RuleCode(LabelledEnum):
+    """What the pre-review check (审核前自查) finds."""
+
+    NO_LEGAL_BASIS = ("NO_LEGAL_BASIS", "无合法依据，只能废止")
+    BASIS_NOT_IN_FORCE = ("BASIS_NOT_IN_FORCE", "依据已失去法律效力")
+    BASIS_NOT_YET_EFFECTIVE = ("BASIS_NOT_YET_EFFECTIVE", "依据尚未施行")
+    CONFIDENTIAL_WITHOUT_BASIS = ("CONFIDENTIAL_WITHOUT_BASIS", "无保密依据，应予公开")
+    UNCLEAR_RESPONSIBILITY = ("UNCLEAR_RESPONSIBILITY", "职责不清：多个单位申报同一职权")
+
+
+class Severity(LabelledEnum):
+    BLOCKING = ("BLOCKING", "须先纠正")
+    WARNING = ("WARNING", "提示")
+
+
+class ComplaintStatus(LabelledEnum):
+    """投诉受理: RECEIVED → ACCEPTED → HANDLED → ANSWERED, or RECEIVED → REJECTED (with the reason)."""
+
+    RECEIVED = ("RECEIVED", "已收到待受理")
+    ACCEPTED = ("ACCEPTED", "已受理")
+    REJECTED = ("REJECTED", "不予受理")
+    HANDLED = ("HANDLED", "已处理待答复")
+    ANSWERED = ("ANSWERED", "已答复")
+
+
+class InspectionKind(LabelledEnum):
+    """The plan's stage five: 检查验收, 绩效评估, and 明查暗访 / 专项检查."""
+
+    ACCEPTANCE = ("ACCEPTANCE", "检查验收")
+    PERFORMANCE = ("PERFORMANCE", "绩效评估")
+    SPECIAL = ("SPECIAL", "专项检查")
+
+
+class Grade(LabelledEnum):
+    """定级, derived from the inspection score (domain.inspections.grade_for)."""
+
+    EXCELLENT = ("EXCELLENT", "优秀")
+    GOOD = ("GOOD", "良好")
+    PASS = ("PASS", "合格")
+    FAIL = ("FAIL", "不合格")

@@ -62,3 +62,14 @@ class Validator:
     def raise_if_any(self) -> None:
         if self.errors:
             raise ValidationFailed(self.errors)
+
+
+class IllegalTransition(DomainError):
+    """A lifecycle step the item's current status does not allow (e.g. publishing a DRAFT)."""
+
+    code = "illegal_transition"
+
+    def __init__(self, message: str, action: str, status: str) -> None:
+        super().__init__(message)
+        self.action = action
+        self.status = status

@@ -258,6 +258,13 @@ class DisclosureRecord(Timestamped):
     channel = fields.CharEnumField(DisclosureChannel, max_length=32)
     content = fields.TextField(default="")
     disclosed_on = fields.DateField()
+    operation: fields.ForeignKeyNullableRelation[OperationRecord] = fields.ForeignKeyField(
+        "qingquan.OperationRecord",
+        related_name="disclosures",
+        null=True,
+        on_delete=fields.SET_NULL,
+        description="the exercise this discloses, if one (domain.disclosures)",
+    )
 
     class Meta:
         table = "disclosure_record"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,9 +20,13 @@ from tortoise import Tortoise, connections
 from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.tokens import viewer_for_token
+from qingquan import files, filings
+from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
+from search import backend_for
+from search.indexer import run_forever
 
 log = logging.getLogger("qingquan")
 
@@ -44,11 +50,23 @@ async def viewer_from_headers(authorization: str | None) -> Viewer:
 
 class QingquanGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(settings), graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # uploads need a Bearer token, which a cross-site form cannot send: no CSRF exposure
+            multipart_uploads_enabled=True,
+        )
         self.settings = settings
+        # in-process: see qingquan/ratelimit.py for what that means behind a load balancer
+        self.complaint_limiter = RateLimiter(settings.complaint_rate_limit, settings.complaint_rate_window)
 
     async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
-        return Context(viewer=request.scope["qingquan.viewer"], settings=self.settings)
+        return Context(
+            viewer=request.scope["qingquan.viewer"],
+            settings=self.settings,
+            client_ip=request.client.host if request.client else "",
+            complaint_limiter=self.complaint_limiter,
+        )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
@@ -90,9 +108,15 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             await db.migrate(settings.database_url)
             await db.close()
             await db.init(settings.database_url)
+        # The search outbox is drained in the background; queries go to the same backend.
+        indexer = asyncio.create_task(run_forever(backend_for(settings))) if settings.search_indexer else None
         try:
             yield
         finally:
+            if indexer is not None:
+                indexer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await indexer
             if manage_db:
                 await db.close()
 
@@ -102,6 +126,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            files.route,
+            *filings.routes(settings),
         ],
         lifespan=lifespan,
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from qingquan.commands import database, demo, library, server, tokens
+from qingquan.commands import database, demo, filing, holidays, library, search, server, tokens
 
 app = typer.Typer(help="清权确权 registry: GraphQL API, legal library, demo county", no_args_is_help=True)
 
-for module in (database, library, demo, tokens, server):
+for module in (database, library, demo, tokens, server, search, filing, holidays):
     module.register(app)
 
 

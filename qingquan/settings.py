@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from pydantic import Field
@@ -25,6 +26,21 @@ class Settings(BaseSettings):
     max_query_tokens: int = 2000
     max_aliases: int = 30
     graphiql: bool = True
+    # Word filings: download links are HMAC-signed with this key and expire. Unset, a key is
+    # generated per process, so links only work on the process that made them: set one shared
+    # value for several app processes behind a load balancer.
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    filing_link_seconds: int = Field(600, description="how long a filing download link stays valid")
+    max_upload_bytes: int = Field(20 * 1024 * 1024, description="largest document a client may upload")
+    # Search: the embedded index (a directory) unless a Meilisearch URL is set
+    search_index_dir: str = "./data/search-index"
+    search_url: str | None = Field(None, description="Meilisearch, e.g. http://127.0.0.1:7700")
+    search_api_key: str | None = None
+    search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
+    search_indexer: bool = Field(True, description="drain the search outbox in the server's background")
+    # Anonymous complaints (fileComplaint): at most this many per client address and window, per process
+    complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")
+    complaint_rate_window: int = Field(3600, description="the window of complaint_rate_limit, in seconds")
 
 
 @lru_cache

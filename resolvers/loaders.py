@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from domain import access
 from domain import models as m
+from domain import workflow_models as wm
 
 M = TypeVar("M", bound=Model)
+STORED_FILE_INFO = ("id", "document_id", "filename", "content_type", "size", "sha256", "created_at")
 
 
 def by_id(queryset: QuerySet[M]) -> DataLoader[int, M | None]:
@@ -53,6 +56,19 @@ def one_by(queryset: QuerySet[M], key_field: str) -> DataLoader[int, M | None]:
     return DataLoader(load_fn=load)
 
 
+def powers_citing(powers: Q) -> DataLoader[int, list[m.Power]]:
+    """Per article id, the powers (among `powers`) that rest on it, by code."""
+
+    async def load(keys: list[int]) -> list[list[m.Power]]:
+        groups: dict[int, list[m.Power]] = defaultdict(list)
+        bases = m.PowerBasis.filter(powers, article_id__in=set(keys)).select_related("power")
+        for basis in await bases.order_by("power__code", "id"):
+            groups[basis.article_id].append(basis.power)
+        return [groups.get(key, []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     """Every loader of one request, built for its viewer."""
@@ -63,19 +79,27 @@ class Loaders:
     positions_by_unit_id: DataLoader[int, list[m.Position]]
     power_by_id: DataLoader[int, m.Power | None]
     bases_by_power_id: DataLoader[int, list[m.PowerBasis]]
+    powers_by_article_id: DataLoader[int, list[m.Power]]
     article_by_id: DataLoader[int, m.LegalArticle | None]
     document_by_id: DataLoader[int, m.LegalDocument | None]
     work_by_id: DataLoader[int, m.LegalWork | None]
     documents_by_work_id: DataLoader[int, list[m.LegalDocument]]
+    files_by_document_id: DataLoader[int, list[m.StoredFile]]
     flow_chart_by_power_id: DataLoader[int, m.FlowChart | None]
     steps_by_chart_id: DataLoader[int, list[m.FlowStep]]
     edges_by_chart_id: DataLoader[int, list[m.FlowEdge]]
     disclosure_records_by_power_id: DataLoader[int, list[m.DisclosureRecord]]
     operation_records_by_power_id: DataLoader[int, list[m.OperationRecord]]
+    operation_record_by_id: DataLoader[int, m.OperationRecord | None]
+    steps_by_operation_id: DataLoader[int, list[wm.OperationStep]]
+    reviews_by_power_id: DataLoader[int, list[wm.Review]]
+    opinions_by_review_id: DataLoader[int, list[wm.ReviewOpinion]]
+    change_notices_by_power_id: DataLoader[int, list[wm.ChangeNotice]]
 
     @classmethod
     def for_viewer(cls, viewer: access.Viewer) -> Loaders:
         records = access.record_q(viewer)
+        internal = access.internal_q(viewer)
         return cls(
             unit_by_id=by_id(m.Unit.all()),
             units_by_parent_id=grouped(m.Unit.all(), "parent_id"),
@@ -83,11 +107,15 @@ class Loaders:
             positions_by_unit_id=grouped(m.Position.all(), "unit_id"),
             power_by_id=by_id(m.Power.filter(access.power_q(viewer))),
             bases_by_power_id=grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id"),
+            powers_by_article_id=powers_citing(access.power_q(viewer, "power__")),
             article_by_id=by_id(m.LegalArticle.all()),
             document_by_id=by_id(m.LegalDocument.all()),
             work_by_id=by_id(m.LegalWork.all()),
             documents_by_work_id=grouped(
                 m.LegalDocument.all().order_by("version_date", "id"), "work_id"
+            ),
+            files_by_document_id=grouped(  # without the bytes: those are for downloads
+                m.StoredFile.all().only(*STORED_FILE_INFO).order_by("id"), "document_id"
             ),
             flow_chart_by_power_id=one_by(m.FlowChart.all(), "power_id"),
             steps_by_chart_id=grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id"),
@@ -98,6 +126,16 @@ class Loaders:
             operation_records_by_power_id=grouped(
                 m.OperationRecord.filter(records).order_by("-id"), "power_id"
             ),
+            operation_record_by_id=by_id(m.OperationRecord.filter(records).select_related("power")),
+            steps_by_operation_id=grouped(
+                wm.OperationStep.filter(access.record_q(viewer, "operation__")).order_by("started_on", "id"),
+                "operation_id",
+            ),
+            reviews_by_power_id=grouped(wm.Review.filter(internal).order_by("round"), "power_id"),
+            opinions_by_review_id=grouped(
+                wm.ReviewOpinion.filter(access.internal_q(viewer, "review__power__")).order_by("id"), "review_id"
+            ),
+            change_notices_by_power_id=grouped(wm.ChangeNotice.filter(internal).order_by("-id"), "power_id"),
         )
 
 

@@ -20,6 +20,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from schema.flow import FlowChart, FlowStep
     from schema.legal import LegalArticle, LegalDocument
     from schema.mutation import Mutation
+    from schema.oversight import Complaint, Inspection, OperationStep
     from schema.power import Power
     from schema.query import Query
     from schema.records import DisclosureRecord, OperationRecord
@@ -29,7 +30,8 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[Unit, Position, Power, LegalDocument, LegalArticle, FlowChart, FlowStep, DisclosureRecord, OperationRecord],
+        types=[Unit, Position, Power, LegalDocument, LegalArticle, FlowChart, FlowStep, DisclosureRecord, OperationRecord,
+               OperationStep, Complaint, Inspection],
         extensions=[
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from strawberry.types import Info as _Info
 
 from domain.access import PUBLIC, Viewer
+from domain.workdays import WorkCalendar
+from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from resolvers.loaders import Loaders
 
@@ -15,10 +17,19 @@ from resolvers.loaders import Loaders
 class Context:
     viewer: Viewer = PUBLIC
     settings: Settings = field(default_factory=get_settings)
+    client_ip: str = ""
+    complaint_limiter: RateLimiter | None = None  # the app's, shared by its requests
     loaders: Loaders = field(init=False)
+    _calendar: WorkCalendar | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.for_viewer(self.viewer)
+
+    async def calendar(self) -> WorkCalendar:
+        """The working-day calendar, loaded once per request (due dates, step timing)."""
+        if self._calendar is None:
+            self._calendar = await WorkCalendar.load()
+        return self._calendar
 
 
 Info = _Info[Context, None]

@@ -42,3 +42,11 @@ class OrderDirection(Enum):
     def apply(self, field: str) -> str:
         """The tortoise order_by term for `field` in this direction."""
         return field if self is OrderDirection.ASC else f"-{field}"
+ReviewDecision = _enum(d.ReviewDecision, description="审核决定 (废止、剔除、保留、调整、备案)")
+ReviewOffice = _enum(d.ReviewOffice, description="审核部门 (县公开办、法制、保密、编办、物价)")
+ChangeNoticeStatus = _enum(d.ChangeNoticeStatus, description="变更说明状态")
+RuleCode = _enum(d.RuleCode, description="审核前自查发现的问题")
+Severity = _enum(d.Severity, description="问题的严重程度")
+ComplaintStatus = _enum(d.ComplaintStatus, description="投诉受理状态")
+InspectionKind = _enum(d.InspectionKind, description="检查类型 (检查验收、绩效评估、专项检查)")
+Grade = _enum(d.Grade, description="定级 (优秀 ≥ 90、良好 ≥ 80、合格 ≥ 60、不合格 < 60)")

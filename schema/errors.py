@@ -43,3 +43,10 @@ def error_result(exc: DomainError) -> ValidationErrors | NotFoundError | Permiss
     if not isinstance(exc, ValidationFailed) and not errors:
         errors = [FieldError(field="", message=exc.message, code=exc.code)]
     return ValidationErrors(message=exc.message, errors=errors)
+
+
+@strawberry.type(description="The item's current status does not allow this step (e.g. publishing a DRAFT); nothing was changed.")
+class IllegalTransitionError:
+    message: str
+    action: str = strawberry.field(description="the step refused: declare, submit, decide, publish, explain, review …")
+    current_status: str = strawberry.field(description="the item's current status (PowerStatus or ChangeNoticeStatus)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from docgen.chart import chart_from_models
+from docgen.svg import render_svg
 from domain import models as m
 from schema.context import Info
 from schema.enums import FlowStepKind
@@ -36,6 +38,14 @@ class FlowChart(Node):
     @strawberry.field(description="程序与接口: transitions between steps")
     async def edges(self, info: Info) -> list[FlowEdge]:
         return [FlowEdge.from_model(e) for e in await info.context.loaders.edges_by_chart_id.load(self.db_id)]
+
+    @strawberry.field(description="the chart as SVG (layered top-down, a DECISION's branches side by side), for portals")
+    async def svg(self, info: Info) -> str:
+        loaders = info.context.loaders
+        steps = await loaders.steps_by_chart_id.load(self.db_id)
+        position_ids = sorted({s.position_id for s in steps if s.position_id})
+        positions = dict(zip(position_ids, await loaders.position_by_id.load_many(position_ids), strict=True))
+        return render_svg(chart_from_models(self, steps, await loaders.edges_by_chart_id.load(self.db_id), positions))
 
 
 @strawberry.type(description="A step of a flow chart.")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain import models as m
+from domain.errors import NotFound
+from domain.library import compare, impact
 from resolvers.pagination import paginate
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus
 from schema.node import Node, page_args, to_connection
-from schema.relay import Connection, encode_id
+from schema.relay import Connection, decode_id, encode_id
+
+if TYPE_CHECKING:
+    from schema.library import AffectedPower, LegalVersionComparison, StoredFile
+    from schema.power import Power
 
 
 @strawberry.type(description="一件: one version of a law, regulation, rule or normative document.")
@@ -81,9 +88,43 @@ class LegalDocument(Node):
     async def versions(self, info: Info) -> list[LegalDocument]:
         return [LegalDocument.from_model(d) for d in await info.context.loaders.documents_by_work_id.load(self.work_id)]
 
+    @strawberry.field(description="原件: the uploaded original of this version, downloadable at its `url`")
+    async def files(self, info: Info) -> list[Annotated[StoredFile, strawberry.lazy("schema.library")]]:
+        from schema.library import StoredFile
+
+        return [StoredFile.from_model(f) for f in await info.context.loaders.files_by_document_id.load(self.db_id)]
+
+    @strawberry.field(
+        description="article-level changes from this version to `other`, a version of the same work (null if not found)"
+    )
+    async def compare_to(
+        self, other: strawberry.ID
+    ) -> Annotated[LegalVersionComparison, strawberry.lazy("schema.library")] | None:
+        from schema.library import LegalVersionComparison
+
+        try:
+            comparison = await compare.compare_versions(self.db_id, decode_id(other, "LegalDocument", "other"))
+        except NotFound:
+            return None
+        return LegalVersionComparison.from_domain(comparison)
+
+    @strawberry.field(
+        description="powers the caller may see that rest on articles of this version whose text changed, or that "
+        "vanished, in `comparedTo` (default: the newest version of the work)"
+    )
+    async def affected_powers(
+        self, info: Info, compared_to: strawberry.ID | None = None
+    ) -> list[Annotated[AffectedPower, strawberry.lazy("schema.library")]]:
+        from schema.library import AffectedPower
+
+        newer = decode_id(compared_to, "LegalDocument", "comparedTo") if compared_to else None
+        found = await impact.affected_bases(info.context.viewer, self.db_id, newer)
+        return [AffectedPower.from_domain(a) for a in found]
+
 
 @strawberry.type(description="A 第X条 article, or a numbered paragraph of a document without articles.")
 class LegalArticle(Node):
+    db_id: strawberry.Private[int]
     document_id: strawberry.Private[int]
     ordinal: int = strawberry.field(description="position in the document, from 1")
     number: int | None = strawberry.field(description="第X条 as a number")
@@ -96,6 +137,7 @@ class LegalArticle(Node):
     def from_model(cls, article: m.LegalArticle) -> LegalArticle:
         return cls(
             id=encode_id("LegalArticle", article.id),
+            db_id=article.id,
             document_id=article.document_id,
             ordinal=article.ordinal,
             number=article.number,
@@ -104,6 +146,12 @@ class LegalArticle(Node):
             chapter_path=article.chapter_path,
             text=article.text,
         )
+
+    @strawberry.field(description="职权 resting on this article (职权依据) that the caller may see, by code")
+    async def cited_by(self, info: Info) -> list[Annotated[Power, strawberry.lazy("schema.power")]]:
+        from schema.power import Power
+
+        return [Power.from_model(p) for p in await info.context.loaders.powers_by_article_id.load(self.db_id)]
 
     @strawberry.field
     async def document(self, info: Info) -> LegalDocument:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.filing import FilingMutations
+from schema.library import LibraryMutations
 from schema.mutations.basis import BasisMutations
 from schema.mutations.flow import FlowMutations
 from schema.mutations.legal_document import LegalDocumentMutations
 from schema.mutations.position import PositionMutations
 from schema.mutations.power import PowerMutations
 from schema.mutations.unit import UnitMutations
+from schema.oversight_mutations import OversightMutations
+from schema.workflow_mutations import WorkflowMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations):
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations):
     pass

@@ -23,6 +23,7 @@ from schema.node import Node
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import encode_id
 from schema.unit import Unit
+from schema.workflow import ChangeNotice, Review
 
 
 @strawberry.type(description="行使规则: disclosure, fees and time limits.")
@@ -149,7 +150,15 @@ class Power(Node):
     @strawberry.field(description="权力运行记录 (附7) the caller may see, newest first")
     async def operation_records(self, info: Info) -> list[OperationRecord]:
         records = await info.context.loaders.operation_records_by_power_id.load(self.db_id)
-        return [OperationRecord.from_model(r) for r in records]
+        return [OperationRecord.from_model(r, self.unit_id) for r in records]
+
+    @strawberry.field(description="清理审核 rounds, oldest first; empty for callers outside the unit and the reviewers")
+    async def reviews(self, info: Info) -> list[Review]:
+        return [Review.from_model(r) for r in await info.context.loaders.reviews_by_power_id.load(self.db_id)]
+
+    @strawberry.field(description="变更说明, newest first; empty for callers outside the unit and the reviewers")
+    async def change_notices(self, info: Info) -> list[ChangeNotice]:
+        return [ChangeNotice.from_model(n) for n in await info.context.loaders.change_notices_by_power_id.load(self.db_id)]
 
 
 @strawberry.input(description="Filters of `powers`; all given conditions must hold.")

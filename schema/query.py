@@ -8,6 +8,7 @@ import strawberry
 
 from domain import access
 from domain import models as m
+from domain import workflow_models as wm
 from resolvers.ids import parse_id
 from resolvers.legal import legal_documents_page
 from resolvers.power import powers_page
@@ -17,10 +18,13 @@ from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, R
 from schema.flow import FlowChart, FlowStep
 from schema.legal import LegalArticle, LegalDocument
 from schema.node import Node, page_args, to_connection
+from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
 from schema.power import Power, PowerFilter, PowerOrder
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection
+from schema.search import SearchQuery
 from schema.unit import Position, Unit
+from schema.workflow import ChangeNotice, Review, WorkflowQuery
 
 
 @strawberry.input(description="Filters of `units`.")
@@ -101,13 +105,26 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         rec = await m.DisclosureRecord.filter(access.record_q(viewer), id=pk).first()
         return DisclosureRecord.from_model(rec) if rec else None
     if type_name == "OperationRecord":
-        op = await m.OperationRecord.filter(access.record_q(viewer), id=pk).first()
-        return OperationRecord.from_model(op) if op else None
+        op = await m.OperationRecord.filter(access.record_q(viewer), id=pk).select_related("power").first()
+        return OperationRecord.from_model(op, op.power.unit_id) if op else None
+    if type_name == "OperationStep":
+        step = await wm.OperationStep.filter(access.record_q(viewer, "operation__"), id=pk).first()
+        return OperationStep.from_model(step, await ctx.calendar()) if step else None
+    if type_name == "Review":
+        review = await wm.Review.filter(access.internal_q(viewer), id=pk).first()
+        return Review.from_model(review) if review else None
+    if type_name == "ChangeNotice":
+        notice = await wm.ChangeNotice.filter(access.internal_q(viewer), id=pk).first()
+        return ChangeNotice.from_model(notice) if notice else None
+    if type_name in ("Complaint", "Inspection"):
+        model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
+        found = await model.filter(access.internal_q(viewer, ""), id=pk).first()
+        return node.from_model(found) if found else None  # type: ignore[attr-defined]
     return None
 
 
 @strawberry.type
-class Query:
+class Query(SearchQuery, WorkflowQuery, OversightQuery):
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)

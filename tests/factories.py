@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from domain.access import Viewer, unit_subtree_ids
+from domain.codes import power_code_prefix
 from domain.enums import LegalLevel, PowerCategory, Role, UnitKind
 from domain.models import (
     AuditEvent,
@@ -36,6 +37,11 @@ _run = f"{os.getpid() % 10000:04d}"
 def unique(prefix: str = "T") -> str:
     """A code no other test (or the demo county) uses."""
     return f"{prefix}{_run}{next(_serial):05d}"
+
+
+def own_code(unit: Unit, category: PowerCategory = PowerCategory.PENALTY) -> str:
+    """A new power code in the unit's own range (the only kind unit staff may choose)."""
+    return f"{power_code_prefix(unit.code, category)}{unique('')}"
 
 
 def power_name(base: str) -> str:

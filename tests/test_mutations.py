@@ -9,7 +9,7 @@ import httpx
 from domain.enums import LegalLevel, Role
 from domain.models import AuditEvent
 from schema.relay import encode_id, parse_id
-from tests.factories import make_document, make_power, make_unit, power_name, row_counts, unique
+from tests.factories import make_document, make_power, make_unit, own_code, power_name, row_counts, unique
 from tests.helpers import gql_data, token_for
 
 ERRORS = """
@@ -70,7 +70,8 @@ async def test_unit_staff_create_update_and_delete_a_power(client: httpx.AsyncCl
     unit = await make_unit()
     token = await token_for(Role.UNIT_STAFF, unit)
     unit_gid = encode_id("Unit", unit.id)
-    created = (await gql_data(client, CREATE_POWER, {"input": power_input(unit_gid, timeLimitDays=20)}, token))["createPower"]
+    created_input = power_input(unit_gid, timeLimitDays=20, code=own_code(unit))
+    created = (await gql_data(client, CREATE_POWER, {"input": created_input}, token))["createPower"]
     assert created["__typename"] == "Power"
     assert (created["status"], created["category"], created["rules"]["timeLimitDays"]) == ("DRAFT", "PENALTY", 20)
     assert created["unit"]["code"] == unit.code
@@ -90,7 +91,7 @@ async def test_unit_staff_create_update_and_delete_a_power(client: httpx.AsyncCl
 
 async def test_field_errors_change_nothing(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
-    taken = await make_power(unit)
+    taken = await make_power(unit, code=own_code(unit))
     token = await token_for(Role.UNIT_STAFF, unit)
     before = await row_counts()
     bad = power_input(encode_id("Unit", unit.id), name=" ", code=taken.code, timeLimitDays=-1)

@@ -17,6 +17,7 @@ from tests.factories import (
     audit_actions,
     make_power,
     make_unit,
+    own_code,
     power_name,
     row_counts,
     staff_of,
@@ -32,7 +33,7 @@ async def test_staff_create_a_draft_power_of_their_office(database: str) -> None
     unit = await make_unit()
     office = await make_unit(unit)
     staff = await staff_of(unit)
-    code, name = unique("P"), power_name("对擅自占用道路行为的行政处罚")
+    code, name = own_code(office), power_name("对擅自占用道路行为的行政处罚")
     power = await create_power(staff, PowerData(unit_id=office.id, name=f" {name} ", category=PowerCategory.PENALTY, code=code))
     assert (power.code, power.name, power.status, power.unit_id) == (code, name, PowerStatus.DRAFT, office.id)
     event = await AuditEvent.get(entity_type="power", entity_id=str(power.id))
@@ -41,14 +42,15 @@ async def test_staff_create_a_draft_power_of_their_office(database: str) -> None
 
 async def test_invalid_power_reports_fields_and_writes_nothing(database: str) -> None:
     unit = await make_unit()
-    taken = await make_power(unit)
+    taken = await make_power(unit, code=own_code(unit))
     before = await row_counts()
     with pytest.raises(ValidationFailed) as exc:
         await create_power(
             await staff_of(unit),
             PowerData(unit_id=unit.id, name="", category="X", code=taken.code, time_limit_days=-1),  # type: ignore[arg-type]
         )
-    assert codes(exc) == {"name": "required", "category": "invalid", "code": "duplicate", "time_limit_days": "invalid"}
+    # with no valid category the code cannot be of the unit's own range
+    assert codes(exc) == {"name": "required", "category": "invalid", "code": "invalid", "time_limit_days": "invalid"}
     assert await row_counts() == before
 
 

@@ -149,3 +149,22 @@ async def test_unit_staff_see_their_own_unit_beyond_the_public(client: httpx.Asy
 async def test_oversight_roles_see_everything(client: httpx.AsyncClient, role: Role) -> None:
     total, _ = await fetch_all(client, await token_for(role))
     assert total == await m.Power.all().count()
+
+
+async def test_applicants_only_for_the_handling_unit_and_oversight(client: httpx.AsyncClient) -> None:
+    record = await m.OperationRecord.filter(scope=DisclosureScope.PUBLIC).exclude(applicant="").select_related("power").order_by("id").first()
+    assert record is not None and is_public(record.power)
+    query = "query($id: ID!) { node(id: $id) { ... on OperationRecord { applicant } } }"
+    variables = {"id": encode_id("OperationRecord", record.id)}
+    own = await m.Unit.get(id=record.power.unit_id)
+    other = await m.Unit.exclude(id__in=list(await unit_subtree_ids(own.id))).exclude(parent_id=None).order_by("code").first()
+    assert other is not None
+    seen = {}
+    for label, token in (
+        ("public", None),
+        ("other unit", await token_for(Role.UNIT_STAFF, other)),
+        ("own unit", await token_for(Role.UNIT_STAFF, own)),
+        ("inspector", await token_for(Role.INSPECTOR)),
+    ):
+        seen[label] = (await gql_data(client, query, variables, token))["node"]["applicant"]
+    assert seen == {"public": None, "other unit": None, "own unit": record.applicant, "inspector": record.applicant}

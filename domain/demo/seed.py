@@ -37,6 +37,7 @@ from domain.enums import (
     LegalSource,
     PowerCategory,
     PowerStatus,
+    SearchEntity,
     UnitKind,
 )
 from domain.errors import FieldError
@@ -53,6 +54,7 @@ from domain.models import (
     PowerBasis,
     Unit,
 )
+from domain.outbox import enqueue
 
 #: (stage, done, total): the CLI draws it as a progress bar.
 Progress = Callable[[str, int, int], object]
@@ -248,6 +250,7 @@ async def _write(
         for i, g in enumerate(bases, start=1)
     ]
     await PowerBasis.bulk_create(basis_rows, batch_size=500, using_db=conn)
+    await enqueue(SearchEntity.POWER, power_ids.values(), using_db=conn)
     _tick(progress, "登记职权和依据", len(power_rows), len(power_rows))
 
     # 一图

@@ -149,7 +149,9 @@ def _article_number(numeral: str) -> int | None:
         return None
 
 
-def _body(lines: Sequence[str], subtitle: str) -> tuple[list[ParsedArticle], list[tuple[str, str]]]:
+def _body(
+    lines: Sequence[str], subtitle: str, rejoin: bool = True
+) -> tuple[list[ParsedArticle], list[tuple[str, str]]]:
     """Articles, and the lines outside any article with their chapter path."""
     path: list[str] = []
     articles: list[ParsedArticle] = []
@@ -163,7 +165,7 @@ def _body(lines: Sequence[str], subtitle: str) -> tuple[list[ParsedArticle], lis
     def close() -> None:
         nonlocal current
         if current is not None:
-            current.text = "\n".join(join_split_lines(paragraphs))
+            current.text = "\n".join(join_split_lines(paragraphs) if rejoin else paragraphs)
             articles.append(current)
             current = None
         paragraphs.clear()
@@ -216,6 +218,26 @@ def _outside_text(loose: Sequence[tuple[str, str]]) -> str:
     return "\n".join(out)
 
 
+def split_articles(
+    lines: Sequence[str], subtitle: str = "", *, rejoin: bool = True
+) -> tuple[list[ParsedArticle], str]:
+    """A text's 第X条 articles and the text outside them; or, when it has no articles (decisions,
+    amendments, notices), its numbered paragraphs 第1段, 第2段 … and no outside text.
+
+    Lines starting with `#` are 编 / 章 / 节 headings (`##` the outermost). With `rejoin`, a line
+    that does not end a sentence continues on the next (hard-wrapped text); a .docx paragraph
+    is a paragraph, so its reader passes False.
+    """
+    articles, loose = _body(lines, subtitle, rejoin)
+    if articles:
+        return articles, _outside_text(loose)
+    paragraphs = [
+        ParsedArticle(label=f"第{n}段", text=text, kind=ArticleKind.PARAGRAPH, chapter_path=chapter)
+        for n, (chapter, text) in enumerate(loose, start=1)
+    ]
+    return paragraphs, ""
+
+
 def parse_markdown(path: Path | str, root: Path | str | None = None) -> ParsedDocument:
     """Parse one LawRefBook Markdown file; raise ParseError (with the reason) if it is not one."""
     path = Path(path)
@@ -252,15 +274,7 @@ def parse_markdown(path: Path | str, root: Path | str | None = None) -> ParsedDo
     history_version, promulgated, effective = _dates(history)
     file_date = _FILE_DATE_RE.search(path.stem)
     version = iso_date(file_date[1]) if file_date else None
-    articles, loose = _body(body_lines, subtitle)
-    if articles:
-        body = _outside_text(loose)
-    else:  # decisions, amendments, notices: numbered paragraphs
-        articles = [
-            ParsedArticle(label=f"第{n}段", text=text, kind=ArticleKind.PARAGRAPH, chapter_path=chapter)
-            for n, (chapter, text) in enumerate(loose, start=1)
-        ]
-        body = ""
+    articles, body = split_articles(body_lines, subtitle)
     return ParsedDocument(
         title=title,
         subtitle=subtitle,

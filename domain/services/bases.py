@@ -9,8 +9,11 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, power_q
 from domain.audit import record
+from domain.change_notices import power_changed
+from domain.enums import SearchEntity
 from domain.errors import Validator
 from domain.models import LegalArticle, Power, PowerBasis
+from domain.outbox import enqueue
 from domain.services.common import clean_fields, duplicates_as, not_found
 from domain.services.ordering import check_position, place, save_order
 from domain.services.powers import power_for_edit
@@ -77,10 +80,12 @@ async def create_basis(viewer: Viewer, data: BasisData) -> PowerBasis:
             basis = await PowerBasis.create(power=power, article=article, ordinal=len(bases) + 1, **cleaned)
             position = data.ordinal or _by_rank(bases, basis)
             await save_order(place(bases, basis, position))
+            await enqueue(SearchEntity.POWER, [power.id])
             await record(
                 viewer, "basis.create", "power_basis", basis.id,
                 power_id=power.id, article_id=article.id, ordinal=basis.ordinal, note=basis.note,
             )
+            await power_changed(viewer, power, "basis.create", article_id=article.id)
     return basis
 
 
@@ -116,7 +121,9 @@ async def update_basis(viewer: Viewer, basis_id: int, changes: BasisChanges) -> 
             if basis.ordinal != old_ordinal:
                 diff["ordinal"] = [old_ordinal, basis.ordinal]
             if diff:
+                await enqueue(SearchEntity.POWER, [power.id])
                 await record(viewer, "basis.update", "power_basis", basis.id, power_id=power.id, changes=diff)
+                await power_changed(viewer, power, "basis.update", basis_id=basis.id, changes=diff)
     return basis
 
 
@@ -126,7 +133,9 @@ async def delete_basis(viewer: Viewer, basis_id: int) -> None:
         basis, power = await basis_for_edit(viewer, basis_id)
         await basis.delete()
         await save_order(await _bases(power))
+        await enqueue(SearchEntity.POWER, [power.id])
         await record(
             viewer, "basis.delete", "power_basis", basis_id,
             power_id=power.id, article_id=basis.article_id, ordinal=basis.ordinal,
         )
+        await power_changed(viewer, power, "basis.delete", article_id=basis.article_id)

@@ -32,6 +32,12 @@ LABELS: dict[str, str] = {
     "doc_number": "文号", "issuer": "制定机关", "field": "法律部门", "promulgation_date": "公布日期",
     "effective_date": "施行日期", "repeal_date": "废止日期", "version_date": "版本日期", "status": "时效性",
     "history": "制定、修正历史", "body": "正文",
+    # records, complaints and inspections (domain/disclosures.py, operations.py, complaints.py, inspections.py)
+    "scope": "公开范围", "timing": "公开时限", "channel": "公开形式", "content": "内容", "disclosed_on": "公开日期",
+    "network": "所属网络", "subject": "事项", "applicant": "当事人", "handler": "经办人", "decision": "决策情况",
+    "decided_on": "决策日期", "execution": "执行情况", "executed_on": "执行日期", "result": "办理结果",
+    "finished_on": "办结日期", "started_on": "开始日期", "complainant_name": "投诉人", "complainant_phone": "联系电话",
+    "findings": "发现的问题", "follow_up": "整改要求", "inspected_on": "检查日期", "score": "得分",
 }  # fmt: skip
 
 

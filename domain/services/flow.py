@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, power_q, unit_subtree_ids
 from domain.audit import record
+from domain.change_notices import power_changed
 from domain.enums import FlowStepKind
 from domain.errors import Validator
 from domain.models import FlowChart, FlowEdge, FlowStep, Position, Power
@@ -102,6 +103,7 @@ async def create_flow_chart(viewer: Viewer, data: FlowChartData) -> FlowChart:
             cleaned["title"] = cleaned["title"] or f"{power.name}流程图"[: FlowChart._meta.fields_map["title"].max_length]
             chart = await FlowChart.create(power=power, **cleaned)
             await record(viewer, "flow_chart.create", "flow_chart", chart.id, power_id=power.id, **cleaned)
+            await power_changed(viewer, power, "flow_chart.create", chart_id=chart.id)
     return chart
 
 
@@ -116,6 +118,7 @@ async def update_flow_chart(viewer: Viewer, chart_id: int, changes: FlowChartCha
         if diff:
             await chart.save()
             await record(viewer, "flow_chart.update", "flow_chart", chart.id, power_id=power.id, changes=diff)
+            await power_changed(viewer, power, "flow_chart.update", changes=diff)
     return chart
 
 
@@ -126,6 +129,7 @@ async def delete_flow_chart(viewer: Viewer, chart_id: int) -> None:
         steps = await FlowStep.filter(chart_id=chart.id).count()
         await chart.delete()
         await record(viewer, "flow_chart.delete", "flow_chart", chart_id, power_id=power.id, steps_deleted=steps)
+        await power_changed(viewer, power, "flow_chart.delete", chart_id=chart_id)
 
 
 async def _clean_step(
@@ -180,6 +184,7 @@ async def create_flow_step(viewer: Viewer, data: FlowStepData) -> FlowStep:
             viewer, "flow_step.create", "flow_step", step.id,
             chart_id=chart.id, power_id=power.id, **snapshot(step, (*STEP_FIELDS, "ordinal", "position_id")),
         )
+        await power_changed(viewer, power, "flow_step.create", step_id=step.id, name=step.name)
     return step
 
 
@@ -202,6 +207,7 @@ async def update_flow_step(viewer: Viewer, step_id: int, changes: FlowStepChange
             diff["ordinal"] = [old_ordinal, step.ordinal]
         if diff:
             await record(viewer, "flow_step.update", "flow_step", step.id, power_id=power.id, changes=diff)
+            await power_changed(viewer, power, "flow_step.update", step_id=step.id, changes=diff)
     return step
 
 
@@ -216,3 +222,4 @@ async def delete_flow_step(viewer: Viewer, step_id: int) -> None:
             viewer, "flow_step.delete", "flow_step", step_id,
             chart_id=step.chart_id, power_id=power.id, name=step.name, edges_deleted=edges,
         )
+        await power_changed(viewer, power, "flow_step.delete", step_id=step_id, name=step.name)

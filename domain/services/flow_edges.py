@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, power_q
 from domain.audit import record
+from domain.change_notices import power_changed
 from domain.enums import FlowStepKind
 from domain.errors import Validator
 from domain.models import FlowEdge, FlowStep, Power
@@ -76,6 +77,7 @@ async def create_flow_edge(viewer: Viewer, data: FlowEdgeData) -> FlowEdge:
             viewer, "flow_edge.create", "flow_edge", edge.id,
             power_id=power.id, source_id=edge.source_id, target_id=edge.target_id, label=edge.label,
         )
+        await power_changed(viewer, power, "flow_edge.create", edge_id=edge.id)
     return edge
 
 
@@ -95,6 +97,7 @@ async def update_flow_edge(viewer: Viewer, edge_id: int, changes: FlowEdgeChange
         if diff:
             await edge.save()
             await record(viewer, "flow_edge.update", "flow_edge", edge.id, power_id=power.id, changes=diff)
+            await power_changed(viewer, power, "flow_edge.update", edge_id=edge.id, changes=diff)
     return edge
 
 
@@ -107,3 +110,4 @@ async def delete_flow_edge(viewer: Viewer, edge_id: int) -> None:
             viewer, "flow_edge.delete", "flow_edge", edge_id,
             power_id=power.id, source_id=edge.source_id, target_id=edge.target_id,
         )
+        await power_changed(viewer, power, "flow_edge.delete", edge_id=edge_id)

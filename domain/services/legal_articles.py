@@ -8,11 +8,12 @@ from typing import Any, TypedDict
 import cn2an
 from tortoise.transactions import in_transaction
 
-from domain.access import Viewer, require_admin
+from domain.access import Viewer, require_library_editor
 from domain.audit import record
 from domain.enums import ArticleKind, LegalSource
 from domain.errors import FieldError, ValidationFailed, Validator
 from domain.library.document import ParsedArticle, ParsedDocument
+from domain.library.store import queue_for_search
 from domain.models import LegalArticle, LegalDocument, PowerBasis
 from domain.services.common import apply_changes, clean_fields, in_use, not_found, snapshot
 from domain.services.ordering import check_position, place, save_order
@@ -79,23 +80,27 @@ def _check_number_free(v: Validator, number: int | None, others: list[LegalArtic
         v.add("number", f"本文件已有{article_label(number)} (the document already has this article number)", "duplicate")
 
 
+#: Documents the county files itself; imported ones follow their source and are read-only.
+EDITABLE_SOURCES = frozenset({LegalSource.MANUAL, LegalSource.UPLOAD})
+
+
 async def document_for_edit(viewer: Viewer, document_id: int) -> LegalDocument:
-    """A manually entered document an admin may change; imported ones follow their source."""
-    require_admin(viewer)
+    """A manually entered or uploaded document an admin may change; imported ones follow their source."""
+    require_library_editor(viewer)
     document = await LegalDocument.get_or_none(id=document_id)
     if document is None:
         raise not_found("legal document", "法律文件")
-    if document.source != LegalSource.MANUAL:
+    if document.source not in EDITABLE_SOURCES:
         raise ValidationFailed([FieldError(
             "id",
-            f"该文件来自「{document.source.label}」，只能修改手工录入的文件 (only manually entered documents can be changed)",
+            f"该文件来自「{document.source.label}」，只能修改手工录入或上传的文件 (only manually entered or uploaded documents can be changed)",
             "read_only",
         )])  # fmt: skip
     return document
 
 
 async def refresh_document(document: LegalDocument) -> None:
-    """Recount the document's articles and recompute its content hash."""
+    """Recount the document's articles, recompute its content hash, queue it for the search index."""
     articles = await LegalArticle.filter(document_id=document.id)
     values = {name: getattr(document, name) for name in DOCUMENT_FIELDS}
     parsed = ParsedDocument(
@@ -107,6 +112,7 @@ async def refresh_document(document: LegalDocument) -> None:
     document.article_count = len(articles)
     document.content_hash = parsed.content_hash()
     await document.save(update_fields=["article_count", "content_hash", "updated_at"])
+    await queue_for_search(document.id, document.work_id)
 
 
 async def _siblings(document: LegalDocument) -> list[LegalArticle]:

@@ -10,12 +10,13 @@ from typing import Any, TypedDict
 
 from tortoise.transactions import in_transaction
 
-from domain.access import Viewer, require_admin
+from domain.access import Viewer, require_library_editor
 from domain.audit import record
-from domain.enums import LegalLevel, LegalSource, LegalStatus
+from domain.enums import LegalLevel, LegalSource, LegalStatus, SearchEntity, SearchOp
 from domain.errors import Validator
 from domain.library.normalize import clean_title, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
+from domain.outbox import enqueue
 from domain.services.common import apply_changes, clean_fields, in_use, snapshot
 from domain.services.legal_articles import (
     DOCUMENT_FIELDS,
@@ -69,7 +70,7 @@ DATE_ORDER = (
 )
 
 
-async def _clean(v: Validator, values: dict[str, Any], document: LegalDocument | None = None) -> dict[str, Any]:
+async def clean_document(v: Validator, values: dict[str, Any], document: LegalDocument | None = None) -> dict[str, Any]:
     """Document fields, the order of its dates, and one version per work and version date."""
     if isinstance(values.get("title"), str):
         values["title"] = clean_title(values["title"])
@@ -100,11 +101,11 @@ async def _work(title: str) -> LegalWork:
 
 async def create_legal_document(viewer: Viewer, data: LegalDocumentData) -> LegalDocument:
     """Enter a document by hand with its articles, numbered in the order given."""
-    require_admin(viewer)
+    require_library_editor(viewer)
     async with in_transaction():
         v = Validator()
         values = {name: getattr(data, name) for name in DOCUMENT_FIELDS}
-        cleaned = await _clean(v, values)
+        cleaned = await clean_document(v, values)
         v.check(isinstance(data.articles, list), "articles", "条文应为列表 (articles must be a list)")
         articles = [clean_article(v, vars(a).copy(), f"articles.{i}.") for i, a in enumerate(data.articles)]
         check_unique_numbers(v, articles)
@@ -132,7 +133,7 @@ async def update_legal_document(viewer: Viewer, document_id: int, changes: Legal
     async with in_transaction():
         document = await document_for_edit(viewer, document_id)
         v = Validator()
-        cleaned = await _clean(v, dict(changes), document)
+        cleaned = await clean_document(v, dict(changes), document)
         v.raise_if_any()
         diff = apply_changes(document, cleaned)
         old_work_id = document.work_id
@@ -157,6 +158,8 @@ async def delete_legal_document(viewer: Viewer, document_id: int) -> None:
             raise in_use("id", "该文件的条文是职权的法律依据，不能删除 (powers cite articles of this document)")
         await document.delete()
         await _drop_work_if_empty(document.work_id)
+        await enqueue(SearchEntity.LEGAL_DOCUMENT, [document_id], SearchOp.DELETE)
+        await enqueue(SearchEntity.LEGAL_DOCUMENT, await LegalDocument.filter(work_id=document.work_id).values_list("id", flat=True))
         await record(
             viewer, "legal_document.delete", "legal_document", document_id,
             **snapshot(document, ("title", "level", "version_date", "article_count")),

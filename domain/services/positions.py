@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 
 from tortoise.transactions import in_transaction
 
-from domain.access import Viewer, require_unit_content
+from domain.access import Viewer, power_q, require_unit_content
 from domain.audit import record
 from domain.errors import Validator
 from domain.models import FlowStep, Position, Unit
@@ -87,8 +87,16 @@ async def delete_position(viewer: Viewer, position_id: int) -> None:
     """Delete a post that no flow step names as its 承办岗位."""
     async with in_transaction():
         position = await position_for_edit(viewer, position_id)
-        if await FlowStep.exists(position_id=position.id):
-            raise in_use("id", "该岗位是流程图环节的承办岗位，不能删除 (flow steps name this position)")
+        steps = FlowStep.filter(position_id=position.id)
+        if await steps.exists():
+            # Name the steps only when the caller may see them: a hidden power's chart stays unmentioned.
+            visible = await steps.filter(power_q(viewer, "chart__power__")).count()
+            raise in_use(
+                "id",
+                f"该岗位是 {visible} 个流程图环节的承办岗位，不能删除 (flow steps name this position)"
+                if visible
+                else "该岗位仍被引用，不能删除 (the position is still in use)",
+            )
         await position.delete()
         await record(
             viewer, "position.delete", "position", position_id, unit_id=position.unit_id, **snapshot(position, FIELDS)

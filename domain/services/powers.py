@@ -11,9 +11,20 @@ from tortoise.transactions import in_transaction
 from domain import codes
 from domain.access import Viewer, require_unit_content
 from domain.audit import record
-from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory, PowerStatus
+from domain.change_notices import power_changed
+from domain.enums import (
+    DisclosureScope,
+    DisclosureTiming,
+    ExerciseMode,
+    PowerCategory,
+    PowerStatus,
+    Role,
+    SearchEntity,
+    SearchOp,
+)
 from domain.errors import FieldError, ValidationFailed, Validator
 from domain.models import DisclosureRecord, OperationRecord, Power, Unit
+from domain.outbox import enqueue
 from domain.services.common import (
     apply_changes,
     clean_fields,
@@ -92,15 +103,40 @@ def _duplicate_code(code: object) -> str:
     return f"职权编码 {code} 已被使用 (power code {code} is taken)"
 
 
+#: What only a power still being registered (DRAFT) may change: its identity and who may see it.
+#: Later, confidentiality and disclosure change through review, never by a unit's own edit.
+DRAFT_ONLY = ("code", "category", "confidential", "disclosure_scope")
+
+
 async def _clean(
-    v: Validator, values: dict[str, Any], power: Power | None = None, required: tuple[str, ...] = REQUIRED
+    v: Validator,
+    viewer: Viewer,
+    unit: Unit,
+    values: dict[str, Any],
+    power: Power | None = None,
+    required: tuple[str, ...] = REQUIRED,
 ) -> dict[str, Any]:
     cleaned = clean_fields(v, Power, values, allowed=FIELDS, required=required)
+    if power is not None and power.status != PowerStatus.DRAFT and viewer.role != Role.ADMIN:
+        for name in DRAFT_ONLY:
+            if name in cleaned and cleaned[name] != getattr(power, name):
+                v.add(
+                    name,
+                    f"职权已进入「{power.status.label}」阶段，该项须经审核调整 "
+                    f"(only a DRAFT power's {name} can be edited; this one is {power.status.value})",
+                    "locked",
+                )
     code = cleaned.get("code")
-    if code:
+    if code and (power is None or code != power.code):
         v.check(" " not in code, "code", "职权编码不能含空格 (a power code has no spaces)")
-        if power is None or code != power.code:
-            v.check(not await Power.exists(code=code), "code", _duplicate_code(code), "duplicate")
+        category = cleaned.get("category") or (power.category if power else None)
+        # Outside an admin's hands a code must be of the unit's own range, so a collision can only be
+        # with the caller's own powers and never reveals another unit's hidden ones.
+        prefix = codes.power_code_prefix(unit.code, category) if category else f"{unit.code}XX"
+        if viewer.role != Role.ADMIN and not code.startswith(prefix):
+            v.add("code", f"职权编码须为本单位、本类别的编码 (a code of the form {prefix}0001)", "invalid")
+        elif await Power.exists(code=code):
+            v.add("code", _duplicate_code(code), "duplicate")
     return cleaned
 
 
@@ -134,7 +170,7 @@ async def _create_power(viewer: Viewer, data: PowerData) -> Power:
         v = Validator()
         unit = await Unit.get_or_none(id=unit_id)
         v.check(unit is not None, "unit_id", "单位不存在 (unit not found)", "not_found")
-        cleaned = await _clean(v, values, required=REQUIRED_ON_CREATE)
+        cleaned = await _clean(v, viewer, unit, values, required=REQUIRED_ON_CREATE) if unit else {}
         if unit is not None and not cleaned.get("code"):
             v.check(
                 bool(codes.UNIT_CODE.match(unit.code)),
@@ -147,6 +183,7 @@ async def _create_power(viewer: Viewer, data: PowerData) -> Power:
         if not cleaned["code"]:
             cleaned["code"] = await codes.next_power_code(unit.code, cleaned["category"])
         power = await Power.create(unit_id=unit_id, status=PowerStatus.DRAFT, **cleaned)
+        await enqueue(SearchEntity.POWER, [power.id])
         await record(viewer, "power.create", "power", power.id, unit_id=unit_id, **snapshot(power, (*FIELDS, "status")))
     return power
 
@@ -157,12 +194,15 @@ async def update_power(viewer: Viewer, power_id: int, changes: PowerChanges) -> 
         async with in_transaction():
             power = await power_for_edit(viewer, power_id)
             v = Validator()
-            cleaned = await _clean(v, dict(changes), power)
+            unit = await Unit.get(id=power.unit_id)
+            cleaned = await _clean(v, viewer, unit, dict(changes), power)
             v.raise_if_any()
             diff = apply_changes(power, cleaned)
             if diff:
                 await power.save()
+                await enqueue(SearchEntity.POWER, [power.id])
                 await record(viewer, "power.update", "power", power.id, changes=diff)
+                await power_changed(viewer, power, "power.update", changes=diff)
     return power
 
 
@@ -186,4 +226,5 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
             if await query.exists():
                 raise in_use("id", f"该职权已有{zh}，不能删除 (the power has {en})")
         await power.delete()
+        await enqueue(SearchEntity.POWER, [power_id], SearchOp.DELETE)
         await record(viewer, "power.delete", "power", power_id, unit_id=power.unit_id, **snapshot(power, ("code", "name")))

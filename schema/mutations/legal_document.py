@@ -49,7 +49,7 @@ class CreateLegalDocumentInput:
     articles: list[ArticleInput] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Changes to a manual document (not its articles); fields left out stay as they are.")
+@strawberry.input(description="Changes to a manual or uploaded document (not its articles); fields left out stay as they are.")
 class UpdateLegalDocumentInput:
     title: str | None = strawberry.UNSET
     level: LegalLevel | None = strawberry.UNSET
@@ -95,7 +95,7 @@ class LegalDocumentMutations:
             return failure(exc)
         return LegalDocument.from_model(document)
 
-    @strawberry.mutation(description="Correct a manually entered document; imported ones follow their source.")
+    @strawberry.mutation(description="Correct a manually entered or uploaded document; imported ones follow their source.")
     async def update_legal_document(
         self, info: Info, id: strawberry.ID, input: UpdateLegalDocumentInput
     ) -> UpdateLegalDocumentResult:

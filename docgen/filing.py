@@ -1,0 +1,126 @@
+"""A unit's filing (or one power's) as a .docx: the form's template rendered by docxtpl with
+autoescape on, then finished with python-docx (fonts, row flags, flow charts)."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from docx.document import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate
+
+from docgen import contexts, page
+from docgen.chart_docx import add_chart
+from docgen.data import Scope
+from docgen.forms import SPECS, FilingForm, filename
+from domain import access
+from domain import models as m
+from domain.errors import FieldError, NotFound, ValidationFailed
+
+TABLE_FORMS = {
+    FilingForm.REGISTRATION: contexts.registration,
+    FilingForm.CATALOG: contexts.catalog,
+    FilingForm.CONFIDENTIAL: contexts.confidential,
+    FilingForm.OPERATION_RECORDS: contexts.operation_records,
+}
+
+
+@dataclass(frozen=True)
+class Filing:
+    filename: str
+    content: bytes
+    rows: int  # powers (or records, for 附7) the filing shows
+
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power_id: int | None = None) -> Scope:
+    """Check that `viewer` may have this filing; the unit and power it covers. Raises typed errors."""
+    unit = await m.Unit.get_or_none(id=unit_id)
+    if unit is None:
+        raise NotFound("没有该单位 (unit not found)")
+    if form is FilingForm.CONFIDENTIAL:
+        access.require_confidential_list(viewer, unit.id)
+    if power_id is not None and form is FilingForm.COVER_NOTE:
+        raise ValidationFailed([FieldError("powerId", "文字材料按单位报送，不能指定单条职权 (the covering note is per unit)")])
+    unit_ids = await access.unit_subtree_ids(unit.id)
+    power = None
+    if power_id is not None:
+        power = await m.Power.filter(access.power_q(viewer), id=power_id, unit_id__in=sorted(unit_ids)).first()
+        if power is None:
+            raise NotFound("该单位没有这项职权 (power not found in this unit)")
+    return Scope(viewer=viewer, unit=unit, unit_ids=unit_ids, power=power)
+
+
+def _font_styles(doc: Document) -> list[Any]:
+    return [s for s in doc.styles if s.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE)]
+
+
+def _style_fonts(doc: Document) -> dict[str, str]:
+    """eastAsia font of each paragraph style id, following base styles (Normal's as the fallback)."""
+    found: dict[str, str] = {}
+    for style in _font_styles(doc):
+        s: Any = style
+        while s is not None:
+            rpr = s.element.rPr
+            fonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+            if fonts is not None and fonts.get(qn("w:eastAsia")):
+                found[style.style_id] = fonts.get(qn("w:eastAsia"))
+                break
+            s = s.base_style
+    return found
+
+
+def ensure_east_asian_fonts(doc: Document) -> None:
+    """Every style and every run names its East Asian font (w:eastAsia), as Word needs for CJK."""
+    fonts = _style_fonts(doc)
+    default = fonts.get("Normal", page.BODY_FONT)
+    for style in _font_styles(doc):
+        if style.style_id not in fonts:
+            page.set_fonts(style.element, default)
+    parts = [doc.part] + [s.footer.part for s in doc.sections] + [s.even_page_footer.part for s in doc.sections]
+    for part in {id(p): p for p in parts}.values():
+        for paragraph in part.element.iter(qn("w:p")):
+            ppr = paragraph.find(qn("w:pPr"))
+            pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
+            font = fonts.get(pstyle.get(qn("w:val")) if pstyle is not None else "Normal", default)
+            for run in paragraph.iter(qn("w:r")):
+                rpr = run.find(qn("w:rPr"))
+                rfonts = rpr.find(qn("w:rFonts")) if rpr is not None else None
+                if rfonts is None or not rfonts.get(qn("w:eastAsia")):
+                    page.set_fonts(run, font if rfonts is None else rfonts.get(qn("w:eastAsia")) or font)
+
+
+async def build_filing(
+    viewer: access.Viewer, unit_id: int, form: FilingForm, power_id: int | None = None, *, today: date | None = None
+) -> Filing:
+    """Generate a filing as `viewer` may see it; typed errors as `scope_for`."""
+    scope = await scope_for(viewer, unit_id, form, power_id)
+    spec = SPECS[form]
+    context = contexts.common(scope, today or date.today())
+    charts: list[contexts.PowerSheet] = []
+    if form in TABLE_FORMS:
+        values, rows = await TABLE_FORMS[form](scope)
+    elif form is FilingForm.FLOW_CHARTS:
+        values, charts = await contexts.flow_charts(scope)
+        rows = len(charts)
+    else:
+        values, rows = await contexts.cover_note(scope)
+    template = DocxTemplate(str(spec.path))
+    template.render({**context, **values}, autoescape=True)
+    doc: Document = template.docx
+    for table in doc.tables:  # the form's tables (a template may have more than one)
+        page.mark_rows(table, header_rows=1)
+    for index, sheet in enumerate(charts):
+        assert sheet.chart is not None
+        p = sheet.power
+        heading = f"职权编码：{p.code}　　职权类别：{p.category.label}　　办理时限：{p.time_limit or '—'}"
+        add_chart(doc, sheet.chart, heading, new_page=index > 0)
+    ensure_east_asian_fonts(doc)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return Filing(filename(form, scope.unit.code, scope.power.code if scope.power else None), buffer.getvalue(), rows)

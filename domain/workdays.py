@@ -1,0 +1,196 @@
+"""Chinese working days (工作日): statutory holidays and 调休 make-up days.
+
+A year's days come, in this order, from a holiday table an admin loaded (HolidayYear), from the
+chinese-calendar package, or, for a year neither knows yet, from weekends alone — and a date
+computed on such a year is marked provisional instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chinese_calendar
+from tortoise.transactions import in_transaction
+
+from domain.access import Viewer, require_admin
+from domain.audit import record
+from domain.errors import Validator
+from domain.workflow_models import ChangeNotice, HolidayDate, HolidayYear
+
+#: Years the chinese-calendar package knows (it raises NotImplementedError outside them).
+PACKAGE_YEARS = frozenset(day.year for day in (*chinese_calendar.holidays, *chinese_calendar.workdays))
+
+#: 职权目录和流程图发生变更时，必须在20个工作日内向县公开办做出说明 (the plan, stage 3, 一盘).
+NOTICE_WORKDAYS = 20
+
+
+@dataclass(frozen=True)
+class DueDate:
+    day: datetime.date
+    provisional: bool = False  # a year without a holiday table was counted on weekends alone
+
+
+@dataclass
+class WorkCalendar:
+    """Loaded holiday tables, by day; `is_workday` falls back to the package, then to weekends."""
+
+    loaded_years: frozenset[int] = frozenset()
+    loaded_days: dict[datetime.date, bool] = field(default_factory=dict)
+
+    @classmethod
+    async def load(cls) -> WorkCalendar:
+        years = await HolidayYear.all().values_list("year", flat=True)
+        days = await HolidayDate.all().values_list("day", "workday")
+        return cls(frozenset(years), dict(days))
+
+    def knows(self, year: int) -> bool:
+        return year in self.loaded_years or year in PACKAGE_YEARS
+
+    def is_workday(self, day: datetime.date) -> bool:
+        if day.year in self.loaded_years:
+            return self.loaded_days.get(day, day.weekday() < 5)
+        if day.year in PACKAGE_YEARS:
+            return chinese_calendar.is_workday(day)
+        return day.weekday() < 5
+
+    def add_workdays(self, start: datetime.date, count: int) -> DueDate:
+        """The `count`-th working day after `start` (the day itself not counted)."""
+        day, left, provisional = start, count, False
+        while left > 0:
+            day += datetime.timedelta(days=1)
+            provisional = provisional or not self.knows(day.year)
+            if self.is_workday(day):
+                left -= 1
+        return DueDate(day, provisional)
+
+    def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
+        """Working days after `start` up to and including `end` (0 when end ≤ start)."""
+        days = (start + datetime.timedelta(days=i) for i in range(1, (end - start).days + 1))
+        return sum(1 for day in days if self.is_workday(day))
+
+
+# -- loading a year's table ---------------------------------------------------------------------
+
+_LINE = re.compile(
+    r"^(?P<start>\d{4}-\d{2}-\d{2})(?:\s*(?:\.\.|~|至)\s*(?P<end>\d{4}-\d{2}-\d{2}))?"
+    r"\s*[,，\s]\s*(?P<kind>holiday|workday|休|班)\s*(?:[,，\s]\s*(?P<name>.*))?$"
+)
+
+
+@dataclass(frozen=True)
+class HolidayDay:
+    day: datetime.date
+    workday: bool
+    name: str = ""
+
+
+def parse_holiday_table(text: str) -> list[HolidayDay]:
+    """Lines `2027-02-06..2027-02-12,holiday,春节` or `2027-02-14,workday,春节调休`; `#` comments.
+
+    `休` and `班` may stand for holiday and workday; a range gives every day in it.
+    """
+    v = Validator()
+    days: list[HolidayDay] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        match = _LINE.match(line)
+        if match is None:
+            v.add(
+                f"line {number}",
+                f"无法识别：{line} (expected `YYYY-MM-DD[..YYYY-MM-DD],holiday|workday,名称`)",
+            )
+            continue
+        try:
+            start = datetime.date.fromisoformat(match["start"])
+            end = datetime.date.fromisoformat(match["end"]) if match["end"] else start
+        except ValueError:
+            v.add(f"line {number}", f"日期无效：{line} (not a valid date)")
+            continue
+        if end < start or (end - start).days > 31:
+            v.add(f"line {number}", f"日期范围无效：{line} (a range runs forward, at most a month)")
+            continue
+        workday = match["kind"] in ("workday", "班")
+        days += [
+            HolidayDay(start + datetime.timedelta(days=i), workday, (match["name"] or "").strip())
+            for i in range((end - start).days + 1)
+        ]
+    v.raise_if_any()
+    return days
+
+
+async def load_holiday_year(
+    viewer: Viewer, year: int, days: Iterable[HolidayDay], source: str = ""
+) -> HolidayYear:
+    """Replace `year`'s holiday table (admins); provisional due dates falling in it are recomputed."""
+    require_admin(viewer)
+    days = list(days)
+    v = Validator()
+    v.check(1990 <= year <= 2100, "year", "年份无效 (year must be 1990..2100)")
+    seen: set[datetime.date] = set()
+    for i, d in enumerate(days):
+        v.check(
+            d.day.year == year,
+            f"days.{i}.day",
+            f"{d.day} 不在 {year} 年 (the day is not in {year})",
+            "other_year",
+        )
+        v.check(d.day not in seen, f"days.{i}.day", f"{d.day} 重复 (the day is listed twice)", "duplicate")
+        v.check(len(d.name) <= 50, f"days.{i}.name", "名称不能超过 50 个字符 (name is too long)", "too_long")
+        seen.add(d.day)
+    v.check(
+        any(not d.workday for d in days), "days", "至少应有一个节假日 (list at least one holiday)", "required"
+    )
+    v.raise_if_any()
+    async with in_transaction():
+        table, created = await HolidayYear.get_or_create(year=year, defaults={"loaded_by": viewer.name})
+        table.loaded_by, table.source = viewer.name, source[:300]
+        await table.save()
+        await HolidayDate.filter(holiday_year_id=table.id).delete()
+        await HolidayDate.bulk_create(
+            [HolidayDate(holiday_year=table, day=d.day, workday=d.workday, name=d.name) for d in days]
+        )
+        redated = await _redate_provisional_notices()
+        from domain.complaints import redate_provisional  # here: domain.complaints imports this module
+
+        complaints_redated = await redate_provisional(await WorkCalendar.load())
+        await record(
+            viewer,
+            "holidays.load",
+            "holiday_year",
+            year,
+            replaced=not created,
+            holidays=sum(not d.workday for d in days),
+            workdays=sum(d.workday for d in days),
+            source=source,
+            notices_redated=redated,
+            complaints_redated=complaints_redated,
+        )
+    return table
+
+
+async def _redate_provisional_notices() -> int:
+    """Count again the due dates that were counted on weekends alone; they may now be final."""
+    calendar = await WorkCalendar.load()
+    changed = 0
+    for notice in await ChangeNotice.filter(due_provisional=True):
+        due = calendar.add_workdays(notice.opened_on, NOTICE_WORKDAYS)
+        if (due.day, due.provisional) != (notice.due_on, notice.due_provisional):
+            notice.due_on, notice.due_provisional = due.day, due.provisional
+            await notice.save(update_fields=["due_on", "due_provisional", "updated_at"])
+            changed += 1
+    return changed
+
+
+def read_holiday_file(path: Path) -> list[HolidayDay]:
+    return parse_holiday_table(path.read_text(encoding="utf-8"))
+
+
+def today() -> datetime.date:
+    """Today in the county (Asia/Shanghai), whatever the server's zone."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).date()

@@ -1,0 +1,197 @@
+"""Tortoise models of the review workflow: reviews and their opinions, change notices, the
+working-day calendar loaded by admins, and oversight: operation steps, complaints, inspections."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from domain.enums import (
+    ChangeNoticeStatus,
+    ComplaintStatus,
+    Grade,
+    InspectionKind,
+    ReviewDecision,
+    ReviewOffice,
+)
+from domain.models import FlowStep, OperationRecord, Power, Timestamped, Unit
+
+
+class Review(Timestamped):
+    """清理审核: one round of a power through declaration (申报), review and decision."""
+
+    id = fields.IntField(primary_key=True)
+    power: fields.ForeignKeyRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="reviews", on_delete=fields.CASCADE
+    )
+    round = fields.IntField(description="1 for the first declaration, 2 after an ADJUST, and so on")
+    lead_opinion = fields.TextField(description="主要负责人签署意见")
+    declared_by = fields.CharField(max_length=200)
+    declared_at = fields.DatetimeField()
+    submitted_by = fields.CharField(max_length=200, default="")
+    submitted_at = fields.DatetimeField(null=True)
+    decision = fields.CharEnumField(ReviewDecision, max_length=16, null=True)
+    decision_reason = fields.TextField(default="", description="审核意见")
+    required_changes = fields.TextField(default="", description="调整要求 (ADJUST)")
+    decided_by = fields.CharField(max_length=200, default="")
+    decided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "review"
+        ordering = ["power_id", "round"]
+        unique_together = (("power", "round"),)
+
+
+class ReviewOpinion(Timestamped):
+    """The opinion of one reviewing office (公开办, 法制, 保密, 编办, 物价) in a review."""
+
+    id = fields.IntField(primary_key=True)
+    review: fields.ForeignKeyRelation[Review] = fields.ForeignKeyField(
+        "qingquan.Review", related_name="opinions", on_delete=fields.CASCADE
+    )
+    office = fields.CharEnumField(ReviewOffice, max_length=32)
+    recommendation = fields.CharEnumField(ReviewDecision, max_length=16, null=True)
+    opinion = fields.TextField()
+    reviewer = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "review_opinion"
+        ordering = ["review_id", "id"]
+        unique_together = (("review", "office"),)
+
+
+class ChangeNotice(Timestamped):
+    """变更说明: changes to a published power, to be explained within 20 working days."""
+
+    id = fields.IntField(primary_key=True)
+    power: fields.ForeignKeyRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="change_notices", on_delete=fields.CASCADE
+    )
+    status = fields.CharEnumField(ChangeNoticeStatus, max_length=16, default=ChangeNoticeStatus.OPEN)
+    opened_on = fields.DateField()
+    due_on = fields.DateField(description="20 working days after opened_on")
+    due_provisional = fields.BooleanField(
+        default=False, description="counted on weekends alone: a year without a holiday table"
+    )
+    changes = fields.JSONField(default=list, description="the changes this notice explains")
+    explanation = fields.TextField(default="", description="变更说明")
+    explained_by = fields.CharField(max_length=200, default="")
+    explained_at = fields.DatetimeField(null=True)
+    review_opinion = fields.TextField(default="")
+    reviewed_by = fields.CharField(max_length=200, default="")
+    reviewed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "change_notice"
+        ordering = ["id"]
+        indexes = (("status", "due_on"),)
+
+
+class HolidayYear(Model):
+    """A year's holiday table (国务院办公厅 节假日安排) loaded by an admin."""
+
+    id = fields.IntField(primary_key=True)
+    year = fields.IntField(unique=True)
+    loaded_by = fields.CharField(max_length=200)
+    loaded_at = fields.DatetimeField(auto_now=True)
+    source = fields.CharField(max_length=300, default="")
+
+    class Meta:
+        table = "holiday_year"
+        ordering = ["year"]
+
+
+class HolidayDate(Model):
+    """One day of a loaded year that breaks the weekend rule: a holiday or a make-up workday (调休)."""
+
+    id = fields.IntField(primary_key=True)
+    holiday_year: fields.ForeignKeyRelation[HolidayYear] = fields.ForeignKeyField(
+        "qingquan.HolidayYear", related_name="days", on_delete=fields.CASCADE
+    )
+    day = fields.DateField(unique=True)
+    workday = fields.BooleanField(description="true for a make-up workday, false for a holiday")
+    name = fields.CharField(max_length=50, default="")
+
+    class Meta:
+        table = "holiday_date"
+        ordering = ["day"]
+
+
+# -- oversight: operation steps, complaints, inspections (domain/operations.py, complaints.py,
+# inspections.py) -------------------------------------------------------------------------------
+
+
+class OperationStep(Timestamped):
+    """One flow-chart step of an exercise of a power, timed for 电子监察 against its 办理时限."""
+
+    id = fields.IntField(primary_key=True)
+    operation: fields.ForeignKeyRelation[OperationRecord] = fields.ForeignKeyField(
+        "qingquan.OperationRecord", related_name="steps", on_delete=fields.CASCADE
+    )
+    flow_step: fields.ForeignKeyNullableRelation[FlowStep] = fields.ForeignKeyField(
+        "qingquan.FlowStep", related_name="operation_steps", null=True, on_delete=fields.SET_NULL
+    )
+    step_name = fields.CharField(max_length=200, description="the flow step's name when started")
+    time_limit_days = fields.IntField(null=True, description="its time limit in working days when started")
+    handler = fields.CharField(max_length=100, description="经办人")
+    started_on = fields.DateField()
+    finished_on = fields.DateField(null=True)
+    note = fields.TextField(default="")
+
+    class Meta:
+        table = "operation_step"
+        ordering = ["operation_id", "started_on", "id"]
+
+
+class Complaint(Timestamped):
+    """投诉举报: filed by anyone, about a power or a unit, accepted or rejected, handled and answered."""
+
+    id = fields.IntField(primary_key=True)
+    unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
+        "qingquan.Unit", related_name="complaints", on_delete=fields.RESTRICT
+    )
+    power: fields.ForeignKeyNullableRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="complaints", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharEnumField(ComplaintStatus, max_length=16, default=ComplaintStatus.RECEIVED)
+    subject = fields.CharField(max_length=200, description="投诉事项")
+    content = fields.TextField(description="投诉内容")
+    complainant_name = fields.CharField(max_length=50, default="", description="投诉人 (personal data)")
+    complainant_phone = fields.CharField(max_length=30, default="", description="联系电话 (personal data)")
+    received_on = fields.DateField()
+    due_on = fields.DateField(description="deadline of the step the complaint waits for")
+    due_provisional = fields.BooleanField(default=False, description="counted on weekends alone")
+    accepted_on = fields.DateField(null=True, description="受理 or 不予受理 date")
+    decided_by = fields.CharField(max_length=200, default="")
+    rejection_reason = fields.TextField(default="", description="不予受理的理由")
+    handled_on = fields.DateField(null=True)
+    handled_by = fields.CharField(max_length=200, default="")
+    handling = fields.TextField(default="", description="处理情况")
+    answered_on = fields.DateField(null=True)
+    answered_by = fields.CharField(max_length=200, default="")
+    answer = fields.TextField(default="", description="答复意见")
+
+    class Meta:
+        table = "complaint"
+        ordering = ["-received_on", "-id"]
+        indexes = (("status", "due_on"),)
+
+
+class Inspection(Timestamped):
+    """检查验收 / 绩效评估 of a unit: findings, a score out of 100 and the grade (定级) it gives."""
+
+    id = fields.IntField(primary_key=True)
+    unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
+        "qingquan.Unit", related_name="inspections", on_delete=fields.RESTRICT
+    )
+    kind = fields.CharEnumField(InspectionKind, max_length=16)
+    inspected_on = fields.DateField()
+    findings = fields.TextField(description="发现的问题")
+    follow_up = fields.TextField(default="", description="整改要求")
+    score = fields.IntField(description="0 to 100")
+    grade = fields.CharEnumField(Grade, max_length=16, description="derived from the score")
+    inspector = fields.CharField(max_length=200)
+
+    class Meta:
+        table = "inspection"
+        ordering = ["-inspected_on", "-id"]

@@ -1,0 +1,57 @@
+"""`qingquan filing`: a unit's Word filing (附3–附7, 一图, 文字材料) written to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from docgen.filing import Filing, build_filing
+from docgen.forms import FilingForm
+from domain.access import CLI, UNIT_ROLES, Viewer, unit_subtree_ids
+from domain.enums import Role
+from domain.errors import NotFound
+from domain.models import Power, Unit
+from qingquan.commands.common import console, run_with_db
+
+
+async def _viewer(role: Role, unit: Unit) -> Viewer:
+    """The command acts as admin; `--role` narrows it (a unit role is scoped to the filing's unit)."""
+    if role is Role.ADMIN:
+        return CLI
+    unit_ids = await unit_subtree_ids(unit.id) if role in UNIT_ROLES else frozenset()
+    return Viewer(role=role, name=f"cli:{role.value.lower()}", unit_id=unit.id if unit_ids else None, unit_ids=unit_ids)
+
+
+async def _generate(unit_code: str, form: FilingForm, power_code: str | None, role: Role) -> Filing:
+    unit = await Unit.get_or_none(code=unit_code)
+    if unit is None:
+        raise NotFound(f"没有编码为 {unit_code} 的单位 (no unit with code {unit_code})")
+    power_id = None
+    if power_code:
+        power = await Power.get_or_none(code=power_code)
+        if power is None:
+            raise NotFound(f"没有编码为 {power_code} 的职权 (no power with code {power_code})")
+        power_id = power.id
+    return await build_filing(await _viewer(role, unit), unit.id, form, power_id)
+
+
+def filing(
+    unit: str = typer.Option(..., "--unit", help="unit code, e.g. 36072308"),
+    form: FilingForm = typer.Option(..., "--form", case_sensitive=False, help="REGISTRATION (附3、4), CATALOG (附5), CONFIDENTIAL (附6), OPERATION_RECORDS (附7), FLOW_CHARTS (一图), COVER_NOTE (文字材料)"),
+    power: str | None = typer.Option(None, "--power", help="one power's code, to file only that power"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="file or directory to write (default: the filing's name in the current directory)"),
+    role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help="generate as this role sees it (PUBLIC: the public version)"),
+) -> None:
+    """Generate a Word filing; prints the path written on the last line."""
+    result = run_with_db(lambda: _generate(unit, form, power, role))
+    path = output or Path(result.filename)
+    if path.is_dir():
+        path = path / result.filename
+    path.write_bytes(result.content)
+    console.print(f"{form.label}: {result.rows} rows, {len(result.content):,} bytes")
+    typer.echo(str(path))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("filing")(filing)

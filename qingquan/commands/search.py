@@ -1,0 +1,124 @@
+"""`qingquan reindex` (rebuild the search indexes from the database) and `qingquan index`
+(apply the queued changes once, as the server does in the background)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from domain.models import LegalArticle, LegalDocument, Power
+from qingquan.commands.common import console, run_with_db
+from qingquan.settings import get_settings
+from search import backend_for
+from search.filters import in_force_on
+from search.indexer import drain, reindex
+from search.model import IndexName, SearchRequest
+
+#: Exit code when the search engine failed (the queued changes are kept).
+EXIT_ENGINE_FAILED = 3
+
+
+def _bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=False,
+    )  # fmt: skip
+
+
+def reindex_command() -> None:
+    """Rebuild every search index from the database (safe to run again)."""
+    backend = backend_for(get_settings())
+    with _bar() as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        async def work() -> dict:
+            try:
+                return await reindex(backend, progress)
+            finally:
+                await backend.close()
+
+        counts = run_with_db(work)
+    for name, count in counts.items():
+        console.print(f"{name}: {count} indexed ({backend.name})")
+
+
+def index_command() -> None:
+    """Apply the queued search changes (the outbox) once."""
+    backend = backend_for(get_settings())
+
+    async def work():  # noqa: ANN202
+        try:
+            return await drain(backend)
+        finally:
+            await backend.close()
+
+    report = run_with_db(work)
+    console.print(f"{report.applied} changes indexed ({backend.name})")
+    if report.failed:
+        console.print(f"[red]error:[/red] {report.failed} changes kept for a retry: {report.error}")
+        raise typer.Exit(EXIT_ENGINE_FAILED)
+
+
+async def _labels(index: IndexName, ids: list[int]) -> dict[int, str]:
+    """How a hit is named for a person: 标题 第X条, the document's title, or 编码 名称."""
+    if index is IndexName.ARTICLES:
+        rows = await LegalArticle.filter(id__in=ids).values("id", "label", "document__title")
+        return {r["id"]: f"{r['document__title']} {r['label']}" for r in rows}
+    if index is IndexName.DOCUMENTS:
+        return dict(await LegalDocument.filter(id__in=ids).values_list("id", "title"))
+    return {
+        r["id"]: f"{r['code']} {r['name']}"
+        for r in await Power.filter(id__in=ids).values("id", "code", "name")
+    }
+
+
+def search_command(
+    queries: list[str] = typer.Argument(..., help="one or more queries, e.g. '行政许可 决定 期限'"),
+    index: IndexName = typer.Option(IndexName.ARTICLES, help="which index"),
+    limit: int = typer.Option(5, min=1, max=100),
+    all_versions: bool = typer.Option(
+        False, help="legal texts: every version, not only those in force today"
+    ),
+    as_json: bool = typer.Option(
+        False, "--json", help="print JSON: [{query, total, hits: [{id, name, score}]}]"
+    ),
+) -> None:
+    """Search the index as staff would (every power included: this is the administrator's view)."""
+    backend = backend_for(get_settings())
+    filters = () if all_versions or index is IndexName.POWERS else in_force_on(date.today())
+
+    async def work() -> list[dict]:
+        out = []
+        try:
+            for query in queries:
+                result = await backend.search(index, SearchRequest(query=query, filters=filters, limit=limit))
+                names = await _labels(index, [h.id for h in result.hits])
+                hits = [{"id": h.id, "name": names.get(h.id, "?"), "score": round(h.score, 3), "snippet": h.snippet}
+                        for h in result.hits]  # fmt: skip
+                out.append({"query": query, "total": result.total, "hits": hits})
+        finally:
+            await backend.close()
+        return out
+
+    results = run_with_db(work, migrate=False)
+    if as_json:
+        typer.echo(json.dumps(results, ensure_ascii=False))
+        return
+    for result in results:
+        console.print(f"[bold]{result['query']}[/bold]: {result['total']} hits")
+        for rank, hit in enumerate(result["hits"], 1):
+            console.print(f"  {rank}. {hit['name']}  [dim]{hit['score']}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("search")(search_command)
+    app.command("reindex")(reindex_command)
+    app.command("index")(index_command)

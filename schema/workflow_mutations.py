@@ -1,0 +1,162 @@
+"""The lifecycle as mutations: declarePower, submitPowerForReview, recordReviewOpinion, decidePower,
+publishPower; explainChangeNotice, reviewChangeNotice; loadHolidayYear. Each validates, calls one
+domain action (domain.lifecycle, domain.change_notices, domain.workdays) and returns the changed
+object or a typed error, IllegalTransitionError included."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+
+from domain import change_notices as notices
+from domain import lifecycle, workdays
+from domain.errors import DomainError, IllegalTransition
+from schema.context import Info
+from schema.enums import ReviewDecision, ReviewOffice
+from schema.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationErrors
+from schema.mutations.base import failure, pk
+from schema.power import Power
+from schema.workflow import ChangeNotice, Review
+
+
+def workflow_result(name: str, node: type) -> Any:
+    """The union a lifecycle mutation returns: the object, or a typed error."""
+    return Annotated[
+        node | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError,
+        strawberry.union(name),
+    ]
+
+
+def refused(exc: DomainError) -> ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError:
+    if isinstance(exc, IllegalTransition):
+        return IllegalTransitionError(message=exc.message, action=exc.action, current_status=exc.status)
+    return failure(exc)
+
+
+@strawberry.type(description="A year's holiday table as loaded.")
+class HolidayYear:
+    year: int
+    holidays: int = strawberry.field(description="days off (法定节假日 and the weekends around them)")
+    workdays: int = strawberry.field(description="make-up working days (调休上班)")
+    loaded_by: str
+    source: str
+
+
+PowerStepResult = workflow_result("PowerStepResult", Power)
+ReviewResult = workflow_result("ReviewResult", Review)
+ChangeNoticeResult = workflow_result("ChangeNoticeResult", ChangeNotice)
+HolidayYearResult = workflow_result("HolidayYearResult", HolidayYear)
+
+
+@strawberry.input(description="The opinion of one reviewing office.")
+class ReviewOpinionInput:
+    office: ReviewOffice
+    opinion: str
+    recommendation: ReviewDecision | None = None
+
+    def to_data(self) -> lifecycle.OpinionData:
+        return lifecycle.OpinionData(self.office, self.opinion, self.recommendation)  # type: ignore[arg-type]
+
+
+@strawberry.input(description="审核决定; opinions given here join those already recorded: all five offices are needed.")
+class DecidePowerInput:
+    decision: ReviewDecision
+    reason: str = strawberry.field(default="", description="审核意见")
+    required_changes: str = strawberry.field(default="", description="调整要求, required for ADJUST")
+    opinions: list[ReviewOpinionInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="One day of a holiday table: a day off, or a make-up working day (调休).")
+class HolidayDayInput:
+    day: date
+    workday: bool = strawberry.field(default=False, description="true for a make-up working day")
+    name: str = ""
+
+
+@strawberry.input(description="A year's holiday table, as the State Council publishes it; replaces any loaded before.")
+class LoadHolidayYearInput:
+    year: int
+    days: list[HolidayDayInput]
+    source: str = strawberry.field(default="", description="e.g. 国办发明电〔2026〕x号")
+
+
+@strawberry.type
+class WorkflowMutations:
+    @strawberry.mutation(description="确认申报: the unit's lead (UNIT_LEAD) signs a DRAFT power off; it becomes DECLARED.")
+    async def declare_power(self, info: Info, id: strawberry.ID, lead_opinion: str) -> PowerStepResult:
+        try:
+            power = await lifecycle.declare(info.context.viewer, pk(id, "Power"), lead_opinion)
+        except DomainError as exc:
+            return refused(exc)
+        return Power.from_model(power)
+
+    @strawberry.mutation(description="报送审核: the unit sends a DECLARED power to 县公开办; it becomes IN_REVIEW.")
+    async def submit_power_for_review(self, info: Info, id: strawberry.ID) -> PowerStepResult:
+        try:
+            power = await lifecycle.submit(info.context.viewer, pk(id, "Power"))
+        except DomainError as exc:
+            return refused(exc)
+        return Power.from_model(power)
+
+    @strawberry.mutation(description="A reviewing office's opinion on a power IN_REVIEW (REVIEWER); replaces that office's earlier one.")
+    async def record_review_opinion(self, info: Info, power_id: strawberry.ID, input: ReviewOpinionInput) -> ReviewResult:
+        try:
+            review = await lifecycle.record_opinion(info.context.viewer, pk(power_id, "Power", "powerId"), input.to_data())
+        except DomainError as exc:
+            return refused(exc)
+        return Review.from_model(review)
+
+    @strawberry.mutation(description="审核决定 on a power IN_REVIEW (REVIEWER): RETAIN/FILE → APPROVED, ADJUST → DRAFT, ABOLISH, REMOVE.")
+    async def decide_power(self, info: Info, id: strawberry.ID, input: DecidePowerInput) -> PowerStepResult:
+        try:
+            power = await lifecycle.decide(
+                info.context.viewer,
+                pk(id, "Power"),
+                input.decision,  # type: ignore[arg-type]
+                reason=input.reason,
+                required_changes=input.required_changes,
+                opinions=[o.to_data() for o in input.opinions],
+            )
+        except DomainError as exc:
+            return refused(exc)
+        return Power.from_model(power)
+
+    @strawberry.mutation(description="公开运行: an APPROVED power is PUBLISHED (the unit's lead, a reviewer or an admin).")
+    async def publish_power(self, info: Info, id: strawberry.ID) -> PowerStepResult:
+        try:
+            power = await lifecycle.publish(info.context.viewer, pk(id, "Power"))
+        except DomainError as exc:
+            return refused(exc)
+        return Power.from_model(power)
+
+    @strawberry.mutation(description="变更说明: the unit explains the changes of an OPEN or RETURNED notice.")
+    async def explain_change_notice(self, info: Info, id: strawberry.ID, explanation: str) -> ChangeNoticeResult:
+        try:
+            notice = await notices.explain(info.context.viewer, pk(id, "ChangeNotice"), explanation)
+        except DomainError as exc:
+            return refused(exc)
+        return ChangeNotice.from_model(notice)
+
+    @strawberry.mutation(description="A reviewer accepts an EXPLAINED notice, or returns it with an opinion.")
+    async def review_change_notice(
+        self, info: Info, id: strawberry.ID, accept: bool, opinion: str = ""
+    ) -> ChangeNoticeResult:
+        try:
+            notice = await notices.review(info.context.viewer, pk(id, "ChangeNotice"), accept, opinion)
+        except DomainError as exc:
+            return refused(exc)
+        return ChangeNotice.from_model(notice)
+
+    @strawberry.mutation(description="Load a year's holiday table (ADMIN); provisional due dates are recounted.")
+    async def load_holiday_year(self, info: Info, input: LoadHolidayYearInput) -> HolidayYearResult:
+        days = [workdays.HolidayDay(d.day, d.workday, d.name.strip()) for d in input.days]
+        try:
+            table = await workdays.load_holiday_year(info.context.viewer, input.year, days, input.source)
+        except DomainError as exc:
+            return refused(exc)
+        return HolidayYear(
+            year=table.year, holidays=sum(not d.workday for d in days), workdays=sum(d.workday for d in days),
+            loaded_by=table.loaded_by, source=table.source,
+        )

@@ -1,0 +1,56 @@
+"""The one interface every search engine implements (search/embedded.py, search/meili.py)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterable, Sequence
+from typing import Any
+
+from search.model import IndexChanges, IndexName, SearchRequest, SearchResult
+
+
+class SearchUnavailable(Exception):
+    """The search engine could not be reached or refused the request."""
+
+
+class SearchBackend(ABC):
+    """Async access to the three indexes; documents are dicts keyed by the fields of search.model.SPECS."""
+
+    name: str = "?"
+
+    @abstractmethod
+    async def apply(self, index: IndexName, changes: IndexChanges) -> None:
+        """Apply one batch: deletions first, then upserts (replace by id). Done when it returns."""
+
+    @abstractmethod
+    async def search(self, index: IndexName, request: SearchRequest) -> SearchResult:
+        """One page of hits, the total and the facet counts, all under the request's filters."""
+
+    @abstractmethod
+    async def clear(self, index: IndexName | None = None) -> None:
+        """Remove every document of `index` (of all indexes when None)."""
+
+    @abstractmethod
+    async def health(self) -> bool:
+        """Whether the engine answers."""
+
+    async def count(self, index: IndexName) -> int:
+        return (await self.search(index, SearchRequest(limit=0))).total
+
+    async def upsert(self, index: IndexName, documents: Sequence[dict[str, Any]]) -> None:
+        await self.apply(index, IndexChanges(upserts=list(documents)))
+
+    async def delete(self, index: IndexName, ids: Sequence[int]) -> None:
+        await self.apply(index, IndexChanges(deletes=list(ids)))
+
+    async def rebuild(self, index: IndexName, batches: AsyncIterable[list[dict[str, Any]]]) -> int:
+        """Replace every document of `index` with those of `batches`; returns how many were written."""
+        await self.clear(index)
+        count = 0
+        async for batch in batches:
+            await self.upsert(index, batch)
+            count += len(batch)
+        return count
+
+    async def close(self) -> None:  # noqa: B027 (optional hook)
+        """Release what the backend holds (connections, writers)."""

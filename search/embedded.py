@@ -1,0 +1,289 @@
+"""The embedded default: tantivy in-process, one index per IndexName under a directory, no server.
+
+Each searchable field is indexed as unigrams (`f__1`, frequencies) and bigrams with positions
+(`f__2`), pre-cut by search.analysis and split by a whitespace tokenizer; a query word is a phrase
+of its bigrams (see analysis). The original document is stored as JSON (`_source`) for highlights.
+Writes run in a worker thread under one lock; a batch is one commit, so it lands whole or not at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import shutil
+from collections.abc import AsyncIterable, Callable
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from search import analysis
+from search.backend import SearchBackend
+from search.model import (
+    SPECS,
+    AnyOf,
+    Between,
+    Either,
+    Filter,
+    IndexChanges,
+    IndexName,
+    IndexSpec,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+)
+
+log = logging.getLogger("qingquan.search")
+TOKENIZER = "qq_grams"
+WRITER_HEAP = 200_000_000
+#: The query's words in the order typed, at most NEAR_SLOP positions apart, count this much extra.
+PHRASE_BOOST = 2.0
+NEAR_SLOP = 4
+Q = tantivy.Query
+
+
+def _schema(spec: IndexSpec) -> tantivy.Schema:
+    b = tantivy.SchemaBuilder()
+    b.add_integer_field("id", stored=True, indexed=True, fast=True)
+    for name in spec.text:
+        b.add_text_field(f"{name}__1", tokenizer_name=TOKENIZER, index_option="freq")
+        b.add_text_field(f"{name}__2", tokenizer_name=TOKENIZER, index_option="position")
+    for name in spec.keywords:
+        b.add_text_field(name, tokenizer_name="raw", fast=True)
+    for name in spec.numbers:
+        b.add_integer_field(name, indexed=True, fast=True)
+    b.add_float_field("boost", fast=True)
+    b.add_bytes_field("_source", stored=True)
+    return b.build()
+
+
+def _fingerprint(spec: IndexSpec) -> str:
+    layout = [sorted(spec.text), list(spec.keywords), list(spec.numbers), TOKENIZER, 1]
+    return hashlib.sha256(json.dumps(layout).encode()).hexdigest()[:16]
+
+
+class _Index:
+    """One tantivy index with its schema and spec."""
+
+    def __init__(self, spec: IndexSpec, directory: Path | None) -> None:
+        self.spec = spec
+        self.schema = _schema(spec)
+        if directory is None:
+            self.index = tantivy.Index(self.schema)
+        else:
+            stamp = directory / "qingquan-layout.txt"
+            if directory.exists() and (not stamp.exists() or stamp.read_text().strip() != _fingerprint(spec)):
+                log.warning("search index %s has an old layout: emptied, run `qingquan reindex`", directory)
+                shutil.rmtree(directory)
+            directory.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(directory))
+            stamp.write_text(_fingerprint(spec))
+        self.index.register_tokenizer(
+            TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        )
+
+    def document(self, source: dict[str, Any]) -> tantivy.Document:
+        doc = tantivy.Document()
+        doc.add_integer("id", int(source["id"]))
+        for name in self.spec.text:
+            grams = analysis.units(str(source.get(name) or ""))
+            if grams:
+                doc.add_text(f"{name}__1", analysis.unigrams(grams))
+                if len(grams) > 1:
+                    doc.add_text(f"{name}__2", analysis.bigrams(grams))
+        for name in self.spec.keywords:
+            if source.get(name) is not None:
+                doc.add_text(name, str(source[name]))
+        for name in self.spec.numbers:
+            if source.get(name) is not None:
+                doc.add_integer(name, int(source[name]))
+        doc.add_float("boost", float(source.get("boost") or 0.0))
+        doc.add_bytes("_source", json.dumps(source, ensure_ascii=False, default=str).encode())
+        return doc
+
+    # queries ---------------------------------------------------------------------------------
+
+    def word_query(self, word: str) -> tantivy.Query:
+        """A word in any searchable field, weighted by the field."""
+        kind, grams = analysis.word_grams(word)
+        suffix = "__1" if kind == "uni" else "__2"
+        per_field = []
+        for name, weight in self.spec.text.items():
+            field = name + suffix
+            if len(grams) == 1:
+                q = Q.term_query(self.schema, field, grams[0])
+            else:
+                q = Q.phrase_query(self.schema, field, grams)
+            per_field.append((tantivy.Occur.Should, Q.boost_query(q, weight)))
+        return Q.boolean_query(per_field)
+
+    def phrase_query(self, words: list[str]) -> tantivy.Query | None:
+        """The words in the order typed, close together (exactly adjacent scores best): one phrase of
+        all their bigrams, each word at its offset, with some slop; None when a word is one unit."""
+        grams: list[tuple[int, str]] = []
+        offset = 0
+        for word in words:
+            kind, parts = analysis.word_grams(word)
+            if kind == "uni":
+                return None
+            grams += [(offset + i, g) for i, g in enumerate(parts)]
+            offset += len(parts) + 1
+        per_field = [
+            (
+                tantivy.Occur.Should,
+                Q.boost_query(Q.phrase_query(self.schema, f"{name}__2", grams, NEAR_SLOP), weight),
+            )
+            for name, weight in self.spec.text.items()
+        ]
+        return Q.boost_query(Q.boolean_query(per_field), PHRASE_BOOST)
+
+    def text_query(self, words: list[str], *, every_word: bool = True) -> tantivy.Query:
+        occur = tantivy.Occur.Must if every_word else tantivy.Occur.Should
+        clauses = [(occur, self.word_query(w)) for w in words]
+        near = self.phrase_query(words) if len(words) > 1 else None
+        if near is not None:
+            clauses.append((tantivy.Occur.Should, near))
+        return Q.boolean_query(clauses)
+
+    def filter_query(self, f: Filter) -> tantivy.Query:
+        if isinstance(f, AnyOf):
+            return Q.term_set_query(self.schema, f.field, list(f.values)) if f.values else Q.empty_query()
+        if isinstance(f, Between):
+            if f.low is None and f.high is None:
+                return Q.all_query()
+            return Q.range_query(self.schema, f.field, tantivy.FieldType.Integer, f.low, f.high)
+        if isinstance(f, Either):
+            return Q.boolean_query([(tantivy.Occur.Should, self.all_of(c)) for c in f.clauses])
+        raise TypeError(f"unknown filter {f!r}")
+
+    def all_of(self, filters: tuple[Filter, ...]) -> tantivy.Query:
+        if not filters:
+            return Q.all_query()
+        return Q.boolean_query([(tantivy.Occur.Must, self.filter_query(f)) for f in filters])
+
+    def query(
+        self, words: list[str], filters: tuple[Filter, ...], *, every_word: bool = True
+    ) -> tantivy.Query:
+        text = self.text_query(words, every_word=every_word) if words else Q.all_query()
+        if not filters:
+            return text
+        # Filters select; they must not add to the score.
+        return Q.boolean_query(
+            [(tantivy.Occur.Must, text), (tantivy.Occur.Must, Q.boost_query(self.all_of(filters), 0.0))]
+        )
+
+    # search ----------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        words = analysis.query_words(request.query)
+        searcher = self.index.searcher()
+        query = self.query(words, request.filters, every_word=request.match_all)
+        found = searcher.search(
+            query, limit=max(request.limit, 1), offset=request.offset, count=True, weight_by_field="boost"
+        )
+        hits = [self._hit(searcher, score, address, words, request.crop) for score, address in found.hits]
+        result = SearchResult(hits=hits[: request.limit], total=found.count or 0)
+        for name in request.facets:
+            agg = searcher.aggregate(query, {name: {"terms": {"field": name, "size": request.facet_size}}})
+            result.facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]]
+        return result
+
+    def _hit(
+        self, searcher: tantivy.Searcher, score: float, address: Any, words: list[str], crop: int
+    ) -> SearchHit:
+        source = json.loads(bytes(searcher.doc(address)["_source"][0]))
+        hit = SearchHit(id=int(source["id"]), score=float(score))
+        for name in self.spec.text:
+            value = str(source.get(name) or "")
+            marked = analysis.highlight(value, words, crop if name == self.spec.snippet_field else None)
+            if marked is not None:
+                hit.highlights[name] = marked
+        if self.spec.snippet_field:
+            text = str(source.get(self.spec.snippet_field) or "")
+            hit.snippet = hit.highlights.get(self.spec.snippet_field) or analysis.crop_text(text, crop)
+        return hit
+
+    # writes ----------------------------------------------------------------------------------
+
+    def write(self, work: Callable[[Any], None]) -> None:
+        writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=2)
+        try:
+            work(writer)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
+        finally:
+            writer.wait_merging_threads()
+        self.index.reload()
+
+    def apply(self, writer: Any, changes: IndexChanges) -> None:
+        for field, values in changes.delete_where.items():
+            for value in values:
+                writer.delete_documents_by_term(field, str(value))
+        for doc_id in [*changes.deletes, *(int(d["id"]) for d in changes.upserts)]:
+            writer.delete_documents_by_term("id", int(doc_id))
+        for source in changes.upserts:
+            writer.add_document(self.document(source))
+
+
+class EmbeddedBackend(SearchBackend):
+    """tantivy in this process; `directory=None` keeps the indexes in memory."""
+
+    name = "embedded"
+
+    def __init__(self, directory: str | Path | None) -> None:
+        self.directory = Path(directory) if directory is not None else None
+        self._indexes: dict[IndexName, _Index] = {}
+        self._lock = asyncio.Lock()
+
+    def _index(self, name: IndexName) -> _Index:
+        if name not in self._indexes:
+            path = self.directory / name.value if self.directory is not None else None
+            self._indexes[name] = _Index(SPECS[name], path)
+        return self._indexes[name]
+
+    async def apply(self, index: IndexName, changes: IndexChanges) -> None:
+        if not changes:
+            return
+        target = self._index(index)
+        async with self._lock:
+            await asyncio.to_thread(target.write, lambda writer: target.apply(writer, changes))
+
+    async def rebuild(self, index: IndexName, batches: AsyncIterable[list[dict[str, Any]]]) -> int:
+        """Replace the whole index in one commit: searches see the old index until it is done."""
+        target = self._index(index)
+        loop = asyncio.get_running_loop()
+        count = 0
+        async with self._lock:
+            writer = await asyncio.to_thread(target.index.writer, WRITER_HEAP, 2)
+            try:
+                await asyncio.to_thread(writer.delete_all_documents)
+                async for batch in batches:
+                    await loop.run_in_executor(
+                        None, lambda b=batch: [writer.add_document(target.document(d)) for d in b]
+                    )
+                    count += len(batch)
+                await asyncio.to_thread(writer.commit)
+            except BaseException:
+                await asyncio.to_thread(writer.rollback)
+                raise
+            finally:
+                await asyncio.to_thread(writer.wait_merging_threads)
+            target.index.reload()
+        return count
+
+    async def search(self, index: IndexName, request: SearchRequest) -> SearchResult:
+        # Queries take well under a millisecond: run them inline rather than pay for a thread hop.
+        return self._index(index).search(request)
+
+    async def clear(self, index: IndexName | None = None) -> None:
+        for name in [index] if index else list(IndexName):
+            target = self._index(name)
+            async with self._lock:
+                await asyncio.to_thread(target.write, lambda writer: writer.delete_all_documents())
+
+    async def health(self) -> bool:
+        return True

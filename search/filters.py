@@ -1,0 +1,33 @@
+"""Index filters built from the domain's rules: who sees which power, which version is in force."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.access import Viewer, power_visibility
+from search.documents import day, keyword
+from search.model import AnyOf, Between, Either, Filter
+
+
+def visible_powers(viewer: Viewer) -> tuple[Filter, ...]:
+    """domain.access's rule as an index filter: the public rule's values, or the viewer's units."""
+    rule = power_visibility(viewer)
+    if rule.sees_all:
+        return ()
+    public = tuple(AnyOf(name, (keyword(value),)) for name, value in rule.public.items())
+    if not rule.unit_ids:
+        return public
+    own = AnyOf("unit_id", tuple(keyword(i) for i in sorted(rule.unit_ids)))
+    return (Either((public, (own,))),)
+
+
+def in_force_on(when: date) -> tuple[Filter, ...]:
+    """Versions in force on `when`: valid_from ≤ when < valid_to."""
+    d = day(when)
+    assert d is not None
+    return (Between("valid_from", None, d), Between("valid_to", d + 1, None))
+
+
+def any_of(field: str, values: list[object] | None) -> tuple[Filter, ...]:
+    """A keyword filter when values are given (none given: no filter)."""
+    return (AnyOf(field, tuple(dict.fromkeys(keyword(v) for v in values))),) if values else ()

@@ -1,0 +1,143 @@
+"""What the backends share: the indexes and their fields, filters as data, requests and results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeAlias
+
+
+class IndexName(StrEnum):
+    ARTICLES = "articles"
+    DOCUMENTS = "documents"
+    POWERS = "powers"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """An index's fields. Every document has an integer `id`.
+
+    `text`: searchable fields and their weights (title boosts); `keywords`: exact values to filter and
+    facet on; `numbers`: integers to filter by range; `boost`: a static weight ≥ 0 per document.
+    """
+
+    name: IndexName
+    text: dict[str, float]
+    keywords: tuple[str, ...]
+    numbers: tuple[str, ...] = ()
+    #: The long text field whose cropped, highlighted excerpt is the hit's snippet.
+    snippet_field: str = ""
+
+
+#: `valid_to` of a version with no known end (yyyymmdd, exclusive).
+OPEN_END = 99991231
+
+SPECS: dict[IndexName, IndexSpec] = {
+    IndexName.ARTICLES: IndexSpec(
+        IndexName.ARTICLES,
+        text={"text": 1.0, "title": 1.5, "label": 1.0, "chapter": 0.5},
+        keywords=("document_id", "work_id", "level", "status"),
+        numbers=("valid_from", "valid_to"),
+        snippet_field="text",
+    ),
+    IndexName.DOCUMENTS: IndexSpec(
+        IndexName.DOCUMENTS,
+        text={"title": 3.0, "subtitle": 1.0, "doc_number": 2.0, "issuer": 1.0, "body": 0.5},
+        keywords=("work_id", "level", "status"),
+        numbers=("valid_from", "valid_to"),
+        snippet_field="body",
+    ),
+    IndexName.POWERS: IndexSpec(
+        IndexName.POWERS,
+        text={
+            "name": 3.0,
+            "code": 2.0,
+            "description": 1.0,
+            "basis": 0.6,
+            "unit_name": 1.0,
+            "category_name": 1.0,
+        },
+        keywords=("unit_id", "category", "status", "disclosure_scope", "confidential"),
+        snippet_field="basis",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """The keyword `field` has one of `values` (an empty tuple matches nothing)."""
+
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Between:
+    """`low` ≤ the number `field` ≤ `high` (either side open when None)."""
+
+    field: str
+    low: int | None = None
+    high: int | None = None
+
+
+@dataclass(frozen=True)
+class Either:
+    """Any of `clauses` holds; each clause is a conjunction (a tuple of filters)."""
+
+    clauses: tuple[tuple[Filter, ...], ...]
+
+
+Filter: TypeAlias = AnyOf | Between | Either
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A query (words split by analysis.query_words; empty = everything), filters that all hold,
+    keyword fields to count (facets, at most `facet_size` values each) and one page of hits."""
+
+    query: str = ""
+    filters: tuple[Filter, ...] = ()
+    facets: tuple[str, ...] = ()
+    facet_size: int = 20
+    limit: int = 20
+    offset: int = 0
+    crop: int = 120
+    #: Every word must occur (False: any word will do, more of them ranking higher).
+    match_all: bool = True
+
+
+@dataclass
+class SearchHit:
+    id: int
+    score: float
+    #: Highlighted (HTML-escaped, <em>-marked) text of the searchable fields that matched.
+    highlights: dict[str, str] = field(default_factory=dict)
+    #: A cropped, highlighted excerpt of the index's snippet field (its start when nothing matched there).
+    snippet: str = ""
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    #: facet field → [(value, count)], most frequent first.
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: False when no hit had every word and the search fell back to any of them.
+    matched_all_words: bool = True
+
+
+@dataclass
+class IndexChanges:
+    """One batch of changes to one index: deletions (by id, and by keyword value) before upserts."""
+
+    upserts: list[dict[str, Any]] = field(default_factory=list)
+    deletes: list[int] = field(default_factory=list)
+    #: keyword field → values: delete every document with one of them (an imported document's articles).
+    delete_where: dict[str, list[str]] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.upserts or self.deletes or any(self.delete_where.values()))
+
+    @property
+    def size(self) -> int:
+        return len(self.upserts) + len(self.deletes) + sum(len(v) for v in self.delete_where.values())

@@ -1,0 +1,209 @@
+"""searchLegalBasis, searchLegalDocuments and searchPowers through the real app: highlights, filters,
+facets, versions, paging, and the visibility rule in hits and in counts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+
+from domain import models as m
+from domain.access import CLI, PUBLIC, Viewer, power_q, unit_subtree_ids
+from domain.enums import LegalLevel, LegalStatus, Role
+from domain.services.legal_articles import ArticleData
+from domain.services.legal_documents import LegalDocumentData, create_legal_document, delete_legal_document
+from resolvers.ids import encode_id
+from search import SearchBackend
+from search.indexer import drain
+from tests.helpers import gql, gql_data, token_for
+
+pytestmark = pytest.mark.usefixtures("search_backend")
+
+LEGAL = """
+query Legal($q: String!, $filter: LegalSearchFilter, $first: Int, $after: String) {
+  searchLegalBasis(query: $q, filter: $filter, first: $first, after: $after) {
+    totalCount matchedAllWords
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node {
+      score snippet titleHighlight
+      article { id label text }
+      document { id title level status versionDate }
+    } }
+    facets { levels { level count } statuses { status count } documents { document { id title } count } }
+  }
+}
+"""
+DOCUMENTS = """
+query Docs($q: String!) {
+  searchLegalDocuments(query: $q, first: 5) {
+    totalCount edges { node { titleHighlight document { title level } } }
+    facets { levels { level count } }
+  }
+}
+"""
+POWERS = """
+query Powers($q: String!, $filter: PowerSearchFilter, $first: Int, $after: String) {
+  searchPowers(query: $q, filter: $filter, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { score nameHighlight snippet power { id code name unit { id name } } } }
+    facets { categories { category count } units { unit { id } count } }
+  }
+}
+"""
+
+
+async def test_legal_basis_hits_carry_article_document_highlights_and_facets(
+    search_client: httpx.AsyncClient,
+) -> None:
+    data = (await gql_data(search_client, LEGAL, {"q": "行政许可", "first": 5}))["searchLegalBasis"]
+    assert data["totalCount"] > 5 and data["matchedAllWords"]
+    assert data["pageInfo"]["hasNextPage"]
+    for edge in data["edges"]:
+        hit = edge["node"]
+        assert "<em>行政许可</em>" in hit["snippet"] or "<em>行政许可</em>" in (hit["titleHighlight"] or "")
+        assert hit["score"] > 0 and hit["article"]["label"] and hit["document"]["title"]
+        assert hit["document"]["status"] == "IN_FORCE"
+    facets = data["facets"]
+    assert sum(f["count"] for f in facets["levels"]) == data["totalCount"]
+    assert sum(f["count"] for f in facets["statuses"]) == data["totalCount"]
+    assert facets["documents"] and all(f["count"] > 0 and f["document"]["title"] for f in facets["documents"])
+
+
+async def test_filters_by_level_and_document_and_pages_on(search_client: httpx.AsyncClient) -> None:
+    everything = (await gql_data(search_client, LEGAL, {"q": "罚款", "first": 1}))["searchLegalBasis"]
+    law_count = next(f["count"] for f in everything["facets"]["levels"] if f["level"] == "LAW")
+    laws = await gql_data(search_client, LEGAL, {"q": "罚款", "filter": {"levels": ["LAW"]}, "first": 3})
+    laws = laws["searchLegalBasis"]
+    assert laws["totalCount"] == law_count
+    assert {e["node"]["document"]["level"] for e in laws["edges"]} == {"LAW"}
+
+    top = everything["facets"]["documents"][0]
+    one = await gql_data(
+        search_client, LEGAL, {"q": "罚款", "filter": {"documentIds": [top["document"]["id"]]}, "first": 2}
+    )
+    one = one["searchLegalBasis"]
+    assert one["totalCount"] == top["count"]
+    after = one["pageInfo"]["endCursor"]
+    rest = await gql_data(
+        search_client,
+        LEGAL,
+        {"q": "罚款", "filter": {"documentIds": [top["document"]["id"]]}, "after": after},
+    )
+    labels = [e["node"]["article"]["label"] for e in one["edges"] + rest["searchLegalBasis"]["edges"]]
+    assert len(labels) == len(set(labels)) == min(top["count"], 2 + 20)
+
+
+async def test_versions_in_force_today_by_default_older_on_request(
+    search_client: httpx.AsyncClient, search_backend: SearchBackend
+) -> None:
+    def version(day: date, status: LegalStatus, text: str) -> LegalDocumentData:
+        return LegalDocumentData(
+            title="测试用戊己庚辛管理条例", level=LegalLevel.LOCAL_REGULATION, status=status, version_date=day,
+            effective_date=day, articles=[ArticleData(number=1, text=text)],
+        )  # fmt: skip
+
+    old = await create_legal_document(
+        CLI, version(date(2001, 1, 1), LegalStatus.HISTORICAL, "戊己庚辛 罚款五十元")
+    )
+    new = await create_legal_document(
+        CLI, version(date(2020, 1, 1), LegalStatus.IN_FORCE, "戊己庚辛 罚款一百元")
+    )
+    await drain(search_backend)
+
+    async def found(filter: dict | None) -> set[str]:
+        data = await gql_data(search_client, LEGAL, {"q": "戊己庚辛", "filter": filter})
+        return {e["node"]["document"]["id"] for e in data["searchLegalBasis"]["edges"]}
+
+    old_id, new_id = encode_id("LegalDocument", old.id), encode_id("LegalDocument", new.id)
+    assert await found(None) == {new_id}
+    assert await found({"inForceOn": "2010-06-01"}) == {old_id}
+    assert await found({"allVersions": True}) == {old_id, new_id}
+    assert await found({"allVersions": True, "statuses": ["HISTORICAL"]}) == {old_id}
+    for document in (old, new):
+        await delete_legal_document(CLI, document.id)
+    await drain(search_backend)
+    assert await found({"allVersions": True}) == set()
+
+
+async def test_no_hit_with_every_word_falls_back_to_some_words(search_client: httpx.AsyncClient) -> None:
+    data = (await gql_data(search_client, LEGAL, {"q": "行政许可 不存在的词语甲乙", "first": 3}))[
+        "searchLegalBasis"
+    ]
+    assert data["matchedAllWords"] is False and data["totalCount"] > 0
+
+
+async def test_legal_documents_by_title(search_client: httpx.AsyncClient) -> None:
+    data = (await gql_data(search_client, DOCUMENTS, {"q": "行政许可法"}))["searchLegalDocuments"]
+    assert data["totalCount"] >= 1
+    assert "<em>行政许可法</em>" in data["edges"][0]["node"]["titleHighlight"]
+
+
+async def test_a_bad_cursor_or_page_size_is_a_typed_error(search_client: httpx.AsyncClient) -> None:
+    body = await gql(search_client, LEGAL, {"q": "罚款", "first": 1000})
+    assert body["errors"][0]["extensions"]["code"] == "invalid"
+    body = await gql(search_client, LEGAL, {"q": "罚款", "after": "nonsense"})
+    assert body["errors"][0]["extensions"]["code"] == "invalid"
+
+
+async def everything_visible(client: httpx.AsyncClient, token: str | None) -> tuple[int, set[str], dict]:
+    """Every power an empty query finds for the caller, with the facets."""
+    ids: set[str] = set()
+    after = None
+    while True:
+        data = (await gql_data(client, POWERS, {"q": "", "first": 100, "after": after}, token))[
+            "searchPowers"
+        ]
+        ids |= {e["node"]["power"]["id"] for e in data["edges"]}
+        if not data["pageInfo"]["hasNextPage"]:
+            return data["totalCount"], ids, data["facets"]
+        after = data["pageInfo"]["endCursor"]
+
+
+async def expected(viewer: Viewer) -> set[str]:
+    return {encode_id("Power", p) for p in await m.Power.filter(power_q(viewer)).values_list("id", flat=True)}
+
+
+async def test_power_search_obeys_the_visibility_rule_in_hits_and_counts(
+    search_client: httpx.AsyncClient, search_backend: SearchBackend
+) -> None:
+    await drain(search_backend)  # writes of earlier tests
+    hidden = [p for p in await m.Power.all() if not await m.Power.filter(power_q(PUBLIC), id=p.id).exists()]
+    assert any(p.confidential for p in hidden)
+
+    total, ids, facets = await everything_visible(search_client, None)
+    assert ids == await expected(PUBLIC) and total == len(ids)
+    assert sum(f["count"] for f in facets["categories"]) == total
+    assert sum(f["count"] for f in facets["units"]) <= total
+
+    secret = next(p for p in hidden if p.confidential)
+    data = (await gql_data(search_client, POWERS, {"q": secret.name}))["searchPowers"]
+    assert encode_id("Power", secret.id) not in {e["node"]["power"]["id"] for e in data["edges"]}
+    assert sum(f["count"] for f in data["facets"]["categories"]) == data["totalCount"]
+
+    admin = await token_for(Role.ADMIN)
+    total, ids, _ = await everything_visible(search_client, admin)
+    assert ids == await expected(CLI) and total == await m.Power.all().count()
+    data = (await gql_data(search_client, POWERS, {"q": secret.name}, admin))["searchPowers"]
+    assert data["edges"][0]["node"]["power"]["id"] == encode_id("Power", secret.id)
+
+    unit = await m.Unit.get(id=secret.unit_id)
+    staff = Viewer(role=Role.UNIT_STAFF, unit_id=unit.id, unit_ids=await unit_subtree_ids(unit.id))
+    total, ids, _ = await everything_visible(search_client, await token_for(Role.UNIT_STAFF, unit))
+    assert ids == await expected(staff) and encode_id("Power", secret.id) in ids
+
+
+async def test_power_search_filters_and_highlights(search_client: httpx.AsyncClient) -> None:
+    data = (await gql_data(search_client, POWERS, {"q": "许可", "filter": {"categories": ["LICENSING"]}}))[
+        "searchPowers"
+    ]
+    assert data["totalCount"] > 0
+    assert [f["category"] for f in data["facets"]["categories"]] == ["LICENSING"]
+    assert any("<em>许可</em>" in e["node"]["nameHighlight"] for e in data["edges"])
+    unit_id = data["facets"]["units"][0]["unit"]["id"]
+    one = await gql_data(
+        search_client, POWERS, {"q": "许可", "filter": {"categories": ["LICENSING"], "unitIds": [unit_id]}}
+    )
+    assert one["searchPowers"]["totalCount"] == data["facets"]["units"][0]["count"]
+    assert {e["node"]["power"]["unit"]["id"] for e in one["searchPowers"]["edges"]} == {unit_id}

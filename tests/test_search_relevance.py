@@ -1,0 +1,154 @@
+"""Relevance on the whole Markdown corpus, as staff type their queries: the article that answers
+each one must come in the top 5 of searchLegalBasis, highlighted, on the embedded default.
+
+The corpus goes the way of production: `qingquan import-laws` queues every document in the outbox,
+`qingquan index` drains it into the index, and a real `qingquan serve` answers over HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import CORPUS, REPO, run_cli
+from tests.test_serve import free_port
+
+pytestmark = [
+    pytest.mark.corpus,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the Markdown law corpus is not at {CORPUS}"),
+]
+
+#: (query as typed, law whose title ends so, article that must be in the top 5)
+CASES = [
+    ("行政许可 决定 期限", "行政许可法", "第四十二条"),
+    ("违法行为 二年内未被发现", "行政处罚法", "第三十六条"),
+    ("招标公告", "招标投标法", "第十六条"),
+    ("行政处罚 种类", "行政处罚法", "第九条"),
+    ("听证 较大数额罚款", "行政处罚法", "第六十三条"),
+    ("当场 作出 行政处罚决定", "行政处罚法", "第五十一条"),
+    ("行政强制措施 种类", "行政强制法", "第九条"),
+    ("查封 扣押 期限", "行政强制法", "第二十五条"),
+    ("催告 履行 义务", "行政强制法", "第三十五条"),
+    ("行政复议 申请 六十日", "行政复议法", "第二十条"),
+    ("政府信息公开 申请 20个工作日", "政府信息公开条例", "第三十三条"),
+    ("主动公开 公众参与决策", "政府信息公开条例", "第十九条"),
+    ("行政许可 听证", "行政许可法", "第四十六条"),
+    ("申请人 如实 提交 材料", "行政许可法", "第三十一条"),
+    ("被许可人 变更", "行政许可法", "第四十九条"),
+    ("撤销 行政许可", "行政许可法", "第六十九条"),
+    ("注销 行政许可", "行政许可法", "第七十条"),
+    ("投标文件 截止 二十日", "招标投标法", "第二十四条"),
+    ("中标通知书", "招标投标法", "第四十五条"),
+    ("政府采购 方式", "政府采购法", "第二十六条"),
+    ("食品生产经营 许可制度", "食品安全法", "第三十五条"),
+    ("征收土地 公平 合理 补偿", "土地管理法", "第四十八条"),
+    ("劳动合同 试用期", "劳动合同法", "第十九条"),
+    ("最低工资", "劳动法", "第四十八条"),
+    ("饮酒后驾驶", "道路交通安全法", "第九十一条"),
+    ("提起诉讼 六个月内", "行政诉讼法", "第四十六条"),
+    ("消防 验收", "消防法", "第十三条"),
+    ("设定行政许可 事项", "行政许可法", "第十二条"),
+    ("行政处罚 管辖", "行政处罚法", "第二十二条"),
+    ("行政机关 委托 实施 行政许可", "行政许可法", "第二十四条"),
+    ("复议机关 决定 期限", "行政复议法", "第六十二条"),
+]
+SEARCH = """
+query ($q: String!) {
+  searchLegalBasis(query: $q, first: 5) {
+    totalCount
+    edges { node { snippet titleHighlight article { label } document { title status } } }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def corpus_server(tmp_path_factory: pytest.TempPathFactory, fresh_db_url_module: str) -> Iterator[str]:
+    """A server on a fresh database holding the whole corpus, its index built through the outbox."""
+    index_dir = tmp_path_factory.mktemp("corpus-index")
+    env = {
+        **os.environ,
+        "QINGQUAN_DATABASE_URL": fresh_db_url_module,
+        "QINGQUAN_SEARCH_INDEX_DIR": str(index_dir),
+    }
+    os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = str(index_dir)  # run_cli passes the environment on
+    try:
+        run_cli("import-laws", str(CORPUS), db_url=fresh_db_url_module)
+        indexed = run_cli("index", db_url=fresh_db_url_module)
+    finally:
+        del os.environ["QINGQUAN_SEARCH_INDEX_DIR"]
+    assert "changes indexed" in indexed.stderr + indexed.stdout
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "qingquan", "serve", "--port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=10)
+        assert "Traceback" not in output, output
+
+
+@pytest.fixture(scope="module")
+def fresh_db_url_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database of this module's own, on the session's engine."""
+    import asyncio
+
+    from tests.conftest import PG_URL, _reset_pg
+
+    if not PG_URL:
+        yield f"sqlite://{Path(tmp_path_factory.mktemp('corpus-db')) / 'corpus.sqlite3'}"
+        return
+    url = f"{PG_URL.rsplit('/', 1)[0]}/qq_relevance_{os.getpid()}"
+    asyncio.run(_reset_pg(url, create=True))
+    yield url
+    import asyncpg
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+def test_staff_queries_find_the_right_article_in_the_top_5(corpus_server: str) -> None:
+    misses = []
+    with httpx.Client(base_url=corpus_server, timeout=10) as client:
+        for query, law, label in CASES:
+            body = client.post("/graphql", json={"query": SEARCH, "variables": {"q": query}}).json()
+            assert not body.get("errors"), body
+            nodes = [e["node"] for e in body["data"]["searchLegalBasis"]["edges"]]
+            found = [
+                n for n in nodes if n["document"]["title"].endswith(law) and n["article"]["label"] == label
+            ]
+            if not found:
+                misses.append(
+                    f"{query} → {law}{label}: {[n['document']['title'] + n['article']['label'] for n in nodes]}"
+                )
+                continue
+            assert "<em>" in found[0]["snippet"] + (found[0]["titleHighlight"] or ""), found[0]
+            assert found[0]["document"]["status"] == "IN_FORCE"
+    assert not misses, "\n".join(misses)
+    assert len(CASES) >= 30
