@@ -208,3 +208,9 @@ def require_inspector(viewer: Viewer) -> None:
     """检查验收 / 绩效评估 / 定级 are recorded by inspectors (县监察局、县公开办)."""
     if viewer.role != Role.INSPECTOR:
         raise PermissionDenied("只有检查人员可以登记检查结果 (only an inspector may record inspections)")
+
+
+def require_audit_reader(viewer: Viewer) -> None:
+    """The audit trail is read by inspectors and admins (and written by everyone's changes)."""
+    if viewer.role not in (Role.INSPECTOR, Role.ADMIN):
+        raise PermissionDenied("审计记录仅供检查人员和管理员查阅 (inspectors and admins only)")

@@ -14,6 +14,7 @@ from resolvers.legal import legal_documents_page
 from resolvers.power import powers_page
 from resolvers.unit import units_page
 from schema.context import Info
+from schema.dashboard import DashboardQuery
 from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role, UnitKind
 from schema.flow import FlowChart, FlowStep
 from schema.legal import LegalArticle, LegalDocument
@@ -124,7 +125,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, OversightQuery):
+class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery):
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)
