@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.access import Viewer, power_q
+from domain.enums import Role
 from domain.library.compare import ArticleChange, compare_versions, version_pair
 from domain.models import LegalDocument, PowerBasis
 from domain.services.common import not_found
@@ -65,3 +66,38 @@ async def affected_bases_of_work(viewer: Viewer, work_id: int) -> list[AffectedB
     for version in older:
         found.extend(await affected_bases(viewer, version.id, newest.id))
     return found
+
+
+#: Who opens the change notices a new version of a law causes (recorded in the audit trail).
+IMPORT = Viewer(role=Role.ADMIN, name="law-import")
+
+
+async def notify_new_version(new_id: int, work_id: int) -> int:
+    """A new version of a work arrived: every published power resting on an article of an older version
+    that changed or vanished gets a change notice (变更说明). Runs inside the importer's transaction.
+    Returns the number of bases that were affected."""
+    from domain.change_notices import power_changed  # change notices build on the library, not vice versa
+
+    newest = await newest_version(work_id)
+    if newest.id != new_id:
+        return 0  # an older version filled in late changes nothing that is in force
+    versions = sorted(
+        set(
+            await PowerBasis.filter(article__document__work_id=work_id)
+            .exclude(article__document_id=new_id)
+            .values_list("article__document_id", flat=True)
+        )
+    )
+    affected = 0
+    for version_id in versions:
+        for item in await affected_bases(IMPORT, version_id, new_id):
+            affected += 1
+            await power_changed(
+                IMPORT,
+                item.basis.power,
+                "law.new_version",
+                document_id=new_id,
+                article=item.basis.article.label,
+                change=item.change.kind.value,
+            )
+    return affected

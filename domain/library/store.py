@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from domain.enums import LegalSource, LegalStatus, SearchEntity
 from domain.library.document import ParsedArticle, ParsedDocument
+from domain.library.impact import notify_new_version
 from domain.library.normalize import NATIONAL_PREFIX, clean_title, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
 from domain.outbox import enqueue
@@ -186,6 +187,7 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
             rows = article_rows(created.id, doc.articles)
             await LegalArticle.bulk_create(rows, batch_size=BATCH, using_db=conn)
             await queue_for_search(created.id, work.id, conn)
+            await notify_new_version(created.id, work.id)
             return Outcome.CREATED, work.id, len(rows)
 
         if SOURCE_PRIORITY[existing.source] > SOURCE_PRIORITY[doc.source]:
