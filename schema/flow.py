@@ -86,8 +86,7 @@ class FlowStep(Node):
 
 
 @strawberry.type(description="A transition from one step to another, with its condition.")
-class FlowEdge:
-    id: strawberry.ID
+class FlowEdge(Node):
     source_id: strawberry.Private[int]
     target_id: strawberry.Private[int]
     label: str = strawberry.field(description="条件 / 分支")

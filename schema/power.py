@@ -46,8 +46,7 @@ class Confidentiality:
 
 
 @strawberry.type(description="职权依据: one article a power rests on.")
-class PowerBasis:
-    id: strawberry.ID
+class PowerBasis(Node):
     article_id: strawberry.Private[int]
     power_id: strawberry.Private[int]
     ordinal: int = strawberry.field(description="order, from the highest legal rank down")

@@ -16,11 +16,11 @@ from resolvers.unit import units_page
 from schema.context import Info
 from schema.dashboard import DashboardQuery
 from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role, UnitKind
-from schema.flow import FlowChart, FlowStep
+from schema.flow import FlowChart, FlowEdge, FlowStep
 from schema.legal import LegalArticle, LegalDocument
 from schema.node import Node, page_args, to_connection
 from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
-from schema.power import Power, PowerFilter, PowerOrder
+from schema.power import Power, PowerBasis, PowerFilter, PowerOrder
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection
 from schema.search import SearchQuery
@@ -102,6 +102,12 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
     if type_name == "FlowStep":
         step = await m.FlowStep.filter(access.power_q(viewer, "chart__power__"), id=pk).first()
         return FlowStep.from_model(step) if step else None
+    if type_name == "FlowEdge":
+        edge = await m.FlowEdge.filter(access.power_q(viewer, "chart__power__"), id=pk).first()
+        return FlowEdge.from_model(edge) if edge else None
+    if type_name == "PowerBasis":
+        basis = await m.PowerBasis.filter(access.power_q(viewer, "power__"), id=pk).first()
+        return PowerBasis.from_model(basis) if basis else None
     if type_name == "DisclosureRecord":
         rec = await m.DisclosureRecord.filter(access.record_q(viewer), id=pk).first()
         return DisclosureRecord.from_model(rec) if rec else None

@@ -111,7 +111,11 @@ async def test_hidden_powers_are_not_found_by_any_lookup(client: httpx.AsyncClie
         chart = await m.FlowChart.get_or_none(power_id=power.id)
         if chart is not None:
             step = await m.FlowStep.filter(chart_id=chart.id).first()
+            edge = await m.FlowEdge.filter(chart_id=chart.id).first()
             ids = [encode_id("FlowChart", chart.id)] + ([encode_id("FlowStep", step.id)] if step else [])
+            ids += [encode_id("FlowEdge", edge.id)] if edge else []
+            basis = await m.PowerBasis.filter(power_id=power.id).first()
+            ids += [encode_id("PowerBasis", basis.id)] if basis else []
             for node_id in ids:
                 found = await gql_data(client, "query($id: ID!) { node(id: $id) { id } }", {"id": node_id})
                 assert found["node"] is None
@@ -168,3 +172,20 @@ async def test_applicants_only_for_the_handling_unit_and_oversight(client: httpx
     ):
         seen[label] = (await gql_data(client, query, variables, token))["node"]["applicant"]
     assert seen == {"public": None, "other unit": None, "own unit": record.applicant, "inspector": record.applicant}
+
+
+async def test_every_node_type_of_a_public_power_is_found(client: httpx.AsyncClient) -> None:
+    charted = set(await m.FlowChart.all().values_list("power_id", flat=True))
+    based = set(await m.PowerBasis.all().values_list("power_id", flat=True))
+    power = next(p for p in await m.Power.all().order_by("id") if is_public(p) and p.id in charted & based)
+    chart = await m.FlowChart.get(power_id=power.id)
+    ids = {
+        "Power": power.id,
+        "FlowChart": chart.id,
+        "FlowStep": (await m.FlowStep.filter(chart_id=chart.id).first()).id,
+        "FlowEdge": (await m.FlowEdge.filter(chart_id=chart.id).first()).id,
+        "PowerBasis": (await m.PowerBasis.filter(power_id=power.id).first()).id,
+    }
+    for type_name, pk in ids.items():
+        data = await gql_data(client, "query($id: ID!) { node(id: $id) { __typename id } }", {"id": encode_id(type_name, pk)})
+        assert data["node"] == {"__typename": type_name, "id": encode_id(type_name, pk)}
