@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -95,6 +95,20 @@ class Loaders:
     reviews_by_power_id: DataLoader[int, list[wm.Review]]
     opinions_by_review_id: DataLoader[int, list[wm.ReviewOpinion]]
     change_notices_by_power_id: DataLoader[int, list[wm.ChangeNotice]]
+
+    _children: dict[int | None, list[int]] | None = field(default=None, init=False, repr=False)
+
+    async def unit_subtree(self, unit_id: int) -> frozenset[int]:
+        """A unit and its descendants, from the whole tree read once per request (one query)."""
+        if self._children is None:
+            self._children = defaultdict(list)
+            for uid, parent in await m.Unit.all().values_list("id", "parent_id"):
+                self._children[parent].append(uid)
+        found, frontier = {unit_id}, [unit_id]
+        while frontier:
+            frontier = [c for u in frontier for c in self._children.get(u, []) if c not in found]
+            found.update(frontier)
+        return frozenset(found)
 
     @classmethod
     def for_viewer(cls, viewer: access.Viewer) -> Loaders:

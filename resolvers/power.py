@@ -56,7 +56,7 @@ async def powers_page(
     if filter is not None and filter.unit_id is not None:
         unit_ids.append(decode_id(filter.unit_id, "Unit", field="filter.unitId"))
     for unit_id in unit_ids:
-        q &= Q(unit_id__in=sorted(await access.unit_subtree_ids(unit_id)))
+        q &= Q(unit_id__in=sorted(await loaders.unit_subtree(unit_id)))
     order = order_by.direction.apply(order_by.field.value) if order_by else "code"
     page = await paginate(
         m.Power.filter(q).order_by(order, "id"),

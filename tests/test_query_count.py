@@ -47,3 +47,18 @@ async def test_sql_queries_do_not_grow_with_page_size(client: httpx.AsyncClient)
     assert any(n["operationRecords"] for n in nodes) and any(n["disclosureRecords"] for n in nodes)
     assert small == large, f"{small} queries for 5 powers but {large} for 50"
     assert large <= 20
+
+
+NESTED = "query($first: Int!) { units(first: $first) { edges { node { code powers(first: 3) { totalCount edges { node { code } } } } } } }"
+
+
+async def test_nested_unit_powers_cost_two_statements_per_unit(client: httpx.AsyncClient) -> None:
+    """A connection inside a connection pages per parent: COUNT and SELECT for each unit, nothing more
+    (the unit tree for the subtree filters is read once per request)."""
+    token = await token_for(Role.ADMIN)
+    counts = {}
+    for first in (5, 20):
+        with count_queries() as counter:
+            await gql_data(client, NESTED, {"first": first}, token)
+        counts[first] = counter.count
+    assert counts[20] - counts[5] == 2 * 15, counts
