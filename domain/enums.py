@@ -244,3 +244,13 @@ class Grade(LabelledEnum):
     GOOD = ("GOOD", "良好")
     PASS = ("PASS", "合格")
     FAIL = ("FAIL", "不合格")
+
+
+class ProgrammeStage(LabelledEnum):
+    """The plan's five stages, in order."""
+
+    MOBILIZATION = ("MOBILIZATION", "动员部署")
+    CLEANUP = ("CLEANUP", "清理审核")
+    CATALOGUE = ("CATALOGUE", "编制目录和运行流程")
+    OPERATION = ("OPERATION", "公开运行")
+    ACCEPTANCE = ("ACCEPTANCE", "检查验收")

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
 from domain import access
-from domain.enums import PowerCategory, PowerStatus
+from domain.audit import record
+from domain.enums import Grade, PowerCategory, PowerStatus, ProgrammeStage
+from domain.errors import Validator
 from domain.models import FlowChart, Power
+from domain.workflow_models import Inspection, StageDeadline
 
-#: The seed's stages a power passes through, by the status it has reached.
-STAGE_OF_STATUS: dict[PowerStatus, str] = {
-    PowerStatus.DRAFT: "清理审核",
-    PowerStatus.DECLARED: "清理审核",
-    PowerStatus.IN_REVIEW: "清理审核",
-    PowerStatus.APPROVED: "编制目录和运行流程",
-    PowerStatus.PUBLISHED: "公开运行",
-    PowerStatus.ABOLISHED: "清理审核",
-    PowerStatus.REMOVED: "清理审核",
+#: The stage a power still is in, by its status (a published power without a chart is still in 编制).
+STAGE_OF_STATUS: dict[PowerStatus, ProgrammeStage] = {
+    PowerStatus.DRAFT: ProgrammeStage.CLEANUP,
+    PowerStatus.DECLARED: ProgrammeStage.CLEANUP,
+    PowerStatus.IN_REVIEW: ProgrammeStage.CLEANUP,
+    PowerStatus.APPROVED: ProgrammeStage.CATALOGUE,
+    PowerStatus.PUBLISHED: ProgrammeStage.OPERATION,
 }
 DONE = frozenset({PowerStatus.PUBLISHED, PowerStatus.ABOLISHED, PowerStatus.REMOVED})
+STAGES = list(ProgrammeStage)
 
 
 @dataclass
@@ -30,6 +34,7 @@ class UnitProgress:
     by_status: Counter[PowerStatus] = field(default_factory=Counter)
     by_category: Counter[PowerCategory] = field(default_factory=Counter)
     with_chart: int = 0
+    inspected: bool = False
 
     @property
     def total(self) -> int:
@@ -41,11 +46,42 @@ class UnitProgress:
         return sum(n for status, n in self.by_status.items() if status in DONE)
 
     @property
-    def stage(self) -> str:
-        """The stage the unit is in: the earliest stage any of its live powers is still in."""
-        live = [s for s, n in self.by_status.items() if n and s not in (PowerStatus.ABOLISHED, PowerStatus.REMOVED)]
-        order = ["清理审核", "编制目录和运行流程", "公开运行"]
-        return min((STAGE_OF_STATUS[s] for s in live), key=order.index, default="动员部署")
+    def stage(self) -> ProgrammeStage:
+        """The stage the unit is in: the earliest stage one of its live powers is still in; past 公开运行
+        once an inspection passed it; 动员部署 while it has no powers yet."""
+        live = [s for s, n in self.by_status.items() if n and s in STAGE_OF_STATUS]
+        if not live:
+            return ProgrammeStage.MOBILIZATION
+        stage = min((STAGE_OF_STATUS[s] for s in live), key=STAGES.index)
+        if stage is ProgrammeStage.OPERATION and self.with_chart < self.by_status[PowerStatus.PUBLISHED]:
+            stage = ProgrammeStage.CATALOGUE  # 一图 still missing for some published power
+        if stage is ProgrammeStage.OPERATION and self.inspected:
+            stage = ProgrammeStage.ACCEPTANCE
+        return stage
+
+    def behind_schedule(self, deadlines: dict[ProgrammeStage, datetime.date], today: datetime.date) -> bool:
+        """Still in a stage whose deadline has passed (检查验收 itself has no successor to be late for)."""
+        deadline = deadlines.get(self.stage)
+        return self.stage is not ProgrammeStage.ACCEPTANCE and deadline is not None and today > deadline
+
+
+async def stage_deadlines() -> dict[ProgrammeStage, datetime.date]:
+    return {row.stage: row.deadline for row in await StageDeadline.all()}
+
+
+async def set_stage_deadline(viewer: access.Viewer, stage: ProgrammeStage, deadline: datetime.date) -> StageDeadline:
+    """An admin sets the county's deadline of a stage; later stages may not end before earlier ones."""
+    access.require_admin(viewer)
+    current = await stage_deadlines()
+    current[stage] = deadline
+    ordered = [current[s] for s in STAGES if s in current]
+    v = Validator()
+    v.check(ordered == sorted(ordered), "deadline", "各阶段截止日期须依次递增 (stage deadlines must follow the stage order)", "out_of_order")
+    v.raise_if_any()
+    async with in_transaction():
+        row, _ = await StageDeadline.update_or_create(defaults={"deadline": deadline, "set_by": viewer.name}, stage=stage)
+        await record(viewer, "stage_deadline.set", "stage_deadline", stage.value, deadline=deadline.isoformat())
+    return row
 
 
 async def progress_by_unit(viewer: access.Viewer, unit_ids: list[int] | None = None) -> dict[int, UnitProgress]:
@@ -65,4 +101,7 @@ async def progress_by_unit(viewer: access.Viewer, unit_ids: list[int] | None = N
         charts = charts.filter(power__unit_id__in=unit_ids)
     for row in await charts.annotate(n=Count("id")).group_by("power__unit_id").values("power__unit_id", "n"):
         result.setdefault(row["power__unit_id"], UnitProgress(row["power__unit_id"])).with_chart = row["n"]
+    passed = Inspection.filter(unit_id__in=list(result)).exclude(grade=Grade.FAIL)
+    for unit_id in await passed.values_list("unit_id", flat=True):
+        result[unit_id].inspected = True
     return result

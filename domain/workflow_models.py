@@ -11,6 +11,7 @@ from domain.enums import (
     ComplaintStatus,
     Grade,
     InspectionKind,
+    ProgrammeStage,
     ReviewDecision,
     ReviewOffice,
 )
@@ -195,3 +196,17 @@ class Inspection(Timestamped):
     class Meta:
         table = "inspection"
         ordering = ["-inspected_on", "-id"]
+
+
+class StageDeadline(Model):
+    """The county's deadline for one stage of the programme (e.g. 清理审核 by 2008-05-15)."""
+
+    id = fields.IntField(primary_key=True)
+    stage = fields.CharEnumField(ProgrammeStage, max_length=16, unique=True)
+    deadline = fields.DateField()
+    set_by = fields.CharField(max_length=200, default="")
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "stage_deadline"
+        ordering = ["id"]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,11 +11,14 @@ from tortoise.expressions import Q
 
 from domain import access
 from domain import models as m
-from domain.statistics import progress_by_unit
+from domain.errors import DomainError
+from domain.statistics import progress_by_unit, set_stage_deadline, stage_deadlines
+from domain.workdays import today
 from resolvers.ids import decode_id
 from resolvers.pagination import paginate
 from schema.context import Info
-from schema.enums import PowerCategory, PowerStatus, Role
+from schema.enums import PowerCategory, PowerStatus, ProgrammeStage, Role
+from schema.errors import MutationError, error_result
 from schema.node import page_args, to_connection
 from schema.relay import Connection
 from schema.unit import Unit
@@ -37,7 +41,9 @@ class UnitProgress:
     unit_id: strawberry.Private[int]
     total: int
     done: int = strawberry.field(description="published, or abolished / removed by the review")
-    stage: str = strawberry.field(description="清理审核 / 编制目录和运行流程 / 公开运行: the earliest stage a live power is in")
+    stage: ProgrammeStage = strawberry.field(description="the earliest stage one of its live powers is still in")
+    stage_deadline: date | None = strawberry.field(description="the county's deadline of that stage, if set")
+    behind_schedule: bool = strawberry.field(description="still in a stage whose deadline has passed")
     with_chart: int = strawberry.field(description="powers with a flow chart (一图)")
     by_status: list[StatusCount]
     by_category: list[CategoryCount]
@@ -84,18 +90,32 @@ class AuditEventFilter:
     until: datetime | None = None
 
 
+@strawberry.type(description="The county's deadline of one stage of the programme.")
+class StageDeadline:
+    stage: ProgrammeStage
+    deadline: date
+
+
 @strawberry.type
 class DashboardQuery:
+    @strawberry.field(description="the stage deadlines the county has set, in stage order")
+    async def stage_deadlines(self) -> list[StageDeadline]:
+        found = await stage_deadlines()
+        return [StageDeadline(stage=s, deadline=found[s]) for s in ProgrammeStage if s in found]
+
     @strawberry.field(description="Per unit: visible powers by status and category, stage, charts (units without visible powers are left out)")
     async def unit_progress(self, info: Info, unit_ids: list[strawberry.ID] | None = None) -> list[UnitProgress]:
         ids = [decode_id(i, "Unit", field="unitIds") for i in unit_ids] if unit_ids is not None else None
         progress = await progress_by_unit(info.context.viewer, ids)
+        deadlines, now = await stage_deadlines(), today()
         return [
             UnitProgress(
                 unit_id=p.unit_id,
                 total=p.total,
                 done=p.done,
                 stage=p.stage,
+                stage_deadline=deadlines.get(p.stage),
+                behind_schedule=p.behind_schedule(deadlines, now),
                 with_chart=p.with_chart,
                 by_status=[StatusCount(status=s, count=n) for s, n in sorted(p.by_status.items())],
                 by_category=[CategoryCount(category=c, count=n) for c, n in sorted(p.by_category.items())],
@@ -129,3 +149,16 @@ class DashboardQuery:
             maximum=settings.max_page_size,
         )
         return to_connection(page, AuditEvent.from_model)
+
+
+@strawberry.type
+class DashboardMutations:
+    @strawberry.mutation(description="Set the county's deadline of a stage (admin)")
+    async def set_stage_deadline(
+        self, info: Info, stage: ProgrammeStage, deadline: date
+    ) -> Annotated[StageDeadline | MutationError, strawberry.union("SetStageDeadlineResult")]:
+        try:
+            row = await set_stage_deadline(info.context.viewer, stage, deadline)
+        except DomainError as exc:
+            return error_result(exc)
+        return StageDeadline(stage=row.stage, deadline=row.deadline)

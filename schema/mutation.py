@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
 from schema.library import LibraryMutations
 from schema.mutations.basis import BasisMutations
@@ -17,5 +18,5 @@ from schema.workflow_mutations import WorkflowMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations):
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations, DashboardMutations):
     pass
