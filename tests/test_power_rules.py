@@ -56,3 +56,24 @@ async def test_unit_staff_cannot_unhide_a_published_confidential_power(client: h
     assert power.confidential
     public = await gql_data(client, "query($c: String!) { power(code: $c) { id } }", {"c": power.code})
     assert public["power"] is None
+
+
+BASIS = """
+mutation($input: CreatePowerBasisInput!) {
+  createPowerBasis(input: $input) { __typename ... on ValidationErrors { errors { field code } } }
+}"""
+
+
+@pytest.mark.parametrize("status", [PowerStatus.DECLARED, PowerStatus.IN_REVIEW, PowerStatus.APPROVED])
+async def test_a_power_under_review_is_frozen_for_its_unit(client: httpx.AsyncClient, status: PowerStatus) -> None:
+    power = await m.Power.filter(status=status).order_by("id").first()
+    assert power is not None, f"the demo county has a {status.value} power"
+    staff = await token_for(Role.UNIT_STAFF, await m.Unit.get(id=power.unit_id))
+    renamed = (await gql_data(client, UPDATE, {"id": encode_id("Power", power.id), "input": {"name": "改名"}}, staff))["updatePower"]
+    assert renamed == {"__typename": "ValidationErrors", "errors": [{"field": "status", "code": "locked", "message": renamed["errors"][0]["message"]}]}
+    article = await m.LegalArticle.filter(document__title="中华人民共和国行政许可法").first()
+    variables = {"input": {"powerId": encode_id("Power", power.id), "articleId": encode_id("LegalArticle", article.id)}}
+    cited = (await gql_data(client, BASIS, variables, staff))["createPowerBasis"]
+    assert cited == {"__typename": "ValidationErrors", "errors": [{"field": "status", "code": "locked"}]}
+    await power.refresh_from_db()
+    assert power.name != "改名"

@@ -140,10 +140,30 @@ async def _clean(
     return cleaned
 
 
+#: A power under review or decided is frozen: the reviewers decide on what the unit lead signed.
+#: It changes again once the review sends it back (ADJUST → DRAFT) or, published, with a change notice.
+FROZEN = frozenset(
+    {PowerStatus.DECLARED, PowerStatus.IN_REVIEW, PowerStatus.APPROVED, PowerStatus.ABOLISHED, PowerStatus.REMOVED}
+)
+
+
 async def power_for_edit(viewer: Viewer, power_id: int) -> Power:
-    """The power, if `viewer` may see it (NotFound) and change its unit's content (PermissionDenied)."""
+    """The power, if `viewer` may see it (NotFound), change its unit's content (PermissionDenied) and
+    the power is not frozen by its review (ValidationFailed, code `locked`): for the power, its bases
+    and its flow chart alike."""
     power = await visible_power(viewer, power_id)
     require_unit_content(viewer, power.unit_id)
+    if power.status in FROZEN and viewer.role != Role.ADMIN:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "status",
+                    f"职权处于「{power.status.label}」阶段，不能修改；审核退回调整后方可修改 "
+                    f"(a {power.status.value} power is frozen until the review sends it back)",
+                    "locked",
+                )
+            ]
+        )
     return power
 
 
@@ -212,7 +232,8 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
     A power that has entered review leaves the catalogue through a review decision (废止 / 剔除).
     """
     async with in_transaction():
-        power = await power_for_edit(viewer, power_id)
+        power = await visible_power(viewer, power_id)  # its own rule below: only a DRAFT goes
+        require_unit_content(viewer, power.unit_id)
         if power.status != PowerStatus.DRAFT:
             raise in_use(
                 "id",
