@@ -15,7 +15,9 @@ and the audit trail never copies them.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -69,8 +71,15 @@ class ComplaintData:
     complainant_phone: str = ""
 
 
+def _receipt_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
 async def file_complaint(viewer: access.Viewer, data: ComplaintData, on: datetime.date | None = None) -> Complaint:
-    """投诉: about a power the filer can see, or a unit; contact data is optional (匿名投诉)."""
+    """投诉: about a power the filer can see, or a unit; contact data is optional (匿名投诉).
+
+    The complaint gets a 查询码 (`complaint.receipt_code`, shown once, stored hashed) with which its
+    filer, even an anonymous one, can follow it through `complaint_by_receipt`."""
     on = on or today()
     v = Validator()
     subject = check_text(v, "subject", "投诉事项", data.subject)
@@ -101,11 +110,24 @@ async def file_complaint(viewer: access.Viewer, data: ComplaintData, on: datetim
             complainant_phone=phone, received_on=on,
         )  # fmt: skip
         _set_due(complaint, await WorkCalendar.load())
+        receipt_code = secrets.token_urlsafe(12)
+        complaint.receipt_hash = _receipt_hash(receipt_code)
         await complaint.save()
+        complaint.receipt_code = receipt_code  # type: ignore[attr-defined]  # for the receipt only
         await record(
             viewer, "complaint.file", "complaint", complaint.id, unit_id=unit_id, power_id=data.power_id,
             anonymous=not (name or phone), due_on=complaint.due_on.isoformat(),
         )  # fmt: skip
+    return complaint
+
+
+async def complaint_by_receipt(complaint_id: int, code: str) -> Complaint:
+    """The complaint whose number and 查询码 these are; anything else answers as not found."""
+    complaint = await Complaint.get_or_none(id=complaint_id)
+    if complaint is None or not complaint.receipt_hash or not secrets.compare_digest(
+        complaint.receipt_hash, _receipt_hash(code)
+    ):
+        raise NotFound("没有这个投诉，或查询码不对 (no complaint with this number and code)")
     return complaint
 
 

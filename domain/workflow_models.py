@@ -171,6 +171,9 @@ class Complaint(Timestamped):
     answered_on = fields.DateField(null=True)
     answered_by = fields.CharField(max_length=200, default="")
     answer = fields.TextField(default="", description="答复意见")
+    receipt_hash = fields.CharField(
+        max_length=64, default="", description="SHA-256 of the 查询码 given to the complainant at filing"
+    )
 
     class Meta:
         table = "complaint"

@@ -14,6 +14,7 @@ from domain import complaints as complaint_rules
 from domain import models as m
 from domain import workflow_models as wm
 from domain.disclosures import overdue_disclosures
+from domain.errors import NotFound
 from domain.operations import operation_alarms, step_timing
 from domain.workdays import WorkCalendar, today
 from resolvers.pagination import paginate
@@ -22,7 +23,7 @@ from schema.enums import ComplaintStatus, Grade, InspectionKind
 from schema.flow import FlowStep
 from schema.node import Node, page_args, to_connection
 from schema.records import OperationRecord
-from schema.relay import Connection, decode_id, encode_id
+from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.unit import Unit
 from schema.workflow import _power
 
@@ -185,8 +186,36 @@ async def _subtree(unit_id: strawberry.ID | None, field: str) -> frozenset[int] 
     return None if unit_id is None else await access.unit_subtree_ids(decode_id(unit_id, "Unit", field))
 
 
+@strawberry.type(description="What a complainant may see of their complaint: its progress and the answer, no contact data.")
+class ComplaintProgress:
+    status: ComplaintStatus
+    subject: str
+    received_on: date
+    due_on: date = strawberry.field(description="deadline of the step the complaint waits for")
+    due_provisional: bool
+    accepted_on: date | None = strawberry.field(description="受理 or 不予受理 date")
+    rejection_reason: str
+    answered_on: date | None
+    answer: str = strawberry.field(description="答复意见")
+
+
 @strawberry.type
 class OversightQuery:
+    @strawberry.field(description="A complainant, with or without a token, follows a complaint by its number and 查询码")
+    async def complaint_by_receipt(self, id: strawberry.ID, code: str) -> ComplaintProgress | None:
+        parsed = parse_id(id)
+        if parsed is None or parsed[0] != "Complaint":
+            return None
+        try:
+            c = await complaint_rules.complaint_by_receipt(parsed[1], code)
+        except NotFound:
+            return None
+        return ComplaintProgress(
+            status=c.status, subject=c.subject, received_on=c.received_on, due_on=c.due_on,
+            due_provisional=c.due_provisional, accepted_on=c.accepted_on, rejection_reason=c.rejection_reason,
+            answered_on=c.answered_on, answer=c.answer,
+        )  # fmt: skip
+
     @strawberry.field(description="Exercises of a unit's TIMELY powers (its offices included) not disclosed within their deadline, oldest first")
     async def overdue_disclosures(self, info: Info, unit_id: strawberry.ID) -> list[OverdueDisclosure]:
         found = await overdue_disclosures(info.context.viewer, decode_id(unit_id, "Unit", "unitId"))

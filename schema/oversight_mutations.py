@@ -47,6 +47,9 @@ class ComplaintReceipt:
     received_on: date
     accept_due_on: date = strawberry.field(description="受理 or 不予受理 is decided by this day (5 working days)")
     due_provisional: bool
+    receipt_code: str = strawberry.field(
+        description="查询码: shown this once; with the number it follows the complaint (complaintByReceipt)"
+    )
 
 
 FileComplaintResult = Annotated[
@@ -201,7 +204,7 @@ class OversightMutations:
             return result
         return ComplaintReceipt(
             id=strawberry.ID(Complaint.from_model(c).id), received_on=c.received_on, accept_due_on=c.due_on,
-            due_provisional=c.due_provisional,
+            due_provisional=c.due_provisional, receipt_code=c.receipt_code,  # type: ignore[attr-defined]
         )  # fmt: skip
 
     @strawberry.mutation(description="受理 a RECEIVED complaint (INSPECTOR); it must be handled within 10 working days.")

@@ -30,7 +30,7 @@ FILE = """
 mutation ($input: FileComplaintInput!) {
   fileComplaint(input: $input) {
     __typename
-    ... on ComplaintReceipt { id receivedOn acceptDueOn dueProvisional }
+    ... on ComplaintReceipt { id receivedOn acceptDueOn dueProvisional receiptCode }
     ... on ValidationErrors { errors { field code } }
     ... on RateLimitedError { retryAfterSeconds }
   }
@@ -214,3 +214,36 @@ async def test_a_complaint_may_name_a_power_the_public_cannot_see_only_if_the_fi
     body = await gql_data(client, FILE, {"input": {"subject": "内部投诉", "content": "内容", "powerId": encode_id("Power", internal.id)}}, staff)
     assert body["fileComplaint"]["__typename"] == "ComplaintReceipt"
     assert (await Unit.get(id=unit.id)).id == (await Complaint.get(id=_pk(body["fileComplaint"]["id"]))).unit_id
+
+
+BY_RECEIPT = """
+query ($id: ID!, $code: String!) {
+  complaintByReceipt(id: $id, code: $code) { status subject dueOn acceptedOn answeredOn answer rejectionReason }
+}"""
+
+
+async def test_an_anonymous_complainant_follows_the_complaint_with_its_receipt(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    unit = await make_unit()
+    receipt = await _file(anon, unitId=encode_id("Unit", unit.id), complainantPhone="13800000000")
+    mine = {"id": receipt["id"], "code": receipt["receiptCode"]}
+    first = (await gql_data(anon, BY_RECEIPT, mine))["complaintByReceipt"]
+    assert (first["status"], first["subject"], first["answer"]) == ("RECEIVED", "办事拖延", "")
+    assert "complainantPhone" not in first  # the type has no contact data at all
+    inspector = await token_for(Role.INSPECTOR)
+    await _step(client, "accept", receipt["id"], inspector)
+    await _step(client, "handle", receipt["id"], inspector, "已处理。")
+    await _step(client, "answer", receipt["id"], inspector, "经查属实，已责令整改。")
+    answered = (await gql_data(anon, BY_RECEIPT, mine))["complaintByReceipt"]
+    assert (answered["status"], answered["answer"]) == ("ANSWERED", "经查属实，已责令整改。")
+    # a wrong code, another complaint's number or a number of another type answers as not found
+    other = await _file(anon, unitId=encode_id("Unit", unit.id))
+    for variables in (
+        {"id": receipt["id"], "code": "guess"},
+        {"id": other["id"], "code": receipt["receiptCode"]},
+        {"id": encode_id("Unit", unit.id), "code": receipt["receiptCode"]},
+    ):
+        assert (await gql_data(anon, BY_RECEIPT, variables))["complaintByReceipt"] is None
+    stored = await Complaint.get(id=_pk(receipt["id"]))
+    assert receipt["receiptCode"] not in stored.receipt_hash and len(stored.receipt_hash) == 64
