@@ -69,6 +69,17 @@ def powers_citing(powers: Q) -> DataLoader[int, list[m.Power]]:
     return DataLoader(load_fn=load)
 
 
+def article_by_label() -> DataLoader[tuple[int, str], m.LegalArticle | None]:
+    """An article by (document id, label such as 第四十二条): one query for a whole page of documents."""
+
+    async def load(keys: list[tuple[int, str]]) -> list[m.LegalArticle | None]:
+        docs, labels = {d for d, _ in keys}, {label for _, label in keys}
+        found = {(a.document_id, a.label): a for a in await m.LegalArticle.filter(document_id__in=docs, label__in=labels)}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     """Every loader of one request, built for its viewer."""
@@ -81,6 +92,7 @@ class Loaders:
     bases_by_power_id: DataLoader[int, list[m.PowerBasis]]
     powers_by_article_id: DataLoader[int, list[m.Power]]
     article_by_id: DataLoader[int, m.LegalArticle | None]
+    article_by_document_label: DataLoader[tuple[int, str], m.LegalArticle | None]
     document_by_id: DataLoader[int, m.LegalDocument | None]
     work_by_id: DataLoader[int, m.LegalWork | None]
     documents_by_work_id: DataLoader[int, list[m.LegalDocument]]
@@ -123,6 +135,7 @@ class Loaders:
             bases_by_power_id=grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id"),
             powers_by_article_id=powers_citing(access.power_q(viewer, "power__")),
             article_by_id=by_id(m.LegalArticle.all()),
+            article_by_document_label=article_by_label(),
             document_by_id=by_id(m.LegalDocument.all()),
             work_by_id=by_id(m.LegalWork.all()),
             documents_by_work_id=grouped(

@@ -80,8 +80,8 @@ class LegalDocument(Node):
         return to_connection(page, LegalArticle.from_model)
 
     @strawberry.field(description="one article by its label, e.g. 第四十二条")
-    async def article(self, label: str) -> LegalArticle | None:
-        found = await m.LegalArticle.filter(document_id=self.db_id, label=label.strip()).first()
+    async def article(self, info: Info, label: str) -> LegalArticle | None:
+        found = await info.context.loaders.article_by_document_label.load((self.db_id, label.strip()))
         return LegalArticle.from_model(found) if found else None
 
     @strawberry.field(description="all versions of this work (this one included), oldest first")

@@ -62,3 +62,16 @@ async def test_nested_unit_powers_cost_two_statements_per_unit(client: httpx.Asy
             await gql_data(client, NESTED, {"first": first}, token)
         counts[first] = counter.count
     assert counts[20] - counts[5] == 2 * 15, counts
+
+
+ARTICLE_BY_LABEL = '{ legalDocuments(first: $first) { edges { node { title article(label: "第一条") { label text } } } } }'
+
+
+async def test_an_article_by_label_on_a_page_of_documents_is_one_query(client: httpx.AsyncClient) -> None:
+    counts = {}
+    for first in (5, 40):
+        with count_queries() as counter:
+            data = await gql_data(client, "query($first: Int!) " + ARTICLE_BY_LABEL, {"first": first})
+        assert sum(1 for e in data["legalDocuments"]["edges"] if e["node"]["article"]) >= first // 2
+        counts[first] = counter.count
+    assert counts[5] == counts[40], counts
