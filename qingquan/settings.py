@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_query_tokens: int = 2000
     max_aliases: int = 30
+    max_nodes: int = Field(10_000, description="most objects of connections one query may ask for (first × nested first …)")
     graphiql: bool = True
     # Word filings: download links are HMAC-signed with this key and expire. Unset, a key is
     # generated per process, so links only work on the process that made them: set one shared

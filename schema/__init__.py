@@ -8,6 +8,7 @@ from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimite
 
 from domain.errors import DomainError
 from qingquan.settings import Settings, get_settings
+from schema.limits import node_limit
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -36,6 +37,7 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
             lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
             lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: node_limit(settings),
             lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error (logged)"),
         ],
     )

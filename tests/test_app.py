@@ -80,3 +80,19 @@ def test_unexpected_exceptions_are_masked_domain_errors_are_not() -> None:
     assert should_mask(GraphQLError("boom", original_error=RuntimeError("password=secret")))
     assert not should_mask(GraphQLError("bad", original_error=ValidationFailed([])))
     assert not should_mask(GraphQLError("Syntax Error"))
+
+
+async def test_node_limit_counts_nested_connections(client: httpx.AsyncClient) -> None:
+    nested = "{ units(first: 100) { edges { node { powers(first: 100) { edges { node { code } } } } } } }"
+    body = await gql(client, nested)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"] == {"code": "too_many_nodes", "nodes": 10_100, "limit": 10_000}
+    # a variable's first counts as the largest page; fragments are followed
+    via_variable = (
+        "query($n: Int) { units(first: 100) { edges { node { ...P } } } } "
+        "fragment P on Unit { powers(first: $n) { nodes { code } } }"
+    )
+    body = await gql(client, via_variable, {"n": 1})
+    assert body["errors"][0]["extensions"]["code"] == "too_many_nodes"
+    fine = "{ units(first: 20) { edges { node { powers(first: 100) { totalCount } } } } }"
+    assert (await gql(client, fine)).get("errors") is None

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 EVERYTHING = """
 query All($after: String) {
-  powers(first: 100, after: $after) {
+  powers(first: 50, after: $after) {
     totalCount
     pageInfo { hasNextPage endCursor }
     edges { node {
