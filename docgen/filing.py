@@ -3,9 +3,11 @@ autoescape on, then finished with python-docx (fonts, row flags, flow charts).""
 
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from docx.document import Document
@@ -110,8 +112,16 @@ async def build_filing(
         rows = len(charts)
     else:
         values, rows = await contexts.cover_note(scope)
-    template = DocxTemplate(str(spec.path))
-    template.render({**context, **values}, autoescape=True)
+    # python-docx work is CPU-bound (a county's chart book takes seconds): off the event loop, so the
+    # server keeps answering other requests meanwhile. Everything it reads is loaded above.
+    content = await asyncio.to_thread(_render, spec.path, {**context, **values}, charts)
+    return Filing(filename(form, scope.unit.code, scope.power.code if scope.power else None), content, rows)
+
+
+def _render(template_path: Path, context: dict[str, Any], charts: list[contexts.PowerSheet]) -> bytes:
+    """Fill the template, lay out the rows and draw the charts: no database, no event loop."""
+    template = DocxTemplate(str(template_path))
+    template.render(context, autoescape=True)
     doc: Document = template.docx
     for table in doc.tables:  # the form's tables (a template may have more than one)
         page.mark_rows(table, header_rows=1)
@@ -123,4 +133,4 @@ async def build_filing(
     ensure_east_asian_fonts(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
-    return Filing(filename(form, scope.unit.code, scope.power.code if scope.power else None), buffer.getvalue(), rows)
+    return buffer.getvalue()
