@@ -36,11 +36,6 @@ class Viewer:
     def sees_all(self) -> bool:
         return self.role in SEE_ALL_ROLES
 
-    @property
-    def sees_confidential(self) -> bool:
-        """Whether confidential (涉密) powers may reach this caller at all."""
-        return self.sees_all or bool(self.unit_ids)
-
 
 PUBLIC = Viewer()
 CLI = Viewer(role=Role.ADMIN, name="cli")

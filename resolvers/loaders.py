@@ -7,9 +7,8 @@ nested field can never reach what the root connection would hide.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
@@ -165,12 +164,3 @@ class Loaders:
             change_notices_by_power_id=grouped(wm.ChangeNotice.filter(internal).order_by("-id"), "power_id"),
         )
 
-
-async def load_many(loader: DataLoader[int, Any], keys: Iterable[int]) -> list[Any]:
-    return list(await loader.load_many(list(keys)))
-
-
-def prime(loader: DataLoader[int, Any], objects: Sequence[Model], key: Callable[[Model], int] = lambda o: o.pk) -> None:
-    """Put objects a query already returned into a loader, so nested fields reuse them."""
-    for obj in objects:
-        loader.prime(key(obj), obj)

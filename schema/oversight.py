@@ -25,7 +25,7 @@ from schema.node import Node, page_args, to_connection
 from schema.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.unit import Unit
-from schema.workflow import _power
+from schema.workflow import load_power
 
 if TYPE_CHECKING:
     from schema.power import Power
@@ -79,7 +79,7 @@ class OperationAlarm:
 
     @strawberry.field
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
 
 @strawberry.type(description="An exercise of a TIMELY power not disclosed within its disclosure deadline.")
@@ -94,7 +94,7 @@ class OverdueDisclosure:
 
     @strawberry.field
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
 
 @strawberry.type(description="投诉: filed by anyone; the complainant's name and phone only reach the unit and oversight roles.")
@@ -149,7 +149,7 @@ class Complaint(Node):
 
     @strawberry.field(description="the power complained about, if one (null if hidden from the caller)")
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
 
 @strawberry.type(description="检查验收 / 绩效评估 of a unit: findings, score and grade (定级). Oversight roles and the unit.")

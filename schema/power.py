@@ -23,7 +23,7 @@ from schema.node import Node
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import encode_id
 from schema.unit import Unit
-from schema.workflow import ChangeNotice, Review
+from schema.workflow import ChangeNotice, Review, load_power
 
 
 @strawberry.type(description="行使规则: disclosure, fees and time limits.")
@@ -70,8 +70,7 @@ class PowerBasis(Node):
 
     @strawberry.field(description="the power resting on this basis (null if hidden from the caller)")
     async def power(self, info: Info) -> Power | None:
-        power = await info.context.loaders.power_by_id.load(self.power_id)
-        return Power.from_model(power) if power else None
+        return await load_power(info, self.power_id)
 
 
 @strawberry.type(description="职权: one administrative power held by a unit.")

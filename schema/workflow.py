@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 LazyPower = Annotated["Power", strawberry.lazy("schema.power")]
 
 
-async def _power(info: Info, power_id: int | None) -> Power | None:
+async def load_power(info: Info, power_id: int | None) -> Power | None:
+    """A power by id through the request's visibility-checked loader; None if absent or hidden."""
     from schema.power import Power
 
     power = await info.context.loaders.power_by_id.load(power_id) if power_id is not None else None
@@ -84,7 +85,7 @@ class Review(Node):
 
     @strawberry.field
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
 
 @strawberry.type(description="A finding of the pre-review check (审核前自查).")
@@ -106,7 +107,7 @@ class RuleFinding:
 
     @strawberry.field
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
     @strawberry.field(description="the bases concerned (no longer or not yet in force)")
     async def articles(self, info: Info) -> list[LegalArticle]:
@@ -115,7 +116,7 @@ class RuleFinding:
 
     @strawberry.field(description="职责不清: the other unit's power (null if hidden from the caller)")
     async def conflicting_power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.other_power_id)
+        return await load_power(info, self.other_power_id)
 
     @strawberry.field(description="职责不清: the other unit claiming the power")
     async def conflicting_unit(self, info: Info) -> Unit | None:
@@ -172,7 +173,7 @@ class ChangeNotice(Node):
 
     @strawberry.field
     async def power(self, info: Info) -> LazyPower | None:
-        return await _power(info, self.power_id)
+        return await load_power(info, self.power_id)
 
 
 @strawberry.input(description="Filters of `changeNotices`.")
