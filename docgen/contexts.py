@@ -8,6 +8,7 @@ from typing import Any
 
 from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, clean, records, sheets
 from domain import models as m
+from domain import personal
 from domain.enums import PowerCategory, PowerStatus
 
 NUMERALS = "一二三四五六七八九十"
@@ -97,18 +98,19 @@ def _stage(text: str, day: date | None) -> str:
 
 
 async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
-    """附7: each exercise of a power through 决策 → 执行 → 结果."""
+    """附7: each exercise of a power through 决策 → 执行 → 结果, its applicant (and the applicant's
+    name inside the texts) withheld from who may not see personal data, as the API does."""
     found = await records(scope)
-    rows = [
-        {
+    rows = []
+    for no, r in enumerate(found, start=1):
+        text = personal.operation_record_text(scope.viewer, r.power.unit_id, r)
+        rows.append({
             "no": no, "power": clean(f"{r.power.name}\n（{r.power.code}）"), "network": r.network.label,
-            "subject": clean(r.subject), "applicant": clean(r.applicant),
-            "decision": _stage(r.decision, r.decided_on), "execution": _stage(r.execution, r.executed_on),
-            "result": _stage(r.result, r.finished_on) or f"（{r.stage.label}阶段）",
+            "subject": clean(text.subject), "applicant": clean(text.applicant_cell),
+            "decision": _stage(text.decision, r.decided_on), "execution": _stage(text.execution, r.executed_on),
+            "result": _stage(text.result, r.finished_on) or f"（{r.stage.label}阶段）",
             "handler": clean(r.handler), "scope": r.scope.label,
-        }
-        for no, r in enumerate(found, start=1)
-    ]  # fmt: skip
+        })  # fmt: skip
     return {"rows": rows, "summary": f"共登记权力运行记录{len(rows)}条。"}, len(rows)
 
 

@@ -16,7 +16,7 @@ from tortoise.expressions import Q
 
 from domain.enums import DisclosureScope, PowerStatus, Role
 from domain.errors import PermissionDenied
-from domain.models import Unit
+from domain.models import Power, Unit
 
 UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.UNIT_LEAD})
 SEE_ALL_ROLES = frozenset({Role.REVIEWER, Role.INSPECTOR, Role.ADMIN})
@@ -63,6 +63,15 @@ class PowerVisibility:
 
 def power_visibility(viewer: Viewer) -> PowerVisibility:
     return PowerVisibility(viewer.sees_all, PUBLIC_POWER, viewer.unit_ids)
+
+
+def sees_power(viewer: Viewer, power: Power) -> bool:
+    """power_q's rule for a power already loaded (with unit_id and the fields of PUBLIC_POWER): for
+    messages and findings that would otherwise name a power the caller may not see."""
+    rule = power_visibility(viewer)
+    if rule.sees_all or power.unit_id in rule.unit_ids:
+        return True
+    return all(getattr(power, name) == value for name, value in rule.public.items())
 
 
 def power_q(viewer: Viewer, prefix: str = "") -> Q:

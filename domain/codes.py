@@ -5,14 +5,18 @@ A unit's code is its region code (行政区划代码, 6 digits) and a 2-digit se
 
 A power's code (职权编码) is its unit's code, the category letters (domain.enums.CATEGORY_CODE_LETTERS)
 and a 4-digit serial within that unit and category: 36072308CF-0001 is 国土资源局's first 行政处罚.
-Codes are stable: a power keeps its code across versions, and serials are never reused.
+Codes are stable: a power keeps its code across versions, and serials are never reused. Serials come
+from a counter row per prefix (domain.service_models.PowerCodeSerial), taken atomically in the
+transaction that writes the power; explicit codes move the counter past them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from domain.enums import CATEGORY_CODE_LETTERS, PowerCategory
@@ -73,16 +77,66 @@ def is_power_code(code: str) -> bool:
     return parse_power_code(code) is not None
 
 
-async def next_power_code(
+def _marks(sql: str, conn: BaseDBAsyncClient) -> str:
+    """`$1, $2` (PostgreSQL) as `?, ?` on SQLite: the statements below are otherwise the same."""
+    return re.sub(r"\$\d+", "?", sql) if conn.capabilities.dialect == "sqlite" else sql
+
+
+_EXISTS = "SELECT 1 FROM power_code_serial WHERE prefix = $1"
+_NEXT = "UPDATE power_code_serial SET last_serial = last_serial + 1 WHERE prefix = $1 RETURNING last_serial"
+_FIRST = (
+    "INSERT INTO power_code_serial (prefix, last_serial) VALUES ($1, $2) "
+    "ON CONFLICT (prefix) DO UPDATE SET last_serial = power_code_serial.last_serial + 1 RETURNING last_serial"
+)
+_RESERVE = (
+    "INSERT INTO power_code_serial (prefix, last_serial) VALUES ($1, $2) ON CONFLICT (prefix) DO UPDATE SET "
+    "last_serial = CASE WHEN power_code_serial.last_serial < excluded.last_serial "
+    "THEN excluded.last_serial ELSE power_code_serial.last_serial END"
+)
+
+
+async def allocate_power_code(
     unit_code_: str, category: PowerCategory, using_db: BaseDBAsyncClient | None = None
 ) -> str:
-    """The next free code for a new power of this unit and category (one past the highest serial used)."""
+    """The next code of this unit and category, taken for good (serials are never handed out twice).
+
+    Call it in the transaction that writes the power: the counter row stays locked until it commits,
+    so concurrent writers of one prefix take their serials one after another, and a rollback gives the
+    serial back. A prefix without a counter row yet starts after the highest serial in use.
+    """
+    if not UNIT_CODE.match(unit_code_):
+        raise ValidationFailed([FieldError("code", f"无效的单位编码 (bad unit code {unit_code_!r})")])
+    prefix = power_code_prefix(unit_code_, category)
+    conn = using_db or connections.get("default")
+    # Counter rows are never deleted: once seen, the plain UPDATE finds it. Each write below is one
+    # statement that locks the counter row first (never a write that matches nothing: under PostgreSQL
+    # a statement trigger of such a write could take another lock first and deadlock with a writer
+    # of the new row).
+    if await conn.execute_query_dict(_marks(_EXISTS, conn), [prefix]):
+        rows = await conn.execute_query_dict(_marks(_NEXT, conn), [prefix])
+    else:  # the first code of this prefix: one statement, safe against a concurrent first
+        start = await _highest_serial_in_use(prefix, conn) + 1
+        rows = await conn.execute_query_dict(_marks(_FIRST, conn), [prefix, start])
+    return power_code(unit_code_, category, int(rows[0]["last_serial"]))
+
+
+async def reserve_power_codes(codes: Iterable[str], using_db: BaseDBAsyncClient | None = None) -> None:
+    """Move the counters past codes given explicitly (a staff member's choice, the demo's bulk insert),
+    so that no generated code ever collides with them. Non-standard codes cannot collide: skipped."""
+    highest: dict[str, int] = {}
+    for code in codes:
+        parsed = parse_power_code(code)
+        if parsed is not None:
+            prefix = power_code_prefix(parsed.unit_code, parsed.category)
+            highest[prefix] = max(highest.get(prefix, 0), parsed.serial)
+    conn = using_db or connections.get("default")
+    for prefix, serial in sorted(highest.items()):  # one lock order for every writer: no deadlock
+        await conn.execute_query(_marks(_RESERVE, conn), [prefix, serial])
+
+
+async def _highest_serial_in_use(prefix: str, conn: BaseDBAsyncClient) -> int:
     from domain.models import Power  # the models import nothing from here; keep this module light
 
-    prefix = power_code_prefix(unit_code_, category)
-    query = Power.filter(code__startswith=prefix)
-    if using_db is not None:
-        query = query.using_db(using_db)
-    used = await query.values_list("code", flat=True)
-    serials = [p.serial for p in map(parse_power_code, used) if p is not None and p.unit_code == unit_code_]
-    return power_code(unit_code_, category, max(serials, default=0) + 1)
+    used = await Power.filter(code__startswith=prefix).using_db(conn).values_list("code", flat=True)
+    unit = prefix[:-3]
+    return max((p.serial for p in map(parse_power_code, used) if p is not None and p.unit_code == unit), default=0)

@@ -240,7 +240,7 @@ async def decide(
             + f" (missing opinions: {', '.join(o.value for o in missing)})",
             "missing_opinions",
         )
-        findings = await check_powers([power], today())
+        findings = await check_powers([power], today(), viewer)
         v.errors += decision_errors(decision, findings)
         v.raise_if_any()
         await _save_opinions(viewer, power, review, cleaned)
@@ -294,4 +294,4 @@ async def pre_review(
         powers = await Power.filter(Q(unit_id__in=sorted(subtree)), status__not_in=list(INACTIVE)).order_by(
             "code"
         )
-    return PreReviewReport([p.id for p in powers], await check_powers(powers, today()))
+    return PreReviewReport([p.id for p in powers], await check_powers(powers, today(), viewer))

@@ -51,6 +51,7 @@ class Unit(Timestamped):
 
     class Meta:
         table = "unit"
+        indexes = (("parent_id",),)
         ordering = ["sort_order", "id"]
 
 
@@ -164,6 +165,7 @@ class Power(Timestamped):
 
     class Meta:
         table = "power"
+        indexes = (("unit_id",),)
         ordering = ["id"]
 
 
@@ -183,6 +185,7 @@ class PowerBasis(Model):
     class Meta:
         table = "power_basis"
         unique_together = (("power", "article"),)
+        indexes = (("article_id",),)
         ordering = ["power_id", "ordinal", "id"]
 
 
@@ -223,6 +226,7 @@ class FlowStep(Model):
 
     class Meta:
         table = "flow_step"
+        indexes = (("chart_id", "ordinal"), ("position_id",))
         ordering = ["chart_id", "ordinal", "id"]
 
 
@@ -243,6 +247,7 @@ class FlowEdge(Model):
 
     class Meta:
         table = "flow_edge"
+        indexes = (("chart_id",), ("source_id",), ("target_id",))
         ordering = ["chart_id", "id"]
 
 
@@ -268,6 +273,7 @@ class DisclosureRecord(Timestamped):
 
     class Meta:
         table = "disclosure_record"
+        indexes = (("power_id", "disclosed_on"), ("operation_id",))
         ordering = ["power_id", "disclosed_on", "id"]
 
 
@@ -293,6 +299,7 @@ class OperationRecord(Timestamped):
 
     class Meta:
         table = "operation_record"
+        indexes = (("power_id",),)
         ordering = ["power_id", "id"]
 
 
@@ -333,10 +340,13 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
     created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField(null=True, description="refused from this instant on (never if null)")
+    last_used_at = fields.DatetimeField(null=True, description="the last request with it (to within minutes)")
     revoked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"
+        indexes = (("unit_id",),)
 
 
 class SearchOutbox(Model):
@@ -373,4 +383,5 @@ class StoredFile(Model):
 
     class Meta:
         table = "stored_file"
+        indexes = (("document_id",),)
         ordering = ["id"]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from domain.access import Viewer, sees_power
 from domain.enums import ExerciseMode, LegalStatus, PowerStatus, ReviewDecision, RuleCode, Severity, UnitKind
 from domain.errors import FieldError
 from domain.models import Power, PowerBasis, Unit
@@ -52,8 +53,9 @@ def _numbers(name: str) -> list[str]:
     return re.findall(r"\d+", name)
 
 
-async def check_powers(powers: Sequence[Power], today: datetime.date) -> list[Finding]:
-    """Every finding for `powers`, in a fixed number of queries."""
+async def check_powers(powers: Sequence[Power], today: datetime.date, viewer: Viewer) -> list[Finding]:
+    """Every finding for `powers`, in a fixed number of queries, as `viewer` may read them: a
+    finding never names (nor, if confidential, mentions) a power `viewer` may not see."""
     if not powers:
         return []
     ids = [p.id for p in powers]
@@ -72,7 +74,7 @@ async def check_powers(powers: Sequence[Power], today: datetime.date) -> list[Fi
                     "标记为涉密不宜公开但未提供保密依据，应予公开 (confidential without 保密依据: it must be disclosed)",
                 )
             )
-    findings += await _claimed_twice(powers, {pid: {b.article_id for b in bs} for pid, bs in bases.items()})
+    findings += await _claimed_twice(powers, {pid: {b.article_id for b in bs} for pid, bs in bases.items()}, viewer)
     return findings
 
 
@@ -119,17 +121,28 @@ def _basis_findings(power: Power, bases: list[PowerBasis], today: datetime.date)
     return found
 
 
-async def _claimed_twice(powers: Sequence[Power], basis_sets: dict[int, set[int]]) -> list[Finding]:
-    """职责不清: another unit, in an overlapping territory, claims a power of the same name or bases."""
+async def _claimed_twice(powers: Sequence[Power], basis_sets: dict[int, set[int]], viewer: Viewer) -> list[Finding]:
+    """职责不清: another unit, in an overlapping territory, claims a power of the same name or bases.
+
+    Reported as `viewer` may see the other power (domain.access, as for fields): a visible one by
+    name, with its power and unit; hidden ones in one anonymous finding per checked power, which
+    tells neither their names, codes, units nor how many there are. A hidden confidential power is
+    left out altogether: even an anonymous finding would tell that it exists (DESIGN: not its name,
+    not its count), and the reviewers, who see it, get the finding in their own check.
+    """
     checked = [p for p in powers if p.status not in INACTIVE and p.exercise_mode in SOLE_MODES]
     if not checked:
         return []
     org, territory = await _unit_places()
-    others = await Power.filter(
-        category__in={p.category for p in checked},
-        exercise_mode__in=list(SOLE_MODES),
-        status__not_in=list(INACTIVE),
-    ).only("id", "name", "unit_id", "category")
+    others = [
+        other
+        for other in await Power.filter(
+            category__in={p.category for p in checked},
+            exercise_mode__in=list(SOLE_MODES),
+            status__not_in=list(INACTIVE),
+        ).only("id", "name", "unit_id", "category", "status", "disclosure_scope", "confidential")
+        if not other.confidential or sees_power(viewer, other)
+    ]
     other_bases: dict[int, set[int]] = defaultdict(set)
     for power_id, article_id in await PowerBasis.filter(power_id__in=[o.id for o in others]).values_list(
         "power_id", "article_id"
@@ -157,21 +170,37 @@ async def _claimed_twice(powers: Sequence[Power], basis_sets: dict[int, set[int]
             if _numbers(candidates[index].name) == _numbers(power.name)
         }
         own = basis_sets.get(power.id) or set()
+        hidden = False
         for index, other in enumerate(candidates):
             same_bases = bool(own) and own == other_bases.get(other.id)
-            if index in similar or same_bases:
-                why = "名称相同或相近" if index in similar else "依据完全相同"
-                findings.append(
-                    Finding(
-                        power.id,
-                        RuleCode.UNCLEAR_RESPONSIBILITY,
-                        Severity.WARNING,
-                        f"职责不清：另一单位申报了{why}的职权「{other.name}」，请依法确定实施主体 "
-                        "(the same power is claimed by another unit)",
-                        other_power_id=other.id,
-                        other_unit_id=other.unit_id,
-                    )
+            if not (index in similar or same_bases):
+                continue
+            if not sees_power(viewer, other):
+                hidden = True
+                continue
+            why = "名称相同或相近" if index in similar else "依据完全相同"
+            findings.append(
+                Finding(
+                    power.id,
+                    RuleCode.UNCLEAR_RESPONSIBILITY,
+                    Severity.WARNING,
+                    f"职责不清：另一单位申报了{why}的职权「{other.name}」，请依法确定实施主体 "
+                    "(the same power is claimed by another unit)",
+                    other_power_id=other.id,
+                    other_unit_id=other.unit_id,
                 )
+            )
+        if hidden:
+            findings.append(
+                Finding(
+                    power.id,
+                    RuleCode.UNCLEAR_RESPONSIBILITY,
+                    Severity.WARNING,
+                    "职责不清：另有其他单位申报了名称相近或依据相同的职权，请依法确定实施主体，"
+                    "必要时请县公开办协调 (another unit claims a power of the same name or legal basis; "
+                    "it is not visible to you)",
+                )
+            )
     return findings
 
 

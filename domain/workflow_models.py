@@ -85,7 +85,7 @@ class ChangeNotice(Timestamped):
     class Meta:
         table = "change_notice"
         ordering = ["id"]
-        indexes = (("status", "due_on"),)
+        indexes = (("status", "due_on"), ("power_id",))
 
 
 class HolidayYear(Model):
@@ -116,6 +116,7 @@ class HolidayDate(Model):
     class Meta:
         table = "holiday_date"
         ordering = ["day"]
+        indexes = (("holiday_year_id",),)
 
 
 # -- oversight: operation steps, complaints, inspections (domain/operations.py, complaints.py,
@@ -142,6 +143,7 @@ class OperationStep(Timestamped):
     class Meta:
         table = "operation_step"
         ordering = ["operation_id", "started_on", "id"]
+        indexes = (("operation_id", "started_on"), ("flow_step_id",))
 
 
 class Complaint(Timestamped):
@@ -178,7 +180,7 @@ class Complaint(Timestamped):
     class Meta:
         table = "complaint"
         ordering = ["-received_on", "-id"]
-        indexes = (("status", "due_on"),)
+        indexes = (("status", "due_on"), ("unit_id",), ("power_id",))
 
 
 class Inspection(Timestamped):
@@ -199,6 +201,7 @@ class Inspection(Timestamped):
     class Meta:
         table = "inspection"
         ordering = ["-inspected_on", "-id"]
+        indexes = (("unit_id",),)
 
 
 class StageDeadline(Model):

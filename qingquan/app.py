@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import hashlib
 import logging
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 from tortoise import Tortoise, connections
 
 from domain import db
 from domain.access import PUBLIC, Viewer
-from domain.tokens import viewer_for_token
+from domain.tokens import token_refusal, viewer_for_token
 from qingquan import files, filings
+from qingquan.graphiql import static_route as graphiql_static
+from qingquan.graphql_http import GraphQLHTTP
+from qingquan.leader import run_as_leader
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
+from schema.document_cache import DocumentLRU
 from search import backend_for
 from search.indexer import run_forever
 
@@ -44,23 +50,18 @@ async def viewer_from_headers(authorization: str | None) -> Viewer:
         raise AuthenticationFailed("Authorization must be `Bearer <token>`")
     viewer = await viewer_for_token(token.strip())
     if viewer is None:
-        raise AuthenticationFailed("unknown or revoked token")
+        raise AuthenticationFailed(await token_refusal(token.strip()))  # unknown, revoked or expired
     return viewer
 
 
-class QingquanGraphQL(GraphQL[Context, None]):
+class QingquanGraphQL(GraphQLHTTP):
     def __init__(self, settings: Settings) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide="graphiql" if settings.graphiql else None,
-            # uploads need a Bearer token, which a cross-site form cannot send: no CSRF exposure
-            multipart_uploads_enabled=True,
-        )
-        self.settings = settings
-        # in-process: see qingquan/ratelimit.py for what that means behind a load balancer
+        documents = DocumentLRU(settings.document_cache_size)
+        super().__init__(build_schema(settings, documents), settings, documents)
+        # counted in the database: every process shares one count (qingquan/ratelimit.py)
         self.complaint_limiter = RateLimiter(settings.complaint_rate_limit, settings.complaint_rate_window)
 
-    async def get_context(self, request: Request | WebSocket, response: Response | None) -> Context:
+    async def get_context(self, request: Request, response: Response | None) -> Context:
         return Context(
             viewer=request.scope["qingquan.viewer"],
             settings=self.settings,
@@ -85,6 +86,24 @@ class QingquanGraphQL(GraphQL[Context, None]):
         await super().__call__(scope, receive, send)
 
 
+def indexer_lock(settings: Settings) -> Path:
+    """The lock file whose holder drains the search outbox (beside the embedded index, or in the
+    temporary directory for a Meilisearch URL: the processes of one host share it)."""
+    if settings.search_url:
+        name = hashlib.sha256(f"{settings.search_url}|{settings.database_url}".encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"qingquan-indexer-{name}.lock"
+    return Path(settings.search_index_dir) / ".indexer.lock"
+
+
+def tune_garbage_collection(settings: Settings) -> None:
+    """Move what start-up made (modules, the schema) out of the collector's sight, and collect the
+    youngest generation less often: a request allocates many short-lived objects, and frequent
+    collections of a large heap are what made throughput fall as clients were added."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(settings.gc_threshold, 20, 20)
+
+
 async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -98,18 +117,26 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ok", "database": "up"})
 
 
-def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> Starlette:
-    """The ASGI app; with `manage_db` it migrates and opens the database on startup."""
+def create_app(settings: Settings | None = None, *, manage_db: bool = True, migrate: bool = True) -> Starlette:
+    """The ASGI app; with `manage_db` it opens the database on startup (migrating it first with `migrate`)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage_db and not Tortoise._inited:
-            await db.migrate(settings.database_url)
-            await db.close()
+            if migrate:
+                await db.migrate(settings.database_url)
+                await db.close()
             await db.init(settings.database_url)
-        # The search outbox is drained in the background; queries go to the same backend.
-        indexer = asyncio.create_task(run_forever(backend_for(settings))) if settings.search_indexer else None
+        tune_garbage_collection(settings)
+        # The search outbox is drained in the background by one process of the server's (the
+        # embedded index has one writer); queries of every process go to the same backend.
+        backend = backend_for(settings)
+        indexer = (
+            asyncio.create_task(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
+            if settings.search_indexer
+            else None
+        )
         try:
             yield
         finally:
@@ -128,6 +155,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True) -> S
             Route("/readyz", readyz),
             files.route,
             *filings.routes(settings),
+            *([graphiql_static] if settings.graphiql else []),
         ],
         lifespan=lifespan,
     )

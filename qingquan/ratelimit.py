@@ -1,39 +1,29 @@
-"""A small in-process rate limiter (sliding window per key), for anonymous writes such as fileComplaint.
+"""Rate limits of anonymous writes such as fileComplaint, counted in the database (domain.ratelimit).
 
-It lives in one app process: behind a load balancer each process counts on its own (N processes let
-N × the limit through), and the key is the client address the ASGI server reports — run uvicorn with
---proxy-headers (and --forwarded-allow-ips) behind a proxy so that it is the client's, not the proxy's.
-A shared store (Redis, or the proxy's own limit) is the step up when that is not enough.
+Every app process counts against the same table, so N processes behind a load balancer still let
+only `limit` hits per client address and window through. The key is the client address the ASGI
+server reports: run uvicorn with --proxy-headers (and --forwarded-allow-ips) behind a proxy so that
+it is the client's, not the proxy's.
 """
 
 from __future__ import annotations
 
 import time
-from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from domain import ratelimit
 
 
-@dataclass
+@dataclass(frozen=True)
 class RateLimiter:
-    """At most `limit` hits per `window` seconds per key; `max_keys` bounds the memory it takes."""
+    """At most `limit` hits per client address in each fixed window of `window` seconds."""
 
     limit: int
-    window: float
-    max_keys: int = 10_000
-    clock: Callable[[], float] = time.monotonic
-    _hits: OrderedDict[str, deque[float]] = field(default_factory=OrderedDict, init=False, repr=False)
+    window: int
+    scope: str = "complaint"
+    clock: Callable[[], float] = time.time
 
-    def hit(self, key: str) -> float | None:
+    async def hit(self, key: str) -> float | None:
         """Count a hit of `key`: None if allowed, else the seconds until the next one would be."""
-        now = self.clock()
-        hits = self._hits.pop(key, None) or deque()
-        while hits and hits[0] <= now - self.window:
-            hits.popleft()
-        self._hits[key] = hits  # most recently used last
-        while len(self._hits) > self.max_keys:
-            self._hits.popitem(last=False)
-        if len(hits) >= self.limit:
-            return max(hits[0] + self.window - now, 0.0)
-        hits.append(now)
-        return None
+        return await ratelimit.hit(self.scope, key, limit=self.limit, window=self.window, now=self.clock())

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    workers: int | None = Field(None, description="app processes of `qingquan serve` (default: the CPU cores)")
+    gc_threshold: int = Field(20_000, description="allocations between collections of the youngest generation")
+    access_log: bool = Field(True, description="uvicorn's access log (one line per request)")
     # GraphQL limits
     max_page_size: int = 100
     default_page_size: int = 20
@@ -26,6 +29,20 @@ class Settings(BaseSettings):
     max_query_tokens: int = 2000
     max_aliases: int = 30
     max_nodes: int = Field(10_000, description="most objects of connections one query may ask for (first × nested first …)")
+    max_field_pairs: int = Field(
+        400,
+        description="most pairs of same-named fields one selection may merge, each pair weighted by the fields below it "
+        "(validation compares each pair)",
+    )
+    document_cache_size: int = Field(512, description="parsed and validated documents kept per process")
+    response_cache_bytes: int = Field(
+        64 * 1024 * 1024, description="bodies of public answers kept per process (0: no response cache)"
+    )
+    persisted_queries: str | None = Field(None, description="a persisted-query manifest (JSON) of registered documents")
+    persisted_queries_only: bool = Field(False, description="run only the documents of the manifest (allow-list)")
+    max_validation_ms: int = Field(
+        50, description="a document whose validation takes longer is refused (its shape, not its data, is at fault)"
+    )
     graphiql: bool = True
     # Word filings: download links are HMAC-signed with this key and expire. Unset, a key is
     # generated per process, so links only work on the process that made them: set one shared
@@ -33,13 +50,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     filing_link_seconds: int = Field(600, description="how long a filing download link stays valid")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="largest document a client may upload")
+    max_request_bytes: int = Field(1024 * 1024, description="largest JSON body of a GraphQL request")
     # Search: the embedded index (a directory) unless a Meilisearch URL is set
     search_index_dir: str = "./data/search-index"
     search_url: str | None = Field(None, description="Meilisearch, e.g. http://127.0.0.1:7700")
     search_api_key: str | None = None
     search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
     search_indexer: bool = Field(True, description="drain the search outbox in the server's background")
-    # Anonymous complaints (fileComplaint): at most this many per client address and window, per process
+    # Anonymous complaints (fileComplaint): at most this many per client address and window, counted in
+    # the database (every app process shares the count; callers with a token are not limited)
     complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")
     complaint_rate_window: int = Field(3600, description="the window of complaint_rate_limit, in seconds")
 

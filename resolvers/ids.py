@@ -1,27 +1,54 @@
-"""Relay global ids and opaque cursors (base64 of `Type:pk` and `o:offset`)."""
+"""Relay global ids and opaque cursors (base64 of `Type:pk` and `o:offset`).
+
+Both are canonical: an id or cursor is accepted only in the exact spelling we hand out (no padding on
+ids, no other base64 alphabet, ASCII digits without leading zeros), so that one object has one id and
+a client's cache never holds two entries for it. Numbers beyond what the database stores are refused
+here, before they reach a query.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 
 import strawberry
 
 from domain.errors import FieldError, ValidationFailed
+
+# Primary keys are 32-bit on PostgreSQL (serial); offsets are bounded the same way.
+MAX_PK = 2**31 - 1
+MAX_OFFSET = 2**31 - 1
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
 def encode_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
 
 
-def parse_id(global_id: str) -> tuple[str, int] | None:
-    """`(type name, pk)` of a global id, or None when it is not one of ours."""
+def _b64_text(value: str) -> str | None:
+    """The ASCII text behind a urlsafe-base64 string, or None."""
+    if len(value) > 120 or not value.isascii():
+        return None
     try:
-        padded = global_id + "=" * (-len(global_id) % 4)
-        type_name, _, pk = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode("ascii")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
+
+
+def parse_id(global_id: str) -> tuple[str, int] | None:
+    """`(type name, pk)` of a global id, or None when it is not one of ours (or not in canonical form)."""
+    text = _b64_text(global_id)
+    if text is None:
+        return None
+    type_name, _, pk = text.partition(":")
+    if not _TYPE_NAME.fullmatch(type_name) or not _NUMBER.fullmatch(pk):
+        return None
+    number = int(pk)
+    if not 0 < number <= MAX_PK or encode_id(type_name, number) != global_id:
+        return None
+    return type_name, number
 
 
 def decode_id(global_id: str, expected: str, field: str = "id") -> int:
@@ -37,10 +64,8 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
-    try:
-        prefix, _, value = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        if prefix == "o" and value.isdigit():
-            return int(value)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
+    text = _b64_text(cursor)
+    prefix, _, value = (text or "").partition(":")
+    if prefix == "o" and _NUMBER.fullmatch(value) and int(value) <= MAX_OFFSET and encode_cursor(int(value)) == cursor:
+        return int(value)
     raise ValidationFailed([FieldError("after", "无效的分页游标 (invalid cursor)", "invalid_cursor")])

@@ -20,6 +20,8 @@ from domain import models as m
 from domain import workflow_models as wm
 
 M = TypeVar("M", bound=Model)
+# a document without its body (the text outside articles, up to a whole law's preamble): no field shows it
+DOCUMENT_INFO = (*sorted(f for f in m.LegalDocument._meta.db_fields if f != "body"), "work_id")
 STORED_FILE_INFO = ("id", "document_id", "filename", "content_type", "size", "sha256", "created_at")
 
 
@@ -135,10 +137,10 @@ class Loaders:
             powers_by_article_id=powers_citing(access.power_q(viewer, "power__")),
             article_by_id=by_id(m.LegalArticle.all()),
             article_by_document_label=article_by_label(),
-            document_by_id=by_id(m.LegalDocument.all()),
+            document_by_id=by_id(m.LegalDocument.all().only(*DOCUMENT_INFO)),
             work_by_id=by_id(m.LegalWork.all()),
             documents_by_work_id=grouped(
-                m.LegalDocument.all().order_by("version_date", "id"), "work_id"
+                m.LegalDocument.all().only(*DOCUMENT_INFO).order_by("version_date", "id"), "work_id"
             ),
             files_by_document_id=grouped(  # without the bytes: those are for downloads
                 m.StoredFile.all().only(*STORED_FILE_INFO).order_by("id"), "document_id"
@@ -146,8 +148,9 @@ class Loaders:
             flow_chart_by_power_id=one_by(m.FlowChart.all(), "power_id"),
             steps_by_chart_id=grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id"),
             edges_by_chart_id=grouped(m.FlowEdge.all().order_by("id"), "chart_id"),
-            disclosure_records_by_power_id=grouped(
-                m.DisclosureRecord.filter(records).order_by("-disclosed_on", "-id"), "power_id"
+            disclosure_records_by_power_id=grouped(  # with the operation, whose applicant is masked in them
+                m.DisclosureRecord.filter(records).select_related("operation").order_by("-disclosed_on", "-id"),
+                "power_id",
             ),
             operation_records_by_power_id=grouped(
                 m.OperationRecord.filter(records).order_by("-id"), "power_id"

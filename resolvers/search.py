@@ -2,11 +2,14 @@
 
 Powers are filtered by domain.access's rule inside the index (hits, totals and facets alike); the
 hits are then loaded through the request's loaders, which apply the same rule against the database,
-so an index that lags behind a change of visibility still shows nothing hidden.
+so an index that lags behind a change of visibility still shows nothing hidden. An index built from
+another database (or not yet rebuilt from this one) is never asked: the search is refused with a
+SearchIndexNotReady error (search.manifest).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
@@ -15,6 +18,7 @@ from domain.errors import DomainError, FieldError, ValidationFailed
 from resolvers.ids import decode_id
 from search import SearchUnavailable, analysis, backend_for
 from search.filters import any_of, in_force_on, visible_powers
+from search.manifest import IndexNotReady, require_ready
 from search.model import Filter, IndexName, SearchRequest, SearchResult
 
 if TYPE_CHECKING:
@@ -24,10 +28,25 @@ if TYPE_CHECKING:
 #: How deep a client may page into the hits (the engines rank everything before the offset).
 MAX_OFFSET = 10_000
 FACET_SIZE = 20
+log = logging.getLogger("qingquan.search")
 
 
 class SearchFailed(DomainError):
     code = "search_unavailable"
+
+
+class SearchIndexNotReady(SearchFailed):
+    """The index was built from another database, or is being rebuilt from this one: try again later."""
+
+    code = "search_index_not_ready"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    @property
+    def extensions(self) -> dict[str, object]:
+        return {**super().extensions, "reason": self.reason}
 
 
 @dataclass
@@ -91,15 +110,20 @@ async def run_search(
         limit=page_size(settings, first, offset),
         offset=offset,
     )
+    backend = backend_for(settings)
     try:
-        result = await backend_for(settings).search(index, request)
+        await require_ready(backend)
+        result = await backend.search(index, request)
         if result.total == 0 and len(analysis.query_words(query)) > 1:
             # No text has every word: show those with some of them, the most first (matchedAllWords=false).
-            result = await backend_for(settings).search(index, replace(request, match_all=False))
+            result = await backend.search(index, replace(request, match_all=False))
             result.matched_all_words = False
         return result
-    except SearchUnavailable as exc:
-        raise SearchFailed(f"搜索服务暂不可用，请稍后再试 (search is unavailable: {exc})") from exc
+    except IndexNotReady as exc:
+        raise SearchIndexNotReady(exc.message, exc.reason) from exc
+    except SearchUnavailable as exc:  # the engine's own words (and its exception's name) go to the log only
+        log.warning("search failed: %s", exc)
+        raise SearchFailed("搜索服务暂不可用，请稍后再试 (search is unavailable)") from exc
 
 
 async def search_legal_basis(

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
+from tortoise.exceptions import ValidationError as OrmValidationError
 
 from domain.errors import DomainError
 from qingquan.settings import Settings, get_settings
-from schema.limits import node_limit
+from schema.document_cache import DocumentLRU, document_cache
+from schema.limits import limit_rules
+
+log = logging.getLogger("qingquan.graphql")
+INTERNAL_ERROR = "Internal server error (logged)"
+_TOO_LONG = re.compile(r"^(?:(\w+): )?Length of '.*' (\d+) > (\d+)$", re.S)
 
 
 def should_mask(error: GraphQLError) -> bool:
@@ -17,7 +26,43 @@ def should_mask(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, (DomainError, GraphQLError))
 
 
-def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+class ErrorPolicy(MaskErrors):
+    """Mask unexpected exceptions; answer a value the database cannot hold as a typed error.
+
+    An argument longer than its column (a code of 200 characters, say) is refused by tortoise when it
+    builds the query: the caller asked for something that cannot exist, which is their mistake, not
+    ours, and the message must not echo the value back.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=should_mask, error_message=INTERNAL_ERROR)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, OrmValidationError) and (match := _TOO_LONG.match(str(original))):
+            name, length, limit = match.groups()
+            return GraphQLError(
+                f"参数过长：{length} 个字符，最多 {limit} 个 (`{name or 'an argument'}` is {length} characters "
+                f"long, more than the {limit} it can hold)",
+                nodes=error.nodes,
+                path=error.path,
+                extensions={"code": "invalid", "reason": "too_long", "field": name, "limit": int(limit)},
+            )
+        return super().anonymise_error(error)
+
+
+class QingquanSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
+        """Log what went wrong on our side with its traceback; a caller's mistake in one line at most."""
+        for error in errors:
+            if should_mask(error) and not isinstance(error.original_error, OrmValidationError):
+                log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+            else:
+                log.debug("refused: %s", error.message)
+
+
+def build_schema(settings: Settings | None = None, documents: DocumentLRU | None = None) -> strawberry.Schema:
+    """The schema; `documents` keeps its parsed and validated documents (the HTTP layer reads it too)."""
     from schema.flow import FlowChart, FlowStep
     from schema.legal import LegalArticle, LegalDocument
     from schema.mutation import Mutation
@@ -28,16 +73,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     from schema.unit import Position, Unit
 
     settings = settings or get_settings()
-    return strawberry.Schema(
+    rules = limit_rules(settings)
+    cache = document_cache(documents if documents is not None else DocumentLRU(settings.document_cache_size))
+    return QingquanSchema(
         query=Query,
         mutation=Mutation,
         types=[Unit, Position, Power, LegalDocument, LegalArticle, FlowChart, FlowStep, DisclosureRecord, OperationRecord,
                OperationStep, Complaint, Inspection],
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            cache,
             lambda: MaxTokensLimiter(max_token_count=settings.max_query_tokens),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-            lambda: node_limit(settings),
-            lambda: MaskErrors(should_mask_error=should_mask, error_message="Internal server error (logged)"),
+            lambda: AddValidationRules(rules),
+            ErrorPolicy,
         ],
     )

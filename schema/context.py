@@ -18,7 +18,7 @@ class Context:
     viewer: Viewer = PUBLIC
     settings: Settings = field(default_factory=get_settings)
     client_ip: str = ""
-    complaint_limiter: RateLimiter | None = None  # the app's, shared by its requests
+    complaint_limiter: RateLimiter | None = None  # the app's; the count itself is in the database
     loaders: Loaders = field(init=False)
     _calendar: WorkCalendar | None = field(default=None, init=False)
 

@@ -7,6 +7,7 @@ import strawberry
 from docgen.chart import chart_from_models
 from docgen.svg import render_svg
 from domain import models as m
+from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import FlowStepKind
 from schema.node import Node
@@ -32,12 +33,12 @@ class FlowChart(Node):
         )
 
     @strawberry.field(description="办理环节, in order")
-    async def steps(self, info: Info) -> list[FlowStep]:
-        return [FlowStep.from_model(s) for s in await info.context.loaders.steps_by_chart_id.load(self.db_id)]
+    def steps(self, info: Info) -> list[FlowStep]:
+        return now_or_later(info.context.loaders.steps_by_chart_id, self.db_id, lambda ss: [FlowStep.from_model(s) for s in ss])
 
     @strawberry.field(description="程序与接口: transitions between steps")
-    async def edges(self, info: Info) -> list[FlowEdge]:
-        return [FlowEdge.from_model(e) for e in await info.context.loaders.edges_by_chart_id.load(self.db_id)]
+    def edges(self, info: Info) -> list[FlowEdge]:
+        return now_or_later(info.context.loaders.edges_by_chart_id, self.db_id, lambda es: [FlowEdge.from_model(e) for e in es])
 
     @strawberry.field(description="the chart as SVG (layered top-down, a DECISION's branches side by side), for portals")
     async def svg(self, info: Info) -> str:
@@ -78,11 +79,12 @@ class FlowStep(Node):
         )
 
     @strawberry.field(description="承办岗位")
-    async def position(self, info: Info) -> Position | None:
+    def position(self, info: Info) -> Position | None:
         if self.position_id is None:
             return None
-        position = await info.context.loaders.position_by_id.load(self.position_id)
-        return Position.from_model(position) if position else None
+        return now_or_later(
+            info.context.loaders.position_by_id, self.position_id, lambda p: Position.from_model(p) if p else None
+        )
 
 
 @strawberry.type(description="A transition from one step to another, with its condition.")

@@ -11,6 +11,7 @@ from domain import models as m
 from domain.errors import NotFound
 from domain.library import compare, impact
 from resolvers.pagination import paginate
+from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus
 from schema.node import Node, page_args, to_connection
@@ -85,8 +86,10 @@ class LegalDocument(Node):
         return LegalArticle.from_model(found) if found else None
 
     @strawberry.field(description="all versions of this work (this one included), oldest first")
-    async def versions(self, info: Info) -> list[LegalDocument]:
-        return [LegalDocument.from_model(d) for d in await info.context.loaders.documents_by_work_id.load(self.work_id)]
+    def versions(self, info: Info) -> list[LegalDocument]:
+        return now_or_later(
+            info.context.loaders.documents_by_work_id, self.work_id, lambda ds: [LegalDocument.from_model(d) for d in ds]
+        )
 
     @strawberry.field(description="原件: the uploaded original of this version, downloadable at its `url`")
     async def files(self, info: Info) -> list[Annotated[StoredFile, strawberry.lazy("schema.library")]]:
@@ -154,7 +157,6 @@ class LegalArticle(Node):
         return [Power.from_model(p) for p in await info.context.loaders.powers_by_article_id.load(self.db_id)]
 
     @strawberry.field
-    async def document(self, info: Info) -> LegalDocument:
-        doc = await info.context.loaders.document_by_id.load(self.document_id)
-        assert doc is not None  # articles cascade with their document
-        return LegalDocument.from_model(doc)
+    def document(self, info: Info) -> LegalDocument:
+        # articles cascade with their document: it is there
+        return now_or_later(info.context.loaders.document_by_id, self.document_id, LegalDocument.from_model)

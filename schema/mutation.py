@@ -14,9 +14,10 @@ from schema.mutations.position import PositionMutations
 from schema.mutations.power import PowerMutations
 from schema.mutations.unit import UnitMutations
 from schema.oversight_mutations import OversightMutations
+from schema.tokens import TokenMutations
 from schema.workflow_mutations import WorkflowMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations, DashboardMutations):
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations, DashboardMutations, TokenMutations):
     pass

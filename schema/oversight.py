@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from tortoise.expressions import Q
 
-from domain import access
+from domain import access, personal
 from domain import complaints as complaint_rules
 from domain import models as m
 from domain import workflow_models as wm
@@ -39,25 +39,34 @@ async def _unit(info: Info, unit_id: int) -> Unit:
     return Unit.from_model(unit)
 
 
+def _step_note(root: OperationStep, info: Info) -> str:
+    """The note names the applicant only to who may see personal data (domain.personal)."""
+    return personal.record_note(info.context.viewer, root.unit_id, root.applicant, root.raw_note)
+
+
 @strawberry.type(description="A step of a power's flow chart one exercise went through, timed in working days (电子监察).")
 class OperationStep(Node):
     flow_step_id: strawberry.Private[int | None]
+    unit_id: strawberry.Private[int]
+    applicant: strawberry.Private[str]
+    raw_note: strawberry.Private[str]
     step_name: str = strawberry.field(description="the flow step's name when the step started")
     handler: str = strawberry.field(description="经办人")
     started_on: date
     finished_on: date | None
-    note: str
+    note: str = strawberry.field(resolver=_step_note)
     time_limit_days: int | None = strawberry.field(description="办理时限 in working days, as when the step started")
     workdays_taken: int = strawberry.field(description="working days taken: to finishedOn, or to today while running")
     due_on: date | None = strawberry.field(description="the last working day within the limit")
     overdue: bool = strawberry.field(description="took (or is taking) longer than its limit: an alarm")
 
     @classmethod
-    def from_model(cls, s: wm.OperationStep, calendar: WorkCalendar) -> OperationStep:
+    def from_model(cls, s: wm.OperationStep, calendar: WorkCalendar, applicant: str, unit_id: int) -> OperationStep:
+        """`applicant` of the step's exercise and `unit_id` of its power: whom the note may name."""
         timing = step_timing(calendar, s, today())
         return cls(
-            id=encode_id("OperationStep", s.id), flow_step_id=s.flow_step_id, step_name=s.step_name,
-            handler=s.handler, started_on=s.started_on, finished_on=s.finished_on, note=s.note,
+            id=encode_id("OperationStep", s.id), flow_step_id=s.flow_step_id, unit_id=unit_id, applicant=applicant,
+            raw_note=s.note, step_name=s.step_name, handler=s.handler, started_on=s.started_on, finished_on=s.finished_on,
             time_limit_days=s.time_limit_days, workdays_taken=timing.workdays,
             due_on=timing.due.day if timing.due else None, overdue=timing.overdue,
         )  # fmt: skip
@@ -238,7 +247,7 @@ class OversightQuery:
             unit_id_ = op.power.unit_id
             out.append(
                 OperationAlarm(
-                    step=OperationStep.from_model(a.step, calendar),
+                    step=OperationStep.from_model(a.step, calendar, op.applicant, unit_id_),
                     operation=OperationRecord.from_model(op, unit_id_), power_id=op.power_id, running=a.running,
                 )
             )

@@ -11,6 +11,7 @@ from typing import Annotated
 import strawberry
 
 from domain import complaints, disclosures, inspections, operations
+from domain import models as m
 from domain.errors import DomainError
 from domain.workdays import today
 from schema.context import Info
@@ -128,7 +129,9 @@ class OversightMutations:
                 channel=input.channel, content=input.content, disclosed_on=input.disclosed_on,  # type: ignore[arg-type]
                 operation_id=optional_pk(input.operation_id, "OperationRecord", "operationId"),
             )  # fmt: skip
-            return DisclosureRecord.from_model(await disclosures.record_disclosure(info.context.viewer, data))
+            rec = await disclosures.record_disclosure(info.context.viewer, data)
+            rec = await m.DisclosureRecord.filter(id=rec.id).select_related("power", "operation").get()
+            return DisclosureRecord.from_model(rec, rec.power.unit_id)
         except DomainError as exc:
             return refused(exc)
 
@@ -168,7 +171,9 @@ class OversightMutations:
             )  # fmt: skip
         except DomainError as exc:
             return refused(exc)
-        return OperationStep.from_model(step, await info.context.calendar())
+        return OperationStep.from_model(
+            step, await info.context.calendar(), step.operation.applicant, step.operation.power.unit_id
+        )
 
     @strawberry.mutation(description="A running step of an exercise is finished.")
     async def finish_operation_step(
@@ -178,13 +183,17 @@ class OversightMutations:
             step = await operations.finish_step(info.context.viewer, pk(id, "OperationStep"), finished_on, note)
         except DomainError as exc:
             return refused(exc)
-        return OperationStep.from_model(step, await info.context.calendar())
+        return OperationStep.from_model(
+            step, await info.context.calendar(), step.operation.applicant, step.operation.power.unit_id
+        )
 
-    @strawberry.mutation(description="投诉: anyone, no token needed; limited per client address (see settings).")
+    @strawberry.mutation(
+        description="投诉: anyone, no token needed; without a token limited per client address (see settings)."
+    )
     async def file_complaint(self, info: Info, input: FileComplaintInput) -> FileComplaintResult:
         ctx = info.context
-        limiter = ctx.complaint_limiter
-        wait = limiter.hit(ctx.client_ip) if limiter is not None else None
+        limiter = ctx.complaint_limiter if ctx.viewer.token_id is None else None  # signed-in callers are not
+        wait = await limiter.hit(ctx.client_ip) if limiter is not None else None
         if wait is not None:
             return RateLimitedError(
                 message="投诉过于频繁，请稍后再试 (too many complaints from this address)",

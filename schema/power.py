@@ -8,6 +8,7 @@ from enum import Enum
 import strawberry
 
 from domain import models as m
+from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import (
     DisclosureScope,
@@ -63,10 +64,9 @@ class PowerBasis(Node):
         )
 
     @strawberry.field
-    async def article(self, info: Info) -> LegalArticle:
-        article = await info.context.loaders.article_by_id.load(self.article_id)
-        assert article is not None  # cited articles cannot be deleted
-        return LegalArticle.from_model(article)
+    def article(self, info: Info) -> LegalArticle:
+        # cited articles cannot be deleted: it is there
+        return now_or_later(info.context.loaders.article_by_id, self.article_id, LegalArticle.from_model)
 
     @strawberry.field(description="the power resting on this basis (null if hidden from the caller)")
     async def power(self, info: Info) -> Power | None:
@@ -105,14 +105,15 @@ class Power(Node):
         )
 
     @strawberry.field(description="实施主体")
-    async def unit(self, info: Info) -> Unit:
-        unit = await info.context.loaders.unit_by_id.load(self.unit_id)
-        assert unit is not None  # a unit with powers cannot be deleted
-        return Unit.from_model(unit)
+    def unit(self, info: Info) -> Unit:
+        # a unit with powers cannot be deleted: it is there
+        return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)
 
     @strawberry.field(description="职权依据, from the highest legal rank down")
-    async def bases(self, info: Info) -> list[PowerBasis]:
-        return [PowerBasis.from_model(b) for b in await info.context.loaders.bases_by_power_id.load(self.db_id)]
+    def bases(self, info: Info) -> list[PowerBasis]:
+        return now_or_later(
+            info.context.loaders.bases_by_power_id, self.db_id, lambda bs: [PowerBasis.from_model(b) for b in bs]
+        )
 
     @strawberry.field(description="行使规则")
     def rules(self) -> ExerciseRules:
@@ -136,19 +137,26 @@ class Power(Node):
         )
 
     @strawberry.field(description="一图: the flow chart")
-    async def flow_chart(self, info: Info) -> FlowChart | None:
-        chart = await info.context.loaders.flow_chart_by_power_id.load(self.db_id)
-        return FlowChart.from_model(chart) if chart else None
+    def flow_chart(self, info: Info) -> FlowChart | None:
+        return now_or_later(
+            info.context.loaders.flow_chart_by_power_id, self.db_id, lambda c: FlowChart.from_model(c) if c else None
+        )
 
     @strawberry.field(description="公开记录 the caller may see, newest first")
-    async def disclosure_records(self, info: Info) -> list[DisclosureRecord]:
-        records = await info.context.loaders.disclosure_records_by_power_id.load(self.db_id)
-        return [DisclosureRecord.from_model(r) for r in records]
+    def disclosure_records(self, info: Info) -> list[DisclosureRecord]:
+        return now_or_later(
+            info.context.loaders.disclosure_records_by_power_id,
+            self.db_id,
+            lambda rs: [DisclosureRecord.from_model(r, self.unit_id) for r in rs],
+        )
 
     @strawberry.field(description="权力运行记录 (附7) the caller may see, newest first")
-    async def operation_records(self, info: Info) -> list[OperationRecord]:
-        records = await info.context.loaders.operation_records_by_power_id.load(self.db_id)
-        return [OperationRecord.from_model(r, self.unit_id) for r in records]
+    def operation_records(self, info: Info) -> list[OperationRecord]:
+        return now_or_later(
+            info.context.loaders.operation_records_by_power_id,
+            self.db_id,
+            lambda rs: [OperationRecord.from_model(r, self.unit_id) for r in rs],
+        )
 
     @strawberry.field(description="清理审核 rounds, oldest first; empty for callers outside the unit and the reviewers")
     async def reviews(self, info: Info) -> list[Review]:

@@ -12,6 +12,7 @@ from domain import workflow_models as wm
 from resolvers.ids import parse_id
 from resolvers.legal import legal_documents_page
 from resolvers.power import powers_page
+from resolvers.prefetch import prefetch_connection
 from resolvers.unit import units_page
 from schema.context import Info
 from schema.dashboard import DashboardQuery
@@ -24,6 +25,7 @@ from schema.power import Power, PowerBasis, PowerFilter, PowerOrder
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection
 from schema.search import SearchQuery
+from schema.tokens import TokenQuery
 from schema.unit import Position, Unit
 from schema.workflow import ChangeNotice, Review, WorkflowQuery
 
@@ -109,14 +111,16 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         basis = await m.PowerBasis.filter(access.power_q(viewer, "power__"), id=pk).first()
         return PowerBasis.from_model(basis) if basis else None
     if type_name == "DisclosureRecord":
-        rec = await m.DisclosureRecord.filter(access.record_q(viewer), id=pk).first()
-        return DisclosureRecord.from_model(rec) if rec else None
+        rec = await m.DisclosureRecord.filter(access.record_q(viewer), id=pk).select_related("power", "operation").first()
+        return DisclosureRecord.from_model(rec, rec.power.unit_id) if rec else None
     if type_name == "OperationRecord":
         op = await m.OperationRecord.filter(access.record_q(viewer), id=pk).select_related("power").first()
         return OperationRecord.from_model(op, op.power.unit_id) if op else None
     if type_name == "OperationStep":
-        step = await wm.OperationStep.filter(access.record_q(viewer, "operation__"), id=pk).first()
-        return OperationStep.from_model(step, await ctx.calendar()) if step else None
+        step = await wm.OperationStep.filter(access.record_q(viewer, "operation__"), id=pk).select_related("operation__power").first()
+        if step is None:
+            return None
+        return OperationStep.from_model(step, await ctx.calendar(), step.operation.applicant, step.operation.power.unit_id)
     if type_name == "Review":
         review = await wm.Review.filter(access.internal_q(viewer), id=pk).first()
         return Review.from_model(review) if review else None
@@ -131,7 +135,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery):
+class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery, TokenQuery):
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)
@@ -143,6 +147,7 @@ class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery):
     ) -> Connection[Unit]:
         limit, offset = page_args(first, after)
         page = await units_page(info.context.settings, first=limit, offset=offset, filter=filter)
+        await prefetch_connection(info, "Unit", page.items)
         return to_connection(page, Unit.from_model)
 
     @strawberry.field(description="职权 the caller may see; totalCount counts only those")
@@ -159,6 +164,7 @@ class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery):
         page = await powers_page(
             ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset, filter=filter, order_by=order_by
         )
+        await prefetch_connection(info, "Power", page.items)
         return to_connection(page, Power.from_model)
 
     @strawberry.field(description="one power by its code (职权编码), if the caller may see it")

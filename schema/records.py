@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain import access
 from domain import models as m
+from domain import personal
 from schema.context import Info
 from schema.enums import DisclosureChannel, DisclosureScope, DisclosureTiming, Network, OperationStage
 from schema.node import Node
@@ -18,24 +18,36 @@ if TYPE_CHECKING:
     from schema.oversight import OperationStep
 
 
+def _disclosure_content(root: DisclosureRecord, info: Info) -> str:
+    """The content names the disclosed exercise's applicant only to who may see personal data."""
+    return personal.record_note(info.context.viewer, root.unit_id, root.applicant, root.raw_content)
+
+
 @strawberry.type(description="公开记录: when, where and to whom an exercise of a power was disclosed.")
 class DisclosureRecord(Node):
     scope: DisclosureScope
     timing: DisclosureTiming
     channel: DisclosureChannel
-    content: str
+    content: str = strawberry.field(resolver=_disclosure_content)
     disclosed_on: date
     operation_db_id: strawberry.Private[int | None]
+    unit_id: strawberry.Private[int]
+    applicant: strawberry.Private[str]
+    raw_content: strawberry.Private[str]
 
     @classmethod
-    def from_model(cls, rec: m.DisclosureRecord) -> DisclosureRecord:
+    def from_model(cls, rec: m.DisclosureRecord, unit_id: int) -> DisclosureRecord:
+        """`rec` with its operation fetched (select_related), whose applicant the content may name;
+        `unit_id`: the unit holding its power."""
         return cls(
             id=encode_id("DisclosureRecord", rec.id),
             operation_db_id=rec.operation_id,
+            unit_id=unit_id,
+            applicant=personal.disclosed_applicant(rec),
             scope=rec.scope,
             timing=rec.timing,
             channel=rec.channel,
-            content=rec.content,
+            raw_content=rec.content,
             disclosed_on=rec.disclosed_on,
         )
 
@@ -46,21 +58,50 @@ class DisclosureRecord(Node):
         op = await info.context.loaders.operation_record_by_id.load(self.operation_db_id)
         return OperationRecord.from_model(op, op.power.unit_id) if op else None
 
+
+def _text(root: OperationRecord, info: Info) -> personal.OperationRecordText:
+    """The record's personal and free-text fields as the caller may read them (domain.personal),
+    worked out once per record and request for all five fields."""
+    if root.redacted is None:
+        root.redacted = personal.operation_record_text(info.context.viewer, root.unit_id, root.model)
+    return root.redacted
+
+
+def _subject(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).subject
+
+
+def _decision(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).decision
+
+
+def _execution(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).execution
+
+
+def _result(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).result
+
+
 @strawberry.type(description="附7 权力动态运行情况: one exercise of a power, 决策 → 执行 → 结果.")
 class OperationRecord(Node):
+    """The free texts name the applicant only to who may see personal data; for anyone else the
+    names the record knows are masked in them (刘建国 → 刘某), as in the Word filings."""
+
     db_id: strawberry.Private[int]
+    model: strawberry.Private[m.OperationRecord]
+    redacted: strawberry.Private[personal.OperationRecordText | None] = None
     network: Network = strawberry.field(description="七大网络")
-    subject: str = strawberry.field(description="办理事项")
-    applicant_name: strawberry.Private[str]
+    subject: str = strawberry.field(resolver=_subject, description="办理事项")
     unit_id: strawberry.Private[int]
     stage: OperationStage
     scope: DisclosureScope
     handler: str = strawberry.field(description="经办人")
-    decision: str
+    decision: str = strawberry.field(resolver=_decision)
     decided_on: date | None
-    execution: str
+    execution: str = strawberry.field(resolver=_execution)
     executed_on: date | None
-    result: str
+    result: str = strawberry.field(resolver=_result)
     finished_on: date | None
 
     @classmethod
@@ -69,24 +110,20 @@ class OperationRecord(Node):
         return cls(
             id=encode_id("OperationRecord", rec.id),
             db_id=rec.id,
+            model=rec,
             network=rec.network,
-            subject=rec.subject,
-            applicant_name=rec.applicant,
             unit_id=unit_id,
             stage=rec.stage,
             scope=rec.scope,
             handler=rec.handler,
-            decision=rec.decision,
             decided_on=rec.decided_on,
-            execution=rec.execution,
             executed_on=rec.executed_on,
-            result=rec.result,
             finished_on=rec.finished_on,
         )
 
     @strawberry.field(description="当事人: personal data, shown only to the handling unit and oversight roles")
     def applicant(self, info: Info) -> str | None:
-        return self.applicant_name if access.sees_personal_data(info.context.viewer, self.unit_id) else None
+        return _text(self, info).applicant
 
     @strawberry.field(description="the steps of the power's flow chart this exercise went through, timed (电子监察)")
     async def steps(self, info: Info) -> list[Annotated[OperationStep, strawberry.lazy("schema.oversight")]]:
@@ -94,4 +131,4 @@ class OperationRecord(Node):
 
         calendar = await info.context.calendar()
         steps = await info.context.loaders.steps_by_operation_id.load(self.db_id)
-        return [OperationStep.from_model(s, calendar) for s in steps]
+        return [OperationStep.from_model(s, calendar, self.model.applicant, self.unit_id) for s in steps]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models as m
+from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import UnitKind
 from schema.node import Node, page_args, to_connection
@@ -43,19 +44,20 @@ class Unit(Node):
         )
 
     @strawberry.field(description="上级单位")
-    async def parent(self, info: Info) -> Unit | None:
+    def parent(self, info: Info) -> Unit | None:
         if self.parent_id is None:
             return None
-        unit = await info.context.loaders.unit_by_id.load(self.parent_id)
-        return Unit.from_model(unit) if unit else None
+        return now_or_later(info.context.loaders.unit_by_id, self.parent_id, lambda u: Unit.from_model(u) if u else None)
 
     @strawberry.field(description="下级单位 / 科室")
-    async def children(self, info: Info) -> list[Unit]:
-        return [Unit.from_model(u) for u in await info.context.loaders.units_by_parent_id.load(self.db_id)]
+    def children(self, info: Info) -> list[Unit]:
+        return now_or_later(info.context.loaders.units_by_parent_id, self.db_id, lambda us: [Unit.from_model(u) for u in us])
 
     @strawberry.field(description="岗位")
-    async def positions(self, info: Info) -> list[Position]:
-        return [Position.from_model(p) for p in await info.context.loaders.positions_by_unit_id.load(self.db_id)]
+    def positions(self, info: Info) -> list[Position]:
+        return now_or_later(
+            info.context.loaders.positions_by_unit_id, self.db_id, lambda ps: [Position.from_model(p) for p in ps]
+        )
 
     @strawberry.field(description="本单位 (含下级科室) 的职权, as the caller may see them")
     async def powers(
@@ -96,7 +98,6 @@ class Position(Node):
         )
 
     @strawberry.field
-    async def unit(self, info: Info) -> Unit:
-        unit = await info.context.loaders.unit_by_id.load(self.unit_id)
-        assert unit is not None  # a position's unit cannot be deleted while it exists
-        return Unit.from_model(unit)
+    def unit(self, info: Info) -> Unit:
+        # a position's unit cannot be deleted while it exists
+        return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)

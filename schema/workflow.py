@@ -118,7 +118,7 @@ class RuleFinding:
     async def conflicting_power(self, info: Info) -> LazyPower | None:
         return await load_power(info, self.other_power_id)
 
-    @strawberry.field(description="职责不清: the other unit claiming the power")
+    @strawberry.field(description="职责不清: the other unit claiming the power (null, as conflictingPower, when that power is hidden from the caller)")
     async def conflicting_unit(self, info: Info) -> Unit | None:
         unit = await info.context.loaders.unit_by_id.load(self.other_unit_id) if self.other_unit_id else None
         return Unit.from_model(unit) if unit else None

@@ -17,6 +17,10 @@ class SearchBackend(ABC):
     """Async access to the three indexes; documents are dicts keyed by the fields of search.model.SPECS."""
 
     name: str = "?"
+    #: Several processes may write the same indexes at once (Meilisearch behind several app processes).
+    shared: bool = False
+    #: Where the manifest lives when a backend keeps it nowhere else (in memory, with its index).
+    _manifest: dict[str, Any] | None = None
 
     @abstractmethod
     async def apply(self, index: IndexName, changes: IndexChanges) -> None:
@@ -51,6 +55,17 @@ class SearchBackend(ABC):
             await self.upsert(index, batch)
             count += len(batch)
         return count
+
+    def bind(self, database: str, index_format: str) -> None:  # noqa: B027 (optional hook)
+        """Use the indexes of this database and format (search.manifest), where the engine keeps
+        several side by side; the embedded index is one directory, rebuilt in place."""
+
+    async def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest of the index (search.manifest.Manifest as a dict); None when it has none."""
+        return self._manifest
+
+    async def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self._manifest = manifest
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         """Release what the backend holds (connections, writers)."""

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import os
 import shutil
 from collections.abc import AsyncIterable, Callable
 from pathlib import Path
@@ -238,6 +239,39 @@ class EmbeddedBackend(SearchBackend):
         self.directory = Path(directory) if directory is not None else None
         self._indexes: dict[IndexName, _Index] = {}
         self._lock = asyncio.Lock()
+        self._manifest_seen: tuple[tuple[int, int, int], dict[str, Any] | None] | None = None
+
+    @property
+    def manifest_path(self) -> Path | None:
+        return self.directory / "manifest.json" if self.directory is not None else None
+
+    async def read_manifest(self) -> dict[str, Any] | None:
+        """`manifest.json` of the directory, read again only when the file changed (searches ask each time)."""
+        path = self.manifest_path
+        if path is None:
+            return await super().read_manifest()
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._manifest_seen is None or self._manifest_seen[0] != key:
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None  # unreadable: as good as none, the index is rebuilt
+            self._manifest_seen = (key, data if isinstance(data, dict) else None)
+        return self._manifest_seen[1]
+
+    async def write_manifest(self, manifest: dict[str, Any]) -> None:
+        path = self.manifest_path
+        if path is None:
+            await super().write_manifest(manifest)
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(temporary, path)  # readers see the old manifest or the new one, never half of one
 
     def _index(self, name: IndexName) -> _Index:
         if name not in self._indexes:

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from meilisearch_python_sdk import AsyncClient
+from meilisearch_python_sdk.errors import MeilisearchApiError
 from meilisearch_python_sdk.index import AsyncIndex
 from meilisearch_python_sdk.models.settings import (
     Faceting,
@@ -95,9 +96,15 @@ def _marked(formatted: str) -> str:
 
 
 class MeiliBackend(SearchBackend):
-    """Indexes `{prefix}articles`, `{prefix}documents`, `{prefix}powers` on one Meilisearch server."""
+    """Indexes `{prefix}{namespace}articles`, `…documents`, `…powers` on one Meilisearch server.
+
+    Once bound (search.manifest), the namespace names the database and the index format, so several
+    databases (or versions of the app) share a server without ever reading each other's indexes;
+    their manifests are documents of `{prefix}manifest`, one per namespace.
+    """
 
     name = "meilisearch"
+    shared = True
 
     def __init__(
         self, url: str, api_key: str | None = None, *, timeout: float = 10.0, prefix: str = "qingquan_"
@@ -105,7 +112,53 @@ class MeiliBackend(SearchBackend):
         self.client = AsyncClient(url, api_key, timeout=int(max(1, timeout)))
         self.timeout_ms = int(timeout * 1000)
         self.prefix = prefix
-        self._ready: set[IndexName] = set()
+        self.namespace = ""
+        self._ready: set[str] = set()
+        #: Manifests found complete, by namespace: a namespace's build, once done, stays done.
+        self._complete: dict[str, dict[str, Any]] = {}
+
+    def bind(self, database: str, index_format: str) -> None:
+        self.namespace = f"{database[:12]}_{index_format}_"
+
+    def uid(self, name: IndexName | str) -> str:
+        return f"{self.prefix}{self.namespace}{getattr(name, 'value', name)}"
+
+    async def _manifests(self) -> AsyncIndex:
+        uid = self.prefix + "manifest"
+        if uid not in self._ready:
+            async with self._errors():
+                index = await self.client.get_or_create_index(uid, primary_key="id")
+            self._ready.add(uid)
+            return index
+        return self.client.index(uid)
+
+    async def read_manifest(self) -> dict[str, Any] | None:
+        key = self.namespace.rstrip("_") or "default"
+        if key in self._complete:
+            return self._complete[key]
+        index = await self._manifests()
+        try:
+            async with self._errors():
+                found = await index.get_document(key)
+        except SearchUnavailable as exc:
+            cause = exc.__cause__
+            if isinstance(cause, MeilisearchApiError) and cause.code in (
+                "document_not_found",
+                "index_not_found",
+            ):
+                return None
+            raise
+        manifest = {k: v for k, v in found.items() if k != "id"}
+        if manifest.get("state") == "ready":
+            self._complete[key] = manifest
+        return manifest
+
+    async def write_manifest(self, manifest: dict[str, Any]) -> None:
+        key = self.namespace.rstrip("_") or "default"
+        self._complete.pop(key, None)
+        index = await self._manifests()
+        async with self._errors():
+            await self._wait(await index.add_documents([{**manifest, "id": key}], primary_key="id"))
 
     @asynccontextmanager
     async def _errors(self) -> AsyncIterator[None]:
@@ -118,12 +171,13 @@ class MeiliBackend(SearchBackend):
         await self.client.wait_for_task(task.task_uid, timeout_in_ms=self.timeout_ms, raise_for_status=True)
 
     async def _index(self, name: IndexName) -> AsyncIndex:
-        index = self.client.index(self.prefix + name.value)
-        if name not in self._ready:
+        uid = self.uid(name)
+        index = self.client.index(uid)
+        if uid not in self._ready:
             async with self._errors():
-                index = await self.client.get_or_create_index(self.prefix + name.value, primary_key="id")
+                index = await self.client.get_or_create_index(uid, primary_key="id")
                 await self._wait(await index.update_settings(settings_for(SPECS[name])))
-            self._ready.add(name)
+            self._ready.add(uid)
         return index
 
     async def apply(self, index: IndexName, changes: IndexChanges) -> None:

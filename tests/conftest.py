@@ -1,16 +1,19 @@
 """Test harness: a real database (a SQLite file, or PostgreSQL when QINGQUAN_TEST_DATABASE_URL
 points at one), migrated once per session, with the packaged legal library and the demo county.
 
-Tests that need a database of their own (imports from scratch, CLI runs) take `fresh_db_url`.
+Tests that need a database of their own (imports from scratch, CLI runs) take `fresh_db_url` (or
+`new_database` for several). No test touches ./data: the search index defaults to a temporary folder.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import asyncpg
@@ -22,8 +25,24 @@ from tests.searching import search_backend, search_client, search_settings  # no
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("QINGQUAN_CORPUS", REPO.parent / "shared" / "corpus" / "laws"))
+#: The few files of the corpus that tests read one by one, in its folders (tests/fixtures/README.md).
+LAWS = REPO / "tests" / "fixtures" / "laws"
 PG_URL = os.environ.get("QINGQUAN_TEST_DATABASE_URL", "")
 _counter = itertools.count()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The app's default index folder (./data/search-index) belongs to the developer's own database:
+    # servers and commands the tests start would rebuild it for theirs.
+    if "QINGQUAN_SEARCH_INDEX_DIR" not in os.environ:
+        os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="qingquan-test-index-")
+        config._qingquan_index_dir = os.environ["QINGQUAN_SEARCH_INDEX_DIR"]  # type: ignore[attr-defined]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "_qingquan_index_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -58,20 +77,33 @@ async def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-async def fresh_db_url(tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database of its own, on the same engine as the session's."""
-    if PG_URL:
-        url = f"{PG_URL.rsplit('/', 1)[0]}/qq_test_{os.getpid()}_{next(_counter)}"
-        await _reset_pg(url, create=True)
-        yield url
+async def new_database(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[str]]]:
+    """Makes empty databases of the test's own, on the same engine as the session's (dropped after)."""
+    made: list[str] = []
+
+    async def make() -> str:
+        if PG_URL:
+            url = f"{PG_URL.rsplit('/', 1)[0]}/qq_test_{os.getpid()}_{next(_counter)}"
+            await _reset_pg(url, create=True)
+        else:
+            url = f"sqlite://{tmp_path / ('fresh.sqlite3' if not made else f'fresh{len(made)}.sqlite3')}"
+        made.append(url)
+        return url
+
+    yield make
+    for url in made if PG_URL else []:
         base, name = db.normalize_url(url).rsplit("/", 1)
         conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await conn.close()
-    else:
-        yield f"sqlite://{tmp_path / 'fresh.sqlite3'}"
+
+
+@pytest.fixture
+async def fresh_db_url(new_database: Callable[[], Awaitable[str]]) -> str:
+    """An empty database of its own, on the same engine as the session's."""
+    return await new_database()
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 from qingquan.app import create_app
 from qingquan.settings import Settings
 from search import SearchBackend, backend_for
-from search.indexer import drain
+from search.indexer import sync_once
 
 
 @pytest.fixture(scope="session")
@@ -21,9 +21,9 @@ def search_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 async def search_backend(search_settings: Settings, demo: object) -> SearchBackend:
-    """The embedded index of the session database (library and demo county), drained once."""
+    """The embedded index of the session database (library and demo county), built once."""
     backend = backend_for(search_settings)
-    report = await drain(backend)
+    report = await sync_once(backend)
     assert not report.failed, report.error
     return backend
 

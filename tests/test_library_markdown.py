@@ -1,5 +1,6 @@
-"""The LawRefBook Markdown import: the parser on real corpus files, and the whole corpus through the
-real `qingquan import-laws` command into a fresh database (SQLite, or PostgreSQL when configured)."""
+"""The LawRefBook Markdown import: the parser on real corpus files (copies and excerpts in
+tests/fixtures/laws), and the whole corpus (../shared/corpus/laws, when present) through the real
+`qingquan import-laws` command into a fresh database (SQLite, or PostgreSQL when configured)."""
 
 from __future__ import annotations
 
@@ -19,14 +20,12 @@ from domain import db
 from domain.enums import ArticleKind, LegalLevel, LegalSource
 from domain.library import ParseError
 from domain.library.markdown import parse_markdown
-from tests.conftest import CORPUS, run_cli
+from tests.conftest import CORPUS, LAWS, run_cli
 
-pytestmark = [
-    pytest.mark.corpus,
-    pytest.mark.skipif(
-        not CORPUS.is_dir(), reason=f"Markdown law corpus not found at {CORPUS} (set QINGQUAN_CORPUS)"
-    ),
-]
+#: The whole-corpus test needs the corpus beside the repository; the others read tests/fixtures/laws.
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"Markdown law corpus not found at {CORPUS} (set QINGQUAN_CORPUS)"
+)
 
 # --- an independent reading of the corpus, for the counts the import must reproduce -------------
 ARTICLE_LINE = re.compile(r"^\s*第\s*[零〇一二三四五六七八九十百千两]+\s*条")
@@ -88,7 +87,7 @@ async def snapshot(url: str) -> list[tuple[Any, ...]]:
 def copy(files: list[str], target: Path) -> Path:
     for name in files:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(CORPUS / name, target / name)
+        shutil.copy(LAWS / name, target / name)
     return target
 
 
@@ -106,7 +105,7 @@ async def versions(url: str, key: str) -> list[tuple[Any, ...]]:
 
 # --- the parser, on real files ---------------------------------------------------------------------
 def test_licensing_law() -> None:
-    doc = parse_markdown(CORPUS / "行政法/行政许可法(2019-04-23).md", CORPUS)
+    doc = parse_markdown(LAWS / "行政法/行政许可法(2019-04-23).md", LAWS)
     assert doc.title == "中华人民共和国行政许可法" and doc.source is LegalSource.LAWREFBOOK
     assert doc.level is LegalLevel.LAW and doc.field == "行政法" and doc.doc_type == "法律"
     assert doc.version_date == date(2019, 4, 23) and doc.promulgation_date == date(2019, 4, 23)
@@ -124,7 +123,7 @@ def test_licensing_law() -> None:
 
 def test_decision_and_amendment_documents_keep_numbered_paragraphs() -> None:
     decision = parse_markdown(
-        CORPUS
+        LAWS
         / "宪法相关法/全国人民代表大会常务委员会关于县级以下人民代表大会代表直接选举的若干规定(1983-03-05).md"
     )
     assert decision.articles and all(a.kind is ArticleKind.PARAGRAPH for a in decision.articles)
@@ -132,27 +131,27 @@ def test_decision_and_amendment_documents_keep_numbered_paragraphs() -> None:
     assert decision.articles[0].text.startswith(
         "为了便于实施《中华人民共和国全国人民代表大会和地方各级人民代表大会选举法》"
     )
-    amendment = parse_markdown(CORPUS / "刑法/刑法修正案.md")
+    amendment = parse_markdown(LAWS / "刑法/刑法修正案.md")
     assert amendment.doc_type == "修正案" and amendment.version_date == date(1999, 12, 25)
     assert amendment.articles[1].text.startswith("一、第一百六十二条后增加一条")
     assert all(a.number is None for a in amendment.articles)
 
 
 def test_articles_with_zhi_numbers_and_versions_from_history() -> None:
-    criminal = parse_markdown(CORPUS / "刑法/刑法.md")
+    criminal = parse_markdown(LAWS / "刑法/刑法.md")
     assert criminal.version_date == date(2023, 12, 29)  # no date in the name: last amendment
     labels = {a.label: a for a in criminal.articles}
     assert labels["第十七条之一"].number == 17 and labels["第一百二十条之一"].number == 120
     assert labels["第一条"].chapter_path == "第一编 总则 / 第一章 刑法的任务、基本原则和适用范围"
     assert labels["第四百五十二条"].chapter_path == "附则"  # a heading without a number
     assert criminal.body.startswith("附件一")  # the annexes are text outside articles
-    constitution = parse_markdown(CORPUS / "宪法/宪法.md")
+    constitution = parse_markdown(LAWS / "宪法/宪法.md")
     assert constitution.level is LegalLevel.CONSTITUTION and constitution.version_date == date(2018, 3, 11)
     assert constitution.body.startswith("序言\n中国是世界上历史最悠久的国家之一")
 
 
 def test_parts_of_the_civil_code() -> None:
-    part = parse_markdown(CORPUS / "民法典/物权编.md")
+    part = parse_markdown(LAWS / "民法典/物权编.md")
     assert part.subtitle == "物权编" and part.version_date == date(2020, 5, 28)
     a209 = next(a for a in part.articles if a.number == 209)
     assert (
@@ -160,26 +159,26 @@ def test_parts_of_the_civil_code() -> None:
         == "物权编 / 第一分编 通则 / 第二章 物权的设立、变更、转让和消灭 / 第一节 不动产登记"
     )
     # 婚姻家庭编 has no `施行` line: its version is still the adoption date
-    assert parse_markdown(CORPUS / "民法典/婚姻家庭编.md").version_date == date(2020, 5, 28)
-    assert parse_markdown(CORPUS / "民法典/总则.md").articles[0].chapter_path == "总则 / 第一章 基本规定"
+    assert parse_markdown(LAWS / "民法典/婚姻家庭编.md").version_date == date(2020, 5, 28)
+    assert parse_markdown(LAWS / "民法典/总则.md").articles[0].chapter_path == "总则 / 第一章 基本规定"
 
 
 def test_irregular_lines() -> None:
-    sewage = parse_markdown(CORPUS / "地方性法规/浙江/浙江省农村生活污水处理设施管理条例(2019-09-27).md")
+    sewage = parse_markdown(LAWS / "地方性法规/浙江/浙江省农村生活污水处理设施管理条例(2019-09-27).md")
     a35 = next(a for a in sewage.articles if a.number == 35)  # `第三十五 条农村…`
     assert a35.label == "第三十五条" and a35.text.startswith("农村生活污水纳入城镇污水处理设施集中处理")
-    survey = parse_markdown(CORPUS / "地方性法规/浙江/浙江省测绘地理信息条例(2019-03-28).md")
+    survey = parse_markdown(LAWS / "地方性法规/浙江/浙江省测绘地理信息条例(2019-03-28).md")
     assert survey.level is LegalLevel.LOCAL_REGULATION and survey.issuer == "浙江省人民代表大会常务委员会"
     a6 = next(a for a in survey.articles if a.number == 6)  # a sentence split over two lines
     assert "应当执行国家规定的测绘地理信息技术规范和标准。" in a6.text
-    land = parse_markdown(CORPUS / "地方性法规/浙江/浙江省土地管理条例(2021-09-30).md")
+    land = parse_markdown(LAWS / "地方性法规/浙江/浙江省土地管理条例(2021-09-30).md")
     a31 = next(a for a in land.articles if a.number == 31)
     assert "用审批手续：" in a31.text and "手续:" not in a31.text  # half-width colon evened out
-    ad = parse_markdown(CORPUS / "经济法/广告法(2021-04-29).md")
+    ad = parse_markdown(LAWS / "经济法/广告法(2021-04-29).md")
     assert ad.articles[0].chapter_path == "第一章 总则"  # `## 第一章 总 则`
-    rule = parse_markdown(CORPUS / "部门规章/公安部/机动车登记规定(2021-12-17).md", CORPUS)
+    rule = parse_markdown(LAWS / "部门规章/公安部/机动车登记规定(2021-12-17).md", LAWS)
     assert rule.level is LegalLevel.DEPARTMENTAL_RULE and rule.issuer == "公安部"
-    regulation = parse_markdown(CORPUS / "行政法规/不动产登记暂行条例(2019-03-24).md", CORPUS)
+    regulation = parse_markdown(LAWS / "行政法规/不动产登记暂行条例(2019-03-24).md", LAWS)
     assert regulation.level is LegalLevel.ADMINISTRATIVE_REGULATION and regulation.issuer == "国务院"
 
 
@@ -196,6 +195,8 @@ def test_unreadable_files_raise_parse_errors(tmp_path: Path) -> None:
 
 
 # --- imports through the real command --------------------------------------------------------------
+@pytest.mark.corpus
+@needs_corpus
 async def test_whole_corpus_through_the_cli(fresh_db_url: str) -> None:
     files = sorted(p for p in CORPUS.rglob("*.md"))
     groups: dict[tuple[str, date | None], list[tuple[str, int, str]]] = defaultdict(list)

@@ -24,7 +24,8 @@ from tests.conftest import REPO, run_cli
 from tests.factories import make_power, make_unit, row_counts, unique
 from tests.helpers import gql_data, token_for
 
-SEED = REPO.parent / "shared" / "seed" / "000_c603ad75801f67f9.txt"
+#: The county's plan (清权确权方案), its first 13 lines: see tests/fixtures/README.md for where it comes from.
+SEED = REPO / "tests" / "fixtures" / "qingquan_plan_excerpt.txt"
 ERRORS = """
   __typename
   ... on ValidationErrors { message errors { field message code } }
@@ -217,8 +218,9 @@ async def test_a_new_version_keeps_the_work_and_flags_the_powers_whose_articles_
 
 async def test_uploading_needs_an_admin(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
+    tokens = (None, await token_for(Role.UNIT_LEAD, unit), await token_for(Role.REVIEWER))  # audited: before counting
     before = await row_counts()
-    for token in (None, await token_for(Role.UNIT_LEAD, unit), await token_for(Role.REVIEWER)):
+    for token in tokens:
         result = await upload(client, "notice.docx", notice(unique("试"), ARTICLES), token)
         assert result["__typename"] == "PermissionDeniedError", result
     assert await row_counts() == before

@@ -8,17 +8,14 @@ The corpus goes the way of production: `qingquan import-laws` queues every docum
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CORPUS, REPO, run_cli
-from tests.test_serve import free_port
+from tests.conftest import CORPUS, run_cli
+from tests.test_serve import serving
 
 pytestmark = [
     pytest.mark.corpus,
@@ -78,34 +75,20 @@ def corpus_server(tmp_path_factory: pytest.TempPathFactory, fresh_db_url_module:
         "QINGQUAN_DATABASE_URL": fresh_db_url_module,
         "QINGQUAN_SEARCH_INDEX_DIR": str(index_dir),
     }
+    previous = os.environ.get("QINGQUAN_SEARCH_INDEX_DIR")
     os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = str(index_dir)  # run_cli passes the environment on
     try:
         run_cli("import-laws", str(CORPUS), db_url=fresh_db_url_module)
         indexed = run_cli("index", db_url=fresh_db_url_module)
     finally:
-        del os.environ["QINGQUAN_SEARCH_INDEX_DIR"]
+        if previous is None:
+            del os.environ["QINGQUAN_SEARCH_INDEX_DIR"]
+        else:
+            os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = previous
     assert "changes indexed" in indexed.stderr + indexed.stdout
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "qingquan", "serve", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.2)
+    with serving(env) as (base, output):
         yield base
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=10)
-        assert "Traceback" not in output, output
+    assert "Traceback" not in output[0], output[0]
 
 
 @pytest.fixture(scope="module")

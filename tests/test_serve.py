@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -19,15 +21,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
-    token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[str, list[str]]]:
+    """`qingquan serve` on a free port with `env`: yields its base URL, once it answers, and a list
+    that holds the server's output once it has stopped."""
     port = free_port()
-    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url}
     server = subprocess.Popen(
         [sys.executable, "-m", "qingquan", "serve", "--port", str(port)],
         env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    )  # fmt: skip
+    base, output = f"http://127.0.0.1:{port}", []
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -37,7 +40,17 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
             except httpx.TransportError:
                 pass
             assert time.monotonic() < deadline and server.poll() is None, "server did not start"
-            time.sleep(0.2)
+            time.sleep(0.1)
+        yield base, output
+    finally:
+        server.terminate()
+        output.append(server.communicate(timeout=10)[0])
+
+
+def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
+    token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url}
+    with serving(env) as (base, output):
         assert httpx.get(f"{base}/readyz").json() == {"status": "ok", "database": "up"}
         public = httpx.post(f"{base}/graphql", json={"query": "{ viewer { role } units { totalCount } }"})
         assert public.json() == {"data": {"viewer": {"role": "PUBLIC"}, "units": {"totalCount": 0}}}
@@ -45,7 +58,4 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
             f"{base}/graphql", params={"query": "{ viewer { role } }"}, headers={"Authorization": f"Bearer {token}"}
         )
         assert admin.json() == {"data": {"viewer": {"role": "ADMIN"}}}
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=10)
-    assert "Traceback" not in output, output
+    assert "Traceback" not in output[0], output[0]

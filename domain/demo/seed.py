@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import CLI
 from domain.audit import record
-from domain.codes import office_code, power_code, unit_code
+from domain.codes import office_code, power_code, reserve_power_codes, unit_code
 from domain.demo import powers_gov, powers_land, powers_social, powers_townships
 from domain.demo.dump import canonical_dump
 from domain.demo.flows import TEMPLATES, step_days
@@ -241,6 +241,7 @@ async def _write(
         serials[(unit.code, spec.category)] += 1
         power_rows.append(_power_row(spec, unit, power_code(unit.code, spec.category, serials[(unit.code, spec.category)]), bases))
     await Power.bulk_create(power_rows, batch_size=200, using_db=conn)
+    await reserve_power_codes([p.code for p in power_rows], using_db=conn)  # generated codes continue after these
     power_ids = dict(
         await Power.filter(code__in=[p.code for p in power_rows]).using_db(conn).values_list("code", "id")
     )

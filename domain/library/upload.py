@@ -15,6 +15,7 @@ Rules:
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass
 from datetime import date
@@ -69,7 +70,8 @@ async def upload_document(
 ) -> LegalDocument:
     """File an uploaded document; returns the new version."""
     require_library_editor(viewer)
-    extracted = extract_text(upload.filename, upload.data, max_bytes)
+    # reading a .docx (unzipping, checking and parsing its XML) takes a while for a large file: off the event loop
+    extracted = await asyncio.to_thread(extract_text, upload.filename, upload.data, max_bytes)
     parsed = guess_document(extracted, upload.filename)
     checksum = hashlib.sha256(upload.data).hexdigest()
     async with in_transaction():

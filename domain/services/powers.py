@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from domain import codes
@@ -54,7 +53,6 @@ FIELDS = (
 )
 REQUIRED = ("code", "name", "category", "exercise_mode", "disclosure_scope", "disclosure_timing")
 REQUIRED_ON_CREATE = tuple(name for name in REQUIRED if name != "code")  # a missing code is generated
-CODE_ATTEMPTS = 3
 
 
 @dataclass
@@ -173,17 +171,6 @@ async def create_power(viewer: Viewer, data: PowerData) -> Power:
     Without a code it gets the next one of its unit and category (36072308CF-0001, domain.codes).
     """
     require_unit_content(viewer, data.unit_id)
-    for attempt in range(CODE_ATTEMPTS):
-        try:
-            return await _create_power(viewer, data)
-        except IntegrityError as exc:
-            # A concurrent write took the code: a given code is a duplicate, a generated one is retried.
-            if (data.code or "").strip() or attempt == CODE_ATTEMPTS - 1:
-                raise ValidationFailed([FieldError("code", _duplicate_code(data.code), "duplicate")]) from exc
-    raise AssertionError("unreachable")
-
-
-async def _create_power(viewer: Viewer, data: PowerData) -> Power:
     values = asdict(data)
     unit_id = values.pop("unit_id")
     async with in_transaction():
@@ -200,9 +187,12 @@ async def _create_power(viewer: Viewer, data: PowerData) -> Power:
             )
         v.raise_if_any()
         assert unit is not None
-        if not cleaned["code"]:
-            cleaned["code"] = await codes.next_power_code(unit.code, cleaned["category"])
-        power = await Power.create(unit_id=unit_id, status=PowerStatus.DRAFT, **cleaned)
+        if cleaned["code"]:
+            await codes.reserve_power_codes([cleaned["code"]])
+        else:  # the counter row is locked until this transaction ends: no two writers get one serial
+            cleaned["code"] = await codes.allocate_power_code(unit.code, cleaned["category"])
+        with duplicates_as("code", _duplicate_code(cleaned["code"])):  # a concurrent explicit code
+            power = await Power.create(unit_id=unit_id, status=PowerStatus.DRAFT, **cleaned)
         await enqueue(SearchEntity.POWER, [power.id])
         await record(viewer, "power.create", "power", power.id, unit_id=unit_id, **snapshot(power, (*FIELDS, "status")))
     return power
@@ -218,6 +208,8 @@ async def update_power(viewer: Viewer, power_id: int, changes: PowerChanges) -> 
             cleaned = await _clean(v, viewer, unit, dict(changes), power)
             v.raise_if_any()
             diff = apply_changes(power, cleaned)
+            if "code" in diff:
+                await codes.reserve_power_codes([power.code])
             if diff:
                 await power.save()
                 await enqueue(SearchEntity.POWER, [power.id])

@@ -14,7 +14,8 @@ from qingquan.commands.common import console, run_with_db
 from qingquan.settings import get_settings
 from search import backend_for
 from search.filters import in_force_on
-from search.indexer import drain, reindex
+from search.indexer import reindex, sync_once
+from search.manifest import IndexNotReady, require_ready
 from search.model import IndexName, SearchRequest
 
 #: Exit code when the search engine failed (the queued changes are kept).
@@ -51,16 +52,22 @@ def reindex_command() -> None:
 
 
 def index_command() -> None:
-    """Apply the queued search changes (the outbox) once."""
+    """Apply the queued search changes (the outbox) once; first rebuild the index if it was built
+    from another database (or in another format, or never)."""
     backend = backend_for(get_settings())
 
     async def work():  # noqa: ANN202
         try:
-            return await drain(backend)
+            return await sync_once(backend)
         finally:
             await backend.close()
 
     report = run_with_db(work)
+    if report.waiting:
+        console.print("another process is rebuilding the search index from this database: nothing done")
+        raise typer.Exit(EXIT_ENGINE_FAILED)
+    for name, count in report.rebuilt.items():
+        console.print(f"{name}: {count} indexed, rebuilt from this database ({backend.name})")
     console.print(f"{report.applied} changes indexed ({backend.name})")
     if report.failed:
         console.print(f"[red]error:[/red] {report.failed} changes kept for a retry: {report.error}")
@@ -98,6 +105,7 @@ def search_command(
     async def work() -> list[dict]:
         out = []
         try:
+            await require_ready(backend)
             for query in queries:
                 result = await backend.search(index, SearchRequest(query=query, filters=filters, limit=limit))
                 names = await _labels(index, [h.id for h in result.hits])
@@ -108,7 +116,11 @@ def search_command(
             await backend.close()
         return out
 
-    results = run_with_db(work, migrate=False)
+    try:
+        results = run_with_db(work, migrate=False)
+    except IndexNotReady as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(EXIT_ENGINE_FAILED) from None
     if as_json:
         typer.echo(json.dumps(results, ensure_ascii=False))
         return

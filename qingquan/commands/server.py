@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from qingquan.settings import get_settings
@@ -10,21 +12,38 @@ from qingquan.settings import get_settings
 def serve(
     host: str | None = typer.Option(None, "--host", help="default 127.0.0.1 (QINGQUAN_HOST)"),
     port: int | None = typer.Option(None, "--port", help="default 8000 (QINGQUAN_PORT)"),
+    workers: int | None = typer.Option(
+        None, "--workers", "-w", min=1, help="app processes (QINGQUAN_WORKERS; default: the number of CPU cores)"
+    ),
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser), /healthz and /readyz."""
+    import asyncio
+
     import uvicorn
 
-    from qingquan.app import create_app
-
     settings = get_settings()
+    count = workers or settings.workers or os.cpu_count() or 1
+    # migrate once here, so that the worker processes never race each other over it
+    asyncio.run(_migrate(settings.database_url))
+    typer.echo(f"qingquan: serving http://{host or settings.host}:{port or settings.port}/graphql with {count} "
+               f"worker process{'es' if count > 1 else ''}", err=True)
     uvicorn.run(
-        create_app(settings),
+        "qingquan.asgi:worker_app",
+        factory=True,
+        workers=count,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        access_log=settings.access_log,
+        timeout_graceful_shutdown=10,
     )
 
 
+async def _migrate(url: str) -> None:
+    from domain import db
+
+    await db.migrate(url)
+    await db.close()
 
 
 def export_schema(

@@ -1,0 +1,352 @@
+"""GraphQL over HTTP: the `/graphql` endpoint, written to the GraphQL-over-HTTP specification.
+
+Strawberry executes; this module speaks HTTP around it, so that every malformed request gets a 4xx
+with a GraphQL error body (never a 500, never an exception's name), and the media type is negotiated:
+`application/graphql-response+json` (asked for in `Accept`) answers a request error — a document that
+does not parse or validate, variables that do not coerce — with 400 and no `data`; `application/json`
+(the default, and what `*/*` gets) answers 200 as clients written before the specification expect.
+
+Request bodies are bounded (`max_request_bytes`, uploads `max_upload_bytes`), parsed strictly (UTF-8,
+no lone surrogates, nesting bounded: orjson), and responses are written as UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import orjson
+import strawberry
+from graphql import GraphQLError, get_operation_ast
+from graphql.language.ast import OperationType as OperationTypeNode
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.exceptions import MissingQueryError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.execution import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from domain import data_version
+from qingquan.graphiql import graphiql_html
+from qingquan.persisted import PersistedQueries, PersistedQueryError, load_manifest
+from qingquan.response_cache import CachedResponse, CacheKey, ResponseCache, etag_of, not_modified
+from qingquan.settings import Settings
+from schema.document_cache import DocumentLRU
+
+log = logging.getLogger("qingquan.http")
+
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class RequestError(Exception):
+    """A request we refuse before executing anything: answered with `status` and a GraphQL error body."""
+
+    def __init__(self, status: int, message: str, code: str = "bad_request", headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.headers = dict(headers or {})
+
+
+@dataclass(frozen=True)
+class GraphQLParams:
+    query: str | None  # None: named by extensions.persistedQuery
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    extensions: dict[str, Any] | None
+
+
+def negotiate(accept: str | None) -> str | None:
+    """The response media type for an `Accept` header, or None when we offer nothing it accepts."""
+    if not accept or not accept.strip():
+        return JSON
+    best: tuple[float, bool, int] | None = None
+    chosen: str | None = None
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        offered = _OFFERS.get(media.lower())
+        if offered and quality > 0:
+            # the most preferred; between equals graphql-response+json, then the one named first
+            rank = (quality, offered == GRAPHQL_RESPONSE, -position)
+            if best is None or rank > best:
+                best, chosen = rank, offered
+    return chosen
+
+
+_OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
+def _json(data: bytes | str, what: str) -> Any:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise RequestError(400, f"{what} is not valid JSON (UTF-8, no lone surrogates): {exc.msg}", "invalid_json") from None
+
+
+def _params(data: Any) -> GraphQLParams:
+    """Check the request parameters' types as the specification asks."""
+    if not isinstance(data, dict):
+        raise RequestError(400, "The request body must be a JSON object with a `query` (batching is not supported)")
+    query, extensions = data.get("query"), data.get("extensions")
+    persisted = isinstance(extensions, dict) and "persistedQuery" in extensions
+    if not (isinstance(query, str) and query.strip()) and not (persisted and query is None):
+        raise RequestError(400, "No GraphQL query found in the request: `query` must be a non-empty string")
+    variables, operation_name = data.get("variables"), data.get("operationName")
+    if variables is not None and not isinstance(variables, dict):
+        raise RequestError(400, "`variables` must be an object or null")
+    if operation_name is not None and not isinstance(operation_name, str):
+        raise RequestError(400, "`operationName` must be a string or null")
+    if extensions is not None and not isinstance(extensions, dict):
+        raise RequestError(400, "`extensions` must be an object or null")
+    if (query is not None and ("\x00" in query or _NUL_ESCAPE.search(query))) or _holds_nul(variables):
+        # PostgreSQL cannot store U+0000 in text: refuse it here, for every field and every engine alike
+        raise RequestError(400, "text may not contain the NUL character (U+0000)", "invalid_text")
+    return GraphQLParams(query, variables, operation_name, extensions)
+
+
+_NUL_ESCAPE = re.compile(r"\\u0{4}|\\u\{0+\}")
+
+
+def _holds_nul(value: Any) -> bool:
+    """Whether a JSON value holds U+0000 in any string (its keys included), without recursion."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
+def _place_files(operations: Any, files_map: Any, files: Mapping[str, UploadFile]) -> Any:
+    """Put the uploaded files where the multipart request's `map` says (the GraphQL multipart spec)."""
+    if not isinstance(operations, dict) or not isinstance(files_map, dict):
+        raise RequestError(400, "multipart `operations` and `map` must be JSON objects")
+    for name, paths in files_map.items():
+        upload = files.get(name)
+        if not isinstance(upload, UploadFile):
+            raise RequestError(400, f"the multipart `map` names a file part {name!r} the request does not have")
+        if not isinstance(paths, list):
+            raise RequestError(400, "each entry of the multipart `map` must be a list of paths")
+        for path in paths:
+            keys = path.split(".") if isinstance(path, str) else []
+            if len(keys) < 2 or keys[0] != "variables":
+                raise RequestError(400, f"the multipart `map` path {path!r} must point into `variables`")
+            target: Any = operations
+            for key in keys[:-1]:
+                target = _step(target, key, path)
+            last = keys[-1]
+            if isinstance(target, list) and last.isdecimal() and int(last) < len(target):
+                target[int(last)] = upload
+            elif isinstance(target, dict) and last in target:
+                target[last] = upload
+            else:
+                raise RequestError(400, f"the multipart `map` path {path!r} names no variable of the operation")
+    return operations
+
+
+def _step(target: Any, key: str, path: str) -> Any:
+    if isinstance(target, dict) and key in target:
+        return target[key]
+    if isinstance(target, list) and key.isdecimal() and int(key) < len(target):
+        return target[int(key)]
+    raise RequestError(400, f"the multipart `map` path {path!r} names no variable of the operation")
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """No execution began: the document did not parse or validate, or the variables did not coerce."""
+    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors or ())
+
+
+class GraphQLHTTP:
+    """The ASGI endpoint of `/graphql` (GET and POST, multipart uploads, GraphiQL for browsers)."""
+
+    def __init__(self, schema: strawberry.Schema, settings: Settings, documents: DocumentLRU) -> None:
+        self.schema = schema
+        self.settings = settings
+        self.documents = documents  # the schema's parsed and validated documents
+        self.responses = ResponseCache(settings.response_cache_bytes) if settings.response_cache_bytes > 0 else None
+        registered = load_manifest(settings.persisted_queries) if settings.persisted_queries else {}
+        self.persisted = PersistedQueries(registered, settings.persisted_queries_only)
+
+    def is_public(self, request: Request) -> bool:
+        """Whether the request carries no credentials (and so may share cached answers)."""
+        return "authorization" not in request.headers
+
+    async def get_context(self, request: Request, response: Response | None) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        media = negotiate(request.headers.get("accept"))
+        try:
+            response = await self.handle(request, media or JSON)
+            if media is None and not isinstance(response, HTMLResponse):
+                raise RequestError(406, f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}", "not_acceptable")
+        except RequestError as exc:
+            response = self.error_response(exc, media or JSON)
+        except ClientDisconnect:
+            return
+        await response(scope, receive, send)
+
+    def error_response(self, exc: RequestError, media: str) -> Response:
+        body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
+        return Response(orjson.dumps(body), status_code=exc.status, media_type=media, headers=exc.headers)
+
+    async def handle(self, request: Request, media: str) -> Response:
+        if request.method not in ("GET", "POST"):
+            raise RequestError(405, "GraphQL accepts GET and POST requests", "method_not_allowed", {"Allow": "GET, POST"})
+        if request.method == "GET" and "query" not in request.query_params:
+            if self.settings.graphiql and "text/html" in request.headers.get("accept", ""):
+                return HTMLResponse(graphiql_html())
+        params = await self.read_params(request)
+        try:
+            query = self.persisted.resolve(params.query, params.extensions)
+        except PersistedQueryError as exc:
+            if exc.status == 200:  # the APQ protocol: a GraphQL error the client acts on
+                body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
+                return Response(orjson.dumps(body), media_type=media, headers={"Cache-Control": "no-store"})
+            raise RequestError(exc.status, exc.message, exc.code) from None
+        key = await self.cache_key(request, query, params, media)
+        if key is not None and self.responses is not None and (hit := self.responses.get(key)):
+            return self.cacheable_response(request, hit)
+        context = await self.get_context(request, None)
+        allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=params.variables,
+                context_value=context,
+                operation_name=params.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=params.extensions,
+            )
+        except InvalidOperationTypeError as exc:
+            raise RequestError(
+                405, exc.as_http_error_reason(request.method), "method_not_allowed", {"Allow": "POST"}
+            ) from None
+        except CannotGetOperationTypeError as exc:
+            raise RequestError(400, exc.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise RequestError(400, "No GraphQL query found in the request") from None
+        status, body = self.result_body(result, media)
+        if status == 200 and not result.errors and (key is not None or request.method == "GET"):
+            if key is not None and self.responses is not None:
+                return self.cacheable_response(request, self.responses.put(key, body, media))
+            return self.cacheable_response(request, CachedResponse(body, media, etag_of(body)))
+        return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+
+    def result_body(self, result: ExecutionResult, media: str) -> tuple[int, bytes]:
+        body: dict[str, Any] = {}
+        status = 200
+        if media == GRAPHQL_RESPONSE and _is_request_error(result):
+            status = 400  # no `data` entry: nothing was executed
+        else:
+            body["data"] = result.data
+        if result.errors:
+            body["errors"] = [_formatted(e) for e in result.errors]
+        if result.extensions:
+            body["extensions"] = result.extensions
+        return status, orjson.dumps(body)
+
+    async def cache_key(self, request: Request, query: str | None, params: GraphQLParams, media: str) -> CacheKey | None:
+        """The shared-cache key of a public query whose document is already known to be valid; else None."""
+        if query is None or not self.is_public(request):
+            return None
+        entry = self.documents.get(query)
+        if entry is None or entry[1] != []:  # not yet parsed and validated (or invalid): run it first
+            return None
+        operation = get_operation_ast(entry[0], params.operation_name)
+        if operation is None or operation.operation != OperationTypeNode.QUERY:
+            return None
+        variables = orjson.dumps(params.variables or {}, option=orjson.OPT_SORT_KEYS)
+        # read after the key's other parts, before executing: an answer is never older than its version
+        version = await data_version.current()
+        return (version, date.today().isoformat(), query, variables, params.operation_name, media)
+
+    def cacheable_response(self, request: Request, cached: CachedResponse) -> Response:
+        """A response with its ETag (304 when the client has it); shared caches only for public ones."""
+        headers = {
+            "ETag": cached.etag,
+            "Cache-Control": "public, max-age=0, must-revalidate" if self.is_public(request) else "private, no-cache",
+            "Vary": "Accept, Authorization",
+        }
+        if not_modified(request.headers.get("if-none-match"), cached.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(cached.body, media_type=cached.media_type, headers=headers)
+
+    async def read_params(self, request: Request) -> GraphQLParams:
+        if request.method == "GET":
+            q = request.query_params
+            return _params(
+                {
+                    "query": q.get("query"),
+                    "operationName": q.get("operationName") or None,
+                    "variables": _json(q["variables"], "`variables`") if q.get("variables") else None,
+                    "extensions": _json(q["extensions"], "`extensions`") if q.get("extensions") else None,
+                }
+            )
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "multipart/form-data":
+            return await self._read_multipart(request)
+        if content_type not in (JSON, GRAPHQL_RESPONSE) and not content_type.endswith("+json"):
+            raise RequestError(
+                415, f"POST a JSON body (Content-Type: {JSON}) or a multipart upload", "unsupported_media_type"
+            )
+        return _params(_json(await self._body(request, self.settings.max_request_bytes), "The request body"))
+
+    async def _body(self, request: Request, limit: int) -> bytes:
+        declared = request.headers.get("content-length", "")
+        if declared.isdecimal() and int(declared) > limit:
+            raise RequestError(413, f"the request body is larger than {limit} bytes", "too_large")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(413, f"the request body is larger than {limit} bytes", "too_large")
+            chunks.append(chunk)
+        if not size:
+            raise RequestError(400, "the POST request has no body")
+        return b"".join(chunks)
+
+    async def _read_multipart(self, request: Request) -> GraphQLParams:
+        limit = self.settings.max_upload_bytes + self.settings.max_request_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdecimal() and int(declared) > limit:
+            raise RequestError(413, f"the upload is larger than {limit} bytes", "too_large")
+        try:
+            form = await request.form(max_files=10, max_fields=10)
+        except Exception as exc:  # starlette raises several kinds for a malformed multipart body
+            log.info("malformed multipart body: %s", exc)
+            raise RequestError(400, "the multipart body cannot be read (GraphQL multipart request spec)") from None
+        operations, files_map = form.get("operations"), form.get("map")
+        if not isinstance(operations, str) or not isinstance(files_map, str):
+            raise RequestError(400, "a multipart request needs `operations` and `map` fields")
+        files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
+        return _params(_place_files(_json(operations, "`operations`"), _json(files_map, "`map`"), files))
+
+
+def _formatted(error: GraphQLError) -> dict[str, Any]:
+    return error.formatted  # type: ignore[return-value]

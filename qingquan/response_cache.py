@@ -1,0 +1,72 @@
+"""The shared response cache of public queries, and HTTP validators (ETag) for every GET query.
+
+A public answer depends on the document, its variables and operation name, the day (what is in force
+today, what is overdue) and the data: the key holds all of them, the data as the database's data
+version (domain/data_version.py), which every committed write changes for every process at once. So a
+write is visible to the very next request, and an entry is never served after anything changed. Only
+requests without a token are cached: a token's answer is the token holder's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+CacheKey = tuple[str, str, str, bytes, str | None, str]
+
+
+@dataclass(frozen=True)
+class CachedResponse:
+    body: bytes
+    media_type: str
+    etag: str
+
+
+def etag_of(body: bytes) -> str:
+    return 'W/"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def not_modified(if_none_match: str | None, etag: str) -> bool:
+    """Whether a conditional request's `If-None-Match` already names `etag`."""
+    if not if_none_match:
+        return False
+    tags = {t.strip() for t in if_none_match.split(",")}
+    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+
+
+class ResponseCache:
+    """Least recently used responses, at most `max_bytes` of bodies in all."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.hits = self.misses = 0
+        self._entries: OrderedDict[CacheKey, CachedResponse] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: CacheKey) -> CachedResponse | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: CacheKey, body: bytes, media_type: str) -> CachedResponse:
+        entry = CachedResponse(body, media_type, etag_of(body))
+        if len(body) * 8 > self.max_bytes:  # one answer may not take over the cache
+            return entry
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old.body)
+            self._entries[key] = entry
+            self.size += len(body)
+            while self.size > self.max_bytes and self._entries:
+                _, evicted = self._entries.popitem(last=False)
+                self.size -= len(evicted.body)
+        return entry
