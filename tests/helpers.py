@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +15,22 @@ from domain.enums import Role
 from domain.models import Unit
 from domain.tokens import create_token
 from qingquan.app import create_app
+from qingquan.settings import Settings, get_settings
+
+
+@asynccontextmanager
+async def app_client(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the real app on the open database, with these settings changed (QINGQUAN_* names)."""
+    changed = Settings(**{**get_settings().model_dump(), **settings}) if settings else None
+    app = create_app(changed, manage_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
 async def client(database: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the real app, on the session database (opened by the `database` fixture)."""
-    app = create_app(manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+    async with app_client() as c:
         yield c
 
 

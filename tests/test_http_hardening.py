@@ -12,10 +12,8 @@ import httpx
 import pytest
 
 from domain.enums import Role
-from qingquan.app import create_app
-from qingquan.settings import Settings, get_settings
 from resolvers.ids import encode_cursor
-from tests.helpers import gql, token_for
+from tests.helpers import app_client, gql, token_for
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 
@@ -77,9 +75,7 @@ async def test_repeated_fields_that_validation_would_compare_pairwise_are_refuse
 @pytest.fixture(scope="module")
 async def no_budget_client(database: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app with a validation budget of 0 ms: every document runs out of time."""
-    settings = Settings(**{**get_settings().model_dump(), "max_validation_ms": 0})
-    app = create_app(settings, manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+    async with app_client(max_validation_ms=0) as c:
         yield c
 
 

@@ -17,12 +17,10 @@ from docx import Document
 from domain.enums import Role, SearchEntity
 from domain.library.extract import DOCX_TYPE
 from domain.models import AuditEvent, SearchOutbox, StoredFile
-from qingquan.app import create_app
-from qingquan.settings import Settings, get_settings
 from schema.relay import encode_id, parse_id
 from tests.conftest import REPO, run_cli
 from tests.factories import make_power, make_unit, row_counts, unique
-from tests.helpers import gql_data, token_for
+from tests.helpers import app_client, gql_data, token_for
 
 #: The county's plan (清权确权方案), its first 13 lines: see tests/fixtures/README.md for where it comes from.
 SEED = REPO / "tests" / "fixtures" / "qingquan_plan_excerpt.txt"
@@ -229,9 +227,7 @@ async def test_uploading_needs_an_admin(client: httpx.AsyncClient) -> None:
 @pytest.fixture(scope="module")
 async def small_limit_client(database: str) -> AsyncIterator[httpx.AsyncClient]:
     """The app with a 2 KB upload limit (`QINGQUAN_MAX_UPLOAD_BYTES`)."""
-    settings = Settings(**{**get_settings().model_dump(), "max_upload_bytes": 2048})
-    app = create_app(settings, manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+    async with app_client(max_upload_bytes=2048) as c:
         yield c
 
 

@@ -13,11 +13,9 @@ import pytest
 
 from domain import data_version
 from domain.enums import PowerStatus, Role
-from qingquan.app import create_app
 from qingquan.persisted import sha256
-from qingquan.settings import Settings, get_settings
 from tests.factories import make_power, make_unit, unique
-from tests.helpers import count_queries, token_for
+from tests.helpers import app_client, count_queries, token_for
 
 UNITS = "query Units($name: String) { units(first: 100, filter: { nameContains: $name }) { totalCount edges { node { name } } } }"
 POWERS = "{ powers(first: 100) { totalCount edges { node { code status } } } }"
@@ -104,9 +102,7 @@ async def allow_list_client(database: str, tmp_path_factory: pytest.TempPathFact
     body = "{ viewer { role } }"
     manifest.write_text(json.dumps({"format": "apollo-persisted-query-manifest", "version": 1,
                                     "operations": [{"id": sha256(body), "body": body, "name": "Viewer", "type": "query"}]}))
-    settings = Settings(**{**get_settings().model_dump(), "persisted_queries": str(manifest), "persisted_queries_only": True})
-    app = create_app(settings, manage_db=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+    async with app_client(persisted_queries=str(manifest), persisted_queries_only=True) as c:
         yield c
 
 
