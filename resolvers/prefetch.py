@@ -45,6 +45,18 @@ def now_or_later(loader: DataLoader[K, V], key: K, convert: Callable[[V], R]) ->
     return later()
 
 
+async def _load(loader: DataLoader[K, V], keys: list[K]) -> list[V]:
+    """The values of `keys`, the missing ones loaded in one batch and primed into the loader's cache.
+
+    Calls the batch function directly rather than `load_many`: that would make a future per key
+    whose completion the event loop must schedule, hundreds per page, for values we have in hand.
+    """
+    missing = [key for key in keys if loader.cache_map.get(key) is None]
+    if missing:
+        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
+    return [await future for future in (loader.cache_map.get(key) for key in keys) if future is not None]
+
+
 @dataclass(frozen=True)
 class Step:
     """How a field of a type loads: which loader, the key of each parent, the type of what it returns."""
@@ -118,7 +130,7 @@ async def _walk(
         keys = list(dict.fromkeys(k for k in (step.key(p) for p in parents) if k is not None))
         if not keys:
             continue
-        loaded = await getattr(loaders, step.loader).load_many(keys)
+        loaded = await _load(getattr(loaders, step.loader), keys)
         children: list[Any] = []
         for value in loaded:
             if isinstance(value, list):
