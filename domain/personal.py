@@ -47,14 +47,22 @@ _ORGANISATION_ENDINGS = (
 _GAP = r"[\s\u3000]*"
 
 
+#: Words joining names (刘建国和王小明): split on them when every piece can be a name (和丽 stays whole).
+_JOINERS = re.compile(r"[和及与同跟]")
+#: Endings that count people rather than name them (刘建国等3人, 王小明夫妇).
+_COUNTING = re.compile(r"(等\d+人|等[一二两三四五六七八九十百]+人|等人|等|夫妇|夫妻|一家|全家)$")
+
+
 def person_names(*fields: str) -> tuple[str, ...]:
     """The names person fields hold: 「刘建国、某公司（法定代表人：王小明）」 gives three."""
     found: dict[str, None] = {}
     for value in fields:
         for part in _SEPARATORS.split(value or ""):
-            part = part.strip().removesuffix("等")
-            if len(part) >= 2 and part not in _LABELS:
-                found[part] = None
+            part = _COUNTING.sub("", part.strip())
+            joined = [_COUNTING.sub("", p) for p in _JOINERS.split(part)]
+            for name in joined if len(joined) > 1 and all(len(p) >= 2 for p in joined) else [part]:
+                if len(name) >= 2 and name not in _LABELS:
+                    found[name] = None
     return tuple(found)
 
 

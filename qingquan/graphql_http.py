@@ -16,23 +16,31 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import orjson
 import strawberry
-from graphql import GraphQLError, get_operation_ast
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    get_operation_ast,
+)
 from graphql.language.ast import OperationType as OperationTypeNode
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from domain import data_version
+from domain import data_version, workdays
 from qingquan.graphiql import graphiql_html
 from qingquan.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from qingquan.response_cache import CachedResponse, CacheKey, ResponseCache, etag_of, not_modified
@@ -157,7 +165,7 @@ def _place_files(operations: Any, files_map: Any, files: Mapping[str, UploadFile
             for key in keys[:-1]:
                 target = _step(target, key, path)
             last = keys[-1]
-            if isinstance(target, list) and last.isdecimal() and int(last) < len(target):
+            if isinstance(target, list) and _index(last) < len(target):
                 target[int(last)] = upload
             elif isinstance(target, dict) and last in target:
                 target[last] = upload
@@ -166,10 +174,15 @@ def _place_files(operations: Any, files_map: Any, files: Mapping[str, UploadFile
     return operations
 
 
+def _index(key: str) -> float:
+    """A list index from a multipart map path, or infinity when it is not a short decimal number."""
+    return int(key) if key.isdecimal() and key.isascii() and len(key) <= 9 else float("inf")
+
+
 def _step(target: Any, key: str, path: str) -> Any:
     if isinstance(target, dict) and key in target:
         return target[key]
-    if isinstance(target, list) and key.isdecimal() and int(key) < len(target):
+    if isinstance(target, list) and _index(key) < len(target):
         return target[int(key)]
     raise RequestError(400, f"the multipart `map` path {path!r} names no variable of the operation")
 
@@ -190,6 +203,14 @@ class GraphQLHTTP:
         registered = load_manifest(settings.persisted_queries) if settings.persisted_queries else {}
         self.persisted = PersistedQueries(registered, settings.persisted_queries_only)
 
+    def wants_graphiql(self, request: Request) -> bool:
+        return (
+            self.settings.graphiql
+            and request.method == "GET"
+            and "query" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
     def is_public(self, request: Request) -> bool:
         """Whether the request carries no credentials (and so may share cached answers)."""
         return "authorization" not in request.headers
@@ -201,9 +222,10 @@ class GraphQLHTTP:
         request = Request(scope, receive)
         media = negotiate(request.headers.get("accept"))
         try:
-            response = await self.handle(request, media or JSON)
-            if media is None and not isinstance(response, HTMLResponse):
+            if media is None and not self.wants_graphiql(request):
+                # before anything runs: a mutation must not take effect for an answer nobody can read
                 raise RequestError(406, f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}", "not_acceptable")
+            response = await self.handle(request, media or JSON)
         except RequestError as exc:
             response = self.error_response(exc, media or JSON)
         except ClientDisconnect:
@@ -217,9 +239,8 @@ class GraphQLHTTP:
     async def handle(self, request: Request, media: str) -> Response:
         if request.method not in ("GET", "POST"):
             raise RequestError(405, "GraphQL accepts GET and POST requests", "method_not_allowed", {"Allow": "GET, POST"})
-        if request.method == "GET" and "query" not in request.query_params:
-            if self.settings.graphiql and "text/html" in request.headers.get("accept", ""):
-                return HTMLResponse(graphiql_html())
+        if self.wants_graphiql(request):
+            return HTMLResponse(graphiql_html())
         params = await self.read_params(request)
         try:
             query = self.persisted.resolve(params.query, params.extensions)
@@ -272,18 +293,18 @@ class GraphQLHTTP:
 
     async def cache_key(self, request: Request, query: str | None, params: GraphQLParams, media: str) -> CacheKey | None:
         """The shared-cache key of a public query whose document is already known to be valid; else None."""
-        if query is None or not self.is_public(request):
+        if query is None or not self.is_public(request) or (request.method == "POST" and _is_multipart(request)):
             return None
         entry = self.documents.get(query)
         if entry is None or entry[1] != []:  # not yet parsed and validated (or invalid): run it first
             return None
         operation = get_operation_ast(entry[0], params.operation_name)
-        if operation is None or operation.operation != OperationTypeNode.QUERY:
+        if operation is None or operation.operation != OperationTypeNode.QUERY or _searches(operation, entry[0]):
             return None
         variables = orjson.dumps(params.variables or {}, option=orjson.OPT_SORT_KEYS)
         # read after the key's other parts, before executing: an answer is never older than its version
         version = await data_version.current()
-        return (version, date.today().isoformat(), query, variables, params.operation_name, media)
+        return (version, workdays.today().isoformat(), query, variables, params.operation_name, media)
 
     def cacheable_response(self, request: Request, cached: CachedResponse) -> Response:
         """A response with its ETag (304 when the client has it); shared caches only for public ones."""
@@ -336,8 +357,11 @@ class GraphQLHTTP:
         declared = request.headers.get("content-length", "")
         if declared.isdecimal() and int(declared) > limit:
             raise RequestError(413, f"the upload is larger than {limit} bytes", "too_large")
+        request = Request(request.scope, _bounded(request.receive, limit))
         try:
             form = await request.form(max_files=10, max_fields=10)
+        except RequestError:
+            raise
         except Exception as exc:  # starlette raises several kinds for a malformed multipart body
             log.info("malformed multipart body: %s", exc)
             raise RequestError(400, "the multipart body cannot be read (GraphQL multipart request spec)") from None
@@ -346,6 +370,45 @@ class GraphQLHTTP:
             raise RequestError(400, "a multipart request needs `operations` and `map` fields")
         files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
         return _params(_place_files(_json(operations, "`operations`"), _json(files_map, "`map`"), files))
+
+
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
+def _searches(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
+    """Whether a query asks the search index (`search…` root fields): its answers follow the index,
+    which each process sees commit a moment after the database, so they are not cached."""
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    pending, seen = [operation.selection_set], set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("search"):
+                    return True
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
+                seen.add(selection.name.value)
+                if selection.name.value in fragments:
+                    pending.append(fragments[selection.name.value].selection_set)
+    return False
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """`receive` that refuses a body growing past `limit` bytes (a chunked upload declares no length)."""
+    size = 0
+
+    async def bounded() -> Message:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > limit:
+                raise RequestError(413, f"the upload is larger than {limit} bytes", "too_large")
+        return message
+
+    return bounded
 
 
 def _formatted(error: GraphQLError) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from threading import Lock
 from typing import Any
 
 NOT_FOUND = "PersistedQueryNotFound"
+MAX_LEARNED_CHARS = 16_384  # a larger document is run, not remembered: memory stays bounded
 
 
 class PersistedQueryError(Exception):
@@ -85,7 +86,7 @@ class PersistedQueries:
         return known
 
     def _learn(self, digest: str, query: str) -> None:
-        if digest in self.registered or self.only_registered:
+        if digest in self.registered or self.only_registered or len(query) > MAX_LEARNED_CHARS:
             return
         with self._lock:
             self._learned[digest] = query

@@ -16,6 +16,10 @@ from strawberry.extensions import SchemaExtension
 
 from schema.limits import VALIDATION_TIME
 
+# Portals' documents are a few KB; a larger one (a long comment, a huge string) is parsed each time
+# rather than kept, so that the cache's memory stays bounded by size × this.
+MAX_CACHED_CHARS = 16_384
+
 
 class DocumentLRU:
     """Parsed documents and their validation errors, the most recently used `size` of them."""
@@ -33,7 +37,7 @@ class DocumentLRU:
             return entry
 
     def put(self, query: str, document: DocumentNode, errors: list[GraphQLError] | None) -> None:
-        if self.size <= 0:
+        if self.size <= 0 or len(query) > MAX_CACHED_CHARS:
             return
         with self._lock:
             self._entries[query] = (document, errors)

@@ -5,6 +5,7 @@ canonical, values the database cannot hold are typed errors, and the media type 
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import AsyncIterator
 
@@ -140,6 +141,40 @@ async def test_other_malformed_requests(client: httpx.AsyncClient) -> None:
     assert bad_variables.status_code == 400 and bad_variables.json()["errors"]
     refused = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers={"Accept": "text/csv"})
     assert refused.status_code == 406
+
+
+async def test_an_unacceptable_accept_is_refused_before_anything_runs(client: httpx.AsyncClient) -> None:
+    from domain.models import Unit
+
+    before = await Unit.all().count()
+    mutation = 'mutation { createUnit(input: { code: "36079999", name: "不该建立" }) { __typename } }'
+    admin = await token_for(Role.ADMIN)
+    response = await client.post(
+        "/graphql", json={"query": mutation}, headers={"Accept": "text/html", "Authorization": f"Bearer {admin}"}
+    )
+    assert response.status_code == 406
+    assert await Unit.all().count() == before
+
+
+async def test_malformed_multipart_requests_are_400_or_413(client: httpx.AsyncClient) -> None:
+    admin = {"Authorization": f"Bearer {await token_for(Role.ADMIN)}"}
+    operations = json.dumps({"query": "query($f: [Upload]) { __typename }", "variables": {"f": [None]}})
+    for files_map in ['{"0": ["variables.f.' + "9" * 5000 + '"]}', '{"0": ["variables.nope"]}', '{"0": "x"}', "[]"]:
+        response = await client.post(
+            "/graphql", data={"operations": operations, "map": files_map}, files={"0": ("a.txt", b"x")}, headers=admin
+        )
+        assert response.status_code == 400, (files_map[:40], response.text)
+
+    async def chunks():  # a chunked body declares no length
+        yield b"--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{}\r\n"
+        yield b"--b\r\nContent-Disposition: form-data; name=\"0\"; filename=\"big\"\r\n\r\n"
+        for _ in range(24):
+            yield b"x" * (1024 * 1024)
+
+    response = await client.post(
+        "/graphql", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"}
+    )
+    assert response.status_code == 413
 
 
 # ---- 10. GraphQL over HTTP: media types and status codes

@@ -48,6 +48,13 @@ def test_masks() -> None:
     assert mask_names("王平安申请", ("王平",)) == "王某安申请"  # over-redaction is the safe side
 
 
+def test_several_applicants_in_one_field_are_each_masked() -> None:
+    """Names joined by 和/与 or counted (等3人, 夫妇) were left readable in free text."""
+    for field in ("刘建国和王小明", "刘建国与王小明", "刘建国、王小明等3人", "刘建国和王小明夫妇"):
+        assert mask_names("为刘建国与王小明办理", person_names(field)) == "为刘某与王某办理", field
+    assert person_names("和丽") == ("和丽",)  # a name holding a joining word stays whole
+
+
 async def exercised(applicant: str) -> tuple[m.Power, m.OperationRecord]:
     """A public exercise whose every free text names its applicant, with a step noting it too."""
     power = await timely_power(steps=(("受理", 5),))

@@ -68,6 +68,18 @@ async def test_public_and_token_answers_never_mix(client: httpx.AsyncClient, dem
     assert "public" not in token_response.headers["cache-control"]
 
 
+async def test_search_answers_are_not_cached(client: httpx.AsyncClient) -> None:
+    """They follow the index, which a process sees a moment after the database: never kept."""
+    query = '{ searchLegalBasis(query: "许可", first: 1) { totalCount } }'
+    await ask(client, query)
+    assert (await ask(client, query)).headers["cache-control"] == "no-store"
+    await ask(client, "{ units(first: 1) { totalCount } }")
+    assert (await ask(client, "{ units(first: 1) { totalCount } }")).headers["cache-control"].startswith("public")
+    fragment = "query { ...S } fragment S on Query { searchPowers(query: \"许可\") { totalCount } }"
+    await ask(client, fragment)
+    assert (await ask(client, fragment)).headers["cache-control"] == "no-store"
+
+
 async def test_conditional_get_answers_304(client: httpx.AsyncClient) -> None:
     params = {"query": "{ units(first: 3) { totalCount } }"}
     first = await client.get("/graphql", params=params)

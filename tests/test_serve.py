@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -59,3 +60,11 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str) -> None:
         )
         assert admin.json() == {"data": {"viewer": {"role": "ADMIN"}}}
     assert "Traceback" not in output[0], output[0]
+
+
+def test_sqlite_is_served_by_one_process(tmp_path: Path) -> None:
+    """SQLite has one writer: several processes would refuse each other's writes."""
+    url = f"sqlite://{tmp_path / 'one.sqlite3'}"
+    refused = run_cli("serve", "--workers", "2", "--port", "1", db_url=url, check=False, timeout=120)
+    assert refused.returncode == 2
+    assert "--workers 1" in refused.stdout + refused.stderr

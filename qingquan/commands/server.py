@@ -13,7 +13,8 @@ def serve(
     host: str | None = typer.Option(None, "--host", help="default 127.0.0.1 (QINGQUAN_HOST)"),
     port: int | None = typer.Option(None, "--port", help="default 8000 (QINGQUAN_PORT)"),
     workers: int | None = typer.Option(
-        None, "--workers", "-w", min=1, help="app processes (QINGQUAN_WORKERS; default: the number of CPU cores)"
+        None, "--workers", "-w", min=1,
+        help="app processes (QINGQUAN_WORKERS; default: the CPU cores on PostgreSQL, 1 on SQLite)",
     ),
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser), /healthz and /readyz."""
@@ -22,7 +23,18 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    count = workers or settings.workers or os.cpu_count() or 1
+    sqlite = settings.database_url.startswith("sqlite")
+    # SQLite has one writer: processes of their own would refuse each other's writes ("database is locked")
+    count = workers or settings.workers or (1 if sqlite else os.cpu_count() or 1)
+    if sqlite and count > 1:
+        raise typer.BadParameter(
+            "SQLite 只能由一个进程写入：请用 --workers 1，或改用 PostgreSQL "
+            "(an SQLite database takes one app process: use --workers 1, or PostgreSQL for several)",
+            param_hint="--workers",
+        )
+    if count > 1 and "QINGQUAN_SECRET_KEY" not in os.environ:
+        # one key for every worker, or a filing link made by one would fail on the others
+        os.environ["QINGQUAN_SECRET_KEY"] = settings.secret_key
     # migrate once here, so that the worker processes never race each other over it
     asyncio.run(_migrate(settings.database_url))
     typer.echo(f"qingquan: serving http://{host or settings.host}:{port or settings.port}/graphql with {count} "
