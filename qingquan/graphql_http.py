@@ -22,11 +22,8 @@ import orjson
 import strawberry
 from graphql import (
     DocumentNode,
-    FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLError,
-    InlineFragmentNode,
     OperationDefinitionNode,
     get_operation_ast,
 )
@@ -45,6 +42,7 @@ from qingquan.graphiql import graphiql_html
 from qingquan.persisted import PersistedQueries, PersistedQueryError, load_manifest
 from qingquan.response_cache import CachedResponse, CacheKey, ResponseCache, etag_of, not_modified
 from qingquan.settings import Settings
+from resolvers.prefetch import field_selections
 from schema.document_cache import DocumentLRU
 
 log = logging.getLogger("qingquan.http")
@@ -380,19 +378,7 @@ def _searches(operation: OperationDefinitionNode, document: DocumentNode) -> boo
     """Whether a query asks the search index (`search…` root fields): its answers follow the index,
     which each process sees commit a moment after the database, so they are not cached."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    pending, seen = [operation.selection_set], set()
-    while pending:
-        for selection in pending.pop().selections:
-            if isinstance(selection, FieldNode):
-                if selection.name.value.startswith("search"):
-                    return True
-            elif isinstance(selection, InlineFragmentNode):
-                pending.append(selection.selection_set)
-            elif isinstance(selection, FragmentSpreadNode) and selection.name.value not in seen:
-                seen.add(selection.name.value)
-                if selection.name.value in fragments:
-                    pending.append(fragments[selection.name.value].selection_set)
-    return False
+    return any(name.startswith("search") for name in field_selections([operation.selection_set], fragments))
 
 
 def _bounded(receive: Receive, limit: int) -> Receive:

@@ -92,7 +92,7 @@ PLAN: Mapping[str, Mapping[str, Step]] = {
 }
 
 
-def _subselections(
+def field_selections(
     selection_sets: Iterable[SelectionSetNode | None],
     fragments: Mapping[str, FragmentDefinitionNode],
 ) -> dict[str, list[SelectionSetNode | None]]:
@@ -123,7 +123,7 @@ async def _walk(
     plan = PLAN.get(type_name)
     if not plan or not parents:
         return
-    for name, below in _subselections(selection_sets, fragments).items():
+    for name, below in field_selections(selection_sets, fragments).items():
         step = plan.get(name)
         if step is None:
             continue
@@ -143,8 +143,8 @@ async def _walk(
 async def prefetch_connection(info: Any, type_name: str, items: Sequence[Any]) -> None:
     """`prefetch` for a Relay connection's page: below `edges { node }` and `nodes`."""
     raw = info._raw_info
-    top = _subselections([node.selection_set for node in raw.field_nodes], raw.fragments)
+    top = field_selections([node.selection_set for node in raw.field_nodes], raw.fragments)
     below: list[SelectionSetNode | None] = list(top.get("nodes", []))
     for edges in top.get("edges", []):
-        below.extend(_subselections([edges], raw.fragments).get("node", []))
+        below.extend(field_selections([edges], raw.fragments).get("node", []))
     await _walk(info.context.loaders, type_name, items, below, raw.fragments)
