@@ -37,6 +37,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
+from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.validation.validate import ValidationAbortedError
 
 from qingquan.settings import Settings
@@ -50,6 +51,10 @@ _CAP = 10**15
 
 class TooComplex(Exception):
     """The document would make field merging compare too many pairs of fields."""
+
+
+class TooNested(Exception):
+    """Fragments spread inside each other deeper than graphql-core will follow."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,8 @@ class DocumentShapes:
         fragment = self.fragments.get(name)
         if fragment is None or name in self._in_progress:  # unknown or cyclic: the core rules report it
             return _EMPTY
+        if len(self._in_progress) >= MAX_NESTING_DEPTH:
+            raise TooNested
         self._in_progress.add(name)
         shape = self.of(fragment.selection_set)
         self._in_progress.discard(name)
@@ -183,6 +190,11 @@ def query_limits(settings: Settings) -> type[ValidationRule]:
                 raise ValidationAbortedError(
                     "查询嵌套过深 (the document nests fragments too deeply)",
                     extensions={"code": "too_deep", "limit": settings.max_query_depth},
+                ) from None
+            except TooNested:
+                raise ValidationAbortedError(
+                    f"查询的片段嵌套过深 (fragments are spread inside each other more than {MAX_NESTING_DEPTH} levels deep)",
+                    extensions={"code": "too_deep", "limit": MAX_NESTING_DEPTH},
                 ) from None
             except TooComplex:
                 # abort: the remaining rules would spend their time on exactly this

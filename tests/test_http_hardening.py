@@ -48,6 +48,13 @@ async def test_fragments_spread_twice_at_each_level_answer_at_once(client: httpx
     assert body["data"] == {"viewer": {"role": "PUBLIC"}}
 
 
+async def test_fragments_nested_hundreds_deep_are_refused_clearly(client: httpx.AsyncClient) -> None:
+    chain = " ".join(f"fragment F{i} on Query {{ ...F{i + 1} }}" for i in range(230))
+    body = await gql(client, f"query {{ ...F0 }} {chain} fragment F230 on Query {{ viewer {{ role }} }}")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "too_deep", body["errors"]
+
+
 async def test_the_node_limit_follows_fragments(client: httpx.AsyncClient) -> None:
     leaf = "units(first: 100) { edges { node { powers(first: 100) { nodes { code } } } } }"
     body = await gql(client, f"query {{ ...A }} fragment A on Query {{ ...L }} fragment L on Query {{ {leaf} }}")
