@@ -23,7 +23,6 @@ import strawberry
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
-    GraphQLError,
     OperationDefinitionNode,
     get_operation_ast,
 )
@@ -284,7 +283,7 @@ class GraphQLHTTP:
         else:
             body["data"] = result.data
         if result.errors:
-            body["errors"] = [_formatted(e) for e in result.errors]
+            body["errors"] = [e.formatted for e in result.errors]
         if result.extensions:
             body["extensions"] = result.extensions
         return status, orjson.dumps(body)
@@ -395,7 +394,3 @@ def _bounded(receive: Receive, limit: int) -> Receive:
         return message
 
     return bounded
-
-
-def _formatted(error: GraphQLError) -> dict[str, Any]:
-    return error.formatted  # type: ignore[return-value]

@@ -206,35 +206,25 @@ def query_limits(settings: Settings) -> type[ValidationRule]:
 
         def _check(self, operation: OperationDefinitionNode, shape: Shape) -> None:
             name = operation.name.value if operation.name else "anonymous"
-            if shape.depth > settings.max_query_depth:
-                self.report_error(
-                    GraphQLError(
-                        f"查询嵌套过深：{shape.depth} 层，上限 {settings.max_query_depth} 层 "
-                        f"('{name}' exceeds maximum operation depth of {settings.max_query_depth})",
-                        [operation],
-                        extensions={"code": "too_deep", "depth": shape.depth, "limit": settings.max_query_depth},
-                    )
-                )
-            if shape.aliases > settings.max_aliases:
-                self.report_error(
-                    GraphQLError(
-                        f"别名过多：{shape.aliases} 个，上限 {settings.max_aliases} 个 "
-                        f"('{name}' uses {shape.aliases} aliases, more than the limit of {settings.max_aliases})",
-                        [operation],
-                        extensions={"code": "too_many_aliases", "aliases": shape.aliases, "limit": settings.max_aliases},
-                    )
-                )
-            if shape.nodes > settings.max_nodes:
-                nodes = shape.nodes
-                self.report_error(
-                    GraphQLError(
-                        f"这个查询最多可能返回 {nodes} 个对象，超过上限 {settings.max_nodes}；请减小 first "
-                        f"(the query may return up to {nodes} nodes, more than the limit of {settings.max_nodes}: "
-                        "ask for smaller pages)",
-                        [operation],
-                        extensions={"code": "too_many_nodes", "nodes": nodes, "limit": settings.max_nodes},
-                    )
-                )
+            refusals = (
+                (shape.depth > settings.max_query_depth, "too_deep", {"depth": shape.depth},
+                 f"查询嵌套过深：{shape.depth} 层，上限 {settings.max_query_depth} 层 "
+                 f"('{name}' exceeds maximum operation depth of {settings.max_query_depth})",
+                 settings.max_query_depth),
+                (shape.aliases > settings.max_aliases, "too_many_aliases", {"aliases": shape.aliases},
+                 f"别名过多：{shape.aliases} 个，上限 {settings.max_aliases} 个 "
+                 f"('{name}' uses {shape.aliases} aliases, more than the limit of {settings.max_aliases})",
+                 settings.max_aliases),
+                (shape.nodes > settings.max_nodes, "too_many_nodes", {"nodes": shape.nodes},
+                 f"这个查询最多可能返回 {shape.nodes} 个对象，超过上限 {settings.max_nodes}；请减小 first "
+                 f"(the query may return up to {shape.nodes} nodes, more than the limit of {settings.max_nodes}: "
+                 "ask for smaller pages)",
+                 settings.max_nodes),
+            )  # fmt: skip
+            for over, code, figures, message, limit in refusals:
+                if over:
+                    extensions = {"code": code, **figures, "limit": limit}
+                    self.report_error(GraphQLError(message, [operation], extensions=extensions))
 
     return QueryLimits
 

@@ -13,6 +13,7 @@ from domain import models as m
 from domain import tokens
 from domain.errors import DomainError
 from resolvers.pagination import paginate
+from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import Role
 from schema.mutations.base import failure, optional_pk, pk, result
@@ -50,11 +51,10 @@ class ApiToken:
         )
 
     @strawberry.field(description="the unit a UNIT_STAFF / UNIT_LEAD token is scoped to")
-    async def unit(self, info: Info) -> Unit | None:
+    def unit(self, info: Info) -> Unit | None:
         if self.unit_id is None:
             return None
-        unit = await info.context.loaders.unit_by_id.load(self.unit_id)
-        return Unit.from_model(unit) if unit else None
+        return now_or_later(info.context.loaders.unit_by_id, self.unit_id, lambda u: Unit.from_model(u) if u else None)
 
 
 @strawberry.type(description="A new token: `secret` is shown this once; send it as `Authorization: Bearer …`.")

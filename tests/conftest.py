@@ -21,7 +21,7 @@ import pytest
 
 from domain import db
 from tests.helpers import client  # noqa: F401  (fixture)
-from tests.searching import search_backend, search_client, search_settings  # noqa: F401  (fixtures)
+from tests.searching import backend, search_backend, search_client, search_settings  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("QINGQUAN_CORPUS", REPO.parent / "shared" / "corpus" / "laws"))

@@ -6,19 +6,13 @@ server (e.g. the one deploy/docker-compose.yml starts) and is skipped, saying so
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from search.backend import SearchBackend
-from search.embedded import EmbeddedBackend
 from search.model import AnyOf, Between, Either, IndexChanges, IndexName, SearchRequest
 
-MEILI_URL = os.environ.get("QINGQUAN_TEST_MEILI_URL", "")
 ARTICLES = IndexName.ARTICLES
 
 
@@ -33,26 +27,6 @@ def article(
     }  # fmt: skip
 
 
-@pytest.fixture(params=["embedded", "meilisearch"])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SearchBackend]:
-    if request.param == "embedded":
-        yield EmbeddedBackend(tmp_path / "index")
-        return
-    if not MEILI_URL:
-        pytest.skip(
-            "Meilisearch leg skipped: set QINGQUAN_TEST_MEILI_URL to a server (deploy/docker-compose.yml)"
-        )
-    from search.meili import MeiliBackend
-
-    meili = MeiliBackend(
-        MEILI_URL, os.environ.get("QINGQUAN_TEST_MEILI_KEY"), prefix=f"t{uuid.uuid4().hex[:8]}_"
-    )
-    try:
-        yield meili
-    finally:
-        for name in IndexName:
-            await meili.client.index(meili.prefix + name.value).delete_if_exists()
-        await meili.close()
 
 
 async def ids(backend: SearchBackend, query: str, **kwargs: Any) -> list[int]:

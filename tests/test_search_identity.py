@@ -10,8 +10,7 @@ import json
 import os
 import re
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from search.backend import SearchBackend
 from search.embedded import EmbeddedBackend
 from search.manifest import IndexNotReady, IndexState, Manifest, index_format, ownership, require_ready
 from tests.conftest import run_cli
-from tests.test_search_contract import MEILI_URL
 from tests.test_serve import serving
 
 #: Database A: a county's rules on 招标公告 (its articles get ids 1–3).
@@ -145,25 +143,6 @@ def test_the_server_rebuilds_another_databases_index_and_answers_only_after(
     assert [h["name"] for h in hits[0]["hits"]] == [f"甲县招标公告管理办法 第{n}段" for n in (1, 2, 3)]
 
 
-@pytest.fixture(params=["embedded", "meilisearch"])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SearchBackend]:
-    if request.param == "embedded":
-        yield EmbeddedBackend(tmp_path / "index")
-        return
-    if not MEILI_URL:
-        pytest.skip(
-            "Meilisearch leg skipped: set QINGQUAN_TEST_MEILI_URL to a server (deploy/docker-compose.yml)"
-        )
-    from search.meili import MeiliBackend
-
-    meili = MeiliBackend(
-        MEILI_URL, os.environ.get("QINGQUAN_TEST_MEILI_KEY"), prefix=f"t{uuid.uuid4().hex[:8]}_"
-    )
-    try:
-        yield meili
-    finally:
-        await meili.client.index(meili.prefix + "manifest").delete_if_exists()
-        await meili.close()
 
 
 async def test_a_manifest_of_another_format_or_an_unfinished_build_is_not_ready(
