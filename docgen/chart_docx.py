@@ -1,26 +1,29 @@
-"""一图 in the Word filing: the chart's layout drawn as a borderless table of boxed cells.
+"""一图 in the Word filing: one power's chart on one page — its title, a line about the power, the
+drawing, the complaint channels and notes.
 
-Why a table and not DrawingML shapes or a picture: a table is laid out by the word processor
-itself, so it renders the same in Word and LibreOffice, wraps long Chinese text inside each box,
-stays editable, and prints sharp; a picture needs CJK fonts where it is rasterised, and floating
-shapes with connectors shift between Word and LibreOffice. Each layer of the layout is a row of
-boxes (a DECISION's branches side by side); between layers a row of arrows carries the edge
-labels ("↓ 符合"); an edge that skips layers or goes back is printed in its source box
-("→ 转「…」"). Rows do not split across pages.
+The drawing is the SVG's layout as a picture (docgen.chart_picture), scaled to what the page has
+left, its text in the alt text. Where no CJK font is installed to rasterise it, the chart is drawn
+as a borderless table of boxed cells instead: each layer of the layout a row of boxes (a
+DECISION's branches side by side), between layers a row of arrows with the edge labels
+("↓ 符合"), an edge that skips layers or goes back printed in its source box ("→ 转「…」").
 """
 
 from __future__ import annotations
 
+import io
+
 from docx.document import Document, _Body
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from docx.table import _Cell
 
 from docgen import page
 from docgen.chart import Chart, Layout, layout
+from docgen.chart_picture import alt_text, cjk_fonts, picture
+from docgen.svg import text_width
 from domain.enums import FlowStepKind
 
 KIND_MARK = {FlowStepKind.START: "【开始】", FlowStepKind.END: "【结束】", FlowStepKind.DECISION: "◇ "}
@@ -76,14 +79,21 @@ def _arrow_cell(cell: _Cell, labels: list[str]) -> None:
     _run(p, "　".join(f"↓ {label}" if label else "↓" for label in labels), page.BODY_FONT, page.SIZE_5, bold=True)
 
 
-def add_chart(doc: Document, chart: Chart, heading: str, *, new_page: bool) -> None:
-    """Append one power's chart: its title, a line about the power, the boxes, the complaint channel.
+#: line heights (mm) on a chart page: the title, the line about the power, the notes below
+TITLE_LINE, INFO_LINE, NOTE_LINE = 8.5, 5.3, 5.3
+#: mm kept free on a chart page besides the text (paragraph spacing, rounding in the word processor)
+SLACK = 8
+
+
+def add_chart(doc: Document, chart: Chart, heading: str, *, new_page: bool, as_picture: bool | None = None) -> None:
+    """Append one power's chart, on a page of its own if `new_page`; as a picture unless no CJK
+    font is installed (or `as_picture` says otherwise).
 
     Built in a scratch body, then moved before the final section properties: python-docx finds
     the insertion point by scanning the whole body, which made a county's charts quadratic.
     """
     scratch = _Body(OxmlElement("w:body"), doc)
-    _draw(scratch, chart, heading, new_page=new_page)
+    _draw(scratch, chart, heading, new_page=new_page, as_picture=bool(cjk_fonts()) if as_picture is None else as_picture)
     end = doc.element.body.sectPr
     for element in list(scratch._element):
         if end is not None:
@@ -92,17 +102,58 @@ def add_chart(doc: Document, chart: Chart, heading: str, *, new_page: bool) -> N
             doc.element.body.append(element)
 
 
-def _draw(doc: _Body, chart: Chart, heading: str, *, new_page: bool) -> None:
-    if new_page:
-        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-    title = doc.add_paragraph(style="公文标题")
+def _lines(text: str, size_pt: float) -> int:
+    """Lines `text` takes across the text block at this font size."""
+    per_line = page.TEXT_WIDTH.pt // size_pt
+    return max(1, -int(-text_width(text, 1) // per_line))
+
+
+def _text_paragraph(doc: _Body, style: str, line_mm: float):  # type: ignore[no-untyped-def]
+    p = doc.add_paragraph(style=style)
+    page.off_grid(p._p)
+    fmt = p.paragraph_format
+    fmt.line_spacing = Mm(line_mm)
+    fmt.space_before = fmt.space_after = Pt(0)
+    return p
+
+
+def _draw(doc: _Body, chart: Chart, heading: str, *, new_page: bool, as_picture: bool) -> None:
+    title = _text_paragraph(doc, "公文标题", TITLE_LINE)
     title.paragraph_format.keep_with_next = True
+    title.paragraph_format.page_break_before = new_page
     _run(title, chart.title, page.TITLE_FONT, page.SIZE_3)
-    info = doc.add_paragraph(style="表格说明")
+    info = _text_paragraph(doc, "表格说明", INFO_LINE)
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    info.paragraph_format.keep_with_next = True
     _run(info, heading, page.BODY_FONT, page.SIZE_5)
+    notes = [(label, text) for label, text in (("投诉举报途径", "；".join(chart.complaint_channels())), ("说明", chart.notes)) if text]
 
     plan = layout(chart)
+    if as_picture:
+        used = _lines(chart.title, page.SIZE_3.pt) * TITLE_LINE + _lines(heading, page.SIZE_5.pt) * INFO_LINE
+        used += sum(_lines(f"{label}：{text}", page.SIZE_5.pt) * NOTE_LINE for label, text in notes)
+        if not new_page:  # the chart shares its page with what precedes it: the 附件 label, one line
+            used += page.BODY_LINE_SPACING.mm
+        drawing = picture(chart, plan, page.TEXT_WIDTH.mm, page.TEXT_HEIGHT.mm - used - SLACK)
+        p = doc.add_paragraph(style="表格说明")
+        page.off_grid(p._p)
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.line_spacing = 1.0
+        p.paragraph_format.keep_with_next = True
+        run = p.add_run()
+        page.set_fonts(run._r, page.BODY_FONT)
+        shape = run.add_picture(io.BytesIO(drawing.png), width=Mm(drawing.width_mm), height=Mm(drawing.height_mm))
+        shape._inline.docPr.set("title", chart.title)
+        shape._inline.docPr.set("descr", alt_text(chart, plan))
+    else:
+        _table(doc, chart, plan)
+    for label, text in notes:
+        p = _text_paragraph(doc, "表格说明", NOTE_LINE)
+        _run(p, f"{label}：", page.HEADING_FONT, page.SIZE_5)
+        _run(p, text, page.BODY_FONT, page.SIZE_5)
+
+
+def _table(doc: _Body, chart: Chart, plan: Layout) -> None:
     names = {s.id: s.name for s in chart.steps}
     table = doc.add_table(rows=0, cols=plan.width, width=page.TEXT_WIDTH)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -142,8 +193,3 @@ def _draw(doc: _Body, chart: Chart, heading: str, *, new_page: bool) -> None:
             page.set_cell_borders(arrows.cells[column], "nil")
     page.fixed_layout(table, [column_mm] * plan.width)
     page.mark_rows(table, header_rows=0)
-    for label, text in (("投诉举报途径", "；".join(chart.complaint_channels())), ("说明", chart.notes)):
-        if text:
-            p = doc.add_paragraph(style="表格说明")
-            _run(p, f"{label}：", page.HEADING_FONT, page.SIZE_5)
-            _run(p, text, page.BODY_FONT, page.SIZE_5)

@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, clean, records, sheets
+from docgen.forms import SPECS, FilingForm, attachment_number, attachments
 from domain import models as m
 from domain import personal
-from domain.enums import PowerCategory, PowerStatus
+from domain.enums import OperationStage, PowerCategory, PowerStatus
+from domain.workflow_models import OperationStep
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -18,18 +20,24 @@ def chinese_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def common(scope: Scope, today: date) -> dict[str, Any]:
+def common(scope: Scope, form: FilingForm, today: date) -> dict[str, Any]:
+    number = attachment_number(form, full=scope.sees_unit_fully)
     return {
         "unit_name": scope.unit.name,
         "date": chinese_date(today),
         "scope_note": "" if scope.sees_unit_fully else "（公开版：仅含向社会公开的内容）",
+        "attachment": f"附件{number}" if number else "",
     }
 
 
+NO_FEE = ("", "无", "不收费", "免费")
+
+
 def fee(power: m.Power) -> str:
-    if not power.fee_basis and not power.fee_standard:
+    basis, standard = power.fee_basis.strip(), power.fee_standard.strip()
+    if basis in NO_FEE and standard in NO_FEE:
         return "不收费"
-    return clean(f"依据：{power.fee_basis or '无'}\n标准：{power.fee_standard or '无'}")
+    return clean(f"依据：{basis or '无'}\n标准：{standard or '无'}")
 
 
 def by_category(powers: list[m.Power]) -> str:
@@ -93,57 +101,124 @@ async def confidential(scope: Scope) -> tuple[dict[str, Any], int]:
     return {"rows": rows, "summary": f"共列入涉密不宜公开权力{len(rows)}项。"}, len(rows)
 
 
-def _stage(text: str, day: date | None) -> str:
-    return clean(f"{text}\n（{chinese_date(day)}）" if day else text)
+def _stage(text: str, day: date | None, responsible: str) -> str:
+    lines = [text, f"（{chinese_date(day)}）" if day else "", f"责任人：{responsible}" if responsible and (text or day) else ""]
+    return clean("\n".join(line for line in lines if line))
+
+
+def _responsible(record: m.OperationRecord, steps: list[OperationStep]) -> dict[OperationStage, str]:
+    """Who handled each stage: the handlers of the steps timed in it (a step belongs to the stage
+    whose date it started on or before), else the record's 经办人."""
+    ends = [(OperationStage.DECISION, record.decided_on), (OperationStage.EXECUTION, record.executed_on)]
+    found: dict[OperationStage, list[str]] = {stage: [] for stage in OperationStage}
+    for step in steps:
+        stage = next((s for s, end in ends if end is not None and step.started_on <= end), OperationStage.RESULT)
+        if step.handler and step.handler not in found[stage]:
+            found[stage].append(step.handler)
+    return {stage: "、".join(names) or clean(record.handler) for stage, names in found.items()}
 
 
 async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
-    """附7: each exercise of a power through 决策 → 执行 → 结果, its applicant (and the applicant's
-    name inside the texts) withheld from who may not see personal data, as the API does."""
+    """附7: each exercise of a power through 决策 → 执行 → 结果 with who was responsible for each, its
+    applicant (and the applicant's name inside the texts) withheld from who may not see personal
+    data, as the API does."""
     found = await records(scope)
+    steps: dict[int, list[OperationStep]] = {r.id: [] for r in found}
+    for step in await OperationStep.filter(operation_id__in=list(steps)).order_by("operation_id", "started_on", "id"):
+        steps[step.operation_id].append(step)
     rows = []
     for no, r in enumerate(found, start=1):
         text = personal.operation_record_text(scope.viewer, r.power.unit_id, r)
+        who = _responsible(r, steps[r.id])
         rows.append({
-            "no": no, "power": clean(f"{r.power.name}\n（{r.power.code}）"), "network": r.network.label,
+            "no": no, "power": clean(f"{r.power.name}\n（{r.power.code}）"), "network": r.network.label if r.network else "—",
             "subject": clean(text.subject), "applicant": clean(text.applicant_cell),
-            "decision": _stage(text.decision, r.decided_on), "execution": _stage(text.execution, r.executed_on),
-            "result": _stage(text.result, r.finished_on) or f"（{r.stage.label}阶段）",
-            "handler": clean(r.handler), "scope": r.scope.label,
+            "decision": _stage(text.decision, r.decided_on, who[OperationStage.DECISION]),
+            "execution": _stage(text.execution, r.executed_on, who[OperationStage.EXECUTION]),
+            "result": _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）",
+            "scope": r.scope.label,
         })  # fmt: skip
     return {"rows": rows, "summary": f"共登记权力运行记录{len(rows)}条。"}, len(rows)
 
 
 async def flow_charts(scope: Scope) -> tuple[dict[str, Any], list[PowerSheet]]:
-    """一图: the chart of each catalogue power (or of the one power asked for)."""
+    """一图: every catalogue power (or the one power asked for); those without a chart are listed
+    on the cover as missing, never left out silently."""
     q = scope.powers()
     if scope.power is None:
         q = q.filter(status__in=CATALOGUE_STATUSES, confidential=False)
-    found = [s for s in await sheets(await q.order_by("code")) if s.chart is not None]
-    return {"summary": f"共{len(found)}幅"}, found
+    found = await sheets(await q.order_by("code"))
+    missing = [f"{s.power.code}　{clean(s.power.name)}" for s in found if s.chart is None]
+    summary = f"共{len(found)}项职权，流程图{len(found) - len(missing)}幅"
+    summary += f"，缺{len(missing)}幅（见下）。" if missing else "。"
+    return {"summary": summary, "missing": missing, "cover": scope.power is None}, found
 
 
 async def cover_note(scope: Scope) -> tuple[dict[str, Any], int]:
-    """文字材料: the covering note, its numbers counted from what the caller may see."""
+    """文字材料: the covering note, its numbers counted from what the caller may see (the public
+    version says its numbers are those of the public part)."""
     powers = await scope.powers()
     status = Counter(p.status for p in powers)
     listed = [p for p in powers if p.status in CATALOGUE_STATUSES and not p.confidential]
     charts = await m.FlowChart.filter(power_id__in=[p.id for p in listed]).count()
     secret = [p for p in powers if p.confidential and p.status not in CLOSED_STATUSES]
-    attachments = ["行政权力清理汇总登记表", "行政权力目录表"]
     note = ""
     if scope.sees_unit_fully:
         note = f"涉密不宜公开的权力{len(secret)}项，已逐项填写《涉密不宜公开权力目录》。"
-        attachments.append("涉密不宜公开权力目录")
-    attachments += ["权力动态运行情况登记表", "行政权力运行流程图"]
+    listed_forms = attachments(full=scope.sees_unit_fully)
     context = {
+        "counted": "共清理登记行政权力" if scope.sees_unit_fully else "向社会公开的行政权力",
+        "public_note": "" if scope.sees_unit_fully else "本公开版所列数字仅计向社会公开的部分。",
         "total": len(powers),
         "by_category": by_category(powers),
         "by_status": "，".join(f"{s.label}{status[s]}项" for s in PowerStatus if status[s]) or "尚无",
         "catalog": len(listed),
         "charts": charts,
+        "missing_charts": f"尚有{len(listed) - charts}项未绘制流程图。" if charts < len(listed) else "",
         "confidential_note": note,
         "records": len(await records(scope)),
-        "attachments": "附件：" + "\n　　　".join(f"{i}．{a}" for i, a in enumerate(attachments, start=1)),
+        "attachments": [
+            {"label": "附件：" if i == 1 else "", "text": f"{i}．{SPECS[f].title}"} for i, f in enumerate(listed_forms, start=1)
+        ],
     }
     return context, len(powers)
+
+
+async def legal_texts(scope: Scope) -> tuple[dict[str, Any], int]:
+    """一件: the full text of every article the scope's powers cite, grouped by document, the
+    documents by legal rank, each with its 文号, issuer and version; only powers the viewer may
+    see count, so an article cited by a hidden power alone is not printed."""
+    powers = await scope.powers().exclude(status__in=CLOSED_STATUSES)
+    codes = {p.id: p.code for p in powers}
+    bases = await m.PowerBasis.filter(power_id__in=list(codes)).select_related("article__document").order_by("power_id", "ordinal")
+    cited: dict[int, list[str]] = {}
+    articles: dict[int, m.LegalArticle] = {}
+    for b in bases:
+        articles[b.article_id] = b.article
+        cited.setdefault(b.article_id, []).append(codes[b.power_id])
+    documents: dict[int, list[m.LegalArticle]] = {}
+    for article in sorted(articles.values(), key=lambda a: (a.document.level.rank, a.document.title, a.document_id, a.ordinal)):
+        documents.setdefault(article.document_id, []).append(article)
+    levels: list[dict[str, Any]] = []
+    for found in documents.values():
+        d = found[0].document
+        if not levels or levels[-1]["level"] is not d.level:
+            levels.append({"level": d.level, "label": "", "documents": []})
+        meta = [f"文号：{d.doc_number}" if d.doc_number else "", f"制定机关：{d.issuer}" if d.issuer else "",
+                f"版本：{chinese_date(d.version_date)}" if d.version_date else "",
+                f"施行：{chinese_date(d.effective_date)}" if d.effective_date else "", d.status.label]  # fmt: skip
+        levels[-1]["documents"].append({
+            "title": f"《{clean(d.title)}》", "meta": clean("　".join(x for x in meta if x)),
+            "articles": [
+                {"label": a.label, "first": paragraphs[0], "rest": paragraphs[1:], "cited_by": "引用职权：" + "、".join(sorted(set(cited[a.id])))}
+                for a in found
+                for paragraphs in [[line.strip() for line in clean(a.text).splitlines() if line.strip()] or [""]]
+            ],
+        })  # fmt: skip
+    for i, group in enumerate(levels):
+        numeral = NUMERALS[i] if i < len(NUMERALS) else str(i + 1)
+        group["label"] = f"{numeral}、{group['level'].label}"
+    count = sum(len(a) for a in documents.values())
+    subject = f"{scope.power.code} {clean(scope.power.name)}" if scope.power else scope.unit.name
+    summary = f"{subject}所引依据：法律文件{len(documents)}件，条文{count}条，按法律效力等级排列。"
+    return {"levels": levels, "summary": summary}, count

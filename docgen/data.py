@@ -14,8 +14,6 @@ from domain import access
 from domain import models as m
 from domain.enums import PowerStatus
 
-#: An article's text is cut after this many characters in a table cell (the full text is the 一件).
-ARTICLE_CHARS = 120
 CATALOGUE_STATUSES = (PowerStatus.APPROVED, PowerStatus.PUBLISHED)
 CLOSED_STATUSES = (PowerStatus.ABOLISHED, PowerStatus.REMOVED)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -65,14 +63,19 @@ class PowerSheet:
         return [f"{post}：{'、'.join(names)}" for post, names in steps.items()]
 
 
-def basis_line(basis: m.PowerBasis) -> str:
-    article = basis.article
-    text = clean(article.text)
-    if len(text) > ARTICLE_CHARS:
-        text = text[:ARTICLE_CHARS] + "……"
-    # a note repeating the citation adds nothing in a narrow cell
-    note = f"（{clean(basis.note)}）" if basis.note and article.document.title not in basis.note else ""
-    return f"《{article.document.title}》{article.label}{note}：{text}"
+def citations(bases: list[m.PowerBasis]) -> list[str]:
+    """A power's bases as citations, one line per document in the bases' order (by legal rank):
+    《中华人民共和国土地管理法》第五十七条、第五十八条. The articles' texts are the 一件's."""
+    lines: list[tuple[int, str]] = []  # (document, citation)
+    for basis in bases:
+        article = basis.article
+        # a note repeating the citation adds nothing in a narrow cell
+        note = f"（{clean(basis.note)}）" if basis.note and article.document.title not in basis.note else ""
+        if lines and lines[-1][0] == article.document_id:
+            lines[-1] = (article.document_id, f"{lines[-1][1]}、{article.label}{note}")
+        else:
+            lines.append((article.document_id, f"《{article.document.title}》{article.label}{note}"))
+    return [citation for _, citation in lines]
 
 
 async def charts_for(power_ids: list[int]) -> dict[int, Chart]:
@@ -94,13 +97,13 @@ async def charts_for(power_ids: list[int]) -> dict[int, Chart]:
 async def sheets(powers: list[m.Power], *, with_charts: bool = True) -> list[PowerSheet]:
     """PowerSheets of `powers` (bases and charts fetched in bulk), in the given order."""
     ids = [p.id for p in powers]
-    bases: dict[int, list[str]] = defaultdict(list)
+    bases: dict[int, list[m.PowerBasis]] = defaultdict(list)
     for basis in await m.PowerBasis.filter(power_id__in=ids).select_related("article__document").order_by(
         "power_id", "ordinal", "id"
     ):
-        bases[basis.power_id].append(basis_line(basis))
+        bases[basis.power_id].append(basis)
     charts = await charts_for(ids) if with_charts else {}
-    return [PowerSheet(p, bases[p.id], charts.get(p.id)) for p in powers]
+    return [PowerSheet(p, citations(bases[p.id]), charts.get(p.id)) for p in powers]
 
 
 async def records(scope: Scope) -> list[m.OperationRecord]:

@@ -15,7 +15,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate
 
-from docgen import contexts, page
+from docgen import columns, contexts, page
 from docgen.chart_docx import add_chart
 from docgen.data import Scope
 from docgen.forms import SPECS, FilingForm, filename
@@ -35,7 +35,8 @@ TABLE_FORMS = {
 class Filing:
     filename: str
     content: bytes
-    rows: int  # powers (or records, for 附7) the filing shows
+    rows: int  # powers (or records, for 附7; articles, for the 一件) the filing shows
+    missing: tuple[str, ...] = ()  # what the clerk must still supply: powers without a flow chart
 
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -103,19 +104,22 @@ async def build_filing(
     """Generate a filing as `viewer` may see it; typed errors as `scope_for`."""
     scope = await scope_for(viewer, unit_id, form, power_id)
     spec = SPECS[form]
-    context = contexts.common(scope, today or date.today())
+    context = contexts.common(scope, form, today or date.today())
     charts: list[contexts.PowerSheet] = []
     if form in TABLE_FORMS:
         values, rows = await TABLE_FORMS[form](scope)
     elif form is FilingForm.FLOW_CHARTS:
         values, charts = await contexts.flow_charts(scope)
         rows = len(charts)
+    elif form is FilingForm.LEGAL_TEXTS:
+        values, rows = await contexts.legal_texts(scope)
     else:
         values, rows = await contexts.cover_note(scope)
     # python-docx work is CPU-bound (a county's chart book takes seconds): off the event loop, so the
     # server keeps answering other requests meanwhile. Everything it reads is loaded above.
     content = await asyncio.to_thread(_render, spec.path, {**context, **values}, charts)
-    return Filing(filename(form, scope.unit.code, scope.power.code if scope.power else None), content, rows)
+    name = filename(form, scope.unit.code, scope.power.code if scope.power else None)
+    return Filing(name, content, rows, tuple(values.get("missing", ())))
 
 
 def _render(template_path: Path, context: dict[str, Any], charts: list[contexts.PowerSheet]) -> bytes:
@@ -124,12 +128,14 @@ def _render(template_path: Path, context: dict[str, Any], charts: list[contexts.
     template.render(context, autoescape=True)
     doc: Document = template.docx
     for table in doc.tables:  # the form's tables (a template may have more than one)
+        page.fixed_layout(table, columns.widths(table, page.LANDSCAPE_TEXT_WIDTH.mm, page.SIZE_SMALL_5.pt))
         page.mark_rows(table, header_rows=1)
-    for index, sheet in enumerate(charts):
+    drawn = [sheet for sheet in charts if sheet.chart is not None]
+    for index, sheet in enumerate(drawn):
         assert sheet.chart is not None
         p = sheet.power
         heading = f"职权编码：{p.code}　　职权类别：{p.category.label}　　办理时限：{p.time_limit or '—'}"
-        add_chart(doc, sheet.chart, heading, new_page=index > 0)
+        add_chart(doc, sheet.chart, heading, new_page=index > 0 or context.get("cover", False))
     ensure_east_asian_fonts(doc)
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -17,6 +17,7 @@ class FilingForm(LabelledEnum):
     OPERATION_RECORDS = ("OPERATION_RECORDS", "附7 权力动态运行情况登记表")
     FLOW_CHARTS = ("FLOW_CHARTS", "一图 行政权力运行流程图")
     COVER_NOTE = ("COVER_NOTE", "文字材料 清权确权工作开展情况的报告")
+    LEGAL_TEXTS = ("LEGAL_TEXTS", "一件 行政权力依据汇编（所引条文全文）")
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,31 @@ SPECS: dict[FilingForm, FormSpec] = {
     FilingForm.OPERATION_RECORDS: FormSpec("operation_records.docx", "权力动态运行情况登记表", True),
     FilingForm.FLOW_CHARTS: FormSpec("flow_charts.docx", "行政权力运行流程图", False),
     FilingForm.COVER_NOTE: FormSpec("cover_note.docx", "清权确权工作开展情况的报告", False),
+    FilingForm.LEGAL_TEXTS: FormSpec("legal_texts.docx", "行政权力依据汇编", False),
 }
 
+#: the covering note's attachments, in its order (附件1, 附件2, …); 附6 only in the full version
+ATTACHMENTS = (
+    FilingForm.REGISTRATION,
+    FilingForm.CATALOG,
+    FilingForm.CONFIDENTIAL,
+    FilingForm.OPERATION_RECORDS,
+    FilingForm.FLOW_CHARTS,
+    FilingForm.LEGAL_TEXTS,
+)
 
-def filename(form: FilingForm, unit_code: str, power_code: str | None = None) -> str:
-    """`36072308-CATALOG.docx`, or with a power `36072308XK-0001-FLOW_CHARTS.docx`."""
-    return f"{power_code or unit_code}-{form.value}.docx"
+
+def attachments(*, full: bool) -> list[FilingForm]:
+    """The forms the covering note attaches: the public version has no 附6."""
+    return [f for f in ATTACHMENTS if full or f is not FilingForm.CONFIDENTIAL]
+
+
+def attachment_number(form: FilingForm, *, full: bool) -> int | None:
+    """The N of the 附件N label a form carries top left (None: the covering note itself)."""
+    listed = attachments(full=full)
+    return listed.index(form) + 1 if form in listed else None
+
+
+def filename(form: FilingForm, unit_code: str, power_code: str | None = None, suffix: str = ".docx") -> str:
+    """`36072308-CATALOG.docx`, or with a power `36072308XK-0001-FLOW_CHARTS.docx` (`.pdf` alike)."""
+    return f"{power_code or unit_code}-{form.value}{suffix}"

@@ -1,7 +1,7 @@
 """公文 page setup (GB/T 9704-2012) and the OOXML details python-docx has no API for.
 
 Portrait: A4, top 37 mm, left 28 mm, text block 156 × 225 mm (so bottom 35 mm, right 26 mm),
-22 lines of 28 characters. Landscape sections (the wide forms) turn the same text block on its
+22 lines of 28 characters (a document grid of lines and characters), East Asian language zh-CN. Landscape sections (the wide forms) turn the same text block on its
 side: 225 mm wide, 156 mm high (top 28, bottom 26, left 37, right 35), binding edge at the top.
 """
 
@@ -22,7 +22,10 @@ SIZE_2 = Pt(22)  # 二号: title
 SIZE_3 = Pt(16)  # 三号: body
 SIZE_4 = Pt(14)  # 四号: page numbers
 SIZE_SMALL_4 = Pt(12)  # 小四: flow-chart step names
-SIZE_5 = Pt(10.5)  # 五号: table text
+SIZE_5 = Pt(10.5)  # 五号: notes, flow-chart details
+SIZE_SMALL_5 = Pt(9)  # 小五: the forms' tables (ten columns across a landscape page)
+TABLE_LINE_SPACING = Pt(12)
+TABLE_CELL_MARGIN_MM = 1.0
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -32,8 +35,14 @@ LATIN_FONT = "Times New Roman"
 
 TEXT_WIDTH = Mm(156)
 TEXT_HEIGHT = Mm(225)
+LANDSCAPE_TEXT_WIDTH = TEXT_HEIGHT  # the block turned on its side
 #: 225 mm / 22 lines, in twentieths of a point (w:linePitch)
 LINE_PITCH = 579
+#: 28 characters of 三号 across 156 mm (16 pt characters would fit 27): each is condensed by
+#: 0.25 pt (w:spacing, in twentieths of a point). Word's character grid (docGrid linesAndChars)
+#: would do the same in Word, but LibreOffice gives each 三号 character two cells of such a grid
+#: (14 a line), so the PDF would be wrong; spacing reads the same in both.
+CHAR_SPACING = -5
 BODY_LINE_SPACING = Pt(28.95)
 
 
@@ -68,6 +77,30 @@ def setup_section(section: Section, *, landscape: bool) -> None:
     grid.set(qn("w:linePitch"), str(LINE_PITCH))
 
 
+def chinese_document(document: Document) -> None:
+    """East Asian language zh-CN for every run (docDefaults) and for theme fonts (not ja-JP), the
+    body size 三号 as the default, condensed to 28 characters a line (`CHAR_SPACING`)."""
+    rpr = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    for tag, value in (("w:sz", "32"), ("w:szCs", "32")):
+        el = rpr.find(qn(tag))
+        if el is not None:
+            el.set(qn("w:val"), value)
+    spacing = rpr.find(qn("w:spacing"))
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        rpr.insert_element_before(spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:lang")
+    spacing.set(qn("w:val"), str(CHAR_SPACING))
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    theme_lang = document.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
+
+
 #: what follows w:snapToGrid in w:pPr (CT_PPrBase): Word rejects properties out of schema order
 _PPR_AFTER_SNAP = (
     "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
@@ -90,7 +123,7 @@ def _page_field(paragraph: Paragraph) -> None:
 
     def run(text: str | None = None, fld: str | None = None, instr: str | None = None) -> None:
         r = paragraph.add_run(text or "")
-        set_fonts(r._r, PAGE_NUMBER_FONT)
+        set_fonts(r._r, PAGE_NUMBER_FONT, latin=PAGE_NUMBER_FONT)  # the digits too, not Times New Roman
         r.font.size = SIZE_4
         if fld:
             el = OxmlElement("w:fldChar")
@@ -130,21 +163,64 @@ def _row_flag(tr: object, tag: str) -> None:
         trpr.append(OxmlElement(tag))
 
 
-def mark_rows(table: Table, header_rows: int) -> None:
-    """Header rows repeat on every page (w:tblHeader); no row splits across pages (w:cantSplit)."""
+def _full_width(tr: object) -> bool:
+    """A row of one cell across the table: a heading such as a catalogue's category."""
+    cells = tr.tc_lst  # type: ignore[attr-defined]
+    return len(cells) == 1 and cells[0].grid_span > 1
+
+
+def mark_rows(table: Table, header_rows: int, *, rows_split: bool = True) -> None:
+    """Header rows repeat on every page (w:tblHeader). A long row may break across pages
+    (`rows_split`), so no page is left half empty; a heading row never breaks and keeps with the
+    row after it, so it never stands alone at the foot of a page."""
     for index, tr in enumerate(table._tbl.tr_lst):
-        _row_flag(tr, "w:cantSplit")
+        heading = index < header_rows or _full_width(tr)
+        if heading or not rows_split:
+            _row_flag(tr, "w:cantSplit")
+        else:
+            trpr = tr.trPr
+            flag = trpr.find(qn("w:cantSplit")) if trpr is not None else None
+            if flag is not None:
+                trpr.remove(flag)
         if index < header_rows:
             _row_flag(tr, "w:tblHeader")
+        elif heading:
+            for p in tr.iter(qn("w:p")):
+                Paragraph(p, table).paragraph_format.keep_with_next = True
 
 
 def fixed_layout(table: Table, widths_mm: list[float]) -> None:
-    """Fixed column widths, so long cells wrap instead of widening the table."""
+    """Fixed column widths, so long cells wrap instead of widening the table: the grid's columns
+    and every cell (a merged cell gets the sum of the columns it spans)."""
     table.autofit = False  # w:tblLayout type="fixed"
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
+    for col, width in zip(table._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        col.w = Mm(width)
+    for tr in table._tbl.tr_lst:
+        column = 0
+        for tc in tr.tc_lst:
+            tc.width = Mm(sum(widths_mm[column : column + tc.grid_span]))
+            column += tc.grid_span
+
+
+def cell_margins(table: Table, left_right_mm: float) -> None:
+    """The table's cell margins left and right (Word's default is 1.9 mm): narrow ones leave
+    room for text in a form of ten columns."""
+    tblpr = table._tbl.tblPr
+    margins = tblpr.find(qn("w:tblCellMar"))
+    if margins is None:
+        margins = OxmlElement("w:tblCellMar")
+        look = tblpr.find(qn("w:tblLook"))
+        if look is not None:
+            look.addprevious(margins)
+        else:
+            tblpr.append(margins)
+    for side in ("left", "right"):
+        el = margins.find(qn(f"w:{side}"))
+        if el is None:
+            el = OxmlElement(f"w:{side}")
+            margins.append(el)
+        el.set(qn("w:w"), str(round(Mm(left_right_mm).twips)))
+        el.set(qn("w:type"), "dxa")
 
 
 def set_cell_borders(cell: object, style: str = "single", size: int = 8) -> None:

@@ -22,6 +22,7 @@ from docgen import page
 from docgen.forms import SPECS, TEMPLATES, FilingForm
 
 #: (column heading, width in mm, cell expression) of each table form; widths add up to 225 mm.
+#: The widths are where a template starts: a filing sets them from its content (docgen.columns).
 Columns = Sequence[tuple[str, float, str]]
 
 REGISTRATION: Columns = (
@@ -45,8 +46,7 @@ CONFIDENTIAL: Columns = (
 OPERATION_RECORDS: Columns = (
     ("序号", 10, "{{ r.no }}"), ("职权名称（编码）", 32, "{{ r.power }}"), ("运行网络", 18, "{{ r.network }}"),
     ("办理事项", 30, "{{ r.subject }}"), ("申请人", 18, "{{ r.applicant }}"), ("决策", 32, "{{ r.decision }}"),
-    ("执行", 32, "{{ r.execution }}"), ("结果", 32, "{{ r.result }}"), ("经办人", 11, "{{ r.handler }}"),
-    ("公开范围", 10, "{{ r.scope }}"),
+    ("执行", 32, "{{ r.execution }}"), ("结果", 32, "{{ r.result }}"), ("公开范围", 21, "{{ r.scope }}"),
 )  # fmt: skip
 TABLES: dict[FilingForm, Columns] = {
     FilingForm.REGISTRATION: REGISTRATION,
@@ -69,7 +69,7 @@ def _paragraph_style(doc: Document, name: str, font: str, size: Pt, *, bold: boo
 
 
 def _styles(doc: Document) -> None:
-    """Body 3号 仿宋_GB2312 on the 28.95 pt grid; title 2号 方正小标宋简体; tables 五号."""
+    """Body 3号 仿宋_GB2312 on the 28.95 pt grid; title 2号 方正小标宋简体; tables 小五."""
     _paragraph_style(doc, "Normal", page.BODY_FONT, page.SIZE_3)
     normal = doc.styles["Normal"].paragraph_format
     normal.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -79,15 +79,25 @@ def _styles(doc: Document) -> None:
     doc.styles["公文标题"].paragraph_format.line_spacing = Pt(35)
     _paragraph_style(doc, "公文正文", page.BODY_FONT, page.SIZE_3)
     doc.styles["公文正文"].paragraph_format.first_line_indent = Pt(32)
+    _paragraph_style(doc, "附件标签", page.HEADING_FONT, page.SIZE_3)  # 附件N, top left (GB/T 9704 8.x)
     _paragraph_style(doc, "表格说明", page.BODY_FONT, page.SIZE_4)
     doc.styles["表格说明"].paragraph_format.line_spacing = Pt(22)
     page.off_grid(doc.styles["表格说明"].element)
     for name, font, bold in (("表头", page.HEADING_FONT, False), ("表格文字", page.BODY_FONT, False)):
-        _paragraph_style(doc, name, font, page.SIZE_5, bold=bold)
+        _paragraph_style(doc, name, font, page.SIZE_SMALL_5, bold=bold)
         fmt = doc.styles[name].paragraph_format
-        fmt.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        fmt.line_spacing = page.TABLE_LINE_SPACING  # exactly: CJK fonts' own line height is half as much again
         page.off_grid(doc.styles[name].element)
     doc.styles["表头"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraph_style(doc, "一件等级", page.HEADING_FONT, page.SIZE_3)  # 一、法律
+    _paragraph_style(doc, "一件文件", page.HEADING_FONT, page.SIZE_3)  # 《…》, centred
+    doc.styles["一件文件"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _paragraph_style(doc, "一件说明", page.BODY_FONT, page.SIZE_5)  # 文号、机关、版本; 引用职权
+    doc.styles["一件说明"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for name in ("一件等级", "一件文件", "一件说明"):
+        doc.styles[name].paragraph_format.keep_with_next = True
+    _paragraph_style(doc, "一件引用", page.BODY_FONT, page.SIZE_5)  # the powers citing an article
+    doc.styles["一件引用"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for style in doc.styles:  # Word's built-in styles too: every style names its eastAsia font
         if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
             fonts = style.element.rPr.rFonts if style.element.rPr is not None else None
@@ -97,6 +107,7 @@ def _styles(doc: Document) -> None:
 
 def _document(landscape: bool) -> Document:
     doc = new_document()
+    page.chinese_document(doc)
     _styles(doc)
     section = doc.sections[0]
     page.setup_section(section, landscape=landscape)
@@ -124,6 +135,7 @@ def _tag_row(table, tag: str) -> None:  # type: ignore[no-untyped-def]
 def table_template(form: FilingForm) -> Document:
     columns = TABLES[form]
     doc = _document(landscape=True)
+    doc.add_paragraph("{{ attachment }}", style="附件标签")
     doc.add_paragraph(SPECS[form].title, style="公文标题")
     doc.add_paragraph("填报单位（盖章）：{{ unit_name }}　　　　{{ scope_note }}　　　　填报日期：{{ date }}", style="表格说明")
     table = doc.add_table(rows=0, cols=len(columns))
@@ -142,17 +154,38 @@ def table_template(form: FilingForm) -> Document:
     if form is FilingForm.CATALOG:
         _tag_row(table, "{%tr endfor %}")
     page.fixed_layout(table, [c[1] for c in columns])
+    page.cell_margins(table, page.TABLE_CELL_MARGIN_MM)
     page.mark_rows(table, header_rows=1)
     doc.add_paragraph("{{ summary }}", style="表格说明")
     doc.add_paragraph(SIGNATURES, style="表格说明")
     return doc
 
 
+def _tag(doc: Document, tag: str) -> None:
+    """A paragraph holding only a docxtpl `{%p … %}` tag; docxtpl removes it when rendering."""
+    doc.add_paragraph(tag, style="Normal")
+
+
+def _portrait_heading(doc: Document, title: str, *, condition: str = "") -> None:
+    """附件N top left, then the unit and the filing's title, and the line saying what it holds."""
+    doc.add_paragraph("{{ attachment }}", style="附件标签")
+    if condition:
+        _tag(doc, f"{{%p if {condition} %}}")
+    for text in ("{{ unit_name }}", title):
+        doc.add_paragraph(text, style="公文标题")
+    doc.add_paragraph("{{ scope_note }}{{ summary }}", style="表格说明").alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
 def flow_charts_template() -> Document:
+    """The chart book's cover (the charts follow, one a page); a single power's chart has none."""
     doc = _document(landscape=False)
-    doc.add_paragraph("{{ unit_name }}", style="公文标题")
-    doc.add_paragraph("行政权力运行流程图", style="公文标题")
-    doc.add_paragraph("{{ summary }}", style="表格说明").alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _portrait_heading(doc, "行政权力运行流程图", condition="cover")
+    _tag(doc, "{%p if missing %}")
+    doc.add_paragraph("以下职权尚未绘制流程图，应予补绘：", style="表格说明")
+    _tag(doc, "{%p for m in missing %}")
+    doc.add_paragraph("{{ m }}", style="表格说明")
+    for tag in ("{%p endfor %}", "{%p endif %}", "{%p endif %}"):
+        _tag(doc, tag)
     return doc
 
 
@@ -163,20 +196,52 @@ def cover_note_template() -> Document:
     doc.add_paragraph("县政务公开办公室：", style="Normal")
     for text in (
         "按照《关于进一步深化政务公开开展清权确权工作实施方案》的部署，我单位按照“谁行使、谁清理”的原则，"
-        "对本单位行使的行政权力进行了全面清理，编制了职权目录和运行流程图。现将有关情况报告如下。",
-        "一、清理登记情况。共清理登记行政权力{{ total }}项，其中{{ by_category }}。",
+        "对本单位行使的行政权力进行了全面清理，编制了职权目录和运行流程图。现将有关情况报告如下。{{ public_note }}",
+        "一、清理登记情况。{{ counted }}{{ total }}项，其中{{ by_category }}。",
         "二、审核确认情况。{{ by_status }}。",
         "三、目录编制和流程图。编制行政权力目录{{ catalog }}项，绘制运行流程图{{ charts }}幅，"
-        "载明了职权名称、依据、责任人和行使规则。{{ confidential_note }}",
+        "载明了职权名称、依据、责任人和行使规则。{{ missing_charts }}{{ confidential_note }}",
         "四、公开运行情况。登记权力动态运行记录{{ records }}条，按照规定的范围、形式和时限予以公开。",
-        "{{ attachments }}",
     ):
         doc.add_paragraph(text, style="公文正文")
-    doc.add_paragraph("", style="Normal")
+    # 正文下空一行编排附件说明 (GB/T 9704 7.3.6); the list, the signature and the date on one page
+    doc.add_paragraph("", style="Normal").paragraph_format.keep_with_next = True
+    _tag(doc, "{%p for a in attachments %}")
+    # 附件：1．…, the next ones under the first name (three full-width spaces are as wide as 附件：)
+    listed = doc.add_paragraph("{% if a.label %}{{ a.label }}{% else %}　　　{% endif %}{{ a.text }}", style="公文正文")
+    listed.paragraph_format.keep_with_next = True
+    _tag(doc, "{%p endfor %}")
+    signature = [doc.add_paragraph("", style="Normal")]
     for text in ("{{ unit_name }}", "{{ date }}"):
         p = doc.add_paragraph(text, style="Normal")
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(64)
+        signature.append(p)
+    for p in signature[:-1]:  # 署名 and 成文日期 on one page
+        p.paragraph_format.keep_with_next = True
+    return doc
+
+
+def legal_texts_template() -> Document:
+    """一件: the cited articles' full texts by document, the documents by legal rank."""
+    doc = _document(landscape=False)
+    _portrait_heading(doc, "行政权力依据汇编")
+    _tag(doc, "{%p for g in levels %}")
+    doc.add_paragraph("{{ g.label }}", style="一件等级")
+    _tag(doc, "{%p for d in g.documents %}")
+    doc.add_paragraph("{{ d.title }}", style="一件文件")
+    doc.add_paragraph("{{ d.meta }}", style="一件说明")
+    _tag(doc, "{%p for a in d.articles %}")
+    p = doc.add_paragraph("", style="公文正文")
+    label = p.add_run("{{ a.label }}")
+    page.set_fonts(label._r, page.HEADING_FONT)
+    p.add_run("　{{ a.first }}")
+    _tag(doc, "{%p for t in a.rest %}")  # an article's further paragraphs (款)
+    doc.add_paragraph("{{ t }}", style="公文正文")
+    _tag(doc, "{%p endfor %}")
+    doc.add_paragraph("{{ a.cited_by }}", style="一件引用")
+    for _ in range(3):
+        _tag(doc, "{%p endfor %}")
     return doc
 
 
@@ -189,6 +254,8 @@ def build_templates(target: Path = TEMPLATES) -> list[Path]:
             doc = table_template(form)
         elif form is FilingForm.FLOW_CHARTS:
             doc = flow_charts_template()
+        elif form is FilingForm.LEGAL_TEXTS:
+            doc = legal_texts_template()
         else:
             doc = cover_note_template()
         doc.core_properties.title = spec.title

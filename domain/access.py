@@ -14,8 +14,8 @@ from types import MappingProxyType
 
 from tortoise.expressions import Q
 
-from domain.enums import DisclosureScope, PowerStatus, Role
-from domain.errors import PermissionDenied
+from domain.enums import DisclosureScope, PowerStatus, ReviewSeat, Role
+from domain.errors import PermissionDenied, Validator
 from domain.models import Power, Unit
 
 UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.UNIT_LEAD})
@@ -31,6 +31,7 @@ class Viewer:
     unit_id: int | None = None
     unit_ids: frozenset[int] = field(default_factory=frozenset)
     token_id: int | None = None
+    seat: ReviewSeat | None = None  # a REVIEWER's office, or the leading group
 
     @property
     def sees_all(self) -> bool:
@@ -85,14 +86,35 @@ def power_q(viewer: Viewer, prefix: str = "") -> Q:
     return public
 
 
+def record_scopes(viewer: Viewer) -> frozenset[DisclosureScope]:
+    """The 公开范围 of its own unit's records a unit role reads: PUBLIC (向社会公开), LIMITED (一定范围或
+    依申请公开) and INTERNAL (内部公开: the unit); LEADERSHIP (领导班子内公开) only its leads. Oversight
+    roles read all."""
+    if viewer.sees_all or viewer.role == Role.UNIT_LEAD:
+        return frozenset(DisclosureScope)
+    return frozenset(DisclosureScope) - {DisclosureScope.LEADERSHIP}
+
+
+def check_record_scope(v: Validator, viewer: Viewer, scope: object) -> None:
+    """A record is kept by who may read it: a LEADERSHIP one by the unit's leads (or an admin)."""
+    v.check(
+        not isinstance(scope, DisclosureScope) or scope in record_scopes(viewer),
+        "scope",
+        "领导班子内公开的记录由本单位负责人登记 (a LEADERSHIP record is kept by the unit's leads)",
+        "forbidden_scope",
+    )
+
+
 def record_q(viewer: Viewer, prefix: str = "") -> Q:
-    """Disclosure and operation records: PUBLIC ones of visible powers, or all of the unit's own.
-    `prefix` reaches a record through a relation (`operation__` from an operation's steps)."""
+    """Disclosure and operation records: PUBLIC ones of visible powers, or the unit's own within the
+    scopes its role reads (record_scopes); oversight roles all. `prefix` reaches a record through a
+    relation (`operation__` from an operation's steps)."""
     if viewer.sees_all:
         return Q()
     public = Q(**_prefixed(prefix, scope=DisclosureScope.PUBLIC)) & power_q(PUBLIC, f"{prefix}power__")
-    if viewer.unit_ids:
-        return public | Q(**_prefixed(prefix, power__unit_id__in=sorted(viewer.unit_ids)))
+    if viewer.unit_ids and viewer.role in UNIT_ROLES:
+        own = Q(**_prefixed(prefix, power__unit_id__in=sorted(viewer.unit_ids), scope__in=sorted(record_scopes(viewer))))
+        return public | own
     return public
 
 
@@ -158,6 +180,15 @@ def require_reviewer(viewer: Viewer) -> None:
     """Opinions and decisions of 清理审核, and the review of change notices: reviewers."""
     if viewer.role != Role.REVIEWER:
         raise PermissionDenied("只有审核人员可以审核 (only a reviewer may review)")
+
+
+def require_seat(viewer: Viewer, seat: ReviewSeat) -> None:
+    """Each reviewing office enters only its own opinion, 县公开办 decides, the leading group (领导小组)
+    approves: a reviewer acts only from the seat its token holds."""
+    if not (viewer.role == Role.REVIEWER and viewer.seat == seat):
+        raise PermissionDenied(
+            f"只有{seat.label}的审核人员可以办理此项 (only a reviewer holding the {seat.value} seat may do this)"
+        )
 
 
 def require_publish(viewer: Viewer, unit_id: int) -> None:

@@ -29,7 +29,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "connections": {"default": normalize_url(url)},
         "apps": {
             APP: {
-                "models": ["domain.models", "domain.workflow_models", "domain.service_models"],
+                "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models"],
                 "migrations": "domain.migrations",
                 "default_connection": "default",
             }

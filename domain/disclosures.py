@@ -80,6 +80,7 @@ async def record_disclosure(
         }  # fmt: skip
         cleaned = clean_fields(v, DisclosureRecord, values, allowed=values, required=("content",))
         check_not_future(v, "disclosed_on", data.disclosed_on, on)
+        access.check_record_scope(v, viewer, cleaned.get("scope"))
         if data.operation_id is not None:
             named = await OperationRecord.exists(id=data.operation_id, power_id=power.id)
             v.check(named, "operation_id", "不是该职权的运行记录 (not an operation of this power)", "not_found")
@@ -111,7 +112,10 @@ async def overdue_disclosures(
     units = sorted(await access.unit_subtree_ids(unit_id))
     operations = (
         await OperationRecord.filter(
-            power__unit_id__in=units, power__disclosure_timing=DisclosureTiming.TIMELY, finished_on__lt=on
+            access.record_q(viewer),  # a LEADERSHIP exercise is listed to the unit's leads, not its staff
+            power__unit_id__in=units,
+            power__disclosure_timing=DisclosureTiming.TIMELY,
+            finished_on__lt=on,
         )
         .select_related("power")
         .order_by("finished_on", "id")

@@ -197,6 +197,18 @@ class ReviewOffice(LabelledEnum):
     PRICING = ("PRICING", "物价")
 
 
+class ReviewSeat(LabelledEnum):
+    """The seat a REVIEWER token holds: one reviewing office, whose opinion alone it enters, or the
+    leading group (领导小组), whose approval (审定) a decision needs before it takes effect."""
+
+    OPENNESS_OFFICE = ("OPENNESS_OFFICE", "县公开办")
+    LEGAL_AFFAIRS = ("LEGAL_AFFAIRS", "法制")
+    SECRECY = ("SECRECY", "保密")
+    ESTABLISHMENT = ("ESTABLISHMENT", "编办")
+    PRICING = ("PRICING", "物价")
+    LEADING_GROUP = ("LEADING_GROUP", "清权确权工作领导小组")
+
+
 class ChangeNoticeStatus(LabelledEnum):
     OPEN = ("OPEN", "待说明")
     EXPLAINED = ("EXPLAINED", "已说明待审核")
@@ -212,11 +224,30 @@ class RuleCode(LabelledEnum):
     BASIS_NOT_YET_EFFECTIVE = ("BASIS_NOT_YET_EFFECTIVE", "依据尚未施行")
     CONFIDENTIAL_WITHOUT_BASIS = ("CONFIDENTIAL_WITHOUT_BASIS", "无保密依据，应予公开")
     UNCLEAR_RESPONSIBILITY = ("UNCLEAR_RESPONSIBILITY", "职责不清：多个单位申报同一职权")
+    NO_FLOW_CHART = ("NO_FLOW_CHART", "无流程图或流程图不足两个环节，不能公开")
 
 
 class Severity(LabelledEnum):
     BLOCKING = ("BLOCKING", "须先纠正")
+    BLOCKS_PUBLICATION = ("BLOCKS_PUBLICATION", "公开前须纠正")
     WARNING = ("WARNING", "提示")
+
+
+class RevisionKind(LabelledEnum):
+    """What a revision of a published power proposes (动态管理)."""
+
+    CHANGE = ("CHANGE", "修订")
+    WITHDRAWAL = ("WITHDRAWAL", "撤销（废止或剔除）")
+
+
+class RevisionStatus(LabelledEnum):
+    """OPEN while drafted and reviewed; then how the review ended it."""
+
+    OPEN = ("OPEN", "修订中")
+    PUBLISHED = ("PUBLISHED", "已审核生效")
+    WITHDRAWN = ("WITHDRAWN", "职权已废止或剔除")
+    REJECTED = ("REJECTED", "未予采纳，维持原公开版本")
+    DISCARDED = ("DISCARDED", "单位撤回修订")
 
 
 class ComplaintStatus(LabelledEnum):

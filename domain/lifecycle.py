@@ -1,6 +1,7 @@
 """The lifecycle of a power (DESIGN.md): DRAFT (清理登记, services.powers.create_power) →
-declare() → DECLARED → submit() → IN_REVIEW → decide() → APPROVED | DRAFT (调整) | ABOLISHED |
-REMOVED, and publish(): APPROVED → PUBLISHED.
+declare() → DECLARED → submit() → IN_REVIEW → record_opinion() by each reviewing office (a reviewer
+holds one seat: domain.enums.ReviewSeat) → decide() by 县公开办 → approve() by the leading group
+(领导小组审定): APPROVED | DRAFT (调整) | ABOLISHED | REMOVED, and publish(): APPROVED → PUBLISHED.
 
 Each step checks its role (domain.access), refuses a status it does not start from with
 IllegalTransition, moves the status with a conditional UPDATE (two concurrent steps cannot both
@@ -16,16 +17,17 @@ from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from domain import access
+from domain import access, revisions
 from domain.audit import record
-from domain.enums import PowerStatus, ReviewDecision, ReviewOffice, SearchEntity
-from domain.errors import IllegalTransition, Validator
+from domain.enums import PowerStatus, ReviewDecision, ReviewOffice, ReviewSeat, RevisionKind, SearchEntity
+from domain.errors import IllegalTransition, ValidationFailed, Validator
 from domain.models import Power
 from domain.outbox import enqueue
-from domain.rules import INACTIVE, Finding, check_powers, decision_errors
+from domain.rules import APPROVING, INACTIVE, Finding, check_powers, decision_errors, publication_errors
 from domain.services.common import visible_power
+from domain.versions import record_version
 from domain.workdays import today
-from domain.workflow_models import Review, ReviewOpinion
+from domain.workflow_models import PowerRevision, Review, ReviewOpinion
 
 #: Where each decision leaves the power (ADJUST sends it back to the unit).
 DECIDED_STATUS: dict[ReviewDecision, PowerStatus] = {
@@ -41,6 +43,7 @@ ACTIONS_ZH = {
     "decide": "作出审核决定",
     "opinion": "提出审核意见",
     "publish": "公开",
+    "approve": "审定",
 }
 TEXT_LIMIT = 4000
 
@@ -61,8 +64,14 @@ class PreReviewReport:
 def _require_status(power: Power, action: str, *allowed: PowerStatus) -> None:
     if power.status not in allowed:
         wanted = " / ".join(s.value for s in allowed)
+        route = ""
+        if power.status in revisions.REVISABLE and action != "publish":
+            route = (
+                "；已审核通过或公开运行的职权，其修改、废止或剔除须先提出修订（openPowerRevision），"
+                "再申报、审核 (open a revision: openPowerRevision)"
+            )
         raise IllegalTransition(
-            f"职权处于「{power.status.label}」状态，不能{ACTIONS_ZH[action]} "
+            f"职权处于「{power.status.label}」状态，不能{ACTIONS_ZH[action]}{route} "
             f"(cannot {action} a {power.status.value} power; it must be {wanted})",
             action,
             power.status.value,
@@ -102,7 +111,7 @@ def _text(v: Validator, name: str, label: str, value: str, *, required: bool) ->
 
 async def _open_review(power: Power) -> Review:
     """The round under way; a power declared before reviews were recorded (imported, seeded) gets one."""
-    review = await Review.filter(power_id=power.id, decision__isnull=True).order_by("-round").first()
+    review = await Review.filter(power_id=power.id, approved_at__isnull=True).order_by("-round").first()
     if review is None:
         last = await Review.filter(power_id=power.id).order_by("-round").first()
         review = await Review.create(
@@ -151,16 +160,28 @@ async def submit(viewer: access.Viewer, power_id: int) -> Power:
     return power
 
 
-async def _in_review(viewer: access.Viewer, power_id: int, action: str) -> tuple[Power, Review]:
+async def _in_review(
+    viewer: access.Viewer, power_id: int, action: str, seat: ReviewSeat | None = None
+) -> tuple[Power, Review]:
     power = await visible_power(viewer, power_id)
-    access.require_reviewer(viewer)
+    if seat is None:
+        access.require_reviewer(viewer)
+    else:
+        access.require_seat(viewer, seat)
     _require_status(power, action, PowerStatus.IN_REVIEW)
     return power, await _open_review(power)
 
 
-def _clean_opinions(v: Validator, opinions: Sequence[OpinionData]) -> list[OpinionData]:
+def _clean_opinions(v: Validator, opinions: Sequence[OpinionData], viewer: access.Viewer) -> list[OpinionData]:
+    """Opinions as given, each of the office whose seat the viewer holds (每个部门只提出本部门意见)."""
     cleaned: list[OpinionData] = []
     for i, o in enumerate(opinions):
+        v.check(
+            viewer.seat is not None and o.office.value == viewer.seat.value,
+            f"opinions.{i}.office",
+            f"只能提出本部门的审核意见，不能代{o.office.label}提出 (a reviewer enters only its own office's opinion)",
+            "other_office",
+        )
         text = _text(v, f"opinions.{i}.opinion", f"{o.office.label}意见", o.opinion, required=True)
         v.check(
             all(c.office != o.office for c in cleaned),
@@ -200,9 +221,9 @@ async def record_opinion(viewer: access.Viewer, power_id: int, opinion: OpinionD
     """One reviewing office's opinion (公开办, 法制, 保密, 编办, 物价) on a power in review; a later
     opinion of the same office replaces it, and the trail keeps both."""
     async with in_transaction():
-        power, review = await _in_review(viewer, power_id, "opinion")
+        power, review = await _in_review(viewer, power_id, "opinion", ReviewSeat(opinion.office.value))
         v = Validator()
-        cleaned = _clean_opinions(v, [opinion])
+        cleaned = _clean_opinions(v, [opinion], viewer)
         v.raise_if_any()
         await _save_opinions(viewer, power, review, cleaned)
     return review
@@ -216,15 +237,18 @@ async def decide(
     required_changes: str = "",
     opinions: Sequence[OpinionData] = (),
 ) -> Power:
-    """审核备案: decide on a power in review once every office has given its opinion.
+    """审核备案: 县公开办 decides on a power in review once every office has given its opinion; the
+    decision takes effect when the leading group approves it (approve()). A later decision of 县公开办
+    replaces one not yet approved.
 
     The rules (domain.rules) refuse what the plan forbids: without a legal basis only ABOLISH, a
     confidential power without 保密依据 cannot be retained or filed. ADJUST needs the changes asked for.
+    `opinions` given here are 县公开办's own.
     """
     async with in_transaction():
-        power, review = await _in_review(viewer, power_id, "decide")
+        power, review = await _in_review(viewer, power_id, "decide", ReviewSeat.OPENNESS_OFFICE)
         v = Validator()
-        cleaned = _clean_opinions(v, opinions)
+        cleaned = _clean_opinions(v, opinions, viewer)
         reason = _text(v, "reason", "审核意见", reason, required=False)
         changes = _text(
             v, "required_changes", "调整要求", required_changes, required=decision == ReviewDecision.ADJUST
@@ -240,25 +264,75 @@ async def decide(
             + f" (missing opinions: {', '.join(o.value for o in missing)})",
             "missing_opinions",
         )
-        findings = await check_powers([power], today(), viewer)
-        v.errors += decision_errors(decision, findings)
+        findings = await _check_decision(viewer, v, power, decision)
         v.raise_if_any()
         await _save_opinions(viewer, power, review, cleaned)
         review.decision, review.decision_reason, review.required_changes = decision, reason, changes
-        review.decided_by, review.decided_at = viewer.name, now()
+        review.decided_by, review.decided_at, review.approval_opinion = viewer.name, now(), ""
+        await review.save()
+        await record(
+            viewer, "review.decide", "review", review.id, power_id=power.id, decision=decision.value, why=reason,
+            required_changes=changes, findings=[f.code.value for f in findings],
+        )  # fmt: skip
+    return power
+
+
+async def _check_decision(viewer: access.Viewer, v: Validator, power: Power, decision: ReviewDecision) -> list[Finding]:
+    """The rules' refusals of `decision` (and, where it publishes at once, of publication) into `v`."""
+    revision = await revisions.revision_of_draft(power.id)
+    findings, publishes = await _decision_findings(viewer, power, revision, decision)
+    v.errors += decision_errors(decision, findings)
+    if publishes:
+        v.errors += publication_errors(findings)
+    return findings
+
+
+async def approve(viewer: access.Viewer, power_id: int, approved: bool, opinion: str = "") -> Power:
+    """领导小组审定: the leading group approves 县公开办's decision, which then takes effect (the power
+    moves; a revision settles), or returns it with its opinion for 县公开办 to decide again."""
+    async with in_transaction():
+        power, review = await _in_review(viewer, power_id, "approve", ReviewSeat.LEADING_GROUP)
+        v = Validator()
+        text = _text(v, "opinion", "领导小组意见", opinion, required=not approved)
+        v.raise_if_any()
+        decision = review.decision
+        if decision is None:
+            raise IllegalTransition(
+                "县公开办尚未作出审核决定，无可审定 (no decision of 县公开办 awaits approval)", "approve", power.status.value
+            )
+        if not approved:
+            review.decision, review.decided_by, review.decided_at, review.approval_opinion = None, "", None, text
+            await review.save()
+            await record(viewer, "review.return", "review", review.id, power_id=power.id, decision=decision.value, why=text)
+            return power
+        findings = await _check_decision(viewer, v, power, decision)
+        v.raise_if_any()
+        review.approved_by, review.approved_at, review.approval_opinion = viewer.name, now(), text
         await review.save()
         await _move(
-            viewer,
-            power,
-            "decide",
-            DECIDED_STATUS[decision],
-            reason or decision.label,
-            review_id=review.id,
-            decision=decision.value,
-            required_changes=changes,
-            findings=[f.code.value for f in findings],
-        )
+            viewer, power, "decide", DECIDED_STATUS[decision], review.decision_reason or decision.label,
+            review_id=review.id, decision=decision.value, required_changes=review.required_changes,
+            decided_by=review.decided_by, approved_by=viewer.name, findings=[f.code.value for f in findings],
+        )  # fmt: skip
+        revision = await revisions.revision_of_draft(power.id)
+        if revision is not None and decision != ReviewDecision.ADJUST:
+            power = await revisions.settle(viewer, revision, power, decision, review)
     return power
+
+
+async def _decision_findings(
+    viewer: access.Viewer, power: Power, revision: PowerRevision | None, decision: ReviewDecision
+) -> tuple[list[Finding], bool]:
+    """The findings a decision is checked against, and whether it publishes at once: a revision's
+    approval takes effect on the published power, so the publication rules hold there too. A
+    withdrawal is judged on the power it would withdraw."""
+    if revision is None:
+        return await check_powers([power], today(), viewer), False
+    original = await Power.get(id=revision.power_id)
+    if revision.kind == RevisionKind.WITHDRAWAL:
+        return await check_powers([original], today(), viewer), False
+    publishes = decision in APPROVING and original.status == PowerStatus.PUBLISHED
+    return await check_powers([power], today(), viewer), publishes
 
 
 async def publish(viewer: access.Viewer, power_id: int) -> Power:
@@ -267,7 +341,11 @@ async def publish(viewer: access.Viewer, power_id: int) -> Power:
         power = await visible_power(viewer, power_id)
         access.require_publish(viewer, power.unit_id)
         _require_status(power, "publish", PowerStatus.APPROVED)
+        errors = publication_errors(await check_powers([power], today(), viewer))
+        if errors:
+            raise ValidationFailed(errors)
         await _move(viewer, power, "publish", PowerStatus.PUBLISHED, "公开运行")
+        await record_version(power)
     return power
 
 

@@ -284,7 +284,9 @@ class OperationRecord(Timestamped):
     power: fields.ForeignKeyRelation[Power] = fields.ForeignKeyField(
         "qingquan.Power", related_name="operation_records", on_delete=fields.CASCADE
     )
-    network = fields.CharEnumField(Network, max_length=40)
+    network = fields.CharEnumField(
+        Network, max_length=40, null=True, description="七大网络, if the exercise runs in one (a penalty or an inspection may not)"
+    )
     subject = fields.CharField(max_length=300, description="办理事项")
     applicant = fields.CharField(max_length=200, default="")
     stage = fields.CharEnumField(OperationStage, max_length=16, default=OperationStage.DECISION)
@@ -340,6 +342,9 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
     created_at = fields.DatetimeField(auto_now_add=True)
+    seat = fields.CharField(
+        max_length=32, default="", description="a REVIEWER's seat (domain.enums.ReviewSeat): one office or the leading group"
+    )
     expires_at = fields.DatetimeField(null=True, description="refused from this instant on (never if null)")
     last_used_at = fields.DatetimeField(null=True, description="the last request with it (to within minutes)")
     revoked_at = fields.DatetimeField(null=True)

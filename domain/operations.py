@@ -55,7 +55,7 @@ def check_text(v: Validator, name: str, label: str, value: str, *, required: boo
 @dataclass
 class OperationData:
     power_id: int
-    network: Network
+    network: Network | None  # 七大网络, if the exercise runs in one
     subject: str
     handler: str
     decision: str
@@ -95,6 +95,7 @@ async def create_operation(viewer: access.Viewer, data: OperationData, on: datet
         cleaned = clean_fields(v, OperationRecord, values, allowed=values, required=("subject", "handler"))
         cleaned["decision"] = check_text(v, "decision", "决策情况", data.decision)
         check_not_future(v, "decided_on", data.decided_on, on)
+        access.check_record_scope(v, viewer, cleaned.get("scope"))
         v.raise_if_any()
         require_exercisable(power)
         op = await OperationRecord.create(power_id=power.id, stage=OperationStage.DECISION, **cleaned)
@@ -263,7 +264,9 @@ async def operation_alarms(
     on = on or today()
     access.require_unit_oversight(viewer, unit_id)
     units = sorted(await access.unit_subtree_ids(unit_id))
-    steps = OperationStep.filter(operation__power__unit_id__in=units, time_limit_days__isnull=False)
+    steps = OperationStep.filter(  # a LEADERSHIP exercise's alarms reach the unit's leads, not its staff
+        access.record_q(viewer, "operation__"), operation__power__unit_id__in=units, time_limit_days__isnull=False
+    )
     if running_only:
         steps = steps.filter(finished_on__isnull=True)
     # a step over its limit has taken more calendar days than the limit's working days

@@ -4,6 +4,8 @@
 - 已经失去法律效力的予以排除: a basis no longer in force (or not yet in force) is flagged.
 - 凡无保密依据的，予以公开: a confidential power without 保密依据 cannot be approved as such.
 - 凡职责不清的，依法予以确定: the same power claimed by two units is flagged for the reviewers.
+- 每项权力都附一张流程图: a power is published only with a basis in force and a flow chart of at
+  least two steps (publication_errors, for publish() and for a revision's approval).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rapidfuzz import fuzz, process
 from domain.access import Viewer, sees_power
 from domain.enums import ExerciseMode, LegalStatus, PowerStatus, ReviewDecision, RuleCode, Severity, UnitKind
 from domain.errors import FieldError
-from domain.models import Power, PowerBasis, Unit
+from domain.models import FlowStep, Power, PowerBasis, Unit
 
 #: Statuses of powers that no longer claim anything.
 INACTIVE = frozenset({PowerStatus.ABOLISHED, PowerStatus.REMOVED})
@@ -30,6 +32,8 @@ SOLE_MODES = frozenset({ExerciseMode.EXCLUSIVE, ExerciseMode.LEAD})
 #: fuzz.ratio of two normalised names from which they are taken for the same power.
 SAME_NAME_SCORE = 90
 APPROVING = frozenset({ReviewDecision.RETAIN, ReviewDecision.FILE})
+#: A flow chart shows a procedure: at least two steps (受理 → 决定).
+MIN_CHART_STEPS = 2
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,22 @@ async def check_powers(powers: Sequence[Power], today: datetime.date, viewer: Vi
     bases: dict[int, list[PowerBasis]] = defaultdict(list)
     for basis in await PowerBasis.filter(power_id__in=ids).select_related("article__document"):
         bases[basis.power_id].append(basis)
+    steps: dict[int, int] = defaultdict(int)
+    for power_id in await FlowStep.filter(chart__power_id__in=ids).values_list("chart__power_id", flat=True):
+        steps[power_id] += 1
     findings: list[Finding] = []
     for power in powers:
         findings += _basis_findings(power, bases[power.id], today)
+        if steps[power.id] < MIN_CHART_STEPS:
+            findings.append(
+                Finding(
+                    power.id,
+                    RuleCode.NO_FLOW_CHART,
+                    Severity.BLOCKS_PUBLICATION,
+                    "每项权力都须附流程图：尚无流程图或流程图不足两个环节，不能公开 "
+                    f"(a flow chart of at least {MIN_CHART_STEPS} steps is needed before publication)",
+                )
+            )
         if power.confidential and not power.confidentiality_basis.strip():
             findings.append(
                 Finding(
@@ -251,3 +268,25 @@ def decision_errors(decision: ReviewDecision, findings: Iterable[Finding]) -> li
             )
         )
     return errors
+
+
+def publication_errors(findings: Iterable[Finding]) -> list[FieldError]:
+    """Why a power with these findings cannot be published (empty when it can): a basis in force,
+    a flow chart of at least two steps, and 保密依据 for a confidential power."""
+    codes = {f.code for f in findings}
+    refusals = (
+        (RuleCode.NO_LEGAL_BASIS, "bases", "无现行有效的法律依据，不能公开 (no legal basis in force)", "no_legal_basis"),
+        (
+            RuleCode.NO_FLOW_CHART,
+            "flowChart",
+            f"须附至少{MIN_CHART_STEPS}个环节的流程图方可公开 (a flow chart of at least {MIN_CHART_STEPS} steps is needed)",
+            "no_flow_chart",
+        ),
+        (
+            RuleCode.CONFIDENTIAL_WITHOUT_BASIS,
+            "confidentiality",
+            "无保密依据的涉密职权不能公开运行 (confidential without 保密依据)",
+            "confidential_without_basis",
+        ),
+    )
+    return [FieldError(field, message, code) for rule, field, message, code in refusals if rule in codes]

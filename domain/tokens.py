@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import CLI, UNIT_ROLES, Viewer, require_admin, unit_subtree_ids
 from domain.audit import record
-from domain.enums import Role
+from domain.enums import ReviewSeat, Role
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.models import ApiToken, Unit
 
@@ -81,9 +81,11 @@ async def create_token(
     *,
     unit_id: int | None = None,
     expires_at: datetime | None = None,
+    seat: ReviewSeat | None = None,
     actor: Viewer = CLI,
 ) -> tuple[ApiToken, str]:
-    """Create a token for `role` (unit roles need a unit, by code or id); return it with its plaintext."""
+    """Create a token for `role` (unit roles need a unit, by code or id; a reviewer acting in reviews,
+    its seat); return it with its plaintext."""
     require_admin(actor)
     v = Validator()
     unit = None
@@ -99,6 +101,12 @@ async def create_token(
         f"{role.value} 令牌必须指定单位 (a {role.value} token needs a unit: --unit CODE or unitId)",
         "required",
     )
+    v.check(
+        seat is None or role == Role.REVIEWER,
+        "seat",
+        "只有审核人员令牌有审核席位 (only a REVIEWER token holds a seat)",
+        "invalid",
+    )
     v.check(len(name) <= 100, "name", "名称最多 100 个字符 (a name has at most 100 characters)")
     _check_expiry(v, expires_at)
     v.raise_if_any()
@@ -111,10 +119,11 @@ async def create_token(
             token_hash=hash_token(plaintext),
             prefix=plaintext[:10],
             expires_at=expires_at,
+            seat=seat.value if seat else "",
         )
         await record(
             actor, "token.create", "api_token", token.id, name=token.name, role=role.value,
-            unit=unit.code if unit else None, prefix=token.prefix, expires_at=_iso(expires_at),
+            unit=unit.code if unit else None, prefix=token.prefix, expires_at=_iso(expires_at), seat=token.seat or None,
         )  # fmt: skip
     return token, plaintext
 
@@ -173,7 +182,10 @@ async def viewer_for_token(plaintext: str) -> Viewer | None:
     unit_ids: frozenset[int] = frozenset()
     if token.role in UNIT_ROLES and token.unit_id is not None:
         unit_ids = await unit_subtree_ids(token.unit_id)
-    return Viewer(role=token.role, name=token.name, unit_id=token.unit_id, unit_ids=unit_ids, token_id=token.id)
+    seat = ReviewSeat(token.seat) if token.seat else None
+    return Viewer(
+        role=token.role, name=token.name, unit_id=token.unit_id, unit_ids=unit_ids, token_id=token.id, seat=seat
+    )
 
 
 async def token_refusal(plaintext: str) -> str:

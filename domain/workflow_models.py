@@ -11,9 +11,12 @@ from domain.enums import (
     ComplaintStatus,
     Grade,
     InspectionKind,
+    PowerStatus,
     ProgrammeStage,
     ReviewDecision,
     ReviewOffice,
+    RevisionKind,
+    RevisionStatus,
 )
 from domain.models import FlowStep, OperationRecord, Power, Timestamped, Unit
 
@@ -36,6 +39,9 @@ class Review(Timestamped):
     required_changes = fields.TextField(default="", description="调整要求 (ADJUST)")
     decided_by = fields.CharField(max_length=200, default="")
     decided_at = fields.DatetimeField(null=True)
+    approved_by = fields.CharField(max_length=200, default="", description="领导小组审定: who approved the decision")
+    approved_at = fields.DatetimeField(null=True, description="when the decision took effect")
+    approval_opinion = fields.TextField(default="", description="领导小组意见 (why a decision was returned)")
 
     class Meta:
         table = "review"
@@ -216,3 +222,70 @@ class StageDeadline(Model):
     class Meta:
         table = "stage_deadline"
         ordering = ["id"]
+
+
+# -- 动态管理: revisions of published powers and the versions they publish (domain/revisions.py) ------
+
+
+class PowerRevision(Timestamped):
+    """修订: a change to (or the withdrawal of) a published power, drafted on a copy (`draft`, a DRAFT
+    power of the same unit) that goes through declare → review → decide while the public keeps
+    seeing the published power."""
+
+    id = fields.IntField(primary_key=True)
+    power: fields.ForeignKeyRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="revisions", on_delete=fields.CASCADE
+    )
+    draft: fields.ForeignKeyNullableRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="revision_drafts", null=True, on_delete=fields.SET_NULL,
+        description="the working copy while the revision is open",
+    )
+    open_for = fields.IntField(
+        null=True, unique=True, description="the power's id while the revision is open: one open revision per power"
+    )
+    kind = fields.CharEnumField(RevisionKind, max_length=16)
+    proposed = fields.CharEnumField(
+        ReviewDecision, max_length=16, null=True, description="ABOLISH or REMOVE for a withdrawal"
+    )
+    status = fields.CharEnumField(RevisionStatus, max_length=16, default=RevisionStatus.OPEN)
+    reason = fields.TextField(description="修订理由 (变更说明)")
+    opened_by = fields.CharField(max_length=200)
+    closed_by = fields.CharField(max_length=200, default="")
+    closed_at = fields.DatetimeField(null=True)
+    review: fields.ForeignKeyNullableRelation[Review] = fields.ForeignKeyField(
+        "qingquan.Review", related_name="revisions", null=True, on_delete=fields.SET_NULL,
+        description="the review round that decided it",
+    )
+    version = fields.IntField(null=True, description="the version it published")
+
+    class Meta:
+        table = "power_revision"
+        ordering = ["power_id", "id"]
+        indexes = (("power_id",), ("draft_id",), ("review_id",))
+
+
+class PowerVersion(Model):
+    """One published version of a power, as it stood: readable after it is superseded (history, asOf)."""
+
+    id = fields.IntField(primary_key=True)
+    power: fields.ForeignKeyRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="versions", on_delete=fields.CASCADE
+    )
+    number = fields.IntField(description="1 for the first publication")
+    unit_id = fields.IntField(description="the power's unit (it never changes)")
+    published_at = fields.DatetimeField()
+    published_on = fields.DateField()
+    superseded_at = fields.DatetimeField(null=True)
+    superseded_on = fields.DateField(null=True, description="the day a later version (or the withdrawal) took effect")
+    ended_as = fields.CharEnumField(PowerStatus, max_length=32, null=True, description="ABOLISHED or REMOVED")
+    public = fields.BooleanField(description="disclosed to the public and not confidential in this version")
+    snapshot = fields.JSONField(description="fields, bases and flow chart as published")
+    revision: fields.ForeignKeyNullableRelation[PowerRevision] = fields.ForeignKeyField(
+        "qingquan.PowerRevision", related_name="versions", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "power_version"
+        ordering = ["power_id", "number"]
+        unique_together = (("power", "number"),)
+        indexes = (("published_on", "superseded_on"), ("unit_id",), ("revision_id",))

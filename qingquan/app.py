@@ -22,16 +22,17 @@ from tortoise import Tortoise, connections
 from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.tokens import token_refusal, viewer_for_token
-from qingquan import files, filings
+from qingquan import downloads, files, filings, open_data
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
 from qingquan.leader import run_as_leader
+from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
-from search import backend_for
+from search import backend_for, understand
 from search.indexer import run_forever
 
 log = logging.getLogger("qingquan")
@@ -128,6 +129,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
                 await db.migrate(settings.database_url)
                 await db.close()
             await db.init(settings.database_url)
+        # the legal search's word segmenter (about a second to load): now, not on the first question
+        await asyncio.to_thread(understand.preload)
         tune_garbage_collection(settings)
         # The search outbox is drained in the background by one process of the server's (the
         # embedded index has one writer); queries of every process go to the same backend.
@@ -155,7 +158,10 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             Route("/readyz", readyz),
             files.route,
             *filings.routes(settings),
+            *open_data.routes(),
+            *downloads.routes(settings),
             *([graphiql_static] if settings.graphiql else []),
+            *(portal_routes(settings) if settings.portal else []),
         ],
         lifespan=lifespan,
     )

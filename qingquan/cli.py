@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from qingquan.commands import database, demo, filing, holidays, library, search, server, tokens
+from qingquan.commands import (
+    catalog,
+    database,
+    demo,
+    filing,
+    holidays,
+    library,
+    search,
+    server,
+    thesaurus,
+    tokens,
+    webhook,
+)
 
 app = typer.Typer(help="清权确权 registry: GraphQL API, legal library, demo county", no_args_is_help=True)
 
-for module in (database, library, demo, tokens, server, search, filing, holidays):
+for module in (database, library, demo, tokens, server, search, thesaurus, filing, holidays, catalog, webhook):
     module.register(app)
 
 

@@ -1,4 +1,5 @@
-"""Download links of Word filings: GET /filings/{token}, the token HMAC-signed and expiring.
+"""Download links of Word filings: GET /filings/{token} (the .docx) and /filings/{token}/pdf (the
+same filing printed by LibreOffice, 503 where it is not installed), the token HMAC-signed and expiring.
 
 The token carries who asked (role, unit, API token id) and what (unit, form, power); the server
 keeps nothing and renders the filing when the link is followed, for that same viewer. A link
@@ -8,6 +9,7 @@ whose API token was revoked meanwhile no longer works.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -21,6 +23,7 @@ from starlette.routing import Route
 
 from docgen.filing import Filing, build_filing
 from docgen.forms import FilingForm
+from docgen.pdf import PdfUnavailable, pdf_name, to_pdf
 from domain.access import UNIT_ROLES, Viewer, unit_subtree_ids
 from domain.enums import Role
 from domain.errors import DomainError
@@ -82,24 +85,31 @@ async def read(settings: Settings, token: str) -> FilingRequest:
     return FilingRequest(viewer, payload["u"], FilingForm(payload["f"]), payload["p"], payload["e"])
 
 
-def attachment(filing: Filing) -> Response:
-    disposition = f"attachment; filename=\"{filing.filename}\"; filename*=UTF-8''{quote(filing.filename)}"
-    return Response(filing.content, media_type=Filing.media_type, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
+def attachment(content: bytes, name: str, media_type: str) -> Response:
+    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def routes(settings: Settings) -> list[Route]:
     """The download route, bound to the app's settings (its secret key)."""
 
-    async def download(request: Request) -> Response:
+    async def download(request: Request, *, pdf: bool = False) -> Response:
         try:
             asked = await read(settings, request.path_params["token"])
             filing = await build_filing(asked.viewer, asked.unit_id, asked.form, asked.power_id)
+            if pdf:
+                return attachment(await to_pdf(filing), pdf_name(filing), "application/pdf")
         except LinkRejected as exc:
             return JSONResponse({"error": str(exc)}, status_code=exc.status)
         except (ValueError, KeyError, TypeError):
             return JSONResponse({"error": "unknown link"}, status_code=404)
         except DomainError as exc:  # what it covered was deleted or hidden since
             return JSONResponse({"error": exc.message}, status_code=404 if exc.code == "not_found" else 403)
-        return attachment(filing)
+        except PdfUnavailable as exc:
+            return JSONResponse({"error": str(exc)}, status_code=503)
+        return attachment(filing.content, filing.filename, Filing.media_type)
 
-    return [Route("/filings/{token}", download, methods=["GET"])]
+    return [
+        Route("/filings/{token}", download, methods=["GET"]),
+        Route("/filings/{token}/pdf", functools.partial(download, pdf=True), methods=["GET"]),
+    ]

@@ -44,6 +44,9 @@ class Settings(BaseSettings):
         50, description="a document whose validation takes longer is refused (its shape, not its data, is at fault)"
     )
     graphiql: bool = True
+    # the reference portal (qingquan/portal.py): a Chinese public site on the public API, no build step
+    portal: bool = Field(True, description="serve the reference portal (false: no portal)")
+    portal_path: str = Field("/", description="where the portal's page is served, e.g. / or /portal")
     # Word filings: download links are HMAC-signed with this key and expire. Unset, a key is
     # generated per process, so links only work on the process that made them: set one shared
     # value for several app processes behind a load balancer.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 
 import strawberry
@@ -23,7 +24,9 @@ _NUMBER = re.compile(r"0|[1-9][0-9]{0,9}")
 _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def encode_id(type_name: str, pk: int) -> strawberry.ID:
+    """`Type:pk` in base64 (memoized: a page of nested objects builds hundreds of ids, mostly the same few)."""
     return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
 
 

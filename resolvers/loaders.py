@@ -7,7 +7,7 @@ nested field can never reach what the root connection would hide.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -81,35 +81,12 @@ def article_by_label() -> DataLoader[tuple[int, str], m.LegalArticle | None]:
     return DataLoader(load_fn=load)
 
 
-@dataclass
 class Loaders:
-    """Every loader of one request, built for its viewer."""
+    """Every loader of one request, built for its viewer when first asked for (a request uses a few)."""
 
-    unit_by_id: DataLoader[int, m.Unit | None]
-    units_by_parent_id: DataLoader[int, list[m.Unit]]
-    position_by_id: DataLoader[int, m.Position | None]
-    positions_by_unit_id: DataLoader[int, list[m.Position]]
-    power_by_id: DataLoader[int, m.Power | None]
-    bases_by_power_id: DataLoader[int, list[m.PowerBasis]]
-    powers_by_article_id: DataLoader[int, list[m.Power]]
-    article_by_id: DataLoader[int, m.LegalArticle | None]
-    article_by_document_label: DataLoader[tuple[int, str], m.LegalArticle | None]
-    document_by_id: DataLoader[int, m.LegalDocument | None]
-    work_by_id: DataLoader[int, m.LegalWork | None]
-    documents_by_work_id: DataLoader[int, list[m.LegalDocument]]
-    files_by_document_id: DataLoader[int, list[m.StoredFile]]
-    flow_chart_by_power_id: DataLoader[int, m.FlowChart | None]
-    steps_by_chart_id: DataLoader[int, list[m.FlowStep]]
-    edges_by_chart_id: DataLoader[int, list[m.FlowEdge]]
-    disclosure_records_by_power_id: DataLoader[int, list[m.DisclosureRecord]]
-    operation_records_by_power_id: DataLoader[int, list[m.OperationRecord]]
-    operation_record_by_id: DataLoader[int, m.OperationRecord | None]
-    steps_by_operation_id: DataLoader[int, list[wm.OperationStep]]
-    reviews_by_power_id: DataLoader[int, list[wm.Review]]
-    opinions_by_review_id: DataLoader[int, list[wm.ReviewOpinion]]
-    change_notices_by_power_id: DataLoader[int, list[wm.ChangeNotice]]
-
-    _children: dict[int | None, list[int]] | None = field(default=None, init=False, repr=False)
+    def __init__(self, viewer: access.Viewer) -> None:
+        self.viewer = viewer
+        self._children: dict[int | None, list[int]] | None = None
 
     async def unit_subtree(self, unit_id: int) -> frozenset[int]:
         """A unit and its descendants, from the whole tree read once per request (one query)."""
@@ -125,45 +102,110 @@ class Loaders:
 
     @classmethod
     def for_viewer(cls, viewer: access.Viewer) -> Loaders:
-        records = access.record_q(viewer)
-        internal = access.internal_q(viewer)
-        return cls(
-            unit_by_id=by_id(m.Unit.all()),
-            units_by_parent_id=grouped(m.Unit.all(), "parent_id"),
-            position_by_id=by_id(m.Position.all()),
-            positions_by_unit_id=grouped(m.Position.all(), "unit_id"),
-            power_by_id=by_id(m.Power.filter(access.power_q(viewer))),
-            bases_by_power_id=grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id"),
-            powers_by_article_id=powers_citing(access.power_q(viewer, "power__")),
-            article_by_id=by_id(m.LegalArticle.all()),
-            article_by_document_label=article_by_label(),
-            document_by_id=by_id(m.LegalDocument.all().only(*DOCUMENT_INFO)),
-            work_by_id=by_id(m.LegalWork.all()),
-            documents_by_work_id=grouped(
-                m.LegalDocument.all().only(*DOCUMENT_INFO).order_by("version_date", "id"), "work_id"
-            ),
-            files_by_document_id=grouped(  # without the bytes: those are for downloads
-                m.StoredFile.all().only(*STORED_FILE_INFO).order_by("id"), "document_id"
-            ),
-            flow_chart_by_power_id=one_by(m.FlowChart.all(), "power_id"),
-            steps_by_chart_id=grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id"),
-            edges_by_chart_id=grouped(m.FlowEdge.all().order_by("id"), "chart_id"),
-            disclosure_records_by_power_id=grouped(  # with the operation, whose applicant is masked in them
-                m.DisclosureRecord.filter(records).select_related("operation").order_by("-disclosed_on", "-id"),
-                "power_id",
-            ),
-            operation_records_by_power_id=grouped(
-                m.OperationRecord.filter(records).order_by("-id"), "power_id"
-            ),
-            operation_record_by_id=by_id(m.OperationRecord.filter(records).select_related("power")),
-            steps_by_operation_id=grouped(
-                wm.OperationStep.filter(access.record_q(viewer, "operation__")).order_by("started_on", "id"),
-                "operation_id",
-            ),
-            reviews_by_power_id=grouped(wm.Review.filter(internal).order_by("round"), "power_id"),
-            opinions_by_review_id=grouped(
-                wm.ReviewOpinion.filter(access.internal_q(viewer, "review__power__")).order_by("id"), "review_id"
-            ),
-            change_notices_by_power_id=grouped(wm.ChangeNotice.filter(internal).order_by("-id"), "power_id"),
+        return cls(viewer)
+
+    @cached_property
+    def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
+        return by_id(m.Unit.all())
+
+    @cached_property
+    def units_by_parent_id(self) -> DataLoader[int, list[m.Unit]]:
+        return grouped(m.Unit.all(), "parent_id")
+
+    @cached_property
+    def position_by_id(self) -> DataLoader[int, m.Position | None]:
+        return by_id(m.Position.all())
+
+    @cached_property
+    def positions_by_unit_id(self) -> DataLoader[int, list[m.Position]]:
+        return grouped(m.Position.all(), "unit_id")
+
+    @cached_property
+    def power_by_id(self) -> DataLoader[int, m.Power | None]:
+        return by_id(m.Power.filter(access.power_q(self.viewer)))
+
+    @cached_property
+    def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
+        return grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id")
+
+    @cached_property
+    def powers_by_article_id(self) -> DataLoader[int, list[m.Power]]:
+        return powers_citing(access.power_q(self.viewer, "power__"))
+
+    @cached_property
+    def article_by_id(self) -> DataLoader[int, m.LegalArticle | None]:
+        return by_id(m.LegalArticle.all())
+
+    @cached_property
+    def article_by_document_label(self) -> DataLoader[tuple[int, str], m.LegalArticle | None]:
+        return article_by_label()
+
+    @cached_property
+    def document_by_id(self) -> DataLoader[int, m.LegalDocument | None]:
+        return by_id(m.LegalDocument.all().only(*DOCUMENT_INFO))
+
+    @cached_property
+    def work_by_id(self) -> DataLoader[int, m.LegalWork | None]:
+        return by_id(m.LegalWork.all())
+
+    @cached_property
+    def documents_by_work_id(self) -> DataLoader[int, list[m.LegalDocument]]:
+        return grouped(
+            m.LegalDocument.all().only(*DOCUMENT_INFO).order_by("version_date", "id"), "work_id"
         )
 
+    @cached_property
+    def files_by_document_id(self) -> DataLoader[int, list[m.StoredFile]]:
+        return grouped(  # without the bytes: those are for downloads
+            m.StoredFile.all().only(*STORED_FILE_INFO).order_by("id"), "document_id"
+        )
+
+    @cached_property
+    def flow_chart_by_power_id(self) -> DataLoader[int, m.FlowChart | None]:
+        return one_by(m.FlowChart.all(), "power_id")
+
+    @cached_property
+    def steps_by_chart_id(self) -> DataLoader[int, list[m.FlowStep]]:
+        return grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id")
+
+    @cached_property
+    def edges_by_chart_id(self) -> DataLoader[int, list[m.FlowEdge]]:
+        return grouped(m.FlowEdge.all().order_by("id"), "chart_id")
+
+    @cached_property
+    def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:
+        return grouped(  # with the operation, whose applicant is masked in them
+            m.DisclosureRecord.filter(access.record_q(self.viewer))
+            .select_related("operation")
+            .order_by("-disclosed_on", "-id"),
+            "power_id",
+        )
+
+    @cached_property
+    def operation_records_by_power_id(self) -> DataLoader[int, list[m.OperationRecord]]:
+        return grouped(m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id"), "power_id")
+
+    @cached_property
+    def operation_record_by_id(self) -> DataLoader[int, m.OperationRecord | None]:
+        return by_id(m.OperationRecord.filter(access.record_q(self.viewer)).select_related("power"))
+
+    @cached_property
+    def steps_by_operation_id(self) -> DataLoader[int, list[wm.OperationStep]]:
+        return grouped(
+            wm.OperationStep.filter(access.record_q(self.viewer, "operation__")).order_by("started_on", "id"),
+            "operation_id",
+        )
+
+    @cached_property
+    def reviews_by_power_id(self) -> DataLoader[int, list[wm.Review]]:
+        return grouped(wm.Review.filter(access.internal_q(self.viewer)).order_by("round"), "power_id")
+
+    @cached_property
+    def opinions_by_review_id(self) -> DataLoader[int, list[wm.ReviewOpinion]]:
+        return grouped(
+            wm.ReviewOpinion.filter(access.internal_q(self.viewer, "review__power__")).order_by("id"), "review_id"
+        )
+
+    @cached_property
+    def change_notices_by_power_id(self) -> DataLoader[int, list[wm.ChangeNotice]]:
+        return grouped(wm.ChangeNotice.filter(access.internal_q(self.viewer)).order_by("-id"), "power_id")

@@ -9,17 +9,25 @@ SearchIndexNotReady error (search.manifest).
 
 from __future__ import annotations
 
+import html
 import logging
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from domain.errors import DomainError, FieldError, ValidationFailed
+from domain.library.normalize import NATIONAL_PREFIX
+from domain.models import LegalArticle, LegalDocument
 from resolvers.ids import decode_id
 from search import SearchUnavailable, analysis, backend_for
+from search.citations import Citation
+from search.documents import day, keyword, validity
 from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
-from search.model import Filter, IndexName, SearchRequest, SearchResult
+from search.model import Filter, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
+from search.understand import Understanding, understand, vocabulary
 
 if TYPE_CHECKING:
     from domain.access import Viewer
@@ -28,6 +36,8 @@ if TYPE_CHECKING:
 #: How deep a client may page into the hits (the engines rank everything before the offset).
 MAX_OFFSET = 10_000
 FACET_SIZE = 20
+MAX_CITATIONS = 10
+CITED_DOCUMENT = ("id", "work_id", "title", "level", "status", "version_date", "promulgation_date", "effective_date")
 log = logging.getLogger("qingquan.search")
 
 
@@ -58,6 +68,14 @@ class LibraryScope:
     document_ids: list[int] | None = None
     in_force_on: date | None = None
     all_versions: bool = False
+
+    def admits(self, document: LegalDocument) -> bool:
+        """Whether a document is within the filter's levels, statuses and documents (not its dates)."""
+        return (
+            (not self.levels or document.level in self.levels)
+            and (not self.statuses or document.status in self.statuses)
+            and (not self.document_ids or document.id in self.document_ids)
+        )
 
     def filters(self, today: date) -> tuple[Filter, ...]:
         """By default only the versions in force today; older ones with a date or all_versions."""
@@ -101,20 +119,26 @@ async def run_search(
     *,
     first: int | None,
     offset: int,
+    terms: tuple[QueryTerm, ...] | None = None,
+    match_all: bool = True,
+    limit: int | None = None,
+    relax: bool = True,
 ) -> SearchResult:
     request = SearchRequest(
         query=query[:500],
         filters=filters,
         facets=facets,
         facet_size=FACET_SIZE,
-        limit=page_size(settings, first, offset),
+        limit=page_size(settings, first, offset) if limit is None else limit,
         offset=offset,
+        terms=terms,
+        match_all=match_all,
     )
     backend = backend_for(settings)
     try:
         await require_ready(backend)
         result = await backend.search(index, request)
-        if result.total == 0 and len(analysis.query_words(query)) > 1:
+        if result.total == 0 and match_all and relax and len(request.query_terms()) > 1:
             # No text has every word: show those with some of them, the most first (matchedAllWords=false).
             result = await backend.search(index, replace(request, match_all=False))
             result.matched_all_words = False
@@ -127,21 +151,147 @@ async def run_search(
 
 
 async def search_legal_basis(
-    settings: Settings, query: str, scope: LibraryScope, *, first: int | None, offset: int
-) -> SearchResult:
-    facets = ("level", "status", "document_id")
-    return await run_search(
-        settings, IndexName.ARTICLES, query, scope.filters(date.today()), facets, first=first, offset=offset
+    settings: Settings, query: str, scope: LibraryScope, *, first: int | None, offset: int, facets: bool = True
+) -> tuple[SearchResult, Understanding]:
+    """Articles for a query as people type it (search.understand): cited articles first, then the
+    backend's hits for the words left, kept to the laws the query names when that finds anything."""
+    facet_fields = ("level", "status", "document_id") if facets else ()
+    limit = page_size(settings, first, offset)
+    vocab = await vocabulary()
+    meaning = understand(query, vocab)
+    today = date.today()
+    filters = scope.filters(today)
+    pinned = await cited_articles(meaning.citations, scope, today)
+    cited = {id(c) for c, _, _ in pinned}
+    if not meaning.terms and meaning.citations:
+        return replace(pinned_only(pinned, offset, limit, meaning), cited=cited), meaning
+    terms = tuple(meaning.terms)
+    works = tuple(dict.fromkeys(w for law in meaning.laws for w in law.work_ids))
+    skip = min(offset, len(pinned))
+    run = partial(
+        run_search, settings, IndexName.ARTICLES, query, facets=facet_fields, first=first, offset=offset - skip,
+        terms=terms, match_all=not meaning.question, limit=limit - (len(pinned) - skip), relax=False,
+    )  # fmt: skip
+    result = await run(filters=(*filters, *any_of("work_id", list(works))))
+    if result.total == 0 and not meaning.question:
+        # no text has every word as typed: cut them into smaller words, as a question's, any will do
+        meaning = understand(query, vocab, as_sentence=True)
+        run = partial(run, terms=tuple(meaning.terms), match_all=False)
+        result = await run(filters=(*filters, *any_of("work_id", list(works))))
+        result.matched_all_words = False
+    if works and result.total == 0:
+        result = await run(filters=filters)  # the law named has none of the words: look everywhere
+    if meaning.question:
+        first_hit = set(result.hits[0].matched) if result.hits else set()
+        result.matched_all_words = bool(first_hit) and all(first_hit & set(t.words) for t in meaning.terms)
+    return replace(with_pinned(result, pinned[skip:], meaning), cited=cited), meaning
+
+
+async def cited_articles(
+    citations: list[Citation], scope: LibraryScope, today: date
+) -> list[tuple[Citation, LegalArticle, LegalDocument]]:
+    """Each cited article in the version of its law the citation means: the version of the year it
+    names, else the one in force on that date, the filter's date or today; within the filter's scope."""
+    found: list[tuple[Citation, LegalArticle, LegalDocument]] = []
+    for citation in citations[:MAX_CITATIONS]:
+        spans = await validity(citation.law.work_ids)
+        if not spans:
+            continue
+        documents = {d.id: d for d in await LegalDocument.filter(id__in=list(spans)).only(*CITED_DOCUMENT)}
+        document = _version(citation, documents, spans, scope.in_force_on or today)
+        if document is None or not scope.admits(document):
+            continue
+        articles = LegalArticle.filter(document_id=document.id)
+        article = await articles.filter(label=citation.label).first()
+        if article is None and citation.sub is None:
+            article = await articles.filter(number=citation.number).order_by("ordinal").first()
+        if article is not None and all(a.id != article.id for _, a, _ in found):
+            found.append((citation, article, document))
+    return found
+
+
+def _version(
+    citation: Citation, documents: dict[int, LegalDocument], spans: dict[int, tuple[int, int]], on: date
+) -> LegalDocument | None:
+    if citation.year:
+        of_year = [d for d in documents.values() if citation.year in _years(d)]
+        if of_year:
+            return max(of_year, key=lambda d: (spans[d.id][0], d.id))
+        on = citation.on or on
+    when = day(on)
+    in_force = [d for d in documents.values() if spans[d.id][0] <= when < spans[d.id][1]]
+    if in_force:
+        return max(in_force, key=lambda d: (spans[d.id][0], d.id))
+    earlier = [d for d in documents.values() if spans[d.id][0] <= when]
+    return max(earlier or documents.values(), key=lambda d: (spans[d.id][0], d.id))
+
+
+def _years(document: LegalDocument) -> set[int]:
+    dates = (document.version_date, document.promulgation_date, document.effective_date)
+    return {d.year for d in dates if d is not None}
+
+
+def _pinned_hit(citation: Citation, article: LegalArticle, document: LegalDocument, words: list[str], score: float) -> SearchHit:
+    snippet = analysis.highlight(article.text, words, 120) if words else None
+    return SearchHit(
+        id=article.id,
+        score=score,
+        matched=[str(citation)],
+        highlights={"title": f"{analysis.HIGHLIGHT_PRE}{html.escape(document.title)}{analysis.HIGHLIGHT_POST}"},
+        snippet=snippet or analysis.crop_text(article.text, 120),
     )
+
+
+def with_pinned(
+    result: SearchResult, pinned: list[tuple[Citation, LegalArticle, LegalDocument]], meaning: Understanding
+) -> SearchResult:
+    """The cited articles before the backend's hits (each article once)."""
+    if not pinned:
+        return result
+    ids = {a.id for _, a, _ in pinned}
+    top = max((h.score for h in result.hits), default=0.0) + 1.0
+    words = [w for t in meaning.terms for w in t.words]
+    hits = [_pinned_hit(c, a, d, words, top) for c, a, d in pinned]
+    rest = [h for h in result.hits if h.id not in ids]
+    total = result.total + len(pinned) - (len(result.hits) - len(rest))
+    return replace(result, hits=hits + rest, total=total)
+
+
+def pinned_only(
+    pinned: list[tuple[Citation, LegalArticle, LegalDocument]], offset: int, limit: int, meaning: Understanding
+) -> SearchResult:
+    """A query that only cites: the cited articles, counted in the facets as a search would count them."""
+    page = pinned[offset : offset + limit]
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name, value in (("level", lambda d: keyword(d.level)), ("status", lambda d: keyword(d.status)),
+                        ("document_id", lambda d: keyword(d.id))):  # fmt: skip
+        counts = Counter(value(d) for _, _, d in pinned)
+        facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    hits = [_pinned_hit(c, a, d, [], float(len(pinned) - i)) for i, (c, a, d) in enumerate(page)]
+    return SearchResult(hits=hits, total=len(pinned), facets=facets)
 
 
 async def search_legal_documents(
-    settings: Settings, query: str, scope: LibraryScope, *, first: int | None, offset: int
+    settings: Settings, query: str, scope: LibraryScope, *, first: int | None, offset: int, facets: bool = True
 ) -> SearchResult:
+    """Documents by title, 文号, issuer or preamble; a law named by any of its names (个税法, 村组法,
+    土地管里法) is found by that name, its other words searched within it."""
     filters = tuple(f for f in scope.filters(date.today()) if getattr(f, "field", "") != "document_id")
-    return await run_search(
-        settings, IndexName.DOCUMENTS, query, filters, ("level", "status"), first=first, offset=offset
-    )
+    meaning = understand(query, await vocabulary())
+    works = tuple(dict.fromkeys(w for law in meaning.laws for w in law.work_ids))
+    run = partial(
+        run_search, settings, IndexName.DOCUMENTS, query, facets=("level", "status") if facets else (), first=first,
+        offset=offset,
+    )  # fmt: skip
+    if works:
+        # the law by its title (so that the title is highlighted, however the query named it), and the rest
+        names = tuple(
+            QueryTerm(law.text, (law.title.removeprefix(NATIONAL_PREFIX),), literal=False) for law in meaning.laws
+        )
+        named = await run(filters=(*filters, *any_of("work_id", list(works))), terms=names + tuple(meaning.terms))
+        if named.total:
+            return named
+    return await run(filters=filters)
 
 
 async def search_powers(
@@ -154,6 +304,7 @@ async def search_powers(
     unit_ids: list[int] | None,
     first: int | None,
     offset: int,
+    facets: bool = True,
 ) -> SearchResult:
     filters = (
         *visible_powers(viewer),
@@ -162,5 +313,6 @@ async def search_powers(
         *any_of("unit_id", unit_ids),
     )
     return await run_search(
-        settings, IndexName.POWERS, query, filters, ("category", "unit_id"), first=first, offset=offset
-    )
+        settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
+        offset=offset,
+    )  # fmt: skip

@@ -1,5 +1,6 @@
 """Word filings: `generateFiling` checks the caller may have the filing and returns a signed,
-short-lived download link (GET it; the document is rendered then, for the same caller)."""
+short-lived download link (GET it; the document is rendered then, for the same caller), and one
+for the same filing as PDF where the server has LibreOffice."""
 
 from __future__ import annotations
 
@@ -10,21 +11,27 @@ import strawberry
 from docgen.filing import scope_for
 from docgen.forms import FilingForm as _FilingForm
 from docgen.forms import filename
+from docgen.pdf import UNAVAILABLE, soffice
 from domain.errors import DomainError
 from qingquan import filings
 from schema.context import Info
 from schema.enums import _enum
 from schema.mutations.base import failure, optional_pk, pk, result
 
-FilingForm = _enum(_FilingForm, description="填报表格: 附3–附7, 一图, 文字材料")
+FilingForm = _enum(_FilingForm, description="填报表格: 附3–附7, 一图, 一件, 文字材料")
 
 
-@strawberry.type(description="A generated filing (.docx), to download with GET before it expires.")
+@strawberry.type(description="A generated filing (.docx, and PDF where the server can print it), to download with GET before it expires.")
 class FilingLink:
     url: str = strawberry.field(description="path on this server: GET it (no token needed) before `expiresAt`")
     filename: str
     form: FilingForm  # type: ignore[valid-type]
     expires_at: datetime
+    pdf_url: str | None = strawberry.field(
+        description="the same filing as PDF (printed by LibreOffice on the server); null when PDF is unavailable, see `pdfUnavailableReason`"
+    )
+    pdf_filename: str | None
+    pdf_unavailable_reason: str | None = strawberry.field(description="why there is no `pdfUrl`; null when there is one")
 
 
 GenerateFilingResult = result("GenerateFilingResult", FilingLink)
@@ -46,9 +53,14 @@ class FilingMutations:
         except DomainError as exc:
             return failure(exc)
         token, expires = filings.sign(info.context.settings, viewer, scope.unit.id, form, scope.power.id if scope.power else None)
+        power_code = scope.power.code if scope.power else None
+        printable = soffice() is not None
         return FilingLink(
             url=f"/filings/{token}",
-            filename=filename(form, scope.unit.code, scope.power.code if scope.power else None),
+            filename=filename(form, scope.unit.code, power_code),
             form=form,
             expires_at=datetime.fromtimestamp(expires, UTC),
+            pdf_url=f"/filings/{token}/pdf" if printable else None,
+            pdf_filename=filename(form, scope.unit.code, power_code, ".pdf") if printable else None,
+            pdf_unavailable_reason=None if printable else UNAVAILABLE,
         )

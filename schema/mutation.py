@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.catalog import CatalogMutations
 from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
 from schema.library import LibraryMutations
@@ -12,12 +13,15 @@ from schema.mutations.flow import FlowMutations
 from schema.mutations.legal_document import LegalDocumentMutations
 from schema.mutations.position import PositionMutations
 from schema.mutations.power import PowerMutations
+from schema.mutations.revision import RevisionMutations
 from schema.mutations.unit import UnitMutations
 from schema.oversight_mutations import OversightMutations
+from schema.thesaurus import ThesaurusMutations
 from schema.tokens import TokenMutations
+from schema.webhooks import WebhookMutations
 from schema.workflow_mutations import WorkflowMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, OversightMutations, DashboardMutations, TokenMutations):
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, RevisionMutations, OversightMutations, DashboardMutations, TokenMutations, CatalogMutations, WebhookMutations, ThesaurusMutations):
     pass

@@ -74,13 +74,15 @@ class RecordDisclosureInput:
 @strawberry.input(description="附7: an exercise of a published power, starting with its decision (决策).")
 class CreateOperationRecordInput:
     power_id: strawberry.ID
-    network: Network = strawberry.field(description="七大网络")
     subject: str = strawberry.field(description="办理事项")
     handler: str = strawberry.field(description="经办人")
     decision: str = strawberry.field(description="决策情况")
     decided_on: date
     applicant: str = strawberry.field(default="", description="当事人 (personal data)")
     scope: DisclosureScope | None = strawberry.field(default=None, description="公开范围; the power's when left out")
+    network: Network | None = strawberry.field(
+        default=None, description="七大网络, when the exercise runs in one (a penalty or an inspection may not)"
+    )
 
 
 @strawberry.input(description="The next stage of an exercise: EXECUTION after DECISION, RESULT after EXECUTION.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -25,6 +26,9 @@ from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import encode_id
 from schema.unit import Unit
 from schema.workflow import ChangeNotice, Review, load_power
+
+if TYPE_CHECKING:
+    from schema.revisions import PowerRevision, PowerVersion
 
 
 @strawberry.type(description="行使规则: disclosure, fees and time limits.")
@@ -165,6 +169,24 @@ class Power(Node):
     @strawberry.field(description="变更说明, newest first; empty for callers outside the unit and the reviewers")
     async def change_notices(self, info: Info) -> list[ChangeNotice]:
         return [ChangeNotice.from_model(n) for n in await info.context.loaders.change_notices_by_power_id.load(self.db_id)]
+
+    @strawberry.field(description="公开版本: every published version the caller may read, oldest first (动态管理)")
+    async def versions(self, info: Info) -> list[Annotated[PowerVersion, strawberry.lazy("schema.revisions")]]:
+        from schema.revisions import power_versions
+
+        return await power_versions(info, self.db_id)
+
+    @strawberry.field(description="修订 of this power, oldest first; empty for callers outside the unit and the reviewers")
+    async def revisions(self, info: Info) -> list[Annotated[PowerRevision, strawberry.lazy("schema.revisions")]]:
+        from schema.revisions import power_revisions
+
+        return await power_revisions(info, self.db_id)
+
+    @strawberry.field(description="the revision this power is the working copy of (a DRAFT coded <code>.R<n>), if it is one")
+    async def revision_of(self, info: Info) -> Annotated[PowerRevision, strawberry.lazy("schema.revisions")] | None:
+        from schema.revisions import draft_revision
+
+        return await draft_revision(info, self.db_id)
 
 
 @strawberry.input(description="Filters of `powers`; all given conditions must hold.")

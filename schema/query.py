@@ -14,6 +14,7 @@ from resolvers.legal import legal_documents_page
 from resolvers.power import powers_page
 from resolvers.prefetch import prefetch_connection
 from resolvers.unit import units_page
+from schema.catalog import CatalogQuery
 from schema.context import Info
 from schema.dashboard import DashboardQuery
 from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role, UnitKind
@@ -24,9 +25,12 @@ from schema.oversight import Complaint, Inspection, OperationStep, OversightQuer
 from schema.power import Power, PowerBasis, PowerFilter, PowerOrder
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection
+from schema.revisions import RevisionQuery, revision_node, version_node
 from schema.search import SearchQuery
+from schema.thesaurus import ThesaurusQuery
 from schema.tokens import TokenQuery
 from schema.unit import Position, Unit
+from schema.webhooks import WebhookQuery
 from schema.workflow import ChangeNotice, Review, WorkflowQuery
 
 
@@ -127,6 +131,10 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
     if type_name == "ChangeNotice":
         notice = await wm.ChangeNotice.filter(access.internal_q(viewer), id=pk).first()
         return ChangeNotice.from_model(notice) if notice else None
+    if type_name == "PowerRevision":
+        return await revision_node(info, pk)
+    if type_name == "PowerVersion":
+        return await version_node(info, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.internal_q(viewer, ""), id=pk).first()
@@ -135,7 +143,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, OversightQuery, DashboardQuery, TokenQuery):
+class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery):
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)

@@ -91,7 +91,7 @@ class OperationRecord(Node):
     db_id: strawberry.Private[int]
     model: strawberry.Private[m.OperationRecord]
     redacted: strawberry.Private[personal.OperationRecordText | None] = None
-    network: Network = strawberry.field(description="七大网络")
+    network: Network | None = strawberry.field(description="七大网络 (null when the exercise runs in none)")
     subject: str = strawberry.field(resolver=_subject, description="办理事项")
     unit_id: strawberry.Private[int]
     stage: OperationStage

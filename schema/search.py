@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from resolvers import search as resolve
+from resolvers.prefetch import field_selections
 from schema.context import Info
 from schema.enums import LegalLevel, LegalStatus, PowerCategory, PowerStatus
 from schema.legal import LegalArticle, LegalDocument
@@ -91,6 +92,9 @@ class UnitCount:
 @strawberry.type(description="An article that matched, with its document.")
 class LegalBasisHit:
     score: float
+    matched_words: list[str] = strawberry.field(
+        description="the query's words (or legal terms standing for them) found in it; a cited article: the citation"
+    )
     snippet: str = strawberry.field(description="the article's text around the matches, matches in <em>")
     title_highlight: str | None = strawberry.field(
         description="the document's title, if it matched, matches in <em>"
@@ -152,6 +156,49 @@ class PowerHitEdge:
     node: PowerHit
 
 
+@strawberry.type(description="An article the query cites, as understood (e.g. 《中华人民共和国民法典》第五百八十四条).")
+class CitedArticle:
+    citation: str = strawberry.field(description="the citation written out in full")
+    law: str = strawberry.field(description="the law's title")
+    label: str = strawberry.field(description="第N条 (之M)")
+    paragraph: int | None = strawberry.field(description="款, when cited")
+    item: int | None = strawberry.field(description="项, when cited")
+    year: int | None = strawberry.field(description="the year the query names: that year's version")
+    found: bool = strawberry.field(description="whether the library holds that article (then it is the first hit)")
+
+
+@strawberry.type(description="A word of the query and the legal terms searched for it as well (the thesaurus).")
+class SearchTerm:
+    word: str
+    alternatives: list[str]
+    literal: bool = strawberry.field(description="false: only the alternatives were searched (多久 → 期限)")
+
+
+@strawberry.type(description="How the query was read before it was searched.")
+class QueryUnderstanding:
+    citations: list[CitedArticle]
+    laws: list[str] = strawberry.field(description="laws the query names: the search keeps to them when it can")
+    terms: list[SearchTerm] = strawberry.field(description="the words searched, each with its legal terms")
+    dropped: list[str] = strawberry.field(description="question words and particles left out")
+    question: bool = strawberry.field(
+        description="read as a question: ranked by relevance, no word required (else every word, when any text has them all)"
+    )
+
+
+def understanding_of(meaning: resolve.Understanding, found: set[int]) -> QueryUnderstanding:
+    return QueryUnderstanding(
+        citations=[
+            CitedArticle(citation=str(c), law=c.law.title, label=c.label, paragraph=c.paragraph, item=c.item,
+                         year=c.year, found=id(c) in found)
+            for c in meaning.citations
+        ],  # fmt: skip
+        laws=list(dict.fromkeys(law.title for law in meaning.laws)),
+        terms=[SearchTerm(word=t.word, alternatives=list(t.alternatives), literal=t.literal) for t in meaning.terms],
+        dropped=meaning.dropped,
+        question=meaning.question,
+    )
+
+
 @strawberry.type(description="Hits of searchLegalBasis, best first; totalCount and facets count every hit.")
 class LegalBasisSearch:
     total_count: int
@@ -161,6 +208,7 @@ class LegalBasisSearch:
     matched_all_words: bool = strawberry.field(
         description="false when no text had every word and the hits have only some of them"
     )
+    understanding: QueryUnderstanding
 
 
 @strawberry.type(description="Hits of searchLegalDocuments, best first.")
@@ -210,6 +258,12 @@ def _counts(result: SearchResult, field: str) -> list[tuple[str, int]]:
     return result.facets.get(field, [])
 
 
+def _wants_facets(info: Info) -> bool:
+    """Whether the query selects `facets` (counting them is most of a search's work in the engine)."""
+    raw = info._raw_info
+    return "facets" in field_selections([node.selection_set for node in raw.field_nodes], raw.fragments)
+
+
 @strawberry.type
 class SearchQuery:
     @strawberry.field(
@@ -226,14 +280,16 @@ class SearchQuery:
         ctx = info.context
         _, offset = page_args(first, after)
         scope = filter.scope() if filter else resolve.LibraryScope()
-        result = await resolve.search_legal_basis(ctx.settings, query, scope, first=first, offset=offset)
+        result, meaning = await resolve.search_legal_basis(
+            ctx.settings, query, scope, first=first, offset=offset, facets=_wants_facets(info)
+        )
         found = await _load(ctx.loaders.article_by_id, result.hits)
         documents = await ctx.loaders.document_by_id.load_many(
             list({a.document_id for _, _, a in found} | {int(k) for k, _ in _counts(result, "document_id")})
         )
         by_id = {d.id: LegalDocument.from_model(d) for d in documents if d is not None}
         hits = [
-            (i, LegalBasisHit(score=h.score, snippet=h.snippet, title_highlight=h.highlights.get("title"),
+            (i, LegalBasisHit(score=h.score, matched_words=h.matched, snippet=h.snippet, title_highlight=h.highlights.get("title"),
                               article=LegalArticle.from_model(a), document=by_id[a.document_id]))
             for i, h, a in found
         ]  # fmt: skip
@@ -252,6 +308,7 @@ class SearchQuery:
             edges=_edges(hits, offset, LegalBasisHitEdge),
             facets=facets,
             matched_all_words=result.matched_all_words,
+            understanding=understanding_of(meaning, result.cited),
         )
 
     @strawberry.field(description="Search legal documents by title, 文号, issuer or preamble.")
@@ -266,7 +323,9 @@ class SearchQuery:
         ctx = info.context
         _, offset = page_args(first, after)
         scope = filter.scope() if filter else resolve.LibraryScope()
-        result = await resolve.search_legal_documents(ctx.settings, query, scope, first=first, offset=offset)
+        result = await resolve.search_legal_documents(
+            ctx.settings, query, scope, first=first, offset=offset, facets=_wants_facets(info)
+        )
         found = await _load(ctx.loaders.document_by_id, result.hits)
         hits = [
             (i, LegalDocumentHit(score=h.score, title_highlight=h.highlights.get("title", html.escape(d.title)),
@@ -309,6 +368,7 @@ class SearchQuery:
             unit_ids=resolve.decode_ids(f.unit_ids, "Unit", "filter.unitIds"),
             first=first,
             offset=offset,
+            facets=_wants_facets(info),
         )
         found = await _load(ctx.loaders.power_by_id, result.hits)
         hits = [

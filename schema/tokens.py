@@ -9,13 +9,14 @@ from datetime import datetime
 
 import strawberry
 
+from domain import enums as d
 from domain import models as m
 from domain import tokens
 from domain.errors import DomainError
 from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
 from schema.context import Info
-from schema.enums import Role
+from schema.enums import ReviewSeat, Role
 from schema.mutations.base import failure, optional_pk, pk, result
 from schema.node import page_args, to_connection
 from schema.relay import Connection, encode_id
@@ -28,6 +29,7 @@ class ApiToken:
     unit_id: strawberry.Private[int | None]
     name: str
     role: Role
+    seat: ReviewSeat | None = strawberry.field(description="a REVIEWER's seat: one reviewing office, or the leading group")
     prefix: str = strawberry.field(description="the secret's first characters, to tell tokens apart")
     created_at: datetime
     last_used_at: datetime | None = strawberry.field(description="the last request with it, to within 10 minutes")
@@ -42,6 +44,7 @@ class ApiToken:
             unit_id=token.unit_id,
             name=token.name,
             role=token.role,
+            seat=d.ReviewSeat(token.seat) if token.seat else None,
             prefix=token.prefix,
             created_at=token.created_at,
             last_used_at=token.last_used_at,
@@ -69,6 +72,9 @@ class CreateApiTokenInput:
     role: Role
     unit_id: strawberry.ID | None = None
     expires_at: datetime | None = strawberry.field(default=None, description="in the future; null: never")
+    seat: ReviewSeat | None = strawberry.field(
+        default=None, description="REVIEWER only: the office whose opinions it enters, or the leading group (领导小组)"
+    )
 
 
 CreateApiTokenResult = result("CreateApiTokenResult", CreatedApiToken)
@@ -99,6 +105,7 @@ class TokenMutations:
                 name=input.name,
                 unit_id=optional_pk(input.unit_id, "Unit", "unitId"),
                 expires_at=input.expires_at,
+                seat=input.seat,  # type: ignore[arg-type]
                 actor=info.context.viewer,
             )
         except DomainError as exc:

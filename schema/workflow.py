@@ -68,6 +68,9 @@ class Review(Node):
     required_changes: str = strawberry.field(description="调整要求 (ADJUST)")
     decided_by: str
     decided_at: datetime | None
+    approved_by: str = strawberry.field(description="领导小组审定: who approved the decision")
+    approved_at: datetime | None = strawberry.field(description="when the decision took effect; null while it awaits approval")
+    approval_opinion: str = strawberry.field(description="领导小组意见")
 
     @classmethod
     def from_model(cls, r: wm.Review) -> Review:
@@ -76,7 +79,8 @@ class Review(Node):
             lead_opinion=r.lead_opinion, declared_by=r.declared_by, declared_at=r.declared_at,
             submitted_by=r.submitted_by, submitted_at=r.submitted_at, decision=r.decision,
             decision_reason=r.decision_reason, required_changes=r.required_changes,
-            decided_by=r.decided_by, decided_at=r.decided_at,
+            decided_by=r.decided_by, decided_at=r.decided_at, approved_by=r.approved_by, approved_at=r.approved_at,
+            approval_opinion=r.approval_opinion,
         )  # fmt: skip
 
     @strawberry.field(description="one opinion per reviewing office")

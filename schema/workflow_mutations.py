@@ -1,10 +1,12 @@
 """The lifecycle as mutations: declarePower, submitPowerForReview, recordReviewOpinion, decidePower,
-publishPower; explainChangeNotice, reviewChangeNotice; loadHolidayYear. Each validates, calls one
-domain action (domain.lifecycle, domain.change_notices, domain.workdays) and returns the changed
-object or a typed error, IllegalTransitionError included."""
+publishPower (and their batch forms declarePowers … publishPowers, each power with its own result);
+explainChangeNotice, reviewChangeNotice; loadHolidayYear. Each validates, calls one domain action
+(domain.lifecycle, domain.change_notices, domain.workdays) and returns the changed object or a typed
+error, IllegalTransitionError included."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -12,7 +14,8 @@ import strawberry
 
 from domain import change_notices as notices
 from domain import lifecycle, workdays
-from domain.errors import DomainError, IllegalTransition
+from domain.errors import DomainError, FieldError, IllegalTransition, ValidationFailed
+from domain.models import Power as PowerModel
 from schema.context import Info
 from schema.enums import ReviewDecision, ReviewOffice
 from schema.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationErrors
@@ -45,6 +48,24 @@ class HolidayYear:
 
 
 PowerStepResult = workflow_result("PowerStepResult", Power)
+#: Powers one batch step takes: each is its own transaction, so a batch is bounded like a page.
+BATCH_LIMIT = 100
+
+
+async def each_power(
+    ids: list[strawberry.ID], step: Callable[[int], Awaitable[PowerModel]]
+) -> list[Power | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError]:
+    """A lifecycle step on each power in turn, in its own transaction: one refusal stops none of the others."""
+    if len(ids) > BATCH_LIMIT:
+        too_many = ValidationFailed([FieldError("ids", f"一次最多 {BATCH_LIMIT} 项 (at most {BATCH_LIMIT} powers)", "too_many")])
+        return [refused(too_many)]
+    results: list[Power | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError] = []
+    for i, global_id in enumerate(ids):
+        try:
+            results.append(Power.from_model(await step(pk(global_id, "Power", f"ids.{i}"))))
+        except DomainError as exc:
+            results.append(refused(exc))
+    return results
 ReviewResult = workflow_result("ReviewResult", Review)
 ChangeNoticeResult = workflow_result("ChangeNoticeResult", ChangeNotice)
 HolidayYearResult = workflow_result("HolidayYearResult", HolidayYear)
@@ -60,7 +81,7 @@ class ReviewOpinionInput:
         return lifecycle.OpinionData(self.office, self.opinion, self.recommendation)  # type: ignore[arg-type]
 
 
-@strawberry.input(description="审核决定; opinions given here join those already recorded: all five offices are needed.")
+@strawberry.input(description="审核决定; opinions given here (县公开办's own) join those already recorded: all five offices are needed.")
 class DecidePowerInput:
     decision: ReviewDecision
     reason: str = strawberry.field(default="", description="审核意见")
@@ -100,7 +121,7 @@ class WorkflowMutations:
             return refused(exc)
         return Power.from_model(power)
 
-    @strawberry.mutation(description="A reviewing office's opinion on a power IN_REVIEW (REVIEWER); replaces that office's earlier one.")
+    @strawberry.mutation(description="A reviewing office's opinion on a power IN_REVIEW (a REVIEWER holding that office's seat); replaces that office's earlier one.")
     async def record_review_opinion(self, info: Info, power_id: strawberry.ID, input: ReviewOpinionInput) -> ReviewResult:
         try:
             review = await lifecycle.record_opinion(info.context.viewer, pk(power_id, "Power", "powerId"), input.to_data())
@@ -108,7 +129,10 @@ class WorkflowMutations:
             return refused(exc)
         return Review.from_model(review)
 
-    @strawberry.mutation(description="审核决定 on a power IN_REVIEW (REVIEWER): RETAIN/FILE → APPROVED, ADJUST → DRAFT, ABOLISH, REMOVE.")
+    @strawberry.mutation(
+        description="审核决定 on a power IN_REVIEW (a REVIEWER holding the OPENNESS_OFFICE seat, 县公开办): RETAIN/FILE → "
+        "APPROVED, ADJUST → DRAFT, ABOLISH, REMOVE once the leading group approves it (approvePowerDecision)."
+    )
     async def decide_power(self, info: Info, id: strawberry.ID, input: DecidePowerInput) -> PowerStepResult:
         try:
             power = await lifecycle.decide(
@@ -123,6 +147,26 @@ class WorkflowMutations:
             return refused(exc)
         return Power.from_model(power)
 
+    @strawberry.mutation(
+        description="领导小组审定 (a REVIEWER holding the LEADING_GROUP seat): approve 县公开办's decision on a power "
+        "IN_REVIEW, which then takes effect, or return it (approve: false) with an opinion for 县公开办 to decide again."
+    )
+    async def approve_power_decision(
+        self, info: Info, id: strawberry.ID, approve: bool, opinion: str = ""
+    ) -> PowerStepResult:
+        try:
+            power = await lifecycle.approve(info.context.viewer, pk(id, "Power"), approve, opinion)
+        except DomainError as exc:
+            return refused(exc)
+        return Power.from_model(power)
+
+    @strawberry.mutation(description=f"领导小组审定 of up to {BATCH_LIMIT} decisions, each with its own result.")
+    async def approve_power_decisions(
+        self, info: Info, ids: list[strawberry.ID], approve: bool, opinion: str = ""
+    ) -> list[PowerStepResult]:
+        viewer = info.context.viewer
+        return await each_power(ids, lambda power_id: lifecycle.approve(viewer, power_id, approve, opinion))
+
     @strawberry.mutation(description="公开运行: an APPROVED power is PUBLISHED (the unit's lead, a reviewer or an admin).")
     async def publish_power(self, info: Info, id: strawberry.ID) -> PowerStepResult:
         try:
@@ -130,6 +174,29 @@ class WorkflowMutations:
         except DomainError as exc:
             return refused(exc)
         return Power.from_model(power)
+
+    @strawberry.mutation(description=f"确认申报 of up to {BATCH_LIMIT} powers at once, each with its own result (in the order given).")
+    async def declare_powers(self, info: Info, ids: list[strawberry.ID], lead_opinion: str) -> list[PowerStepResult]:
+        viewer = info.context.viewer
+        return await each_power(ids, lambda power_id: lifecycle.declare(viewer, power_id, lead_opinion))
+
+    @strawberry.mutation(description=f"报送审核 of up to {BATCH_LIMIT} DECLARED powers, each with its own result.")
+    async def submit_powers_for_review(self, info: Info, ids: list[strawberry.ID]) -> list[PowerStepResult]:
+        viewer = info.context.viewer
+        return await each_power(ids, lambda power_id: lifecycle.submit(viewer, power_id))
+
+    @strawberry.mutation(description=f"One 审核决定 for up to {BATCH_LIMIT} powers IN_REVIEW, each checked and decided on its own.")
+    async def decide_powers(self, info: Info, ids: list[strawberry.ID], input: DecidePowerInput) -> list[PowerStepResult]:
+        viewer = info.context.viewer
+        return await each_power(ids, lambda power_id: lifecycle.decide(
+            viewer, power_id, input.decision, reason=input.reason, required_changes=input.required_changes,  # type: ignore[arg-type]
+            opinions=[o.to_data() for o in input.opinions],
+        ))  # fmt: skip
+
+    @strawberry.mutation(description=f"公开运行 of up to {BATCH_LIMIT} APPROVED powers, each with its own result.")
+    async def publish_powers(self, info: Info, ids: list[strawberry.ID]) -> list[PowerStepResult]:
+        viewer = info.context.viewer
+        return await each_power(ids, lambda power_id: lifecycle.publish(viewer, power_id))
 
     @strawberry.mutation(description="变更说明: the unit explains the changes of an OPEN or RETURNED notice.")
     async def explain_change_notice(self, info: Info, id: strawberry.ID, explanation: str) -> ChangeNoticeResult:

@@ -15,6 +15,7 @@ so no phrase runs across it: a query never contains punctuation (it splits words
 
 from __future__ import annotations
 
+import functools
 import html
 import operator
 import re
@@ -61,8 +62,11 @@ def word_grams(word: str) -> tuple[str, list[str]]:
 
 
 def _pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    if not words:
-        return None
+    return _compiled(tuple(words)) if words else None
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(words: tuple[str, ...]) -> re.Pattern[str]:
     alternatives = sorted(dict.fromkeys(words), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in alternatives), re.IGNORECASE)
 
@@ -71,6 +75,12 @@ def matches(text: str, words: Sequence[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) spans of the words in `text`, longest word first at each place."""
     pattern = _pattern(words)
     return [m.span() for m in pattern.finditer(text)] if pattern and text else []
+
+
+def found_words(texts: Sequence[str], words: Sequence[str]) -> list[str]:
+    """The words (of `words`, in their order) that occur in any of `texts`, case-insensitively."""
+    lowered = [t.lower() for t in texts if t]
+    return [w for w in words if any(w.lower() in t for t in lowered)]
 
 
 def _best_window(spans: list[tuple[int, int]], length: int, crop: int) -> tuple[int, int]:

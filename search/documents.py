@@ -6,6 +6,7 @@ from domain.access's rule matches exactly what was indexed.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from datetime import date
@@ -19,18 +20,24 @@ from search.model import OPEN_END
 CHUNK = 500
 #: Static weight of a hit by legal rank (the backend multiplies the score by log2(2 + boost)).
 LEVEL_BOOST: dict[LegalLevel, float] = {
-    LegalLevel.CONSTITUTION: 1.0,
-    LegalLevel.LAW: 1.0,
-    LegalLevel.LEGISLATIVE_INTERPRETATION: 0.8,
-    LegalLevel.ADMINISTRATIVE_REGULATION: 0.6,
+    LegalLevel.CONSTITUTION: 2.0,
+    LegalLevel.LAW: 2.0,
+    LegalLevel.LEGISLATIVE_INTERPRETATION: 1.5,
+    LegalLevel.ADMINISTRATIVE_REGULATION: 1.0,
     LegalLevel.LOCAL_REGULATION: 0.3,
-    LegalLevel.DEPARTMENTAL_RULE: 0.3,
+    LegalLevel.DEPARTMENTAL_RULE: 0.5,
     LegalLevel.LOCAL_RULE: 0.2,
 }
 #: Statuses saying a version has ended, even when no end date or later version is known.
 ENDED = frozenset({LegalStatus.AMENDED, LegalStatus.HISTORICAL, LegalStatus.REPEALED})
+#: Amendments and amending decisions repeat, as changes, text the amended law holds whole: they rank
+#: below it (the boost is multiplied by this).
+AMENDING_TYPES = frozenset({"修正案", "修改决定", "修订决定"})
+AMENDING_FACTOR = 0.2
+#: An article's lead: its first sentence (what the article is about), searched once more.
+LEAD = re.compile(r"^[^。；：\n]{1,80}")
 DOCUMENT_VALUES = (
-    "id", "work_id", "title", "subtitle", "level", "doc_number", "issuer", "body", "status",
+    "id", "work_id", "title", "subtitle", "level", "doc_type", "doc_number", "issuer", "body", "status",
     "promulgation_date", "effective_date", "version_date", "repeal_date",
 )  # fmt: skip
 ARTICLE_VALUES = ("id", "document_id", "label", "chapter_path", "text")
@@ -43,6 +50,12 @@ def keyword(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def lead(text: str) -> str:
+    """The article's first sentence (up to 。；： or a line break, at most 80 characters)."""
+    match = LEAD.match(text.strip())
+    return match.group(0) if match else ""
 
 
 def day(value: date | None) -> int | None:
@@ -64,7 +77,7 @@ async def _documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return rows
 
 
-async def _validity(work_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+async def validity(work_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     """Each version's [valid_from, valid_to) as yyyymmdd: from its effective (or version) date until
     its repeal or the next version; an ended version with no known end is in force on no date."""
     spans: dict[int, tuple[int, int]] = {}
@@ -95,7 +108,7 @@ def _document_fields(doc: dict[str, Any], span: tuple[int, int]) -> dict[str, An
         "status": keyword(doc["status"]),
         "valid_from": span[0],
         "valid_to": span[1],
-        "boost": LEVEL_BOOST.get(level, 0.0),
+        "boost": LEVEL_BOOST.get(level, 0.0) * (AMENDING_FACTOR if doc.get("doc_type") in AMENDING_TYPES else 1.0),
     }
 
 
@@ -111,7 +124,7 @@ class LibraryDocs:
         if missing:
             self.documents.update(await _documents(missing))
             works = {d["work_id"] for i, d in self.documents.items() if i in missing}
-            self.spans.update(await _validity(works))
+            self.spans.update(await validity(works))
 
     def document(self, doc_id: int) -> dict[str, Any]:
         doc = self.documents[doc_id]
@@ -134,6 +147,7 @@ class LibraryDocs:
             "label": row["label"],
             "chapter": row["chapter_path"],
             "text": row["text"],
+            "lead": lead(row["text"]),
             **_document_fields(doc, self.spans[row["document_id"]]),
         }
 

@@ -31,6 +31,7 @@ from search.model import (
     IndexChanges,
     IndexName,
     IndexSpec,
+    QueryTerm,
     SearchHit,
     SearchRequest,
     SearchResult,
@@ -42,6 +43,10 @@ WRITER_HEAP = 200_000_000
 #: The query's words in the order typed, at most NEAR_SLOP positions apart, count this much extra.
 PHRASE_BOOST = 2.0
 NEAR_SLOP = 4
+#: A legal term standing for a word of the query (search.understand) scores this much of the word.
+ALTERNATIVE_WEIGHT = 0.8
+#: When any word will do: what each term found adds, whatever its frequency (a text with more of them first).
+COVERAGE = 25.0
 Q = tantivy.Query
 
 
@@ -120,6 +125,15 @@ class _Index:
             per_field.append((tantivy.Occur.Should, Q.boost_query(q, weight)))
         return Q.boolean_query(per_field)
 
+    def term_query(self, term: QueryTerm) -> tantivy.Query:
+        """The term's word, or any of its alternatives (a little lower weighted)."""
+        options = [(tantivy.Occur.Should, self.word_query(term.word))] if term.literal else []
+        options += [
+            (tantivy.Occur.Should, Q.boost_query(self.word_query(alt), ALTERNATIVE_WEIGHT))
+            for alt in term.alternatives
+        ]
+        return options[0][1] if len(options) == 1 else Q.boolean_query(options)
+
     def phrase_query(self, words: list[str]) -> tantivy.Query | None:
         """The words in the order typed, close together (exactly adjacent scores best): one phrase of
         all their bigrams, each word at its offset, with some slop; None when a word is one unit."""
@@ -140,10 +154,20 @@ class _Index:
         ]
         return Q.boost_query(Q.boolean_query(per_field), PHRASE_BOOST)
 
-    def text_query(self, words: list[str], *, every_word: bool = True) -> tantivy.Query:
-        occur = tantivy.Occur.Must if every_word else tantivy.Occur.Should
-        clauses = [(occur, self.word_query(w)) for w in words]
-        near = self.phrase_query(words) if len(words) > 1 else None
+    def text_query(self, terms: tuple[QueryTerm, ...], *, every_word: bool = True) -> tantivy.Query:
+        """Every term (or, `every_word` False, any of them: each one found adds COVERAGE, so that a text
+        with more of the terms ranks above one that repeats a single term often)."""
+        if every_word:
+            clauses = [(tantivy.Occur.Must, self.term_query(t)) for t in terms]
+        else:
+            clauses = []
+            for term in terms:
+                query = self.term_query(term)
+                clauses.append((tantivy.Occur.Should, query))
+                if len(terms) > 1:
+                    clauses.append((tantivy.Occur.Should, Q.const_score_query(query, COVERAGE)))
+        literal = [t.word for t in terms if t.literal]
+        near = self.phrase_query(literal) if len(literal) > 1 else None
         if near is not None:
             clauses.append((tantivy.Occur.Should, near))
         return Q.boolean_query(clauses)
@@ -165,9 +189,9 @@ class _Index:
         return Q.boolean_query([(tantivy.Occur.Must, self.filter_query(f)) for f in filters])
 
     def query(
-        self, words: list[str], filters: tuple[Filter, ...], *, every_word: bool = True
+        self, terms: tuple[QueryTerm, ...], filters: tuple[Filter, ...], *, every_word: bool = True
     ) -> tantivy.Query:
-        text = self.text_query(words, every_word=every_word) if words else Q.all_query()
+        text = self.text_query(terms, every_word=every_word) if terms else Q.all_query()
         if not filters:
             return text
         # Filters select; they must not add to the score.
@@ -178,9 +202,10 @@ class _Index:
     # search ----------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
-        words = analysis.query_words(request.query)
+        terms = request.query_terms()
+        words = request.highlight_words()
         searcher = self.index.searcher()
-        query = self.query(words, request.filters, every_word=request.match_all)
+        query = self.query(terms, request.filters, every_word=request.match_all)
         found = searcher.search(
             query, limit=max(request.limit, 1), offset=request.offset, count=True, weight_by_field="boost"
         )
@@ -196,7 +221,8 @@ class _Index:
     ) -> SearchHit:
         source = json.loads(bytes(searcher.doc(address)["_source"][0]))
         hit = SearchHit(id=int(source["id"]), score=float(score))
-        for name in self.spec.text:
+        hit.matched = analysis.found_words([str(source.get(name) or "") for name in self.spec.text], words)
+        for name in (*self.spec.highlighted, self.spec.snippet_field):
             value = str(source.get(name) or "")
             marked = analysis.highlight(value, words, crop if name == self.spec.snippet_field else None)
             if marked is not None:

@@ -204,7 +204,11 @@ class MeiliBackend(SearchBackend):
     async def search(self, index: IndexName, request: SearchRequest) -> SearchResult:
         spec = SPECS[index]
         target = await self._index(index)
-        words = analysis.query_words(request.query)
+        terms = request.query_terms()
+        words = request.highlight_words()
+        # Meilisearch has no "this word or that one" inside a query: the alternatives of a term join the
+        # query as optional words (ranked by how many match) unless every term is a plain word.
+        every_word = request.match_all and all(t.literal and not t.alternatives for t in terms)
         async with self._errors():
             found = await target.search(
                 " ".join(_quote(w) for w in words),  # each word a phrase: its characters side by side
@@ -220,12 +224,13 @@ class MeiliBackend(SearchBackend):
                 highlight_post_tag=POST,
                 show_matches_position=True,
                 show_ranking_score=True,
-                matching_strategy="all" if request.match_all else "frequency",
+                matching_strategy="all" if every_word else "frequency",
             )
         hits = []
         for raw in found.hits:
             formatted, matched = raw.get("_formatted") or {}, raw.get("_matchesPosition") or {}
             hit = SearchHit(id=int(raw["id"]), score=float(raw.get("_rankingScore") or 0.0))
+            hit.matched = analysis.found_words([str(raw.get(name) or "") for name in spec.text], words)
             hit.highlights = {
                 name: _marked(str(formatted.get(name, ""))) for name in spec.text if name in matched
             }

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias
 
+from search.analysis import query_words as analysis_words
+
 
 class IndexName(StrEnum):
     ARTICLES = "articles"
@@ -27,6 +29,8 @@ class IndexSpec:
     numbers: tuple[str, ...] = ()
     #: The long text field whose cropped, highlighted excerpt is the hit's snippet.
     snippet_field: str = ""
+    #: The short fields a hit shows highlighted (besides the snippet).
+    highlighted: tuple[str, ...] = ()
 
 
 #: `valid_to` of a version with no known end (yyyymmdd, exclusive).
@@ -35,10 +39,11 @@ OPEN_END = 99991231
 SPECS: dict[IndexName, IndexSpec] = {
     IndexName.ARTICLES: IndexSpec(
         IndexName.ARTICLES,
-        text={"text": 1.0, "title": 1.5, "label": 1.0, "chapter": 0.5},
+        text={"text": 1.0, "title": 1.5, "label": 1.0, "chapter": 0.5, "lead": 1.0},
         keywords=("document_id", "work_id", "level", "status"),
         numbers=("valid_from", "valid_to"),
         snippet_field="text",
+        highlighted=("title",),
     ),
     IndexName.DOCUMENTS: IndexSpec(
         IndexName.DOCUMENTS,
@@ -46,6 +51,7 @@ SPECS: dict[IndexName, IndexSpec] = {
         keywords=("work_id", "level", "status"),
         numbers=("valid_from", "valid_to"),
         snippet_field="body",
+        highlighted=("title",),
     ),
     IndexName.POWERS: IndexSpec(
         IndexName.POWERS,
@@ -59,6 +65,7 @@ SPECS: dict[IndexName, IndexSpec] = {
         },
         keywords=("unit_id", "category", "status", "disclosure_scope", "confidential"),
         snippet_field="basis",
+        highlighted=("name",),
     ),
 }
 
@@ -91,6 +98,21 @@ Filter: TypeAlias = AnyOf | Between | Either
 
 
 @dataclass(frozen=True)
+class QueryTerm:
+    """One thing a query asks for: a word as typed and the legal terms that may stand for it.
+
+    `literal` False: only the alternatives are searched (a question word such as 多久 → 期限)."""
+
+    word: str
+    alternatives: tuple[str, ...] = ()
+    literal: bool = True
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return ((self.word,) if self.literal else ()) + self.alternatives
+
+
+@dataclass(frozen=True)
 class SearchRequest:
     """A query (words split by analysis.query_words; empty = everything), filters that all hold,
     keyword fields to count (facets, at most `facet_size` values each) and one page of hits."""
@@ -104,12 +126,25 @@ class SearchRequest:
     crop: int = 120
     #: Every word must occur (False: any word will do, more of them ranking higher).
     match_all: bool = True
+    #: The query as understood (search.understand): when given, the backend searches these terms
+    #: (each term: its word or any of its alternatives) instead of the words of `query`.
+    terms: tuple[QueryTerm, ...] | None = None
+
+    def query_terms(self) -> tuple[QueryTerm, ...]:
+        if self.terms is not None:
+            return self.terms
+        return tuple(QueryTerm(w) for w in analysis_words(self.query))
+
+    def highlight_words(self) -> list[str]:
+        return list(dict.fromkeys(w for t in self.query_terms() for w in t.words))
 
 
 @dataclass
 class SearchHit:
     id: int
     score: float
+    #: The query's words (or their alternatives) found in the hit's searchable fields.
+    matched: list[str] = field(default_factory=list)
     #: Highlighted (HTML-escaped, <em>-marked) text of the searchable fields that matched.
     highlights: dict[str, str] = field(default_factory=dict)
     #: A cropped, highlighted excerpt of the index's snippet field (its start when nothing matched there).
@@ -124,6 +159,8 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     #: False when no hit had every word and the search fell back to any of them.
     matched_all_words: bool = True
+    #: ids (Python's id()) of the citations whose article was found (search.understand; legal basis only)
+    cited: set[int] = field(default_factory=set)
 
 
 @dataclass

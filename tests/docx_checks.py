@@ -56,8 +56,39 @@ def east_asian_font(style) -> str | None:  # type: ignore[no-untyped-def]
 
 
 def all_text(doc: Document) -> str:
-    """Every text of the body, its tables and footers, in document order."""
-    return "\n".join("".join(t.text or "" for t in p.iter(qn("w:t"))) for part in _parts(doc) for p in part.element.iter(qn("w:p")))
+    """Every text of the body, its tables and footers, in document order, and the pictures' alt texts."""
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for part in _parts(doc) for p in part.element.iter(qn("w:p"))]
+    return "\n".join(texts + alt_texts(doc))
+
+
+def alt_texts(doc: Document) -> list[str]:
+    """The alt text (title, description) of every picture in the body."""
+    return [f"{pr.get('title', '')}\n{pr.get('descr', '')}" for pr in doc.element.body.iter(qn("wp:docPr"))]
+
+
+def narrowest_cells(doc: Document) -> list[tuple[float, str]]:
+    """(width in characters of the cell's own font size, text) of each table cell, narrowest first:
+    the cell's width less its margins, over the size of its first run (or its style's)."""
+    found = []
+    for table in doc.tables:
+        margins = table._tbl.tblPr.find(f"{qn('w:tblCellMar')}/{qn('w:left')}")
+        margin = int(margins.get(qn("w:w"))) if margins is not None else 108  # twips, Word's default
+        for tc in table._tbl.iter(qn("w:tc")):
+            size = tc.find(f".//{qn('w:rPr')}/{qn('w:sz')}")
+            style = tc.find(f".//{qn('w:pStyle')}")
+            points = int(size.get(qn("w:val"))) / 2 if size is not None else doc.styles.get_by_id(
+                style.get(qn("w:val")) if style is not None else "Normal", WD_STYLE_TYPE.PARAGRAPH
+            ).font.size.pt
+            text = "".join(t.text or "" for t in tc.iter(qn("w:t")))
+            found.append(((tc.width.twips - 2 * margin) / 20 / points, text))
+    return sorted(found)
+
+
+PDF_PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PDF_PAGE.findall(pdf))
 
 
 def row_flags(table: Table) -> list[tuple[bool, bool]]:

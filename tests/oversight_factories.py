@@ -10,8 +10,7 @@ from domain import operations
 from domain.access import Viewer
 from domain.enums import DisclosureTiming, Network, OperationStage
 from domain.models import FlowStep, OperationRecord, Power, Unit
-from domain.services.flow import FlowChartData, FlowStepData, create_flow_chart, create_flow_step
-from tests.factories import ADMIN, staff_of
+from tests.factories import staff_of
 from tests.workflow_factories import published_power
 
 D = datetime.date
@@ -28,14 +27,10 @@ async def timely_power(
     unit: Unit | None = None, deadline: str = "事项办结后七个工作日内公开", steps: tuple[tuple[str, int | None], ...] = (),
     **fields: Any,
 ) -> Power:
-    """A PUBLISHED power to be disclosed after each exercise, with a flow chart of `steps` (name, days)."""
+    """A PUBLISHED power to be disclosed after each exercise, with a flow chart of `steps` (name, days;
+    the two steps publication needs by default)."""
     fields.setdefault("disclosure_timing", DisclosureTiming.TIMELY)
-    power = await published_power(unit, disclosure_deadline=deadline, **fields)
-    if steps:
-        chart = await create_flow_chart(ADMIN, FlowChartData(power_id=power.id))
-        for name, days in steps:
-            await create_flow_step(ADMIN, FlowStepData(chart_id=chart.id, name=name, time_limit_days=days))
-    return power
+    return await published_power(unit, steps, disclosure_deadline=deadline, **fields)
 
 
 async def flow_steps(power: Power) -> list[FlowStep]:

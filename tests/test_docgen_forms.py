@@ -1,5 +1,6 @@
 """The Word filings of the demo county, read back: 公文 page setup (GB/T 9704-2012), East Asian
-fonts on every run and style, header rows repeated, rows never split, one row per power shown."""
+fonts on every run and style, zh-CN, 附件 labels, header rows repeated, category headings kept with
+their first row, one row per power shown, charts as pictures with their text, the 一件."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from docgen.chart_docx import add_chart
+from docgen.chart_picture import cjk_fonts
+from docgen.data import charts_for
 from docgen.filing import build_filing
 from docgen.forms import FilingForm
 from domain import models as m
@@ -16,6 +20,7 @@ from domain.enums import PowerStatus
 from tests.docx_checks import (
     CODE,
     all_text,
+    alt_texts,
     data_rows,
     east_asian_font,
     open_docx,
@@ -29,7 +34,8 @@ pytestmark = pytest.mark.usefixtures("demo")
 
 LAND_BUREAU = "36072308"  # 大余县国土资源局: 28 powers, one of them confidential
 TABLE_FORMS = [FilingForm.REGISTRATION, FilingForm.CATALOG, FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS]
-PORTRAIT_FORMS = [FilingForm.FLOW_CHARTS, FilingForm.COVER_NOTE]
+PORTRAIT_FORMS = [FilingForm.FLOW_CHARTS, FilingForm.COVER_NOTE, FilingForm.LEGAL_TEXTS]
+needs_cjk_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font installed (fonts-noto-cjk): charts are drawn as tables")
 
 
 def close(length: int, mm: float) -> bool:
@@ -90,18 +96,70 @@ async def test_page_numbers_are_a_page_field_between_dashes_in_4hao_songti() -> 
         assert paragraph.text.startswith("— ") and paragraph.text.endswith(" —")
         assert {r.font.size for r in paragraph.runs} == {Pt(14)}
         assert {r._r.rPr.rFonts.get(qn("w:eastAsia")) for r in paragraph.runs} == {"宋体"}
+        assert {r._r.rPr.rFonts.get(qn("w:ascii")) for r in paragraph.runs} == {"宋体"}, "the digits too"
     assert doc.settings.odd_and_even_pages_header_footer
 
 
+@pytest.mark.parametrize("form", TABLE_FORMS + PORTRAIT_FORMS)
+async def test_east_asian_language_is_simplified_chinese(form: FilingForm) -> None:
+    doc = open_docx(await filing_of(form))
+    lang = doc.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:lang')}")
+    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    assert doc.settings.element.find(qn("w:themeFontLang")).get(qn("w:eastAsia")) == "zh-CN"
+    grid = doc.sections[0]._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 22 lines
+
+
+@pytest.mark.parametrize(
+    ("form", "label"),
+    [(FilingForm.REGISTRATION, "附件1"), (FilingForm.CATALOG, "附件2"), (FilingForm.CONFIDENTIAL, "附件3"),
+     (FilingForm.OPERATION_RECORDS, "附件4"), (FilingForm.FLOW_CHARTS, "附件5"), (FilingForm.LEGAL_TEXTS, "附件6")],
+)  # fmt: skip
+async def test_each_form_carries_its_attachment_label_top_left(form: FilingForm, label: str) -> None:
+    doc = open_docx(await filing_of(form))
+    first = doc.paragraphs[0]
+    assert first.text == label and east_asian_font(first.style) == "黑体"
+    note = all_text(open_docx(await filing_of(FilingForm.COVER_NOTE)))
+    assert f"{label[2:]}．" in note  # the covering note lists it under the same number
+
+
+async def test_cover_note_lists_attachments_aligned_after_a_blank_line_and_keeps_the_signature_together() -> None:
+    doc = open_docx(await filing_of(FilingForm.COVER_NOTE))
+    texts = [p.text for p in doc.paragraphs]
+    first = texts.index("附件：1．行政权力清理汇总登记表")
+    assert texts[first - 1] == ""
+    assert texts[first + 1] == "　　　2．行政权力目录表"  # under the first name: 附件： is three characters
+    signature = [p for p in doc.paragraphs if p.text in ("大余县国土资源局",)][-1]
+    assert signature.paragraph_format.keep_with_next
+
+
 @pytest.mark.parametrize("form", TABLE_FORMS)
-async def test_header_row_repeats_on_every_page_and_no_row_splits(form: FilingForm) -> None:
+async def test_header_row_repeats_on_every_page_and_long_rows_may_break(form: FilingForm) -> None:
     table = open_docx(await filing_of(form)).tables[0]
     flags = row_flags(table)
     assert flags[0] == (True, True)
-    assert all(cant_split for _, cant_split in flags)
     assert not any(header for header, _ in flags[1:])
+    items = [i for i, tr in enumerate(table._tbl.tr_lst) if len(tr.tc_lst) > 1][1:]
+    assert items and not any(flags[i][1] for i in items), "a long row breaks rather than leave half a page empty"
     layout = table._tbl.tblPr.find(qn("w:tblLayout"))
     assert layout is not None and layout.get(qn("w:type")) == "fixed"  # long cells wrap
+
+
+async def test_a_category_heading_keeps_with_its_first_row() -> None:
+    table = open_docx(await filing_of(FilingForm.CATALOG)).tables[0]
+    headings = [tr for tr in table._tbl.tr_lst if len(tr.tc_lst) == 1]
+    assert len(headings) >= 2
+    for tr in headings:
+        assert tr.trPr.find(qn("w:cantSplit")) is not None
+        assert all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in tr.iter(qn("w:p")))
+
+
+async def test_catalogue_cites_articles_and_prints_no_fee_plainly() -> None:
+    rows = data_rows(open_docx(await filing_of(FilingForm.CATALOG)).tables[0])
+    basis = next(r[3] for r in rows if r[1] == "36072308XK-0001")
+    assert basis == "《中华人民共和国土地管理法》第五十七条"  # the article's text is the 一件's
+    fees = [r[8] for r in rows]
+    assert "不收费" in fees and not any("依据：不收费" in f or "标准：无" in f for f in fees)
 
 
 async def test_catalog_lists_each_approved_public_power_once_grouped_by_category() -> None:
@@ -144,31 +202,83 @@ async def test_operation_records_one_row_per_record() -> None:
     assert len(rows) == count > 0
 
 
-async def test_flow_chart_shows_branches_posts_time_limits_supervision_and_complaints() -> None:
+@needs_cjk_font
+async def test_flow_chart_is_a_picture_whose_alt_text_holds_steps_posts_limits_and_branches() -> None:
     power = await m.Power.filter(unit__code=LAND_BUREAU, category="LICENSING", status=PowerStatus.PUBLISHED).first()
     assert power is not None
     doc = open_docx(await filing_of(FilingForm.FLOW_CHARTS, power.code))
     chart = await m.FlowChart.get(power_id=power.id)
     steps = await m.FlowStep.filter(chart_id=chart.id).select_related("position")
-    text = all_text(doc)
-    assert chart.title in text and chart.complaint_channel in text
+    [alt] = alt_texts(doc)
+    assert chart.title in alt
     for step in steps:
-        assert step.name in text
+        assert step.name in alt
         if step.position:
-            assert step.position.name in text
-    assert "办理时限：" in text and "监督制约：" in text and "↓" in text
-    table = doc.tables[0]
+            assert step.position.name in alt
+    assert "办理时限：" in alt and "监督制约：" in alt and "→" in alt
+    assert chart.complaint_channel in all_text(doc)  # printed as text under the picture
+    [picture] = doc.inline_shapes
+    assert picture.width <= Mm(156) and picture.height <= Mm(200)
+
+
+async def test_without_a_cjk_font_a_chart_is_drawn_as_a_table_of_boxes() -> None:
+    power = await m.Power.filter(unit__code=LAND_BUREAU, category="LICENSING", status=PowerStatus.PUBLISHED).first()
+    assert power is not None
+    chart = (await charts_for([power.id]))[power.id]
+    doc = open_docx(await filing_of(FilingForm.COVER_NOTE))
+    add_chart(doc, chart, "职权编码", new_page=True, as_picture=False)
+    table = doc.tables[-1]
+    text = all_text(doc)
+    assert all(step.name in text for step in chart.steps) and "↓" in text
     branch_rows = [tr for tr in table._tbl.tr_lst if sum(1 for tc in tr.tc_lst if "".join(t.text for t in tc.iter(qn("w:t"))).strip()) == 2]
     assert branch_rows, "a DECISION's two branches sit side by side in one row"
-    assert all(cant_split for _, cant_split in row_flags(table))
 
 
-async def test_flow_charts_of_a_unit_one_per_catalogue_power_each_on_its_own_page() -> None:
+async def test_chart_book_has_a_page_for_every_catalogue_power_after_its_cover() -> None:
+    unit = await land_bureau()
+    listed = await m.Power.filter(
+        unit_id__in=await unit_subtree_ids(unit.id), status__in=[PowerStatus.APPROVED, PowerStatus.PUBLISHED], confidential=False
+    ).count()
     filing = await filing_of(FilingForm.FLOW_CHARTS)
     doc = open_docx(filing)
-    assert len(doc.tables) == filing.rows > 1
-    breaks = doc.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
-    assert len(breaks) == filing.rows - 1
+    assert filing.rows == listed and filing.missing == ()
+    assert f"共{listed}项职权，流程图{listed}幅。" in all_text(doc)
+    titles = [p for p in doc.paragraphs if p.paragraph_format.page_break_before]
+    assert len(titles) == listed, "each chart starts a page of its own, after the cover"
+
+
+async def test_chart_book_reports_an_approved_power_without_a_chart_never_skips_it() -> None:
+    unit = await make_unit(name="测试流程图单位")
+    charted = await m.Power.filter(unit__code=LAND_BUREAU, status=PowerStatus.PUBLISHED, confidential=False).first()
+    without = await make_power(unit)
+    await m.Power.filter(id=without.id).update(status=PowerStatus.APPROVED)  # approved, its chart not drawn yet
+    filing = await build_filing(ADMIN, unit.id, FilingForm.FLOW_CHARTS)
+    text = all_text(open_docx(filing))
+    assert filing.rows == 1 and filing.missing == (f"{without.code}　{without.name}",)
+    assert "共1项职权，流程图0幅，缺1幅" in text and without.code in text and without.name in text
+    assert charted is not None and charted.code not in text
+
+
+async def test_legal_texts_print_each_cited_article_in_full_by_document_and_rank() -> None:
+    unit = await land_bureau()
+    bases = await m.PowerBasis.filter(
+        power__unit_id__in=sorted(await unit_subtree_ids(unit.id)), power__status__not_in=["ABOLISHED", "REMOVED"]
+    ).select_related("article__document")
+    filing = await filing_of(FilingForm.LEGAL_TEXTS)
+    doc = open_docx(filing)
+    text = all_text(doc)
+    articles = {b.article_id: b.article for b in bases}
+    assert filing.rows == len(articles)
+    for article in articles.values():
+        assert article.text.strip().splitlines()[0] in text
+    titles = [p.text for p in doc.paragraphs if p.style.name == "一件文件"]
+    ranks = []
+    for title in titles:
+        document = next(a.document for a in articles.values() if f"《{a.document.title}》" == title)
+        ranks.append(document.level.rank)
+    assert titles and ranks == sorted(ranks)
+    meta = [p.text for p in doc.paragraphs if p.style.name == "一件说明"]
+    assert all("版本：" in line for line in meta)
 
 
 async def test_text_with_markup_characters_is_escaped_not_interpreted() -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from docgen.chart import layout
 from docgen.data import charts_for
+from docgen.svg import NO_LINE_END, NO_LINE_START, wrap
 from domain import models as m
 from domain.enums import FlowStepKind, PowerStatus, Role
 from domain.services import flow, flow_edges
@@ -36,7 +37,7 @@ def step_groups(svg: ET.Element) -> list[ET.Element]:
 
 
 async def test_svg_is_well_formed_with_one_node_per_step(client: httpx.AsyncClient) -> None:
-    power = await m.Power.filter(status=PowerStatus.PUBLISHED, confidential=False, category="PENALTY").first()
+    power = await m.Power.filter(status=PowerStatus.PUBLISHED, confidential=False, category="PENALTY", code__startswith="360723").first()
     assert power is not None
     chart = await chart_of(client, power)
     svg = ET.fromstring(chart["svg"])
@@ -66,9 +67,39 @@ async def test_svg_escapes_every_text(client: httpx.AsyncClient) -> None:
 
 
 async def test_decision_branches_sit_side_by_side() -> None:
-    power = await m.Power.filter(category="LICENSING", status=PowerStatus.PUBLISHED).first()
+    power = await m.Power.filter(category="LICENSING", status=PowerStatus.PUBLISHED, code__startswith="360723").first()
     assert power is not None
     plan = layout((await charts_for([power.id]))[power.id])
     decision = next(p for layer in plan.layers for p in layer if p.step.kind is FlowStepKind.DECISION)
     branches = plan.layers[decision.layer + 1]
     assert len(branches) == 2 and {p.column for p in branches} == {0, 1} and plan.width == 2
+
+
+def label_boxes(svg: ET.Element) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) of each edge label's white background."""
+    boxes = []
+    for g in svg.iter(f"{SVG}g"):
+        if g.get("class") == "edge":
+            for rect in g.iter(f"{SVG}rect"):
+                x, y, w, h = (float(rect.get(k) or 0) for k in ("x", "y", "width", "height"))
+                boxes.append((x, y, x + w, y + h))
+    return boxes
+
+
+@pytest.mark.parametrize("code", ["36072360CJ-0001", "36072308CF-0001", "36072308XK-0001"])
+async def test_edge_labels_never_overprint_where_branches_part_or_merge(client: httpx.AsyncClient, code: str) -> None:
+    svg = ET.fromstring((await chart_of(client, await m.Power.get(code=code)))["svg"])
+    boxes = label_boxes(svg)
+    assert len(boxes) >= 4
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], f"labels overlap: {a} {b}"
+
+
+def test_lines_follow_the_chinese_line_breaking_rules() -> None:
+    text = "依法作出处理（裁决）决定；告知当事人不服的起诉期限，并送达《决定书》。"
+    for width in range(60, 300, 12):
+        lines = wrap(text, 12, width)
+        assert "".join(lines) == text
+        assert not any(line[0] in NO_LINE_START for line in lines[1:]), lines
+        assert not any(line[-1] in NO_LINE_END for line in lines), lines

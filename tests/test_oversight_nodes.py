@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import httpx
 
+from domain.access import CLI
+from domain.change_notices import power_changed
 from domain.enums import Role
-from domain.services.powers import update_power
 from domain.workflow_models import ChangeNotice, Review
 from schema.relay import encode_id
-from tests.factories import ADMIN, make_unit
+from tests.factories import make_unit
 from tests.helpers import gql_data, token_for
 from tests.workflow_factories import published_power
 
@@ -19,7 +20,7 @@ NODE = """query ($id: ID!) { node(id: $id) { __typename id ... on Review { round
 async def test_reviews_and_change_notices_by_id_follow_their_visibility(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     power = await published_power(unit)
-    await update_power(ADMIN, power.id, {"description": "变更后的说明"})
+    await power_changed(CLI, power, "law.new_version")
     review = await Review.get(power_id=power.id)
     notice = await ChangeNotice.get(power_id=power.id)
     tokens = {

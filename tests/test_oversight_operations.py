@@ -10,10 +10,12 @@ from domain import operations
 from domain.enums import DisclosureScope, OperationStage, Role
 from domain.models import AuditEvent, FlowStep, Power, Unit
 from domain.services.flow import update_flow_step
+from domain.workflow_models import OperationStep
 from schema.relay import encode_id, parse_id
 from tests.factories import ADMIN, make_unit
 from tests.helpers import gql, gql_data, token_for
 from tests.oversight_factories import ERRORS, D, exercise, flow_steps, keeper, timely_power
+from tests.workflow_factories import revise
 
 OPERATION = "... on OperationRecord { id stage handler decision decidedOn execution executedOn result finishedOn scope }"
 CREATE = f"""mutation ($input: CreateOperationRecordInput!) {{ createOperationRecord(input: $input) {{ {OPERATION} {ERRORS} }} }}"""
@@ -139,7 +141,7 @@ async def test_steps_are_timed_in_working_days_and_an_overrun_raises_an_alarm(cl
 
 async def test_a_running_step_over_its_limit_is_an_alarm_too(client: httpx.AsyncClient) -> None:
     power = await timely_power(steps=(("现场核查", 3),))
-    (check,) = await flow_steps(power)
+    check, *_ = await flow_steps(power)
     op = await exercise(power, D(2026, 10, 8))
     await operations.start_step(await keeper(power), op.id, check.id, D(2026, 10, 8), "孙七")
     unit = encode_id("Unit", power.unit_id)
@@ -150,10 +152,16 @@ async def test_a_running_step_over_its_limit_is_an_alarm_too(client: httpx.Async
 
 async def test_a_step_keeps_the_time_limit_it_started_with(client: httpx.AsyncClient) -> None:
     power = await timely_power(steps=(("审查", 2),))
-    (examine,) = await flow_steps(power)
+    examine, *_ = await flow_steps(power)
     op = await exercise(power, D(2026, 11, 2))
     step = await operations.start_step(await keeper(power), op.id, examine.id, D(2026, 11, 2), "周八")
-    await update_flow_step(ADMIN, examine.id, {"time_limit_days": 30})
+
+    async def longer(draft: Power) -> None:
+        (copy,) = await FlowStep.filter(chart__power_id=draft.id, name="审查")
+        await update_flow_step(ADMIN, copy.id, {"time_limit_days": 30})
+
+    await revise(power, longer)  # through a revision, as any change of a published power
+    assert (await OperationStep.get(id=step.id)).flow_step_id != examine.id  # now the new chart's 审查
     await operations.finish_step(await keeper(power), step.id, D(2026, 11, 5))
     alarms = await operations.operation_alarms(ADMIN, power.unit_id)
     assert [(a.step.id, a.timing.limit, a.timing.workdays) for a in alarms] == [(step.id, 2, 3)]
@@ -161,7 +169,7 @@ async def test_a_step_keeps_the_time_limit_it_started_with(client: httpx.AsyncCl
 
 async def test_steps_belong_to_the_power_s_chart_and_a_result_closes_them(client: httpx.AsyncClient) -> None:
     power = await timely_power(steps=(("受理", 1),))
-    (accept,) = await flow_steps(power)
+    accept, *_ = await flow_steps(power)
     stranger = (await flow_steps(await timely_power(steps=(("别的环节", 1),))))[0]
     token = await _staff_token(power)
     op = await exercise(power, D(2026, 9, 21))
@@ -181,7 +189,7 @@ async def test_steps_belong_to_the_power_s_chart_and_a_result_closes_them(client
 
 async def test_records_not_disclosed_to_the_public_never_reach_it(client: httpx.AsyncClient) -> None:
     power = await timely_power(steps=(("受理", 1),))
-    (accept,) = await flow_steps(power)
+    accept, *_ = await flow_steps(power)
     public_op = await exercise(power, D(2026, 9, 21), subject="公开的")
     internal = await exercise(power, D(2026, 9, 21), subject="内部的", scope=DisclosureScope.INTERNAL)
     step = await operations.start_step(await keeper(power), internal.id, accept.id, D(2026, 9, 21), "赵六")

@@ -64,7 +64,7 @@ async def exercised(applicant: str) -> tuple[m.Power, m.OperationRecord]:
         handler="经办员甲", decision=f"经审查，{applicant}提交的申请材料齐全，予以受理", decided_on=DAY,
         applicant=applicant, scope=DisclosureScope.PUBLIC,
     ))  # fmt: skip
-    (step,) = await flow_steps(power)
+    step, *_ = await flow_steps(power)
     started = await operations.start_step(viewer, op.id, step.id, DAY, "经办员甲", f"{applicant}当场补正材料")
     await operations.finish_step(viewer, started.id, DAY)
     await operations.advance_operation(viewer, op.id, OperationStage.EXECUTION, f"现场核查{applicant}的经营场所", DAY)

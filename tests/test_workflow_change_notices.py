@@ -94,20 +94,22 @@ def notice_pk(global_id: str) -> int:
 # -- notices -----------------------------------------------------------------------------------
 
 
-async def test_changing_a_published_power_opens_one_notice_for_its_changes(client: httpx.AsyncClient) -> None:
+async def test_a_published_power_is_not_changed_in_place(client: httpx.AsyncClient) -> None:
+    """Its changes go through a revision (tests/test_revisions.py), which puts them on a notice."""
     unit = await make_unit()
     power = await published_power(unit)
     staff = await token_for(Role.UNIT_STAFF, unit)
-    await gql_data(client, UPDATE_POWER, {"id": encode_id("Power", power.id), "input": {"feeStandard": "不收费"}}, staff)
-    await create_flow_chart(ADMIN, FlowChartData(power_id=power.id))
-    data = await gql_data(client, NOTICES, {"filter": {"powerId": encode_id("Power", power.id)}}, staff)
-    (notice,) = data["changeNotices"]["nodes"]
-    assert notice["status"] == "OPEN" and not notice["overdue"]
-    assert [c["action"] for c in notice["changes"]] == ["power.update", "flow_chart.create"]
-    assert notice["changes"][0]["detail"]["changes"]["fee_standard"] == ["", "不收费"]
-    opened = D.fromisoformat(notice["openedOn"])
-    assert D.fromisoformat(notice["dueOn"]) == (await WorkCalendar.load()).add_workdays(opened, 20).day
-    opened_events = await AuditEvent.filter(action="change_notice.open", entity_id=str(notice_pk(notice["id"])))
+    refused = await gql_data(client, UPDATE_POWER, {"id": encode_id("Power", power.id), "input": {"feeStandard": "不收费"}}, staff)
+    assert refused["updatePower"]["__typename"] == "ValidationErrors"
+    with pytest.raises(ValidationFailed) as denied:
+        await create_flow_chart(ADMIN, FlowChartData(power_id=power.id))
+    assert denied.value.errors[0].code == "published"
+    assert not await ChangeNotice.filter(power_id=power.id).exists()
+    opened = await power_changed(CLI, power, "law.new_version")
+    assert opened is not None
+    due = (await WorkCalendar.load()).add_workdays(opened.opened_on, 20).day
+    assert opened.due_on == due and opened.status == ChangeNoticeStatus.OPEN
+    opened_events = await AuditEvent.filter(action="change_notice.open", entity_id=str(opened.id))
     assert [e.detail["power_id"] for e in opened_events] == [power.id]
 
 

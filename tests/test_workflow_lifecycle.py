@@ -1,5 +1,6 @@
-"""The lifecycle over real HTTP: register → declare (unit lead) → submit → opinions and decision
-(reviewer) → publish, with every role check, illegal step and rule answered as a typed error."""
+"""The lifecycle over real HTTP: register → declare (unit lead) → submit → each office's opinion (a
+reviewer per office) → 县公开办's decision → the leading group's approval (领导小组审定) → publish, with
+every role check, illegal step and rule answered as a typed error."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Any
 
 import httpx
 
-from domain.enums import PowerStatus, ReviewOffice, Role
+from domain.enums import PowerStatus, ReviewOffice, ReviewSeat, Role
 from domain.models import AuditEvent, Power
 from schema.relay import encode_id
 from tests.factories import make_power, make_unit, own_code, unique
 from tests.helpers import gql_data, token_for
-from tests.workflow_factories import based_power, in_review
+from tests.workflow_factories import based_power, charted, in_review, seat_tokens
 
 ERRORS = """
   __typename
@@ -33,6 +34,9 @@ OPINION = f"""mutation ($id: ID!, $input: ReviewOpinionInput!) {{
 }}"""
 DECIDE = f"""mutation ($id: ID!, $input: DecidePowerInput!) {{ decidePower(id: $id, input: $input) {{ {POWER} {ERRORS} }} }}"""
 PUBLISH = f"""mutation ($id: ID!) {{ publishPower(id: $id) {{ {POWER} {ERRORS} }} }}"""
+APPROVE = f"""mutation ($id: ID!, $approve: Boolean!, $opinion: String!) {{
+  approvePowerDecision(id: $id, approve: $approve, opinion: $opinion) {{ {POWER} {ERRORS} }}
+}}"""
 REVIEWS = """query ($id: ID!) { node(id: $id) { ... on Power { status reviews { round decision opinions { office } } } } }"""
 
 
@@ -45,10 +49,25 @@ async def call(client: httpx.AsyncClient, query: str, token: str | None, **varia
     return next(iter(data.values()))
 
 
+async def all_opinions(client: httpx.AsyncClient, seats: dict[ReviewSeat, str], power_id: str) -> None:
+    """Each office's opinion, entered with its own reviewer's token."""
+    for office in ReviewOffice:
+        done = await call(client, OPINION, seats[ReviewSeat(office.value)], id=power_id, input=opinions(office)[0])
+        assert "opinions" in done, done
+
+
+async def decide(client: httpx.AsyncClient, seats: dict[ReviewSeat, str], power_id: str, **input: Any) -> dict[str, Any]:
+    """县公开办's decision, then the leading group's approval; the decision's refusal if it is refused."""
+    decided = await call(client, DECIDE, seats[ReviewSeat.OPENNESS_OFFICE], id=power_id, input=input)
+    if decided["__typename"] != "Power":
+        return decided
+    return await call(client, APPROVE, seats[ReviewSeat.LEADING_GROUP], id=power_id, approve=True, opinion="")
+
+
 async def test_a_power_goes_from_registration_to_publication(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     staff, lead = await token_for(Role.UNIT_STAFF, unit), await token_for(Role.UNIT_LEAD, unit)
-    reviewer = await token_for(Role.REVIEWER)
+    seats = await seat_tokens()
     created = await call(client, CREATE_POWER, staff, input={
         "unitId": encode_id("Unit", unit.id), "name": f"对违反测试规定行为的行政处罚（工作流{unique('')}）",
         "category": "PENALTY", "code": own_code(unit),
@@ -62,15 +81,21 @@ async def test_a_power_goes_from_registration_to_publication(client: httpx.Async
     assert declared["reviews"][0]["leadOpinion"] == "经领导班子集体研究，同意申报。"
     assert (await call(client, SUBMIT, staff, id=power_id))["status"] == "IN_REVIEW"
 
-    first = await call(client, OPINION, reviewer, id=power_id, input=opinions(ReviewOffice.LEGAL_AFFAIRS)[0])
+    legal = seats[ReviewSeat.LEGAL_AFFAIRS]
+    first = await call(client, OPINION, legal, id=power_id, input=opinions(ReviewOffice.LEGAL_AFFAIRS)[0])
     assert [o["office"] for o in first["opinions"]] == ["LEGAL_AFFAIRS"]
-    missing = await call(client, DECIDE, reviewer, id=power_id, input={"decision": "RETAIN"})
+    openness = seats[ReviewSeat.OPENNESS_OFFICE]
+    missing = await call(client, DECIDE, openness, id=power_id, input={"decision": "RETAIN"})
     assert missing["__typename"] == "ValidationErrors"
     assert {e["code"] for e in missing["errors"]} == {"missing_opinions"}
-    others = [o for o in ReviewOffice if o != ReviewOffice.LEGAL_AFFAIRS]
-    decided = await call(client, DECIDE, reviewer, id=power_id, input={"decision": "RETAIN", "opinions": opinions(*others)})
-    assert decided["status"] == "APPROVED"
-    assert decided["reviews"][0]["decision"] == "RETAIN" and len(decided["reviews"][0]["opinions"]) == 5
+    for office in ReviewOffice:
+        if office != ReviewOffice.LEGAL_AFFAIRS:
+            await call(client, OPINION, seats[ReviewSeat(office.value)], id=power_id, input=opinions(office)[0])
+    proposed = await call(client, DECIDE, openness, id=power_id, input={"decision": "RETAIN"})
+    assert proposed["status"] == "IN_REVIEW"  # until the leading group approves it
+    approved = await call(client, APPROVE, seats[ReviewSeat.LEADING_GROUP], id=power_id, approve=True, opinion="同意。")
+    assert approved["status"] == "APPROVED"
+    assert approved["reviews"][0]["decision"] == "RETAIN" and len(approved["reviews"][0]["opinions"]) == 5
 
     assert (await call(client, PUBLISH, lead, id=power_id))["status"] == "PUBLISHED"
     pk = (await Power.get(code=(await Power.filter(unit_id=unit.id).first()).code)).id
@@ -82,7 +107,8 @@ async def test_a_power_goes_from_registration_to_publication(client: httpx.Async
 
 
 async def based_power_basis(power_global_id: str) -> None:
-    """Give a power created over HTTP a basis in force (the test's subject is the lifecycle)."""
+    """Give a power created over HTTP a basis in force and a two-step chart (the test's subject is
+    the lifecycle)."""
     from domain.services.bases import BasisData, create_basis
     from schema.relay import parse_id
     from tests.factories import ADMIN, first_article, make_document
@@ -91,6 +117,7 @@ async def based_power_basis(power_global_id: str) -> None:
     assert parsed is not None
     article = await first_article(await make_document())
     await create_basis(ADMIN, BasisData(power_id=parsed[1], article_id=article.id))
+    await charted(await Power.get(id=parsed[1]))
 
 
 async def test_only_the_units_own_lead_declares(client: httpx.AsyncClient) -> None:
@@ -114,11 +141,12 @@ async def test_illegal_transitions_are_typed_errors(client: httpx.AsyncClient) -
     unit = await make_unit()
     power = await based_power(unit)
     power_id = encode_id("Power", power.id)
-    lead, reviewer = await token_for(Role.UNIT_LEAD, unit), await token_for(Role.REVIEWER)
+    lead, seats = await token_for(Role.UNIT_LEAD, unit), await seat_tokens()
     for query, token, variables in (
         (PUBLISH, lead, {}),
         (SUBMIT, lead, {}),
-        (DECIDE, reviewer, {"input": {"decision": "RETAIN", "opinions": opinions(*ReviewOffice)}}),
+        (DECIDE, seats[ReviewSeat.OPENNESS_OFFICE], {"input": {"decision": "RETAIN"}}),
+        (APPROVE, seats[ReviewSeat.LEADING_GROUP], {"approve": True, "opinion": ""}),
     ):
         result = await call(client, query, token, id=power_id, **variables)
         assert result["__typename"] == "IllegalTransitionError", result
@@ -132,35 +160,68 @@ async def test_illegal_transitions_are_typed_errors(client: httpx.AsyncClient) -
 async def test_decisions_are_for_reviewers_only(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     power = await in_review(await based_power(unit))
-    for token in (await token_for(Role.UNIT_LEAD, unit), await token_for(Role.ADMIN), await token_for(Role.INSPECTOR)):
-        result = await call(
-            client, DECIDE, token, id=encode_id("Power", power.id),
-            input={"decision": "RETAIN", "opinions": opinions(*ReviewOffice)},
-        )  # fmt: skip
+    seats = await seat_tokens()
+    for token in (await token_for(Role.UNIT_LEAD, unit), await token_for(Role.ADMIN), await token_for(Role.INSPECTOR),
+                  await token_for(Role.REVIEWER), seats[ReviewSeat.LEGAL_AFFAIRS], seats[ReviewSeat.LEADING_GROUP]):  # fmt: skip
+        result = await call(client, DECIDE, token, id=encode_id("Power", power.id), input={"decision": "RETAIN"})
         assert result["__typename"] == "PermissionDeniedError", result
+
+
+async def test_each_reviewer_enters_only_its_own_office_s_opinion(client: httpx.AsyncClient) -> None:
+    power_id = encode_id("Power", (await in_review(await based_power(await make_unit()))).id)
+    seats = await seat_tokens()
+    for token in (await token_for(Role.REVIEWER), seats[ReviewSeat.SECRECY], seats[ReviewSeat.LEADING_GROUP]):
+        other = await call(client, OPINION, token, id=power_id, input=opinions(ReviewOffice.PRICING)[0])
+        assert other["__typename"] == "PermissionDeniedError", other
+    pricing = await call(client, OPINION, seats[ReviewSeat.PRICING], id=power_id, input=opinions(ReviewOffice.PRICING)[0])
+    assert [(o["office"], o["reviewer"]) for o in pricing["opinions"]] == [("PRICING", "reviewer")]
+    for_others = await call(client, DECIDE, seats[ReviewSeat.OPENNESS_OFFICE], id=power_id, input={
+        "decision": "RETAIN", "opinions": opinions(ReviewOffice.LEGAL_AFFAIRS),
+    })  # fmt: skip
+    assert {e["code"] for e in for_others["errors"]} >= {"other_office"}
+
+
+async def test_the_leading_group_approves_or_returns_a_decision(client: httpx.AsyncClient) -> None:
+    unit = await make_unit()
+    power = await in_review(await based_power(unit))
+    power_id, seats = encode_id("Power", power.id), await seat_tokens()
+    await all_opinions(client, seats, power_id)
+    group = seats[ReviewSeat.LEADING_GROUP]
+    early = await call(client, APPROVE, group, id=power_id, approve=True, opinion="")
+    assert early["__typename"] == "IllegalTransitionError" and early["action"] == "approve"
+    await call(client, DECIDE, seats[ReviewSeat.OPENNESS_OFFICE], id=power_id, input={"decision": "FILE"})
+    by_office = await call(client, APPROVE, seats[ReviewSeat.OPENNESS_OFFICE], id=power_id, approve=True, opinion="")
+    assert by_office["__typename"] == "PermissionDeniedError"
+    bare = await call(client, APPROVE, group, id=power_id, approve=False, opinion="")
+    assert bare["errors"][0]["field"] == "opinion"
+    returned = await call(client, APPROVE, group, id=power_id, approve=False, opinion="请核实是否属于备案事项。")
+    assert returned["status"] == "IN_REVIEW" and returned["reviews"][0]["decision"] is None
+    assert (await call(client, APPROVE, group, id=power_id, approve=True, opinion=""))["__typename"] == "IllegalTransitionError"
+    kept = await decide(client, seats, power_id, decision="RETAIN")
+    assert kept["status"] == "APPROVED" and [r["round"] for r in kept["reviews"]] == [1]
 
 
 async def test_without_a_legal_basis_a_power_can_only_be_abolished(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     power = await in_review(await make_power(unit))
-    power_id, reviewer = encode_id("Power", power.id), await token_for(Role.REVIEWER)
+    power_id, seats = encode_id("Power", power.id), await seat_tokens()
+    await all_opinions(client, seats, power_id)
     for decision in ("RETAIN", "FILE", "REMOVE"):
-        refused = await call(client, DECIDE, reviewer, id=power_id, input={"decision": decision, "opinions": opinions(*ReviewOffice)})
+        refused = await decide(client, seats, power_id, decision=decision)
         assert refused["__typename"] == "ValidationErrors"
         assert "no_legal_basis" in {e["code"] for e in refused["errors"]}
-    abolished = await call(client, DECIDE, reviewer, id=power_id, input={"decision": "ABOLISH", "opinions": opinions(*ReviewOffice)})
+    abolished = await decide(client, seats, power_id, decision="ABOLISH")
     assert abolished["status"] == "ABOLISHED"
-    late = await call(client, PUBLISH, reviewer, id=power_id)
+    late = await call(client, PUBLISH, seats[ReviewSeat.OPENNESS_OFFICE], id=power_id)
     assert late["__typename"] == "IllegalTransitionError" and late["currentStatus"] == "ABOLISHED"
 
 
 async def test_confidential_without_secrecy_basis_cannot_be_retained(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     power = await in_review(await based_power(unit, confidential=True, confidentiality_reason="涉及国家秘密"))
-    result = await call(
-        client, DECIDE, await token_for(Role.REVIEWER), id=encode_id("Power", power.id),
-        input={"decision": "RETAIN", "opinions": opinions(*ReviewOffice)},
-    )  # fmt: skip
+    seats, power_id = await seat_tokens(), encode_id("Power", power.id)
+    await all_opinions(client, seats, power_id)
+    result = await decide(client, seats, power_id, decision="RETAIN")
     assert {e["code"] for e in result["errors"]} == {"confidential_without_basis"}
     assert (await Power.get(id=power.id)).status == PowerStatus.IN_REVIEW
 
@@ -168,12 +229,11 @@ async def test_confidential_without_secrecy_basis_cannot_be_retained(client: htt
 async def test_adjust_sends_the_power_back_for_a_second_round(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     power = await in_review(await based_power(unit))
-    power_id, reviewer = encode_id("Power", power.id), await token_for(Role.REVIEWER)
-    bare = await call(client, DECIDE, reviewer, id=power_id, input={"decision": "ADJUST", "opinions": opinions(*ReviewOffice)})
+    power_id, seats = encode_id("Power", power.id), await seat_tokens()
+    await all_opinions(client, seats, power_id)
+    bare = await decide(client, seats, power_id, decision="ADJUST")
     assert {e["field"] for e in bare["errors"]} == {"requiredChanges"}
-    adjusted = await call(client, DECIDE, reviewer, id=power_id, input={
-        "decision": "ADJUST", "requiredChanges": "职权名称应使用全称。", "opinions": opinions(*ReviewOffice),
-    })  # fmt: skip
+    adjusted = await decide(client, seats, power_id, decision="ADJUST", requiredChanges="职权名称应使用全称。")
     assert adjusted["status"] == "DRAFT"
     assert adjusted["reviews"][0]["requiredChanges"] == "职权名称应使用全称。"
     again = await call(client, DECLARE, await token_for(Role.UNIT_LEAD, unit), id=power_id, opinion="已按要求调整，同意申报。")
@@ -182,10 +242,10 @@ async def test_adjust_sends_the_power_back_for_a_second_round(client: httpx.Asyn
 
 async def test_review_notes_are_not_for_the_public(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
-    power = await in_review(await based_power(unit))
-    await call(client, DECIDE, await token_for(Role.REVIEWER), id=encode_id("Power", power.id), input={
-        "decision": "RETAIN", "opinions": opinions(*ReviewOffice),
-    })  # fmt: skip
+    power = await in_review(await charted(await based_power(unit)))
+    seats = await seat_tokens()
+    await all_opinions(client, seats, encode_id("Power", power.id))
+    await decide(client, seats, encode_id("Power", power.id), decision="RETAIN")
     await call(client, PUBLISH, await token_for(Role.UNIT_LEAD, unit), id=encode_id("Power", power.id))
     variables = {"id": encode_id("Power", power.id)}
     public = await gql_data(client, REVIEWS, variables)
@@ -200,8 +260,17 @@ async def test_a_power_declared_before_reviews_were_recorded_can_be_reviewed(cli
     unit = await make_unit()
     power = await based_power(unit)
     await Power.filter(id=power.id).update(status=PowerStatus.IN_REVIEW)  # as the demo county seeds it
-    decided = await call(
-        client, DECIDE, await token_for(Role.REVIEWER), id=encode_id("Power", power.id),
-        input={"decision": "FILE", "opinions": opinions(*ReviewOffice)},
-    )  # fmt: skip
+    seats = await seat_tokens()
+    await all_opinions(client, seats, encode_id("Power", power.id))
+    decided = await decide(client, seats, encode_id("Power", power.id), decision="FILE")
     assert decided["status"] == "APPROVED" and decided["reviews"][0]["decision"] == "FILE"
+
+
+async def test_a_reviewer_token_holds_one_seat(client: httpx.AsyncClient) -> None:
+    create = """mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) {
+      __typename ... on CreatedApiToken { token { role seat } } ... on ValidationErrors { errors { field code } } } }"""
+    admin = await token_for(Role.ADMIN)
+    made = await call(client, create, admin, input={"name": "县法制办", "role": "REVIEWER", "seat": "LEGAL_AFFAIRS"})
+    assert made["token"] == {"role": "REVIEWER", "seat": "LEGAL_AFFAIRS"}
+    wrong = await call(client, create, admin, input={"name": "电子监察", "role": "INSPECTOR", "seat": "LEADING_GROUP"})
+    assert wrong["errors"] == [{"field": "seat", "code": "invalid"}]

@@ -15,7 +15,7 @@ from domain.services.bases import BasisData, create_basis
 from schema.relay import encode_id
 from tests.factories import ADMIN, first_article, make_document, make_power, make_unit, unique
 from tests.helpers import gql, gql_data, token_for
-from tests.workflow_factories import based_power
+from tests.workflow_factories import based_power, charted
 
 CHECK = """
 query ($powerId: ID, $unitId: ID) {
@@ -112,16 +112,18 @@ async def test_two_townships_may_hold_the_same_power(database: str) -> None:
 async def test_pre_review_check_of_a_whole_unit(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     office = await make_unit(unit)
-    await based_power(unit)
+    ready = await charted(await based_power(unit))
     bare = await make_power(office)
     data = await gql_data(client, CHECK, {"unitId": encode_id("Unit", unit.id)}, await token_for(Role.UNIT_STAFF, unit))
     report = data["preReviewCheck"]
     assert report["checkedCount"] == 2 and report["blockingCount"] == 1
-    assert [(f["code"], f["power"]["code"]) for f in report["findings"]] == [("NO_LEGAL_BASIS", bare.code)]
+    found = [(f["code"], f["severity"], f["power"]["code"]) for f in report["findings"]]
+    assert found == [("NO_LEGAL_BASIS", "BLOCKING", bare.code), ("NO_FLOW_CHART", "BLOCKS_PUBLICATION", bare.code)]
+    assert ready.code not in {code for *_, code in found}
 
 
 async def test_pre_review_check_of_a_power_names_the_basis(client: httpx.AsyncClient) -> None:
-    power = await based_power(await make_unit())
+    power = await charted(await based_power(await make_unit()))
     await cite(power, status=LegalStatus.REPEALED)
     data = await gql_data(client, CHECK, {"powerId": encode_id("Power", power.id)}, await token_for(Role.REVIEWER))
     (finding,) = data["preReviewCheck"]["findings"]

@@ -55,6 +55,7 @@ from domain.models import (
     Unit,
 )
 from domain.outbox import enqueue
+from domain.versions import backfill
 
 #: (stage, done, total): the CLI draws it as a progress bar.
 Progress = Callable[[str, int, int], object]
@@ -272,7 +273,12 @@ async def _write(
         }
         return int(positions[names[role]]["id"])
 
-    charted = [(spec, row) for spec, row in zip(powers, power_rows, strict=True) if spec.chart and spec.status not in INACTIVE]
+    # 每项权力都附一张流程图: a published power always has its chart (the publication rule, domain.rules)
+    charted = [
+        (spec, row)
+        for spec, row in zip(powers, power_rows, strict=True)
+        if (spec.chart or spec.status is PowerStatus.PUBLISHED) and spec.status not in INACTIVE
+    ]
     chart_rows = []
     for spec, row in charted:
         unit = unit_of[spec.unit]
@@ -359,6 +365,7 @@ async def _write(
     await Power.filter(id__in=pids).using_db(conn).update(updated_at=F("created_at"))
     for model in (FlowChart, DisclosureRecord, OperationRecord):
         await model.filter(power_id__in=pids).using_db(conn).update(updated_at=F("created_at"))
+    await backfill(conn, at=CHARTS_AT)  # version 1 of every published power, published once its chart was drawn
     return county
 
 

@@ -108,6 +108,13 @@ def compare_articles(
     return result
 
 
+def successors(before: Sequence[LegalArticle], after: Sequence[LegalArticle]) -> dict[int, LegalArticle]:
+    """Each article of an older version that a newer version still has (changed or not), by its
+    id: the article a citation of it now names (第X条 by number, others by label)."""
+    new = _keyed(after)
+    return {article.id: new[key] for key, article in _keyed(before).items() if key in new}
+
+
 async def version_pair(older_id: int, newer_id: int) -> tuple[LegalDocument, LegalDocument]:
     """Two versions of one work; NotFound or a validation error (`to`) otherwise."""
     documents = {d.id: d for d in await LegalDocument.filter(id__in=[older_id, newer_id])}

@@ -29,6 +29,7 @@ from domain.enums import LegalLevel, LegalSource
 from domain.errors import Validator
 from domain.library.extract import extract_text, file_error
 from domain.library.guess import guess_document
+from domain.library.impact import notify_new_version
 from domain.library.normalize import work_key
 from domain.library.store import article_rows, recompute_statuses
 from domain.models import LegalArticle, LegalDocument, LegalWork, StoredFile
@@ -113,6 +114,7 @@ async def upload_document(
             uploaded_by=viewer.name,
         )
         await recompute_statuses([work.id])  # an older version in force becomes historical (and is queued)
+        await notify_new_version(document.id, work.id)  # as an import does: 变更说明 of the powers it touches
         await record(
             viewer, "legal_document.upload", "legal_document", document.id,
             file_id=stored.id, filename=stored.filename, sha256=checksum, size=stored.size,

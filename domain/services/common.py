@@ -61,7 +61,8 @@ def clean_fields(
         field = model._meta.fields_map[name]
         title = LABELS.get(name, name)
         if isinstance(field, CharEnumFieldInstance):
-            cleaned[name] = _clean_enum(v, name, title, field.enum_type, value)
+            optional = field.null and value is None
+            cleaned[name] = None if optional else _clean_enum(v, name, title, field.enum_type, value)
         elif isinstance(field, fields.CharField | fields.TextField):
             text = (value or "").strip() if isinstance(value, str | type(None)) else value
             if not isinstance(text, str):

@@ -14,6 +14,7 @@ from domain.access import Viewer, require_library_editor
 from domain.audit import record
 from domain.enums import LegalLevel, LegalSource, LegalStatus, SearchEntity, SearchOp
 from domain.errors import Validator
+from domain.library.impact import notify_new_version
 from domain.library.normalize import clean_title, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
 from domain.outbox import enqueue
@@ -121,6 +122,7 @@ async def create_legal_document(viewer: Viewer, data: LegalDocumentData) -> Lega
             [LegalArticle(document=document, ordinal=i, **a) for i, a in enumerate(articles, 1)]
         )
         await refresh_document(document)
+        await notify_new_version(document.id, document.work_id)  # a new version of a cited law: 变更说明
         await record(
             viewer, "legal_document.create", "legal_document", document.id,
             **snapshot(document, DOCUMENT_FIELDS), article_count=document.article_count,

@@ -17,6 +17,7 @@ from domain.enums import (
     ExerciseMode,
     PowerCategory,
     PowerStatus,
+    RevisionStatus,
     Role,
     SearchEntity,
     SearchOp,
@@ -24,6 +25,8 @@ from domain.enums import (
 from domain.errors import FieldError, ValidationFailed, Validator
 from domain.models import DisclosureRecord, OperationRecord, Power, Unit
 from domain.outbox import enqueue
+from domain.revisions import close as close_revision
+from domain.revisions import refuse_published, revision_of_draft
 from domain.services.common import (
     apply_changes,
     clean_fields,
@@ -124,6 +127,14 @@ async def _clean(
                     f"(only a DRAFT power's {name} can be edited; this one is {power.status.value})",
                     "locked",
                 )
+    if power is not None and any(cleaned.get(n, getattr(power, n)) != getattr(power, n) for n in ("code", "category")):
+        if await revision_of_draft(power.id) is not None:
+            v.add(
+                "code" if cleaned.get("code", power.code) != power.code else "category",
+                "职权编码和类别不随修订改变 (a revision keeps the power's code and category)",
+                "locked",
+            )
+            return cleaned
     code = cleaned.get("code")
     if code and (power is None or code != power.code):
         v.check(" " not in code, "code", "职权编码不能含空格 (a power code has no spaces)")
@@ -147,10 +158,12 @@ FROZEN = frozenset(
 
 async def power_for_edit(viewer: Viewer, power_id: int) -> Power:
     """The power, if `viewer` may see it (NotFound), change its unit's content (PermissionDenied) and
-    the power is not frozen by its review (ValidationFailed, code `locked`): for the power, its bases
+    the power is not frozen by its review (ValidationFailed, code `locked`; a PUBLISHED or APPROVED
+    one, code `published`, changes through a revision: domain.revisions): for the power, its bases
     and its flow chart alike."""
     power = await visible_power(viewer, power_id)
     require_unit_content(viewer, power.unit_id)
+    refuse_published(power)  # nobody edits what the public sees, nor an approved power, in place
     if power.status in FROZEN and viewer.role != Role.ADMIN:
         raise ValidationFailed(
             [
@@ -226,10 +239,17 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
     async with in_transaction():
         power = await visible_power(viewer, power_id)  # its own rule below: only a DRAFT goes
         require_unit_content(viewer, power.unit_id)
+        if power.status in (PowerStatus.PUBLISHED, PowerStatus.APPROVED):
+            raise in_use(
+                "id",
+                f"职权处于「{power.status.label}」阶段，不能删除：请提出废止或剔除的修订（openPowerRevision，"
+                "withdrawal: ABOLISH / REMOVE），经申报、审核决定后生效 "
+                f"(a {power.status.value} power leaves through a withdrawal revision: openPowerRevision)",
+            )
         if power.status != PowerStatus.DRAFT:
             raise in_use(
                 "id",
-                f"职权已进入「{power.status.label}」阶段，只能通过审核废止或剔除，不能删除 "
+                f"职权已进入「{power.status.label}」阶段，只能通过审核决定废止或剔除，不能删除 "
                 f"(only a DRAFT power can be deleted; this one is {power.status.value})",
             )
         for query, zh, en in (
@@ -238,6 +258,9 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
         ):
             if await query.exists():
                 raise in_use("id", f"该职权已有{zh}，不能删除 (the power has {en})")
+        revision = await revision_of_draft(power.id)
+        if revision is not None:  # deleting a revision's draft discards the revision
+            await close_revision(viewer, revision, RevisionStatus.DISCARDED)
         await power.delete()
         await enqueue(SearchEntity.POWER, [power_id], SearchOp.DELETE)
         await record(viewer, "power.delete", "power", power_id, unit_id=power.unit_id, **snapshot(power, ("code", "name")))

@@ -12,11 +12,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from domain.models import LegalArticle, LegalDocument, Power
 from qingquan.commands.common import console, run_with_db
 from qingquan.settings import get_settings
+from resolvers.search import LibraryScope, SearchIndexNotReady, search_legal_basis
 from search import backend_for
 from search.filters import in_force_on
 from search.indexer import reindex, sync_once
 from search.manifest import IndexNotReady, require_ready
-from search.model import IndexName, SearchRequest
+from search.model import IndexName, SearchRequest, SearchResult
+from search.understand import Understanding
 
 #: Exit code when the search engine failed (the queued changes are kept).
 EXIT_ENGINE_FAILED = 3
@@ -87,38 +89,84 @@ async def _labels(index: IndexName, ids: list[int]) -> dict[int, str]:
     }
 
 
+def _understood(meaning: Understanding | None) -> dict:
+    if meaning is None:
+        return {}
+    return {
+        "citations": [str(c) for c in meaning.citations],
+        "laws": list(dict.fromkeys(law.title for law in meaning.laws)),
+        "words": [{"word": t.word, "also": list(t.alternatives), "literal": t.literal} for t in meaning.terms],
+        "dropped": meaning.dropped,
+        "question": meaning.question,
+    }
+
+
+def _describe(understood: dict) -> str:
+    parts = []
+    if understood.get("citations"):
+        parts.append("cites " + "、".join(understood["citations"]))
+    cited_laws = "".join(understood.get("citations", []))
+    laws = [law for law in understood.get("laws", []) if f"《{law}》" not in cited_laws]
+    if laws:
+        parts.append("within " + "、".join(f"《{law}》" for law in laws))
+    words = [w["word"] * w["literal"] + (f"({' '.join(w['also'])})" if w["also"] else "") for w in understood.get("words", [])]
+    if words:
+        parts.append("words: " + " ".join(words))
+    if understood.get("dropped"):
+        parts.append("left out: " + " ".join(understood["dropped"]))
+    if understood.get("question"):
+        parts.append("ranked as a question")
+    return "; ".join(parts)
+
+
 def search_command(
-    queries: list[str] = typer.Argument(..., help="one or more queries, e.g. '行政许可 决定 期限'"),
+    words: list[str] = typer.Argument(None, help="the words of one query, e.g. 投标人少于三个 重新招标"),
+    file: typer.FileText = typer.Option(None, "--file", "-f", help="several queries, one per line ('-': standard input)"),
     index: IndexName = typer.Option(IndexName.ARTICLES, help="which index"),
     limit: int = typer.Option(5, min=1, max=100),
     all_versions: bool = typer.Option(
         False, help="legal texts: every version, not only those in force today"
     ),
     as_json: bool = typer.Option(
-        False, "--json", help="print JSON: [{query, total, hits: [{id, name, score}]}]"
+        False, "--json", help="print JSON: [{query, total, understood, hits: [{id, name, score}]}]"
     ),
 ) -> None:
-    """Search the index as staff would (every power included: this is the administrator's view)."""
-    backend = backend_for(get_settings())
+    """Search as staff would: the words given are one query, understood as the API understands it
+    (citations, law names, everyday words); every power included (the administrator's view)."""
+    queries = [line.strip() for line in file if line.strip()] if file is not None else []
+    if words:
+        queries.append(" ".join(words))
+    if not queries:
+        console.print("[red]error:[/red] give the words of a query, or --file with one query per line")
+        raise typer.Exit(2)
+    settings = get_settings()
+    backend = backend_for(settings)
     filters = () if all_versions or index is IndexName.POWERS else in_force_on(date.today())
+
+    async def one(query: str) -> tuple[SearchResult, Understanding | None]:
+        if index is IndexName.ARTICLES:
+            return await search_legal_basis(
+                settings, query, LibraryScope(all_versions=all_versions), first=limit, offset=0, facets=False
+            )
+        return await backend.search(index, SearchRequest(query=query, filters=filters, limit=limit)), None
 
     async def work() -> list[dict]:
         out = []
         try:
             await require_ready(backend)
             for query in queries:
-                result = await backend.search(index, SearchRequest(query=query, filters=filters, limit=limit))
+                result, meaning = await one(query)
                 names = await _labels(index, [h.id for h in result.hits])
-                hits = [{"id": h.id, "name": names.get(h.id, "?"), "score": round(h.score, 3), "snippet": h.snippet}
-                        for h in result.hits]  # fmt: skip
-                out.append({"query": query, "total": result.total, "hits": hits})
+                hits = [{"id": h.id, "name": names.get(h.id, "?"), "score": round(h.score, 3), "snippet": h.snippet,
+                         "matched": h.matched} for h in result.hits]  # fmt: skip
+                out.append({"query": query, "total": result.total, "understood": _understood(meaning), "hits": hits})
         finally:
             await backend.close()
         return out
 
     try:
         results = run_with_db(work, migrate=False)
-    except IndexNotReady as exc:
+    except (IndexNotReady, SearchIndexNotReady) as exc:
         console.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(EXIT_ENGINE_FAILED) from None
     if as_json:
@@ -126,6 +174,8 @@ def search_command(
         return
     for result in results:
         console.print(f"[bold]{result['query']}[/bold]: {result['total']} hits")
+        if result["understood"]:
+            console.print(f"  [dim]{_describe(result['understood'])}[/dim]")
         for rank, hit in enumerate(result["hits"], 1):
             console.print(f"  {rank}. {hit['name']}  [dim]{hit['score']}[/dim]")
 

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from domain import tokens
 from domain.access import CLI
-from domain.enums import Role
+from domain.enums import ReviewSeat, Role
 from domain.errors import DomainError
 from domain.models import ApiToken
 from qingquan.commands.common import console, run_with_db
@@ -38,10 +38,14 @@ def create(
     unit: str | None = typer.Option(None, "--unit", help="unit code, for UNIT_STAFF and UNIT_LEAD"),
     name: str = typer.Option("", "--name", help="a name to recognise the token by (who holds it)"),
     expires: str | None = typer.Option(None, "--expires", help=f"when it stops working: {EXPIRES_HELP}"),
+    seat: ReviewSeat | None = typer.Option(
+        None, "--seat", case_sensitive=False,
+        help="REVIEWER only: OPENNESS_OFFICE, LEGAL_AFFAIRS, SECRECY, ESTABLISHMENT, PRICING or LEADING_GROUP",
+    ),
 ) -> None:
     """Create a token; it is printed once, alone on the last line, and stored only hashed."""
     expires_at = _expiry(expires)
-    token, plaintext = run_with_db(lambda: tokens.create_token(role, unit, name, expires_at=expires_at))
+    token, plaintext = run_with_db(lambda: tokens.create_token(role, unit, name, expires_at=expires_at, seat=seat))
     until = f", expires {_when(token.expires_at)} (UTC+8)" if token.expires_at else ", never expires"
     typer.echo(f"created token #{token.id} {token.name} ({token.role.value}){until}; keep it safe, it is not shown again:")
     typer.echo(plaintext)

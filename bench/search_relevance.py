@@ -1,0 +1,84 @@
+"""Relevance of searchLegalBasis on the whole corpus: recall@1/5/10 and MRR per kind of query.
+
+    QINGQUAN_DATABASE_URL=sqlite:///tmp/corpus.sqlite3 QINGQUAN_SEARCH_INDEX_DIR=/tmp/corpus-index \\
+        .venv/bin/python bench/search_relevance.py [--misses] [--kind question]
+
+The database must hold the corpus (`qingquan import-laws ../shared/corpus/laws`) and the index be built
+(`qingquan index`). Queries: tests/fixtures/search_devset.tsv (questions, everyday words, loosely named
+laws, citations; each with one verified answer) and the 31 keyword queries of tests/test_search_relevance.py.
+Each query goes through GraphQL (the ASGI app, no token), as a portal would send it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.test_search_relevance import DEVSET_QUERY as QUERY  # noqa: E402
+from tests.test_search_relevance import Case, devset_cases, rank_of, recall  # noqa: E402
+
+
+def report(found: dict[str, list[int | None]]) -> str:
+    lines = ["| kind | n | recall@1 | recall@5 | recall@10 | MRR |", "| --- | --- | --- | --- | --- | --- |"]
+    for kind, ranks in found.items():
+        n = len(ranks)
+        mrr = sum(1 / r for r in ranks if r) / n
+        at = " | ".join(f"{recall(ranks, k):.2f}" for k in (1, 5, 10))
+        lines.append(f"| {kind} | {n} | {at} | {mrr:.2f} |")
+    return "\n".join(lines)
+
+
+async def evaluate(client: httpx.AsyncClient, selected: list[Case]) -> tuple[dict[str, list[int | None]], list[str], list[float]]:
+    found: dict[str, list[int | None]] = {}
+    misses: list[str] = []
+    timings: list[float] = []
+    for case in selected:
+        start = time.perf_counter()
+        body = (await client.post("/graphql", json={"query": QUERY, "variables": {"q": case.query}})).json()
+        timings.append((time.perf_counter() - start) * 1000)
+        assert not body.get("errors"), body
+        nodes = [e["node"] for e in body["data"]["searchLegalBasis"]["edges"]]
+        r = rank_of(case, nodes)
+        found.setdefault(case.kind, []).append(r)
+        if r is None or r > 1:
+            got = ", ".join(f"{n['document']['title'].removeprefix('中华人民共和国')}{n['article']['label']}" for n in nodes[:3])
+            misses.append(f"{case.kind:9} {r or '-':>2} {case.query} → {case.law.removeprefix('中华人民共和国')}{case.article}   got: {got}")
+    return found, misses, timings
+
+
+async def main(args: argparse.Namespace) -> None:
+    from domain import db
+    from qingquan.app import create_app
+    from qingquan.settings import get_settings
+
+    settings = get_settings()
+    selected = [c for c in devset_cases() if not args.kind or c.kind == args.kind]
+    async with db.database(settings.database_url):
+        app = create_app(settings, manage_db=False)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=60) as client:
+            await client.post("/graphql", json={"query": QUERY, "variables": {"q": "城管能不能扣车"}})  # warm up
+            found, misses, timings = await evaluate(client, selected)
+    print(report(found))
+    hard = [r for k, ranks in found.items() if k != "keyword" for r in ranks]
+    if hard:
+        print(f"\nhard kinds together: recall@5 {sum(1 for r in hard if r and r <= 5) / len(hard):.2f} (n={len(hard)})")
+    print(f"latency through GraphQL (one client, in process): p50 {statistics.median(timings):.1f} ms, "
+          f"p95 {sorted(timings)[int(len(timings) * 0.95)]:.1f} ms")
+    if args.misses:
+        print("\n" + "\n".join(misses))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--misses", action="store_true", help="list every query whose answer is not first")
+    parser.add_argument("--kind", help="only this kind")
+    asyncio.run(main(parser.parse_args()))

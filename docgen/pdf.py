@@ -1,0 +1,69 @@
+"""A filing as PDF, printed by LibreOffice headless where it is installed (counties publish PDFs).
+
+LibreOffice runs as a subprocess with a timeout (its whole process group is killed past it), in a
+worker thread (never on the event loop), with a profile directory of its own for each conversion
+(two conversions sharing one profile would collide), and at most `SLOTS` at a time per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from docgen.filing import Filing
+
+TIMEOUT_SECONDS = 180
+SLOTS = 2
+_slots = threading.BoundedSemaphore(SLOTS)
+UNAVAILABLE = "LibreOffice (soffice) is not installed on this server: no PDF, only the .docx"
+
+
+class PdfUnavailable(Exception):
+    """No PDF could be made: LibreOffice is missing, failed or took too long (the message says which)."""
+
+
+def soffice() -> str | None:
+    """The LibreOffice executable on PATH, if any."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def pdf_name(filing: Filing) -> str:
+    return str(Path(filing.filename).with_suffix(".pdf"))
+
+
+def convert(filing: Filing, timeout: float = TIMEOUT_SECONDS) -> bytes:
+    """The filing printed to PDF by LibreOffice (blocking: call it from a worker thread)."""
+    executable = soffice()
+    if executable is None:
+        raise PdfUnavailable(UNAVAILABLE)
+    with _slots, tempfile.TemporaryDirectory(prefix="qingquan-pdf-") as work:
+        folder = Path(work)
+        source = folder / filing.filename
+        source.write_bytes(filing.content)
+        command = [
+            executable, "--headless", "--norestore", "--nolockcheck",
+            f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+            "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source),
+        ]  # fmt: skip
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, errors = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise PdfUnavailable(f"LibreOffice took longer than {timeout:g} s: no PDF") from None
+        target = folder / "out" / pdf_name(filing)
+        if not target.exists():
+            raise PdfUnavailable(f"LibreOffice made no PDF (exit {process.returncode}): {errors.decode(errors='replace')[-300:]}")
+        return target.read_bytes()
+
+
+async def to_pdf(filing: Filing) -> bytes:
+    """`convert` off the event loop (LibreOffice's own timeout, `TIMEOUT_SECONDS`, applies)."""
+    return await asyncio.to_thread(convert, filing)

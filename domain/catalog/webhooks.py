@@ -1,0 +1,237 @@
+"""Events for other county systems: webhooks registered by admins, each for a role (and a unit, for
+unit roles), and their deliveries.
+
+An event is queued in the transaction of the change that causes it: every change writes its audit
+event in its own transaction (domain/audit.py), and a listener on that write turns the actions
+below into deliveries — so a change cannot commit without its deliveries, nor they without it.
+Overdue events have no write to ride on: `queue_overdue` finds them (once per subject and webhook).
+A webhook gets only events about what its role may see (domain.access), with no personal data.
+Sending, signing and retrying are the app's (qingquan/webhooks.py): no HTTP here.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.signals import post_save
+from tortoise.transactions import in_transaction
+
+from domain import access
+from domain.audit import record
+from domain.catalog.models import Webhook, WebhookDelivery
+from domain.change_notices import notices_q
+from domain.complaints import complaints_q
+from domain.enums import PowerStatus, Role
+from domain.errors import NotFound, PermissionDenied, Validator
+from domain.models import AuditEvent, Power, Unit
+from domain.workflow_models import ChangeNotice, Complaint
+
+EVENTS: dict[str, str] = {
+    "power.published": "职权公开运行",
+    "power.revised": "已公开职权的修订生效",
+    "power.withdrawn": "职权废止或剔除",
+    "change_notice.opened": "变更说明待提交",
+    "change_notice.overdue": "变更说明逾期",
+    "complaint.filed": "收到投诉",
+    "complaint.overdue": "投诉办理逾期",
+}
+WITHDRAWN = (PowerStatus.ABOLISHED, PowerStatus.REMOVED)
+
+
+def event_of(audit: AuditEvent) -> str | None:
+    """The webhook event an audited change is, if any."""
+    action, detail = audit.action, audit.detail or {}
+    if action == "power.publish":
+        return "power.published"
+    if action == "power.revise" and detail.get("version") is not None:  # a published power's revision took effect
+        return "power.revised"
+    if action in ("power.withdraw", "power.decide") and detail.get("to_status") in {s.value for s in WITHDRAWN}:
+        return "power.withdrawn"
+    if action == "change_notice.open":
+        return "change_notice.opened"
+    if action == "complaint.file":
+        return "complaint.filed"
+    return None
+
+
+async def webhook_viewer(hook: Webhook) -> access.Viewer:
+    """Who the webhook sees as: its role, scoped to its unit and the unit's offices for unit roles."""
+    unit_ids = await access.unit_subtree_ids(hook.unit_id) if hook.unit_id and hook.role in access.UNIT_ROLES else frozenset()
+    return access.Viewer(role=hook.role, name=f"webhook:{hook.id}", unit_id=hook.unit_id, unit_ids=unit_ids)
+
+
+def _sees_unit_matters(viewer: access.Viewer, unit_id: int) -> bool:
+    try:
+        access.require_unit_oversight(viewer, unit_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _power(power: Power, unit: Unit) -> dict[str, Any]:
+    return {"code": power.code, "name": power.name, "category": power.category.value, "status": power.status.value,
+            "unit": {"code": unit.code, "name": unit.name}}  # fmt: skip
+
+
+@dataclass
+class Subject:
+    """What an event is about, and who may hear of it."""
+
+    key: str  # power:12
+    unit_id: int
+    power: Power | None
+    data: dict[str, Any]
+    internal: bool  # change notices and complaints: their unit and oversight roles only
+
+    def visible_to(self, viewer: access.Viewer) -> bool:
+        if self.internal:
+            return _sees_unit_matters(viewer, self.unit_id)
+        assert self.power is not None
+        return access.sees_power(viewer, self.power)
+
+
+async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subject | None:
+    if event.startswith("power."):
+        power = await Power.get_or_none(id=entity_id).select_related("unit")
+        if power is None:
+            return None
+        data = _power(power, power.unit)
+        if event == "power.withdrawn" and detail.get("from_status"):
+            # who saw the power before it left the catalogue hears that it did
+            power.status = PowerStatus(detail["from_status"])
+        return Subject(f"power:{power.id}", power.unit_id, power, {"power": data}, internal=False)
+    if event.startswith("change_notice."):
+        notice = await ChangeNotice.get_or_none(id=entity_id).select_related("power__unit")
+        if notice is None:
+            return None
+        data = {"changeNotice": {"id": notice.id, "status": notice.status.value, "openedOn": notice.opened_on.isoformat(),
+                                 "dueOn": notice.due_on.isoformat()}, "power": _power(notice.power, notice.power.unit)}  # fmt: skip
+        return Subject(f"change_notice:{notice.id}", notice.power.unit_id, notice.power, data, internal=True)
+    complaint = await Complaint.get_or_none(id=entity_id).select_related("unit")
+    if complaint is None:
+        return None
+    # no complainant, no content: personal data stays in the registry
+    data = {"complaint": {"id": complaint.id, "status": complaint.status.value, "receivedOn": complaint.received_on.isoformat(),
+                          "dueOn": complaint.due_on.isoformat(), "unit": {"code": complaint.unit.code, "name": complaint.unit.name}}}  # fmt: skip
+    return Subject(f"complaint:{complaint.id}", complaint.unit_id, None, data, internal=True)
+
+
+def envelope(event: str, subject: Subject, at: datetime.datetime) -> dict[str, Any]:
+    return {"event": event, "occurredAt": at.isoformat(), **subject.data}
+
+
+async def _subscribed(event: str, using_db: BaseDBAsyncClient | None = None) -> list[Webhook]:
+    hooks = await Webhook.filter(active=True).using_db(using_db) if using_db else await Webhook.filter(active=True)
+    return [h for h in hooks if not h.events or event in h.events]
+
+
+async def queue(event: str, entity_id: int, detail: dict[str, Any], at: datetime.datetime,
+                using_db: BaseDBAsyncClient | None = None) -> int:  # fmt: skip
+    """Queue the event for every webhook subscribed to it whose role may see its subject."""
+    hooks = await _subscribed(event, using_db)
+    if not hooks:
+        return 0
+    subject = await _subject(event, entity_id, detail)
+    if subject is None:
+        return 0
+    rows = [
+        WebhookDelivery(webhook_id=hook.id, event=event, subject=subject.key, payload=envelope(event, subject, at), next_attempt_at=at)
+        for hook in hooks
+        if subject.visible_to(await webhook_viewer(hook))
+    ]
+    if rows:
+        await WebhookDelivery.bulk_create(rows, using_db=using_db)
+    return len(rows)
+
+
+@post_save(AuditEvent)
+async def _queue_from_audit(sender: type[AuditEvent], instance: AuditEvent, created: bool,
+                            using_db: BaseDBAsyncClient | None, update_fields: Any) -> None:  # fmt: skip
+    event = event_of(instance) if created else None
+    if event is not None:
+        await queue(event, int(instance.entity_id), instance.detail or {}, instance.at, using_db)
+
+
+async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:
+    """Queue change_notice.overdue and complaint.overdue, once per subject and webhook."""
+    queued = 0
+    for event, model, query in (
+        ("change_notice.overdue", ChangeNotice, notices_q),
+        ("complaint.overdue", Complaint, complaints_q),
+    ):
+        for hook in await _subscribed(event):
+            viewer = await webhook_viewer(hook)
+            late = await model.filter(query(viewer, overdue=True, on=today)).values_list("id", flat=True)
+            prefix = event.split(".")[0]
+            sent = set(await WebhookDelivery.filter(webhook_id=hook.id, event=event).values_list("subject", flat=True))
+            async with in_transaction():
+                for entity_id in late:
+                    if f"{prefix}:{entity_id}" in sent:
+                        continue
+                    subject = await _subject(event, entity_id, {})
+                    if subject is not None and subject.visible_to(viewer):
+                        await WebhookDelivery.create(webhook_id=hook.id, event=event, subject=subject.key,
+                                                     payload=envelope(event, subject, at), next_attempt_at=at)  # fmt: skip
+                        queued += 1
+    return queued
+
+
+# -- registration ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WebhookData:
+    name: str
+    url: str
+    role: Role
+    unit_code: str | None = None
+    events: tuple[str, ...] = ()
+    secret: str = ""
+
+
+async def register_webhook(viewer: access.Viewer, data: WebhookData) -> Webhook:
+    """An admin registers a county system's endpoint; the secret is generated unless given."""
+    access.require_admin(viewer)
+    v = Validator()
+    name = data.name.strip()
+    v.check(0 < len(name) <= 100, "name", "名称应为 1–100 个字符 (name must be 1–100 characters)", "invalid")
+    parts = urlsplit(data.url.strip())
+    v.check(parts.scheme in ("http", "https") and bool(parts.netloc) and len(data.url) <= 500, "url",
+            "应为 http(s) 地址 (url must be an http or https URL)", "invalid")  # fmt: skip
+    unknown = [e for e in data.events if e not in EVENTS]
+    v.check(not unknown, "events", f"未知的事件：{', '.join(unknown)} (known: {', '.join(EVENTS)})", "invalid")
+    unit = None
+    if data.role in access.UNIT_ROLES:
+        unit = await Unit.get_or_none(code=(data.unit_code or "").strip())
+        v.check(unit is not None, "unit", "单位角色的回调须指定单位 (a unit role needs its unit)", "required")
+    else:
+        v.check(not data.unit_code, "unit", "只有单位角色指定单位 (only unit roles have a unit)", "invalid")
+    secret = data.secret or secrets.token_urlsafe(32)
+    v.check(16 <= len(secret) <= 128, "secret", "密钥应为 16–128 个字符 (secret must be 16–128 characters)", "invalid")
+    v.raise_if_any()
+    async with in_transaction():
+        hook = await Webhook.create(name=name, url=data.url.strip(), secret=secret, events=list(dict.fromkeys(data.events)),
+                                    role=data.role, unit=unit, created_by=viewer.name)  # fmt: skip
+        await record(viewer, "webhook.register", "webhook", hook.id, url=hook.url, role=hook.role.value,
+                     unit_id=hook.unit_id, events=hook.events)  # fmt: skip
+    return hook
+
+
+async def remove_webhook(viewer: access.Viewer, webhook_id: int) -> None:
+    access.require_admin(viewer)
+    async with in_transaction():
+        hook = await Webhook.get_or_none(id=webhook_id)
+        if hook is None:
+            raise NotFound("回调不存在 (webhook not found)")
+        await hook.delete()
+        await record(viewer, "webhook.remove", "webhook", webhook_id, url=hook.url)
+
+
+async def webhooks(viewer: access.Viewer) -> list[Webhook]:
+    access.require_admin(viewer)
+    return await Webhook.all().select_related("unit")

@@ -1,0 +1,176 @@
+"""`qingquan catalog export | import | compare`: the catalogue (一表) in and out, and 对照 with other places."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from domain.access import CLI
+from domain.catalog.compare import Comparison, compare, comparison_xlsx
+from domain.catalog.export import ExportFormat, catalog_export, write
+from domain.catalog.importer import ImportResult, RowFate, import_into_unit, import_reference
+from domain.enums import Role
+from domain.errors import NotFound
+from domain.models import Unit
+from qingquan.commands.common import console, run_with_db
+from qingquan.commands.filing import _viewer as viewer_as
+from qingquan.package import Package, build_package
+
+catalog_app = typer.Typer(help="一表 in and out: export, import of other systems' sheets, 对照 with other places", no_args_is_help=True)
+
+ROLE_HELP = "as this role sees it (PUBLIC: the public version); unit roles are scoped to --unit"
+
+
+async def _unit(code: str) -> Unit:
+    unit = await Unit.get_or_none(code=code.strip())
+    if unit is None:
+        raise NotFound(f"没有编码为 {code} 的单位 (no unit with code {code})")
+    return unit
+
+
+@catalog_app.command("export")
+def export(
+    unit: str = typer.Option(..., "--unit", help="unit code, e.g. 36072308"),
+    fmt: ExportFormat = typer.Option(ExportFormat.XLSX, "--format", "-f", case_sensitive=False),
+    output: Path = typer.Option(..., "--output", "-o", help="file to write"),
+    role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help=ROLE_HELP),
+) -> None:
+    """Write the unit's catalogue as xlsx, csv or json; prints the path written on the last line."""
+
+    async def work() -> tuple[int, bytes, str]:
+        found = await _unit(unit)
+        result = await catalog_export(await viewer_as(role, found), found, generated_at=datetime.now().astimezone())
+        return len(result.rows), await asyncio.to_thread(write, result, fmt), result.title
+
+    rows, content, title = run_with_db(work)
+    output.write_bytes(content)
+    console.print(f"{title}: {rows} powers, {len(content):,} bytes", soft_wrap=True)
+    typer.echo(str(output))
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        header, sep, column = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"--map takes HEADER=COLUMN, got {pair!r}")
+        mapping[header.strip()] = column.strip()
+    return mapping
+
+
+def _print_report(result: ImportResult) -> None:
+    table = Table(title=f"{result.target}{'（试运行，未写入）' if result.dry_run else ''}")
+    for name in ("行", "结果", "职权名称", "编码", "原因 / 未关联的依据"):
+        table.add_column(name)
+    colour = {RowFate.CREATED: "green", RowFate.MATCHED: "cyan", RowFate.REFUSED: "red"}
+    for row in result.rows:
+        notes = [*row.reasons, *(f"未关联：{c}" for c in row.unlinked)]
+        table.add_row(str(row.row), f"[{colour[row.fate]}]{row.fate.value}[/]", row.name[:40], row.code, "\n".join(notes))
+    console.print(table)
+    console.print("recognised columns: " + ", ".join(f"{k}←{v}" for k, v in result.headers.items()), soft_wrap=True)
+    if result.unknown_headers:
+        console.print("ignored columns: " + ", ".join(result.unknown_headers), soft_wrap=True)
+    console.print(" ".join(f"{fate.value.lower()}={result.count(fate)}" for fate in RowFate), soft_wrap=True)
+
+
+@catalog_app.command("import")
+def import_(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx or .csv sheet"),
+    unit: str | None = typer.Option(None, "--unit", help="import into this unit's powers (new ones as DRAFT)"),
+    reference: str | None = typer.Option(None, "--reference", help="keep as this place's reference catalogue instead"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="report every row's fate, write nothing"),
+    mapping: list[str] = typer.Option([], "--map", help="HEADER=COLUMN for a header not recognised (columns: name, code, category, basis, time_limit, unit …)"),
+    report: Path | None = typer.Option(None, "--report", help="also write the per-row report as JSON here"),
+) -> None:
+    """Read another system's catalogue sheet; prints a per-row report (exit 1 if every row was refused)."""
+    if (unit is None) == (reference is None):
+        raise typer.BadParameter("give exactly one of --unit and --reference")
+    data = path.read_bytes()
+    given = _mapping(mapping)
+
+    async def work() -> ImportResult:
+        if unit is None:
+            assert reference is not None
+            return await import_reference(CLI, reference, path.name, data, mapping=given, dry_run=dry_run)
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("importing rows", total=None)
+            return await import_into_unit(CLI, unit, path.name, data, mapping=given, dry_run=dry_run,
+                                          progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+
+    result = run_with_db(work)
+    _print_report(result)
+    if report is not None:
+        report.write_text(json.dumps(report_json(result), ensure_ascii=False, indent=1), encoding="utf-8")
+    if result.rows and result.count(RowFate.REFUSED) == len(result.rows):
+        raise typer.Exit(1)
+
+
+def report_json(result: ImportResult) -> dict[str, object]:
+    return {
+        "target": result.target, "dryRun": result.dry_run, "headers": result.headers,
+        "unknownHeaders": result.unknown_headers,
+        "counts": {fate.value: result.count(fate) for fate in RowFate},
+        "rows": [{"row": r.row, "fate": r.fate.value, "name": r.name, "code": r.code, "reasons": r.reasons,
+                  "linked": r.linked, "unlinked": r.unlinked} for r in result.rows],
+    }  # fmt: skip
+
+
+@catalog_app.command("compare")
+def compare_(
+    unit: str = typer.Option(..., "--unit", help="our unit's code"),
+    reference: str = typer.Option(..., "--reference", help="the place whose catalogue was imported with --reference"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write the comparison as .xlsx"),
+    role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help=ROLE_HELP),
+) -> None:
+    """对照: powers only we list, only they list, and matched pairs that differ."""
+
+    async def work() -> Comparison:
+        found = await _unit(unit)
+        return await compare(await viewer_as(role, found), unit, reference)
+
+    result = run_with_db(work)
+    console.print(f"{result.unit.name} ↔ {result.catalog.place}: matched {len(result.matched)} "
+                  f"(differing {len(result.differing)}), only ours {len(result.only_ours)}, only theirs {len(result.only_theirs)}",
+                  soft_wrap=True)  # fmt: skip
+    for pair in result.differing:
+        console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}: " + "；".join(pair.differences), soft_wrap=True)
+    for power in result.only_ours:
+        console.print(f"  仅我方 {power.code} {power.name}", soft_wrap=True)
+    for item in result.only_theirs:
+        console.print(f"  仅对方 第{item.row}行 {item.name}", soft_wrap=True)
+    if output is not None:
+        output.write_bytes(comparison_xlsx(result))
+        typer.echo(str(output))
+
+
+def package(
+    unit: str = typer.Option(..., "--unit", help="unit code"),
+    output: Path = typer.Option(..., "--output", "-o", help="the .zip to write"),
+    role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help=ROLE_HELP),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="each filing also as PDF (needs LibreOffice; noted in the manifest where not)"),
+) -> None:
+    """一盘: every filing, chart (SVG) and the catalogue (xlsx, json) with manifest.json, as one zip."""
+
+    async def work() -> Package:
+        found = await _unit(unit)
+        return await build_package(await viewer_as(role, found), unit, generated_at=datetime.now().astimezone(), pdf=pdf)
+
+    result = run_with_db(work)
+    output.write_bytes(result.content)
+    counts = result.manifest["counts"]
+    console.print(f"{result.filename}: {counts}, {len(result.content):,} bytes", soft_wrap=True)
+    for note in result.manifest["notes"]:  # type: ignore[attr-defined]
+        console.print(f"  note: {note}", soft_wrap=True)
+    typer.echo(str(output))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(catalog_app, name="catalog")
+    app.command("package")(package)
+

@@ -1,0 +1,663 @@
+/* 清权确权 reference portal: plain JavaScript on the public GraphQL API (/graphql, no token).
+ *
+ * Everything put on the page is built with DOM calls and textContent: never HTML parsing of strings. Search
+ * snippets arrive HTML-escaped with <em> marks; `highlighted()` turns exactly those marks into <em>
+ * elements and every other character into text. The flow chart's SVG is parsed as XML and copied
+ * through an allow-list of elements and attributes (`safeSvg()`).
+ */
+(function () {
+  "use strict";
+
+  var ENDPOINT = "/graphql";
+  var PAGE = 20;
+
+  // ---- labels -------------------------------------------------------------------------------
+  var CATEGORY = {
+    LICENSING: "行政许可", PENALTY: "行政处罚", COERCION: "行政强制", LEVY: "行政征收", BENEFIT: "行政给付",
+    INSPECTION: "行政检查", CONFIRMATION: "行政确认", REWARD: "行政奖励", ADJUDICATION: "行政裁决", OTHER: "其他行政权力"
+  };
+  var MODE = { EXCLUSIVE: "专门职权", SHARED: "共有职权", LEAD: "为主行使", ASSIST: "协助配合" };
+  var SCOPE = { PUBLIC: "向社会公开", LIMITED: "一定范围或依申请公开", INTERNAL: "内部公开", LEADERSHIP: "领导班子内公开" };
+  var TIMING = { LONG_TERM: "长期公开", TIMELY: "及时公开" };
+  var LEVEL = {
+    CONSTITUTION: "宪法", LAW: "法律", LEGISLATIVE_INTERPRETATION: "立法解释", ADMINISTRATIVE_REGULATION: "行政法规",
+    LOCAL_REGULATION: "地方性法规", DEPARTMENTAL_RULE: "部门规章", LOCAL_RULE: "地方政府规章",
+    NORMATIVE_DOCUMENT: "规范性文件", POLICY: "政策文件", OTHER: "其他"
+  };
+  var STATUS = { IN_FORCE: "现行有效", AMENDED: "已被修改", REPEALED: "已废止", HISTORICAL: "历史版本", NOT_YET_EFFECTIVE: "尚未生效" };
+  var UNIT_KIND = {
+    COUNTY_GOVERNMENT: "县人民政府", TOWNSHIP: "乡镇人民政府", DEPARTMENT: "政府部门", INSTITUTION: "直属事业单位",
+    VERTICAL: "垂直管理部门", PUBLIC_UTILITY: "公用事业单位", OFFICE: "科室"
+  };
+  var COMPLAINT = { RECEIVED: "已收到，待受理", ACCEPTED: "已受理", REJECTED: "不予受理", HANDLED: "已处理，待答复", ANSWERED: "已答复" };
+  var STEP_KIND = { START: "开始", STEP: "环节", DECISION: "决定", END: "结束" };
+
+  // ---- the DOM, safely ------------------------------------------------------------------------
+  /** h("a", {href: "#/"}, "text", child…): an element; strings become text nodes, never markup. */
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (key) {
+        var value = attrs[key];
+        if (value === null || value === undefined || value === false) return;
+        if (key === "onclick" || key === "onsubmit" || key === "onchange") {
+          el.addEventListener(key.slice(2), value);
+        } else if (key === "class") {
+          el.className = value;
+        } else {
+          el.setAttribute(key, value === true ? "" : String(value));
+        }
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  /** append(el, child…): children as in h(); arrays are flattened, null/false left out. */
+  function append(el) {
+    for (var i = 1; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined || child === false) continue;
+      if (Array.isArray(child)) { append.apply(null, [el].concat(child)); continue; }
+      el.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
+    }
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+  function main() { return document.getElementById("main"); }
+  function show() {
+    var m = clear(main());
+    append(m, Array.prototype.slice.call(arguments));
+    return m;
+  }
+  function setTitle(text) { document.title = text + " · 行政权力公开"; }
+
+  var ENTITIES = { amp: "&", lt: "<", gt: ">", quot: "\"", apos: "'", nbsp: "\u00a0" };
+  /** HTML-escaped text to plain text (the API escapes snippets; only &…; references occur). */
+  function unescapeHtml(text) {
+    return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);/g, function (all, ref) {
+      if (ref.charAt(0) === "#") {
+        var code = ref.charAt(1) === "x" || ref.charAt(1) === "X" ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+        return code > 0 && code < 0x110000 ? String.fromCodePoint(code) : all;
+      }
+      return Object.prototype.hasOwnProperty.call(ENTITIES, ref) ? ENTITIES[ref] : all;
+    });
+  }
+  /** An escaped snippet with <em>…</em> marks as nodes: the marks become <em>, everything else text. */
+  function highlighted(snippet) {
+    var out = document.createDocumentFragment();
+    var parts = String(snippet || "").split(/(<em>|<\/em>)/);
+    var target = out;
+    parts.forEach(function (part) {
+      if (part === "<em>") { target = out.appendChild(document.createElement("em")); return; }
+      if (part === "</em>") { target = out; return; }
+      if (part) target.appendChild(document.createTextNode(unescapeHtml(part)));
+    });
+    return out;
+  }
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var SVG_ELEMENTS = ["svg", "g", "title", "desc", "defs", "marker", "path", "rect", "polygon", "polyline",
+    "line", "circle", "ellipse", "text", "tspan"];
+  var SVG_ATTRIBUTES = ["x", "y", "x1", "y1", "x2", "y2", "cx", "cy", "r", "rx", "ry", "width", "height", "viewBox",
+    "d", "points", "fill", "stroke", "stroke-width", "stroke-dasharray", "stroke-linejoin", "stroke-linecap",
+    "font-size", "font-weight", "font-family", "text-anchor", "dominant-baseline", "transform", "id", "class",
+    "refX", "refY", "markerWidth", "markerHeight", "orient", "marker-end", "marker-start", "role", "opacity",
+    "data-step-id", "preserveAspectRatio"];
+  /** The chart's SVG text as a new <svg> element holding only allowed elements and attributes. */
+  function safeSvg(text) {
+    var parsed = new DOMParser().parseFromString(text, "image/svg+xml");
+    var root = parsed.documentElement;
+    if (!root || root.namespaceURI !== SVG_NS || root.localName !== "svg") return null;
+    function copy(node) {
+      if (node.nodeType === 3) return document.createTextNode(node.nodeValue);
+      if (node.nodeType !== 1 || node.namespaceURI !== SVG_NS || SVG_ELEMENTS.indexOf(node.localName) < 0) return null;
+      var el = document.createElementNS(SVG_NS, node.localName);
+      Array.prototype.forEach.call(node.attributes, function (attr) {
+        if (attr.namespaceURI || SVG_ATTRIBUTES.indexOf(attr.name) < 0) return;
+        var value = attr.value;
+        if (/url\(/i.test(value) && !/^url\(#[A-Za-z0-9_-]+\)$/.test(value)) return; // local markers only
+        el.setAttribute(attr.name, value);
+      });
+      Array.prototype.forEach.call(node.childNodes, function (child) {
+        var c = copy(child);
+        if (c) el.appendChild(c);
+      });
+      return el;
+    }
+    return copy(root);
+  }
+
+  // ---- the API --------------------------------------------------------------------------------
+  var hashes = {};
+  function sha256(text) {
+    if (!(window.crypto && window.crypto.subtle && window.TextEncoder)) return Promise.resolve(null);
+    if (hashes[text]) return Promise.resolve(hashes[text]);
+    return window.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)).then(function (buf) {
+      var hex = Array.prototype.map.call(new Uint8Array(buf), function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+      hashes[text] = hex;
+      return hex;
+    }, function () { return null; });
+  }
+  function fetchJSON(url, init) {
+    init = init || {};
+    init.headers = Object.assign({ Accept: "application/json" }, init.headers || {});
+    init.credentials = "omit";
+    return fetch(url, init).then(function (response) {
+      return response.json().catch(function () { throw new Error("接口返回了无法识别的内容（HTTP " + response.status + "）"); });
+    });
+  }
+  function unwrap(body) {
+    if (body.errors && body.errors.length && !body.data) throw new Error(body.errors[0].message);
+    if (body.errors && body.errors.length) console.warn("GraphQL:", body.errors[0].message);
+    return body.data;
+  }
+  function notPersisted(body) {
+    return !!(body.errors && body.errors.some(function (e) { return e.message === "PersistedQueryNotFound"; }));
+  }
+  /** A query by GET: first by its hash alone (Apollo persisted queries), then with its text if unknown. */
+  function query(document, variables) {
+    var params = new URLSearchParams();
+    if (variables) params.set("variables", JSON.stringify(variables));
+    return sha256(document).then(function (hash) {
+      if (!hash) {
+        params.set("query", document);
+        return fetchJSON(ENDPOINT + "?" + params.toString()).then(unwrap);
+      }
+      params.set("extensions", JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }));
+      return fetchJSON(ENDPOINT + "?" + params.toString()).then(function (body) {
+        if (!notPersisted(body)) return unwrap(body);
+        params.set("query", document);
+        return fetchJSON(ENDPOINT + "?" + params.toString()).then(unwrap);
+      });
+    });
+  }
+  /** A mutation, or a query carrying a secret (the 查询码) that must stay out of URLs and logs: POST. */
+  function post(document, variables) {
+    return fetchJSON(ENDPOINT, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ query: document, variables: variables || {} })
+    }).then(unwrap);
+  }
+
+  var Q = {
+    county: "query PortalCounty { units(filter: { rootsOnly: true }, first: 5) { edges { node { name } } } }",
+    units: "query PortalUnits($after: String) { units(first: 100, after: $after) { pageInfo { hasNextPage endCursor } " +
+      "edges { node { id code name kind parent { code } } } } }",
+    categoryCounts: "query PortalCategoryCounts { " + Object.keys(CATEGORY).map(function (c) {
+      return c + ": powers(filter: { category: " + c + " }, first: 1) { totalCount }";
+    }).join(" ") + " }",
+    unit: "query PortalUnit($code: String!, $filter: PowerFilter, $after: String) { unit(code: $code) { id code name kind " +
+      "parent { code name } children { code name kind } powers(first: " + PAGE + ", after: $after, filter: $filter) { totalCount " +
+      "pageInfo { hasNextPage endCursor } edges { node { code name category exerciseMode unit { code name } } } } } }",
+    powers: "query PortalPowers($filter: PowerFilter, $after: String) { powers(first: " + PAGE + ", after: $after, filter: $filter) { " +
+      "totalCount pageInfo { hasNextPage endCursor } edges { node { code name category exerciseMode unit { code name } } } } }",
+    power: "query PortalPower($code: String!) { power(code: $code) { id code name category exerciseMode description " +
+      "unit { id code name } rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis feeStandard timeLimit } " +
+      "bases { ordinal note article { id label document { title level status docNumber } } } " +
+      "flowChart { title complaintChannel notes svg steps { ordinal name kind condition timeLimit supervision position { name } } } } }",
+    article: "query PortalArticle($id: ID!) { node(id: $id) { ... on LegalArticle { id label chapterPath text document { title } } } }",
+    search: "query PortalSearch($q: String!, $filter: LegalSearchFilter, $after: String) { searchLegalBasis(query: $q, filter: $filter, " +
+      "first: 10, after: $after) { totalCount matchedAllWords pageInfo { hasNextPage endCursor } edges { node { matchedWords snippet " +
+      "titleHighlight article { id label chapterPath } document { title level status } } } facets { levels { level count } " +
+      "statuses { status count } } understanding { citations { citation law label found } laws terms { word alternatives literal } " +
+      "dropped question } } }",
+    complaintTarget: "query PortalComplaintTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
+    fileComplaint: "mutation PortalFileComplaint($input: FileComplaintInput!) { fileComplaint(input: $input) { __typename " +
+      "... on ComplaintReceipt { id receivedOn acceptDueOn dueProvisional receiptCode } " +
+      "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
+    follow: "query PortalFollowComplaint($id: ID!, $code: String!) { complaintByReceipt(id: $id, code: $code) { status subject " +
+      "receivedOn dueOn dueProvisional acceptedOn rejectionReason answeredOn answer } }"
+  };
+
+  // ---- shared pieces --------------------------------------------------------------------------
+  function link(href, text, attrs) { return h("a", Object.assign({ href: href }, attrs || {}), text); }
+  function enc(value) { return encodeURIComponent(value); }
+  function badge(text, kind) { return h("span", { class: "badge" + (kind ? " badge-" + kind : "") }, text); }
+  function failure(error) {
+    return h("p", { class: "error", role: "alert" }, "出错了：" + (error && error.message ? error.message : String(error)));
+  }
+  function loading() { return h("p", { class: "loading" }, "正在加载…"); }
+  function field(label, value) {
+    if (value === null || value === undefined || value === "") return null;
+    return [h("dt", null, label), h("dd", null, value)];
+  }
+  function crumbs(items) {
+    return h("nav", { class: "crumbs", "aria-label": "当前位置" }, h("ol", null, items.map(function (item) {
+      return h("li", null, item[1] ? link(item[1], item[0]) : h("span", { "aria-current": "page" }, item[0]));
+    })));
+  }
+
+  function powerList(connection, onMore, showUnit) {
+    var list = h("ul", { class: "powers" });
+    function add(conn) {
+      conn.edges.forEach(function (edge) {
+        var p = edge.node;
+        list.appendChild(h("li", null,
+          link("#/power/" + enc(p.code), p.name, { class: "power-name" }),
+          h("div", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " ", h("code", null, p.code),
+            showUnit ? [" ", h("span", { class: "unit" }, p.unit.name)] : null, " ", h("span", null, MODE[p.exerciseMode] || ""))));
+      });
+    }
+    add(connection);
+    var box = h("div", null, list);
+    var cursor = connection.pageInfo;
+    if (cursor.hasNextPage) {
+      var more = h("button", { type: "button", class: "more" }, "加载更多");
+      more.addEventListener("click", function () {
+        more.disabled = true;
+        onMore(cursor.endCursor).then(function (conn) {
+          add(conn);
+          cursor = conn.pageInfo;
+          if (cursor.hasNextPage) more.disabled = false; else more.remove();
+        }, function (error) { box.appendChild(failure(error)); });
+      });
+      box.appendChild(more);
+    }
+    if (!connection.edges.length) box.appendChild(h("p", { class: "empty" }, "没有公开的职权。"));
+    return box;
+  }
+
+  function categoryChips(current, hrefFor) {
+    return h("nav", { class: "chips", "aria-label": "按类别筛选" },
+      link(hrefFor(""), "全部", current ? null : { "aria-current": "true" }),
+      Object.keys(CATEGORY).map(function (c) {
+        return link(hrefFor(c), CATEGORY[c], c === current ? { "aria-current": "true" } : null);
+      }));
+  }
+
+  var allUnits = null;
+  function loadUnits() {
+    if (allUnits) return Promise.resolve(allUnits);
+    var units = [];
+    function page(after) {
+      return query(Q.units, { after: after }).then(function (data) {
+        data.units.edges.forEach(function (e) { units.push(e.node); });
+        if (data.units.pageInfo.hasNextPage) return page(data.units.pageInfo.endCursor);
+        allUnits = units;
+        return units;
+      });
+    }
+    return page(null);
+  }
+
+  // ---- pages ----------------------------------------------------------------------------------
+  function homePage() {
+    setTitle("按单位浏览");
+    show(h("h1", null, "按单位浏览职权"), searchBox(""), loading());
+    loadUnits().then(function (units) {
+      var byKind = {};
+      units.forEach(function (u) {
+        if (u.kind === "OFFICE") return; // 科室: on their unit's page
+        (byKind[u.kind] = byKind[u.kind] || []).push(u);
+      });
+      var sections = Object.keys(UNIT_KIND).filter(function (k) { return byKind[k]; }).map(function (kind) {
+        return h("section", { class: "units" }, h("h2", null, UNIT_KIND[kind] + "（" + byKind[kind].length + "）"),
+          h("ul", null, byKind[kind].map(function (u) { return h("li", null, link("#/unit/" + enc(u.code), u.name)); })));
+      });
+      show(h("h1", null, "按单位浏览职权"), searchBox(""),
+        h("p", { class: "lead" }, "选择一个单位，查看它向社会公开的行政权力、行使规则、流程图和法律依据。也可以",
+          link("#/categories", "按职权类别浏览"), "。"),
+        sections.length ? sections : h("p", { class: "empty" }, "还没有单位。"));
+    }, function (error) { show(h("h1", null, "按单位浏览职权"), failure(error)); });
+  }
+
+  function searchBox(value) {
+    var input = h("input", { type: "search", id: "quick-q", name: "q", value: value, placeholder: "例如：行政许可 听证",
+      autocomplete: "off" });
+    return h("form", { class: "quick", role: "search", onsubmit: function (event) {
+      event.preventDefault();
+      location.hash = "#/search?q=" + enc(input.value.trim());
+    } }, h("label", { for: "quick-q" }, "检索法律依据"), input, h("button", { type: "submit" }, "检索"));
+  }
+
+  function categoriesPage() {
+    setTitle("按类别浏览");
+    show(h("h1", null, "按职权类别浏览"), loading());
+    query(Q.categoryCounts).then(function (data) {
+      show(crumbs([["首页", "#/"], ["职权类别"]]), h("h1", null, "按职权类别浏览"),
+        h("ul", { class: "categories" }, Object.keys(CATEGORY).map(function (c) {
+          return h("li", null, link("#/category/" + c, CATEGORY[c]), " ", h("span", { class: "count" }, data[c].totalCount + " 项"));
+        })));
+    }, function (error) { show(h("h1", null, "按职权类别浏览"), failure(error)); });
+  }
+
+  function categoryPage(category) {
+    if (!CATEGORY[category]) return notFound();
+    setTitle(CATEGORY[category]);
+    show(h("h1", null, CATEGORY[category]), loading());
+    var filter = { category: category };
+    function fetchPage(after) { return query(Q.powers, { filter: filter, after: after }).then(function (d) { return d.powers; }); }
+    fetchPage(null).then(function (conn) {
+      show(crumbs([["首页", "#/"], ["职权类别", "#/categories"], [CATEGORY[category]]]),
+        h("h1", null, CATEGORY[category]), categoryChips(category, function (c) { return c ? "#/category/" + c : "#/categories"; }),
+        h("p", { class: "count" }, "共 " + conn.totalCount + " 项"), powerList(conn, fetchPage, true));
+    }, function (error) { show(h("h1", null, CATEGORY[category]), failure(error)); });
+  }
+
+  function unitPage(code, params) {
+    var category = params.get("category") || "";
+    if (category && !CATEGORY[category]) category = "";
+    show(loading());
+    var filter = category ? { category: category } : null;
+    function fetchPage(after) {
+      return query(Q.unit, { code: code, filter: filter, after: after }).then(function (d) { return d.unit && d.unit.powers; });
+    }
+    query(Q.unit, { code: code, filter: filter, after: null }).then(function (data) {
+      var unit = data.unit;
+      if (!unit) return notFound("没有这个单位。");
+      setTitle(unit.name);
+      var trail = [["首页", "#/"]];
+      if (unit.parent) trail.push([unit.parent.name, "#/unit/" + enc(unit.parent.code)]);
+      trail.push([unit.name]);
+      show(crumbs(trail), h("h1", null, unit.name),
+        h("p", { class: "meta" }, badge(UNIT_KIND[unit.kind] || unit.kind), " 单位编码 ", h("code", null, unit.code), " ",
+          link("#/complaint?unit=" + enc(unit.code), "投诉本单位")),
+        unit.children.length ? h("section", { class: "children" }, h("h2", null, "下级单位与科室"),
+          h("ul", null, unit.children.map(function (c) { return h("li", null, link("#/unit/" + enc(c.code), c.name)); }))) : null,
+        h("h2", null, "公开的职权（" + unit.powers.totalCount + " 项）"),
+        categoryChips(category, function (c) { return "#/unit/" + enc(code) + (c ? "?category=" + c : ""); }),
+        powerList(unit.powers, fetchPage, unit.children.length > 0));
+    }, function (error) { show(failure(error)); });
+  }
+
+  function articleToggle(articleId) {
+    var box = h("div", { class: "article-text", hidden: true });
+    var button = h("button", { type: "button", class: "link", "aria-expanded": "false" }, "查看条文");
+    var loaded = false;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      if (open) { box.hidden = true; button.setAttribute("aria-expanded", "false"); button.textContent = "查看条文"; return; }
+      box.hidden = false;
+      button.setAttribute("aria-expanded", "true");
+      button.textContent = "收起条文";
+      if (loaded) return;
+      loaded = true;
+      append(box, loading());
+      query(Q.article, { id: articleId }).then(function (data) {
+        var a = data.node;
+        clear(box);
+        if (!a) { append(box, h("p", { class: "empty" }, "条文未公开或不存在。")); return; }
+        append(box, a.chapterPath ? h("p", { class: "chapter" }, a.chapterPath) : null,
+          a.text.split("\n").map(function (line) { return h("p", null, line); }));
+      }, function (error) { clear(box); loaded = false; append(box, failure(error)); });
+    });
+    return [button, box];
+  }
+
+  function powerPage(code) {
+    show(loading());
+    query(Q.power, { code: code }).then(function (data) {
+      var p = data.power;
+      if (!p) return notFound("没有这项公开的职权。");
+      setTitle(p.name);
+      var r = p.rules;
+      var chart = p.flowChart;
+      var svg = chart ? safeSvg(chart.svg) : null;
+      if (svg) { svg.setAttribute("aria-label", "流程图：" + chart.title); svg.removeAttribute("width"); svg.removeAttribute("height"); }
+      show(crumbs([["首页", "#/"], [p.unit.name, "#/unit/" + enc(p.unit.code)], [p.name]]),
+        h("h1", null, p.name),
+        h("p", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " ", h("code", null, p.code), " ",
+          MODE[p.exerciseMode] || "", " · 实施主体 ", link("#/unit/" + enc(p.unit.code), p.unit.name)),
+        p.description ? h("p", null, p.description) : null,
+        h("section", { id: "rules" }, h("h2", null, "行使规则"), h("dl", { class: "rules" },
+          field("公开范围", SCOPE[r.disclosureScope]), field("公开形式", r.disclosureForm),
+          field("公开时限", (TIMING[r.disclosureTiming] || "") + (r.disclosureDeadline ? "：" + r.disclosureDeadline : "")),
+          field("办理时限", r.timeLimit), field("收费依据", r.feeBasis), field("收费标准", r.feeStandard)))
+        ,
+        h("section", { id: "bases" }, h("h2", null, "职权依据"), p.bases.length ? h("ol", { class: "bases" }, p.bases.map(function (b) {
+          var doc = b.article.document;
+          return h("li", null, h("span", { class: "citation" }, "《" + doc.title + "》" + b.article.label), " ",
+            badge(LEVEL[doc.level] || doc.level), " ", badge(STATUS[doc.status] || doc.status, doc.status === "IN_FORCE" ? "ok" : "warn"),
+            b.note ? h("p", { class: "note" }, b.note) : null, articleToggle(b.article.id));
+        })) : h("p", { class: "empty" }, "无公开的依据。")),
+        h("section", { id: "chart" }, h("h2", null, "流程图"), chart ? [
+          svg ? h("figure", { class: "chart" }, svg) : h("p", { class: "empty" }, "流程图无法显示。"),
+          h("details", null, h("summary", null, "流程图文字说明"), h("ol", { class: "steps" }, chart.steps.map(function (s) {
+            return h("li", null, h("strong", null, s.name), " ", badge(STEP_KIND[s.kind] || s.kind),
+              h("dl", null, field("条件", s.condition), field("承办岗位", s.position && s.position.name), field("办理时限", s.timeLimit),
+                field("监督制约", s.supervision)));
+          }))),
+          chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null,
+          chart.notes ? h("p", null, "说明：" + chart.notes) : null
+        ] : h("p", { class: "empty" }, "尚无流程图。")),
+        h("p", null, link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" })));
+    }, function (error) { show(failure(error)); });
+  }
+
+  function searchPage(params) {
+    var q = (params.get("q") || "").trim();
+    var level = params.get("level") || "";
+    var status = params.get("status") || "";
+    setTitle(q ? "检索：" + q : "法律依据检索");
+    var input = h("input", { type: "search", id: "q", name: "q", value: q, placeholder: "例如：行政许可 听证、行政许可法第十二条", required: true });
+    var levelSelect = h("select", { id: "level", name: "level" }, h("option", { value: "" }, "全部层级"),
+      Object.keys(LEVEL).map(function (l) { return h("option", { value: l, selected: l === level }, LEVEL[l]); }));
+    var statusSelect = h("select", { id: "status", name: "status" }, h("option", { value: "" }, "现行有效（默认）"),
+      h("option", { value: "ALL", selected: status === "ALL" }, "全部版本"),
+      Object.keys(STATUS).map(function (s) { return h("option", { value: s, selected: s === status }, STATUS[s]); }));
+    function href(nq, nl, ns) {
+      var p = new URLSearchParams();
+      p.set("q", nq);
+      if (nl) p.set("level", nl);
+      if (ns) p.set("status", ns);
+      return "#/search?" + p.toString();
+    }
+    var form = h("form", { class: "search", role: "search", onsubmit: function (event) {
+      event.preventDefault();
+      location.hash = href(input.value.trim(), levelSelect.value, statusSelect.value);
+    } }, h("div", { class: "row" }, h("label", { for: "q" }, "关键词或条文"), input, h("button", { type: "submit" }, "检索")),
+      h("div", { class: "row filters" }, h("span", { class: "filter" }, h("label", { for: "level" }, "效力层级"), levelSelect),
+        h("span", { class: "filter" }, h("label", { for: "status" }, "时效性"), statusSelect)));
+    var results = h("div", { id: "results" });
+    show(h("h1", null, "法律依据检索"), form, results);
+    if (!q) {
+      append(results, h("p", { class: "lead" }, "按关键词（空格分开）、问题（如“邻居装修太吵找哪个部门”）或条文（如“行政许可法第十二条”）检索法律、法规和规范性文件的条文。"));
+      return;
+    }
+    var filter = {};
+    if (level && LEVEL[level]) filter.levels = [level];
+    if (status === "ALL") filter.allVersions = true;
+    else if (status && STATUS[status]) { filter.statuses = [status]; filter.allVersions = true; }
+    append(results, loading());
+    var hitList = h("ol", { class: "hits" });
+    function addHits(conn) {
+      conn.edges.forEach(function (edge) {
+        var hit = edge.node;
+        var title = hit.titleHighlight ? highlighted(hit.titleHighlight) : hit.document.title;
+        hitList.appendChild(h("li", null,
+          h("h3", null, "《", title, "》", hit.article.label),
+          h("div", { class: "meta" }, badge(LEVEL[hit.document.level] || hit.document.level), " ",
+            badge(STATUS[hit.document.status] || hit.document.status, hit.document.status === "IN_FORCE" ? "ok" : "warn"),
+            hit.article.chapterPath ? [" ", h("span", null, hit.article.chapterPath)] : null),
+          h("p", { class: "snippet" }, highlighted(hit.snippet)),
+          hit.matchedWords.length ? h("p", { class: "matched" }, "命中：" + hit.matchedWords.join("、")) : null,
+          articleToggle(hit.article.id)));
+      });
+    }
+    query(Q.search, { q: q, filter: filter, after: null }).then(function (data) {
+      var s = data.searchLegalBasis;
+      var u = s.understanding;
+      clear(results);
+      var understood = [];
+      u.citations.forEach(function (c) {
+        understood.push(h("li", null, "条文：" + c.citation + (c.found ? "" : "（库中未收录）")));
+      });
+      if (u.laws.length) understood.push(h("li", null, "限定法律：" + u.laws.join("、")));
+      u.terms.forEach(function (t) {
+        if (!t.alternatives.length) return;
+        understood.push(h("li", null, "“" + t.word + "”" + (t.literal ? "，也检索 " : " 检索为 ") + t.alternatives.join("、")));
+      });
+      if (u.dropped.length) understood.push(h("li", null, "忽略的词：" + u.dropped.join("、")));
+      if (u.question) understood.push(h("li", null, "按问题理解：不要求每个词都出现，按相关度排序"));
+      append(results,
+        understood.length ? h("section", { class: "understanding", "aria-label": "检索理解" }, h("h2", null, "检索理解"), h("ul", null, understood)) : null,
+        h("p", { class: "count" }, "共 " + s.totalCount + " 条" + (s.matchedAllWords ? "" : "（没有同时包含全部词语的条文，以下为部分命中）")),
+        h("div", { class: "facets" },
+          s.facets.levels.length ? h("p", null, "层级：", s.facets.levels.map(function (f) {
+            return [link(href(q, f.level, status), (LEVEL[f.level] || f.level) + " " + f.count, f.level === level ? { "aria-current": "true" } : null), " "];
+          }), level ? link(href(q, "", status), "不限层级") : null) : null,
+          s.facets.statuses.length ? h("p", null, "时效：", s.facets.statuses.map(function (f) {
+            return [h("span", { class: "facet" }, (STATUS[f.status] || f.status) + " " + f.count), " "];
+          })) : null),
+        hitList);
+      addHits(s);
+      if (!s.edges.length) results.appendChild(h("p", { class: "empty" }, "没有找到相关条文。"));
+      var info = s.pageInfo;
+      if (info.hasNextPage) {
+        var more = h("button", { type: "button", class: "more" }, "加载更多");
+        more.addEventListener("click", function () {
+          more.disabled = true;
+          query(Q.search, { q: q, filter: filter, after: info.endCursor }).then(function (d) {
+            addHits(d.searchLegalBasis);
+            info = d.searchLegalBasis.pageInfo;
+            if (info.hasNextPage) more.disabled = false; else more.remove();
+          }, function (error) { results.appendChild(failure(error)); });
+        });
+        results.appendChild(more);
+      }
+    }, function (error) { clear(results); append(results, failure(error)); });
+  }
+
+  function complaintPage(params) {
+    setTitle("投诉");
+    var powerCode = params.get("power") || "";
+    var unitCode = params.get("unit") || "";
+    show(h("h1", null, "投诉"), loading());
+    Promise.all([loadUnits(), powerCode ? query(Q.complaintTarget, { code: powerCode }) : Promise.resolve(null)]).then(function (got) {
+      var units = got[0].filter(function (u) { return u.kind !== "OFFICE"; });
+      var power = got[1] && got[1].power;
+      if (power) unitCode = power.unit.code;
+      var unitSelect = h("select", { id: "c-unit", name: "unit", required: true }, h("option", { value: "" }, "请选择单位"),
+        units.map(function (u) { return h("option", { value: u.id, selected: u.code === unitCode }, u.name); }));
+      var subject = h("input", { id: "c-subject", name: "subject", maxlength: "200", required: true, autocomplete: "off" });
+      var content = h("textarea", { id: "c-content", name: "content", rows: "6", required: true });
+      var name = h("input", { id: "c-name", name: "name", autocomplete: "name" });
+      var phone = h("input", { id: "c-phone", name: "phone", type: "tel", autocomplete: "tel" });
+      var status = h("div", { id: "c-result", "aria-live": "polite" });
+      var submit = h("button", { type: "submit" }, "提交投诉");
+      var form = h("form", { class: "complaint", onsubmit: function (event) {
+        event.preventDefault();
+        clear(status);
+        submit.disabled = true;
+        var input = { subject: subject.value.trim(), content: content.value.trim(), complainantName: name.value.trim(),
+          complainantPhone: phone.value.trim() };
+        if (power) input.powerId = power.id; else input.unitId = unitSelect.value;
+        post(Q.fileComplaint, { input: input }).then(function (data) {
+          var r = data.fileComplaint;
+          submit.disabled = false;
+          if (r.__typename === "ComplaintReceipt") {
+            form.hidden = true;
+            append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "投诉已收到"),
+              h("dl", null, field("投诉编号", h("code", { id: "receipt-id" }, r.id)), field("查询码", h("code", { id: "receipt-code" }, r.receiptCode)),
+                field("收到日期", r.receivedOn), field("受理期限", r.acceptDueOn + (r.dueProvisional ? "（暂定）" : ""))),
+              h("p", { class: "warn" }, "请抄下投诉编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
+              link("#/follow?id=" + enc(r.id), "查询办理进度", { class: "button" })));
+          } else if (r.__typename === "ValidationErrors") {
+            append(status, h("div", { class: "error", role: "alert" }, r.message,
+              h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+          } else {
+            append(status, h("p", { class: "error", role: "alert" }, r.message));
+          }
+        }, function (error) { submit.disabled = false; append(status, failure(error)); });
+      } },
+        power ? h("p", null, "投诉的职权：", link("#/power/" + enc(power.code), power.name), "（", power.unit.name, "）")
+          : h("div", { class: "row" }, h("label", { for: "c-unit" }, "被投诉单位"), unitSelect),
+        h("div", { class: "row" }, h("label", { for: "c-subject" }, "投诉事项（200 字以内）"), subject),
+        h("div", { class: "row" }, h("label", { for: "c-content" }, "投诉内容"), content),
+        h("fieldset", null, h("legend", null, "联系方式（可不填；只有被投诉单位和监督部门能看到）"),
+          h("div", { class: "row" }, h("label", { for: "c-name" }, "姓名"), name),
+          h("div", { class: "row" }, h("label", { for: "c-phone" }, "电话"), phone)),
+        submit);
+      show(crumbs([["首页", "#/"], ["投诉"]]), h("h1", null, "投诉"),
+        h("p", { class: "lead" }, "对行政权力的行使有意见，可以在这里投诉，不需要登录。提交后会得到投诉编号和查询码，凭它们",
+          link("#/follow", "查询办理进度"), "。"),
+        form, status);
+    }, function (error) { show(h("h1", null, "投诉"), failure(error)); });
+  }
+
+  function followPage(params) {
+    setTitle("投诉查询");
+    var id = h("input", { id: "f-id", name: "id", value: params.get("id") || "", required: true, autocomplete: "off" });
+    var code = h("input", { id: "f-code", name: "code", required: true, autocomplete: "off", spellcheck: "false" });
+    var result = h("div", { id: "f-result", "aria-live": "polite" });
+    var form = h("form", { class: "follow", onsubmit: function (event) {
+      event.preventDefault();
+      clear(result);
+      append(result, loading());
+      // POST: the 查询码 is a secret and stays out of the URL, the history and the access log
+      post(Q.follow, { id: id.value.trim(), code: code.value.trim() }).then(function (data) {
+        var c = data.complaintByReceipt;
+        clear(result);
+        if (!c) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对投诉编号和查询码。")); return; }
+        append(result, h("section", { class: "progress" }, h("h2", null, c.subject),
+          h("dl", null, field("办理状态", COMPLAINT[c.status] || c.status), field("收到日期", c.receivedOn),
+            field(c.status === "REJECTED" ? "不予受理日期" : "受理日期", c.acceptedOn),
+            field("不予受理理由", c.rejectionReason),
+            c.status === "ANSWERED" || c.status === "REJECTED" ? null : field("本环节期限", c.dueOn + (c.dueProvisional ? "（暂定）" : "")),
+            field("答复日期", c.answeredOn), field("答复意见", c.answer))));
+      }, function (error) { clear(result); append(result, failure(error)); });
+    } },
+      h("div", { class: "row" }, h("label", { for: "f-id" }, "投诉编号"), id),
+      h("div", { class: "row" }, h("label", { for: "f-code" }, "查询码"), code),
+      h("button", { type: "submit" }, "查询"));
+    show(crumbs([["首页", "#/"], ["投诉查询"]]), h("h1", null, "投诉查询"),
+      h("p", { class: "lead" }, "输入投诉时得到的投诉编号和查询码。"), form, result);
+  }
+
+  function notFound(message) {
+    setTitle("未找到");
+    show(h("h1", null, "未找到"), h("p", null, message || "没有这个页面。"), link("#/", "返回首页"));
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+  function route() {
+    var hash = location.hash.replace(/^#/, "") || "/";
+    var at = hash.indexOf("?");
+    var path = at < 0 ? hash : hash.slice(0, at);
+    var params = new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
+    var parts = path.split("/").filter(Boolean).map(function (p) {
+      try { return decodeURIComponent(p); } catch (e) { return p; }
+    });
+    document.querySelectorAll("header.site nav a").forEach(function (a) {
+      var target = a.getAttribute("href").replace(/^#/, "");
+      var here = (parts.length ? "/" + parts[0] : "/");
+      var active = target === here || (target === "/" && (here === "/unit" || here === "/power")) ||
+        (target === "/categories" && here === "/category");
+      if (active) a.setAttribute("aria-current", "page"); else a.removeAttribute("aria-current");
+    });
+    switch (parts[0] || "") {
+      case "": return homePage();
+      case "categories": return categoriesPage();
+      case "category": return categoryPage(parts[1] || "");
+      case "unit": return unitPage(parts[1] || "", params);
+      case "power": return powerPage(parts[1] || "");
+      case "search": return searchPage(params);
+      case "complaint": return complaintPage(params);
+      case "follow": return followPage(params);
+      default: return notFound();
+    }
+  }
+
+  function start() {
+    // a bug in a page's code must not fail silently: say so on the page and in the console
+    window.addEventListener("unhandledrejection", function (event) {
+      console.error("portal:", event.reason);
+      append(main(), failure(event.reason));
+    });
+    query(Q.county).then(function (data) {
+      var roots = data.units.edges.map(function (e) { return e.node.name; });
+      if (roots.length === 1) {
+        var name = roots[0].replace(/人民政府$/, "");
+        document.getElementById("county").textContent = name;
+      }
+    }, function () { /* the header keeps its generic name */ });
+    // the skip link moves the focus to the content without touching the route (the hash)
+    document.querySelector("a.skip").addEventListener("click", function (event) {
+      event.preventDefault();
+      main().focus();
+    });
+    window.addEventListener("hashchange", function () { route(); window.scrollTo(0, 0); main().focus({ preventScroll: true }); });
+    route();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();

@@ -1,0 +1,124 @@
+"""Sending webhook deliveries: signed (HMAC-SHA256), retried with exponential backoff, given up after
+MAX_ATTEMPTS. Run by `qingquan webhook deliver` (once, or `--watch` as a worker process).
+
+Each request carries
+
+    X-Qingquan-Event: power.published
+    X-Qingquan-Delivery: 42                      (the same on every retry: receivers de-duplicate)
+    X-Qingquan-Signature: t=1764400000,v1=<hex>  HMAC-SHA256 of "<t>.<body>" with the webhook's secret
+
+A receiver recomputes the HMAC over the timestamp and the raw body, compares in constant time, and
+refuses old timestamps (replays).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+from tortoise.timezone import localtime
+
+from domain.catalog.models import DeliveryStatus, WebhookDelivery
+from domain.catalog.webhooks import queue_overdue
+from domain.workdays import today
+
+MAX_ATTEMPTS = 8
+#: Retry n waits BASE · 2^(n-1): 30 s, 1 min, 2 min … about an hour before the last.
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+#: A claimed delivery is not claimed again by another worker for this long.
+LEASE = timedelta(minutes=2)
+BATCH = 100
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode("utf-8"), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def verify(secret: str, header: str, body: bytes) -> bool:
+    """What a receiver does (and the tests): recompute and compare in constant time."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    if "t" not in parts or "v1" not in parts or not parts["t"].isdigit():
+        return False
+    return hmac.compare_digest(signature(secret, int(parts["t"]), body), header)
+
+
+def backoff(attempts: int, base: timedelta = BASE_DELAY) -> timedelta:
+    return min(base * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+@dataclass
+class Round:
+    delivered: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+async def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
+    """Take the delivery for this worker (another one that read it too loses the race)."""
+    return bool(await WebhookDelivery.filter(id=delivery.id, status=DeliveryStatus.PENDING,
+                                             next_attempt_at=delivery.next_attempt_at).update(next_attempt_at=now + LEASE))  # fmt: skip
+
+
+async def _send(client: httpx.AsyncClient, delivery: WebhookDelivery, now: datetime) -> tuple[int | None, str]:
+    body = json.dumps({**delivery.payload, "delivery": delivery.id}, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "qingquan-webhooks",
+        "X-Qingquan-Event": delivery.event,
+        "X-Qingquan-Delivery": str(delivery.id),
+        "X-Qingquan-Signature": signature(delivery.webhook.secret, int(now.timestamp()), body),
+    }
+    try:
+        response = await client.post(delivery.webhook.url, content=body, headers=headers)
+    except httpx.HTTPError as exc:
+        return None, f"{type(exc).__name__}: {exc}"[:1000]
+    return response.status_code, "" if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
+
+
+async def deliver_due(*, now: datetime | None = None, base_delay: timedelta = BASE_DELAY, request_seconds: float = 10.0) -> Round:
+    """Send every delivery that is due; reschedule failures with backoff, give up after MAX_ATTEMPTS."""
+    # in the database's zone: SQLite compares the stored text, so both sides must be written alike
+    now = localtime(now)
+    done = Round()
+    due = await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).select_related(
+        "webhook"
+    ).order_by("next_attempt_at", "id").limit(BATCH)
+    async with httpx.AsyncClient(timeout=request_seconds, follow_redirects=False) as client:
+        for delivery in due:
+            if not await _claim(delivery, now):
+                continue
+            status, error = await _send(client, delivery, now)
+            delivery.attempts += 1
+            delivery.response_status = status
+            if not error:
+                delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, now, ""
+                done.delivered += 1
+            elif delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status, delivery.last_error = DeliveryStatus.FAILED, error
+                done.failed += 1
+            else:
+                delivery.next_attempt_at, delivery.last_error = now + backoff(delivery.attempts, base_delay), error
+                done.retried += 1
+            await delivery.save(update_fields=["attempts", "response_status", "status", "delivered_at", "last_error", "next_attempt_at"])
+    return done
+
+
+async def run(*, watch: bool = False, interval: float = 5.0, base_delay: timedelta = BASE_DELAY) -> Round:
+    """One round (overdue events queued, due deliveries sent), or rounds forever with `watch`."""
+    total = Round()
+    while True:
+        await queue_overdue(today(), localtime())
+        done = await deliver_due(base_delay=base_delay)
+        total.delivered += done.delivered
+        total.retried += done.retried
+        total.failed += done.failed
+        if not watch:
+            return total
+        await asyncio.sleep(interval)

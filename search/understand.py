@@ -1,0 +1,231 @@
+"""What a legal-search query asks for, before any backend sees it.
+
+People type `治安管理处罚法第50条`, `公务员法 辞职 多久批`, `低保` or `食品过期了还在卖怎么罚`. `understand`
+turns a query into:
+
+- **citations** (search.citations): a law named by any alias and an article number, looked up directly
+  in the library by the resolver and ranked first;
+- **laws** named without an article: the search keeps to them (and widens again if that finds nothing);
+- **terms**: the words left, each with the legal terms the thesaurus gives for it (黑车 → 非法营运 …).
+  A query typed as keywords (spaces between words) keeps its words as typed; a question typed as a
+  sentence is cut into words (jieba, its dictionary extended with the thesaurus, the law names and the
+  question words), the question words and particles are dropped, and it is ranked by relevance
+  (`question`: no word is required; the more terms a text has, the better it ranks).
+
+The same understanding goes to the embedded index and to Meilisearch. The vocabulary (law names from the
+library, the curated tables shipped in this package, the administrators' thesaurus entries) is read
+again only when one of them changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from search import analysis
+from search.citations import Citation, LawMention, LawNames, citations, law_aliases
+from search.model import QueryTerm
+
+log = logging.getLogger("qingquan.search")
+
+MAX_TERMS = analysis.MAX_QUERY_WORDS
+MAX_ALTERNATIVES = 6
+#: A query without spaces at least this long, or with a question word, is read as a sentence.
+SENTENCE = 6
+#: A question is cut into words up to this many characters (jieba's cost grows with the text).
+MAX_SENTENCE = 120
+QUESTION_MARKERS = re.compile(r"[?？吗呢]|怎么|怎样|如何|能不能|能否|可不可以|可以|是否|是不是|有没有|多久|多少|哪|什么|为什么|为啥|谁|咋")
+SPLIT = re.compile(r"[^\W_]+")
+
+
+def _table(name: str) -> str:
+    return resources.files("search").joinpath(name).read_text(encoding="utf-8")
+
+
+def curated_thesaurus() -> dict[str, tuple[str, ...]]:
+    """search/thesaurus.tsv: word → legal terms."""
+    out: dict[str, tuple[str, ...]] = {}
+    for line in _table("thesaurus.tsv").splitlines():
+        if line.strip() and not line.startswith("#"):
+            word, _, terms = line.partition("\t")
+            if word.strip() and terms.split():
+                out[word.strip()] = tuple(dict.fromkeys(terms.split()))
+    return out
+
+
+def stopwords() -> frozenset[str]:
+    return frozenset(
+        w for line in _table("stopwords.tsv").splitlines() if not line.startswith("#") for w in line.split()
+    )
+
+
+@dataclass
+class Vocabulary:
+    names: LawNames = field(default_factory=LawNames)
+    thesaurus: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    stop: frozenset[str] = frozenset()
+    _segmenter_ready: bool = field(default=False, repr=False)
+
+
+@dataclass
+class Understanding:
+    query: str
+    citations: list[Citation] = field(default_factory=list)
+    laws: list[LawMention] = field(default_factory=list)
+    terms: list[QueryTerm] = field(default_factory=list)
+    #: question words and particles left out
+    dropped: list[str] = field(default_factory=list)
+    #: asked as a sentence: ranked by relevance, no word required
+    question: bool = False
+
+    @property
+    def work_ids(self) -> tuple[int, ...]:
+        """The works the laws named (without an article) stand for."""
+        cited = {id(c.law) for c in self.citations}
+        return tuple(dict.fromkeys(w for law in self.laws if id(law) not in cited for w in law.work_ids))
+
+
+# --- segmentation ------------------------------------------------------------------------------
+
+_tokenizer: Any = None
+_tokenizer_words: set[str] = set()
+_tokenizer_lock = threading.Lock()
+
+
+def _segmenter(words: Iterable[str]) -> Any:
+    """jieba's tokenizer (loaded once per process, about a second), knowing `words` as words."""
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            tokenizer.initialize()
+            _tokenizer = tokenizer
+        new = [w for w in words if w not in _tokenizer_words and len(w) > 1]
+        for word in new:
+            _tokenizer.add_word(word, freq=100_000)
+            _tokenizer_words.add(word)
+        return _tokenizer
+
+
+def preload(vocabulary: Vocabulary | None = None) -> None:
+    """Load the segmenter now (at start-up, in a thread) rather than on the first question."""
+    vocab = vocabulary or Vocabulary(thesaurus=curated_thesaurus(), stop=stopwords())
+    _segmenter(_user_words(vocab))
+    vocab._segmenter_ready = True
+
+
+def _user_words(vocabulary: Vocabulary) -> list[str]:
+    words = set(vocabulary.thesaurus) | set(vocabulary.stop)
+    for terms in vocabulary.thesaurus.values():
+        words.update(terms)
+    words.update(a for a in vocabulary.names.aliases if len(a) <= 20)
+    return sorted(words)
+
+
+def segment(text: str, vocabulary: Vocabulary) -> list[str]:
+    tokenizer = _segmenter(() if vocabulary._segmenter_ready else _user_words(vocabulary))
+    vocabulary._segmenter_ready = True
+    return [t for t in tokenizer.lcut(text, HMM=True) if SPLIT.fullmatch(t)]
+
+
+# --- understanding ------------------------------------------------------------------------------
+
+
+def is_sentence(text: str) -> bool:
+    pieces = SPLIT.findall(text)
+    if not pieces:
+        return False
+    return bool(QUESTION_MARKERS.search(text)) or (len(pieces) == 1 and len(pieces[0]) >= SENTENCE)
+
+
+def _term(word: str, vocabulary: Vocabulary, *, literal: bool = True) -> QueryTerm:
+    alternatives = tuple(t for t in vocabulary.thesaurus.get(word, ()) if t != word)[:MAX_ALTERNATIVES]
+    return QueryTerm(word, alternatives, literal=literal or not alternatives)
+
+
+def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False) -> Understanding:
+    """The query's citations, laws and terms (see the module's doc); `as_sentence`: cut every word
+    as a question's would be (a keyword query whose words as typed occur in no text: 离婚冷静期)."""
+    query = query[:500]
+    found, laws, rest = citations(query, vocabulary.names)
+    result = Understanding(query=query, citations=found, laws=laws)
+    # a query naming a law looks among that law's articles only: its other words need not all occur
+    named = bool(laws) and not found
+    result.question = as_sentence or named or is_sentence(rest)
+    terms: dict[str, QueryTerm] = {}
+    if result.question:
+        for token in segment(rest[:MAX_SENTENCE], vocabulary):
+            token = token.lower()
+            expands = token in vocabulary.thesaurus
+            if not expands and (token in vocabulary.stop or all(ch in vocabulary.stop for ch in token)):
+                result.dropped.append(token)  # a question word, or one made of them only (能要, 还能)
+            elif len(token) == 1 and not expands:
+                result.dropped.append(token)  # a lone character matches too much to mean anything
+            elif token not in terms:
+                terms[token] = _term(token, vocabulary, literal=token not in vocabulary.stop and len(token) > 1)
+    else:
+        for word in analysis.query_words(rest):
+            if word in vocabulary.stop and word not in vocabulary.thesaurus and len(SPLIT.findall(rest)) > 1:
+                result.dropped.append(word)
+            elif word not in terms:
+                terms[word] = _term(word, vocabulary)
+    result.terms = list(terms.values())[:MAX_TERMS]
+    return result
+
+
+# --- the vocabulary, read again when it changed ---------------------------------------------------
+
+_cached: tuple[tuple[Any, ...], Vocabulary] | None = None
+_cache_lock = asyncio.Lock()
+_curated: tuple[dict[str, tuple[str, ...]], frozenset[str], dict[str, str]] | None = None
+
+
+def _curated_tables() -> tuple[dict[str, tuple[str, ...]], frozenset[str], dict[str, str]]:
+    global _curated
+    if _curated is None:
+        _curated = (curated_thesaurus(), stopwords(), law_aliases())
+    return _curated
+
+
+FINGERPRINT = (
+    "SELECT (SELECT COUNT(*) FROM legal_work) AS works, (SELECT MAX(id) FROM legal_work) AS last_work, "
+    "(SELECT COUNT(*) FROM thesaurus_entry) AS entries, (SELECT MAX(updated_at) FROM thesaurus_entry) AS changed"
+)
+
+
+async def vocabulary() -> Vocabulary:
+    """The law names of the library and the thesaurus (curated, overlaid by the administrators')."""
+    global _cached
+    from tortoise import connections
+
+    from domain.models import LegalWork
+    from domain.search_models import ThesaurusEntry
+
+    client = connections.get("default")
+    row = (await client.execute_query_dict(FINGERPRINT))[0]
+    key = (id(client), *(str(v) for v in row.values()))
+    if _cached is not None and _cached[0] == key:
+        return _cached[1]
+    async with _cache_lock:
+        if _cached is not None and _cached[0] == key:
+            return _cached[1]
+        thesaurus, stop, aliases = _curated_tables()
+        thesaurus = dict(thesaurus)
+        for entry in await ThesaurusEntry.all().values("word", "terms", "enabled"):
+            if entry["enabled"] and entry["terms"].split():
+                thesaurus[entry["word"]] = tuple(dict.fromkeys(entry["terms"].split()))
+            else:
+                thesaurus.pop(entry["word"], None)
+        works = await LegalWork.all().values_list("id", "title")
+        vocab = Vocabulary(LawNames.build(works, aliases), thesaurus, stop)
+        _cached = (key, vocab)
+        return vocab

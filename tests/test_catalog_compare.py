@@ -1,0 +1,193 @@
+"""对照: another place's catalogue kept as a reference (not our powers) and compared with a unit's —
+only ours, only theirs, matched pairs that differ — through the domain, the CLI and GraphQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+
+from domain import lifecycle
+from domain.catalog.citations import link_citations, parse_citations
+from domain.catalog.compare import compare
+from domain.catalog.importer import RowFate, import_reference
+from domain.catalog.models import ReferenceCatalog, ReferencePower
+from domain.enums import PowerCategory, Role
+from domain.errors import PermissionDenied
+from domain.models import Power, Unit
+from domain.services.bases import BasisData, create_basis
+from resolvers.ids import encode_id
+from tests.catalog_sheets import handan, numbered_unit, upload_sheet
+from tests.conftest import run_cli
+from tests.factories import ADMIN, PUBLIC, make_power, make_unit, power_name, row_counts, staff_of, unique
+from tests.helpers import gql_data, token_for
+from tests.workflow_factories import charted, decided, in_review
+
+pytestmark = pytest.mark.usefixtures("demo")  # the demo first: its powers keep the lowest ids
+
+
+async def cite(power: Power, text: str) -> None:
+    for article in (await link_citations(parse_citations(text))).values():
+        await create_basis(ADMIN, BasisData(power_id=power.id, article_id=article.id))
+
+
+async def published(power: Power) -> Power:
+    power = await in_review(await charted(power))
+    await decided(power.id)  # each office's opinion, 县公开办's decision, the leading group's approval
+    return await lifecycle.publish(ADMIN, power.id)
+
+
+async def land_bureau() -> tuple[Unit, dict[str, Power]]:
+    """Our 国土资源局: one power as 邯郸 lists it, one named and timed differently, one only we list,
+    and a confidential one."""
+    unit = await numbered_unit("测试国土资源局")
+    same = await make_power(unit, name="建设项目临时用地审批", category=PowerCategory.LICENSING, code="",
+                            time_limit="20个工作日", time_limit_days=20)  # fmt: skip
+    await cite(same, "《中华人民共和国土地管理法》第五十七条")
+    same = await published(same)
+    mining = await make_power(unit, name="采矿权许可证审批", category=PowerCategory.LICENSING, code="", time_limit_days=30)
+    await cite(mining, "《中华人民共和国矿产资源法》第三条")
+    survey = await make_power(unit, name=power_name("土地调查"), category=PowerCategory.OTHER, code="")
+    secret = await make_power(unit, name="涉密测绘成果管理", category=PowerCategory.OTHER, code="", confidential=True,
+                              confidentiality_reason="涉密", confidentiality_basis="《测绘成果管理条例》")  # fmt: skip
+    return unit, {"same": same, "mining": mining, "survey": survey, "secret": secret}
+
+
+async def handan_reference(tmp_path: Path) -> str:
+    place = f"邯郸市国土资源局{unique('')}"
+    path = handan(tmp_path / "邯郸.xlsx")
+    result = await import_reference(ADMIN, place, path.name, path.read_bytes())
+    assert [r.fate for r in result.rows] == [RowFate.CREATED] * 3
+    return place
+
+
+async def test_a_reference_is_kept_apart_from_our_powers_and_replaced_on_reimport(tmp_path: Path) -> None:
+    powers_before = await Power.all().count()
+    place = await handan_reference(tmp_path)
+    assert await Power.all().count() == powers_before
+    catalog = await ReferenceCatalog.get(place=place)
+    rows = await ReferencePower.filter(catalog_id=catalog.id).order_by("row")
+    assert [(r.row, r.name, r.category) for r in rows] == [
+        (5, "建设项目临时用地审批", PowerCategory.LICENSING),
+        (6, "采矿许可证审批", PowerCategory.LICENSING),
+        (8, "对非法占用土地的处罚", PowerCategory.PENALTY),
+    ]
+    assert rows[1].citations == [["矿产资源法", 3], ["矿产资源法", 15]] and rows[1].time_limit_days == 40
+    await handan_reference_again(tmp_path, place)
+    assert await ReferencePower.filter(catalog__place=place).count() == 3
+
+
+async def handan_reference_again(tmp_path: Path, place: str) -> None:
+    path = handan(tmp_path / "again.xlsx")
+    await import_reference(ADMIN, place, path.name, path.read_bytes())
+
+
+async def test_only_admins_keep_references_and_a_dry_run_keeps_nothing(tmp_path: Path) -> None:
+    path = handan(tmp_path / "邯郸.xlsx")
+    unit = await make_unit()
+    before = await ReferenceCatalog.all().count()
+    for viewer in (PUBLIC, await staff_of(unit)):
+        with pytest.raises(PermissionDenied):
+            await import_reference(viewer, "大庆", path.name, path.read_bytes())
+    result = await import_reference(ADMIN, "大庆", path.name, path.read_bytes(), dry_run=True)
+    assert result.count(RowFate.CREATED) == 3
+    assert await ReferenceCatalog.all().count() == before
+
+
+async def test_compare_finds_pairs_differences_and_what_only_one_side_lists(tmp_path: Path) -> None:
+    unit, ours = await land_bureau()
+    place = await handan_reference(tmp_path)
+    result = await compare(ADMIN, unit.code, place)
+    pairs = {m.ours.code: m for m in result.matched}
+    assert set(pairs) == {ours["same"].code, ours["mining"].code}
+    assert pairs[ours["same"].code].differences == [] and pairs[ours["same"].code].shared_articles == 1
+    mining = pairs[ours["mining"].code]
+    assert mining.theirs.name == "采矿许可证审批" and mining.shared_articles == 1
+    assert mining.differences == ["设定依据：我方 1 条，对方 2 条，共同 1 条", "办理时限：我方 30 个工作日，对方「四十日」"]
+    assert {p.code for p in result.only_ours} == {ours["survey"].code, ours["secret"].code}
+    assert [t.name for t in result.only_theirs] == ["对非法占用土地的处罚"]
+
+
+async def test_the_public_compares_only_what_it_may_see(tmp_path: Path) -> None:
+    unit, ours = await land_bureau()
+    place = await handan_reference(tmp_path)
+    result = await compare(PUBLIC, unit.code, place)
+    assert [m.ours.code for m in result.matched] == [ours["same"].code]
+    assert result.only_ours == []  # neither the draft nor the confidential power, not even counted
+    assert {t.name for t in result.only_theirs} == {"采矿许可证审批", "对非法占用土地的处罚"}
+
+
+COMPARE = """
+query Compare($unit: ID!, $place: String!) {
+  catalogComparison(unitId: $unit, place: $place) {
+    __typename
+    ... on CatalogComparison { place onlyOurs { code name } onlyTheirs { row name } matched { ours { code } theirs { name } differences } }
+    ... on NotFoundError { message }
+  }
+  referenceCatalogs { place powerCount }
+}
+"""
+
+
+async def test_compare_through_graphql_as_public_stranger_and_the_unit(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    unit, ours = await land_bureau()
+    place = await handan_reference(tmp_path)
+    other = await make_unit()
+    variables = {"unit": encode_id("Unit", unit.id), "place": place}
+    hidden = {ours[k].name for k in ("mining", "survey", "secret")}
+    for token in (None, await token_for(Role.UNIT_STAFF, other)):
+        data = await gql_data(client, COMPARE, variables, token)
+        body = json.dumps(data, ensure_ascii=False)
+        assert not any(name in body for name in hidden)
+        assert [m["ours"]["code"] for m in data["catalogComparison"]["matched"]] == [ours["same"].code]
+        assert {"place": place, "powerCount": 3} in data["referenceCatalogs"]
+    own = (await gql_data(client, COMPARE, variables, await token_for(Role.UNIT_STAFF, unit)))["catalogComparison"]
+    assert {p["name"] for p in own["onlyOurs"]} == {ours["survey"].name, ours["secret"].name}
+    missing = await gql_data(client, COMPARE, {**variables, "place": "无此地"})
+    assert missing["catalogComparison"]["__typename"] == "NotFoundError"
+
+
+async def test_cli_reference_import_and_compare_to_xlsx(database: str, tmp_path: Path) -> None:
+    unit, ours = await land_bureau()
+    place = f"邯郸{unique('')}"
+    sheet = handan(tmp_path / "邯郸.xlsx")
+    before = await row_counts()
+    run_cli("catalog", "import", str(sheet), "--reference", place, "--dry-run", db_url=database)
+    assert await row_counts() == before and not await ReferenceCatalog.exists(place=place)
+    proc = run_cli("catalog", "import", str(sheet), "--reference", place, db_url=database)
+    assert "created=3" in proc.stderr
+    out = tmp_path / "对照.xlsx"
+    proc = run_cli("catalog", "compare", "--unit", unit.code, "--reference", place, "-o", str(out), db_url=database)
+    assert "matched 2 (differing 1), only ours 2, only theirs 1" in proc.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["仅我方", "仅对方", "匹配且有差异", "匹配一致"]
+    differing = list(book["匹配且有差异"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[2]) for r in differing] == [(ours["mining"].code, "采矿许可证审批")]
+    public = run_cli("catalog", "compare", "--unit", unit.code, "--reference", place, "--role", "PUBLIC", db_url=database)
+    assert "only ours 0" in public.stderr and "涉密测绘成果管理" not in public.stderr + public.stdout
+
+
+IMPORT_REFERENCE = """
+mutation Reference($place: String!, $file: Upload!) {
+  importReferenceCatalog(place: $place, file: $file) {
+    __typename ... on CatalogImportReport { created refused rows { row fate name } } ... on PermissionDeniedError { message }
+  }
+}
+"""
+
+
+async def test_reference_upload_through_graphql_by_admins_only(client: httpx.AsyncClient, tmp_path: Path) -> None:
+    path = handan(tmp_path / "邯郸.xlsx")
+    sheet = (path.name, path.read_bytes())
+    place = f"张家港{unique('')}"
+    unit = await make_unit()
+    for token in (None, await token_for(Role.UNIT_STAFF, unit)):
+        refused = await upload_sheet(client, IMPORT_REFERENCE, {"place": place}, sheet, token)
+        assert refused["importReferenceCatalog"]["__typename"] == "PermissionDeniedError"
+    assert not await ReferenceCatalog.exists(place=place)
+    done = (await upload_sheet(client, IMPORT_REFERENCE, {"place": place}, sheet, await token_for(Role.ADMIN)))["importReferenceCatalog"]
+    assert done["created"] == 3 and [r["row"] for r in done["rows"]] == [5, 6, 8]
+    assert await ReferencePower.filter(catalog__place=place).count() == 3

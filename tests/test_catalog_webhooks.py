@@ -1,0 +1,242 @@
+"""Webhooks against a real HTTP receiver (a Starlette app on uvicorn in a thread): deliveries queued
+in the transaction of the change, signed with HMAC-SHA256, retried with backoff, and each webhook
+hearing only of what its role (and unit) may see."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from tortoise.transactions import in_transaction
+
+from domain import complaints
+from domain.audit import record
+from domain.catalog.models import DeliveryStatus, Webhook, WebhookDelivery
+from domain.catalog.webhooks import WebhookData, queue_overdue, register_webhook
+from domain.enums import PowerCategory, Role
+from domain.errors import PermissionDenied, ValidationFailed
+from domain.models import Unit
+from qingquan import webhooks as sending
+from tests.conftest import run_cli
+from tests.factories import ADMIN, PUBLIC, make_unit, power_name, staff_of, unique
+from tests.helpers import gql_data, token_for
+from tests.workflow_factories import published_power
+
+pytestmark = pytest.mark.usefixtures("demo")  # the demo first: its powers keep the lowest ids
+SECRET = "s3cret-for-the-tests-0123456789"
+
+
+@dataclass
+class Receiver:
+    """Records every POST by path; a path in `failing` answers 500 that many times first."""
+
+    port: int = 0
+    received: dict[str, list[tuple[dict[str, str], bytes]]] = field(default_factory=dict)
+    failing: dict[str, int] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path}"
+
+    def bodies(self, path: str) -> list[dict]:
+        return [json.loads(body) for _, body in self.received.get(path, [])]
+
+
+@pytest.fixture(scope="module")
+def receiver() -> Iterator[Receiver]:
+    got = Receiver()
+
+    async def hook(request: Request) -> PlainTextResponse:
+        path = request.path_params["name"]
+        got.received.setdefault(path, []).append((dict(request.headers), await request.body()))
+        if got.failing.get(path, 0) > 0:
+            got.failing[path] -= 1
+            return PlainTextResponse("try later", status_code=500)
+        return PlainTextResponse("ok")
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    got.port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/{name}", hook, methods=["POST"])]), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield got
+    server.should_exit = True
+    thread.join(5)
+
+
+async def hook_for(receiver: Receiver, role: Role, unit: Unit | None = None, *events: str) -> tuple[Webhook, str]:
+    path = f"h{unique('')}"
+    hook = await register_webhook(ADMIN, WebhookData(path, receiver.url(path), role, unit.code if unit else None, events, SECRET))
+    return hook, path
+
+
+async def deliveries(hook: Webhook) -> list[WebhookDelivery]:
+    return await WebhookDelivery.filter(webhook_id=hook.id).order_by("id")
+
+
+async def deliver(**kwargs) -> sending.Round:
+    return await sending.deliver_due(**kwargs)
+
+
+async def test_a_published_power_reaches_who_may_see_it_signed(receiver: Receiver) -> None:
+    unit, other = await make_unit(), await make_unit()
+    public, public_path = await hook_for(receiver, Role.PUBLIC, None, "power.published")
+    own, own_path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    stranger, _ = await hook_for(receiver, Role.UNIT_STAFF, other, "power.published")
+    shown = await published_power(unit, name=power_name("公开的许可"), category=PowerCategory.LICENSING)
+    # in the unit's office: the unit's webhook hears of it too (and its public legal texts, which
+    # tests/test_docgen_access.py compares article by article, stay apart from the office's)
+    secret = await published_power(await make_unit(unit), name=power_name("涉密的检查"), category=PowerCategory.INSPECTION, confidential=True,
+                                   confidentiality_reason="涉密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
+    # queued with the change itself, before anything was sent
+    assert [d.subject for d in await deliveries(public)] == [f"power:{shown.id}"]
+    assert [d.subject for d in await deliveries(own)] == [f"power:{shown.id}", f"power:{secret.id}"]
+    assert [d.subject for d in await deliveries(stranger)] == [f"power:{shown.id}"]
+    done = await deliver()
+    assert done.delivered >= 4 and done.retried == 0
+    (headers, body), = receiver.received[public_path]
+    assert sending.verify(SECRET, headers["x-qingquan-signature"], body)
+    assert not sending.verify("another-secret-0123456789", headers["x-qingquan-signature"], body)
+    assert not sending.verify(SECRET, headers["x-qingquan-signature"], body.replace(b"}", b" }", 1))
+    payload = json.loads(body)
+    assert headers["x-qingquan-event"] == "power.published" == payload["event"]
+    assert payload["power"]["code"] == shown.code and payload["delivery"] == int(headers["x-qingquan-delivery"])
+    assert secret.name not in json.dumps(receiver.bodies(public_path), ensure_ascii=False)
+    assert {b["power"]["code"] for b in receiver.bodies(own_path)} == {shown.code, secret.code}
+    assert all(d.status is DeliveryStatus.DELIVERED for d in await deliveries(public))
+
+
+async def test_a_change_that_rolls_back_queues_nothing(receiver: Receiver) -> None:
+    unit = await make_unit()
+    hook, _ = await hook_for(receiver, Role.ADMIN)
+    power = await published_power(unit, name=power_name("回滚测试"))
+    before = len(await deliveries(hook))
+    with pytest.raises(RuntimeError):
+        async with in_transaction():
+            await record(ADMIN, "power.publish", "power", power.id)
+            raise RuntimeError("the change failed")
+    assert len(await deliveries(hook)) == before
+
+
+async def test_complaints_reach_the_unit_and_oversight_never_the_public(receiver: Receiver) -> None:
+    unit, other = await make_unit(), await make_unit()
+    hooks = {name: await hook_for(receiver, role, u, "complaint.filed", "complaint.overdue") for name, role, u in (
+        ("public", Role.PUBLIC, None), ("own", Role.UNIT_STAFF, unit), ("stranger", Role.UNIT_LEAD, other),
+        ("inspector", Role.INSPECTOR, None))}  # fmt: skip
+    filed = await complaints.file_complaint(PUBLIC, complaints.ComplaintData(
+        unit_id=unit.id, subject="办事拖延", content="刘建国反映窗口推诿", complainant_name="刘建国", complainant_phone="13800000000",
+    ), on=datetime.date(2026, 10, 9))  # fmt: skip
+    counts = {name: len(await deliveries(hook)) for name, (hook, _) in hooks.items()}
+    assert counts == {"public": 0, "own": 1, "stranger": 0, "inspector": 1}
+    await deliver()
+    body = receiver.bodies(hooks["own"][1])[0]
+    assert body["complaint"]["id"] == filed.id and "刘建国" not in json.dumps(body, ensure_ascii=False)
+    # long past its deadline: overdue, announced once
+    assert await queue_overdue(datetime.date(2027, 6, 1), datetime.datetime.now().astimezone()) >= 2
+    await queue_overdue(datetime.date(2027, 6, 1), datetime.datetime.now().astimezone())
+    overdue = {name: [d.event for d in await deliveries(hook)].count("complaint.overdue") for name, (hook, _) in hooks.items()}
+    assert overdue == {"public": 0, "own": 1, "stranger": 0, "inspector": 1}
+
+
+async def test_failures_are_retried_with_backoff_then_given_up(receiver: Receiver) -> None:
+    unit = await make_unit()
+    flaky, flaky_path = await hook_for(receiver, Role.ADMIN, None, "power.published")
+    dead = await register_webhook(ADMIN, WebhookData("dead", "http://127.0.0.1:9/never", Role.ADMIN, None, ("power.published",), SECRET))
+    receiver.failing[flaky_path] = 2
+    await published_power(unit, name=power_name("重试测试"))
+    base = datetime.timedelta(seconds=10)
+    now = datetime.datetime.now().astimezone()
+    waits = []
+    for _ in range(3):
+        await deliver(now=now, base_delay=base)
+        (delivery,) = await deliveries(flaky)
+        if delivery.status is DeliveryStatus.DELIVERED:
+            break
+        waits.append(delivery.next_attempt_at - now)
+        assert delivery.last_error.startswith("HTTP 500")
+        tried = len(receiver.received[flaky_path])
+        await deliver(now=now + base / 2, base_delay=base)  # not yet due: not sent before its time
+        assert len(receiver.received[flaky_path]) == tried
+        now = delivery.next_attempt_at
+    assert [round(w.total_seconds()) for w in waits] == [10, 20]
+    assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 3
+    assert len(receiver.received[flaky_path]) == 3
+    ids = {h["x-qingquan-delivery"] for h, _ in receiver.received[flaky_path]}
+    assert ids == {str(delivery.id)}  # the same delivery id on every retry
+    for _ in range(sending.MAX_ATTEMPTS + 2):
+        (gone,) = await deliveries(dead)
+        if gone.status is not DeliveryStatus.PENDING:
+            break
+        await deliver(now=max(now, gone.next_attempt_at), base_delay=base, request_seconds=2)
+    assert gone.status is DeliveryStatus.FAILED and gone.attempts == sending.MAX_ATTEMPTS and gone.last_error
+
+
+async def test_only_admins_register_and_bad_input_is_refused(receiver: Receiver) -> None:
+    unit = await make_unit()
+    for viewer in (PUBLIC, await staff_of(unit)):
+        with pytest.raises(PermissionDenied):
+            await register_webhook(viewer, WebhookData("x", receiver.url("x"), Role.PUBLIC))
+    with pytest.raises(ValidationFailed) as caught:
+        await register_webhook(ADMIN, WebhookData("", "ftp://nowhere", Role.UNIT_STAFF, None, ("power.sold",), "short"))
+    assert {e.field for e in caught.value.errors} == {"name", "url", "events", "unit", "secret"}
+
+
+WEBHOOKS = """
+{ webhooks { name url role unitCode events deliveries { event subject status attempts } } }
+"""
+REGISTER = """
+mutation Register($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) {
+    __typename
+    ... on RegisteredWebhook { secret webhook { id name role events } }
+    ... on PermissionDeniedError { message }
+  }
+}
+"""
+
+
+async def test_graphql_registers_and_lists_for_admins_only(client: httpx.AsyncClient, receiver: Receiver) -> None:
+    unit = await make_unit()
+    variables = {"input": {"name": "财政系统", "url": receiver.url("fin"), "role": "UNIT_STAFF", "unitCode": unit.code,
+                           "events": ["power.published"]}}  # fmt: skip
+    refused = await gql_data(client, REGISTER, variables, await token_for(Role.UNIT_STAFF, unit))
+    assert refused["registerWebhook"]["__typename"] == "PermissionDeniedError"
+    admin = await token_for(Role.ADMIN)
+    made = (await gql_data(client, REGISTER, variables, admin))["registerWebhook"]
+    assert len(made["secret"]) >= 32 and made["webhook"]["role"] == "UNIT_STAFF"
+    await published_power(unit, name=power_name("财政可见"))
+    listed = {h["name"]: h for h in (await gql_data(client, WEBHOOKS, token=admin))["webhooks"]}
+    assert listed["财政系统"]["deliveries"][0]["status"] == "PENDING" and listed["财政系统"]["unitCode"] == unit.code
+    assert (await gql_data(client, WEBHOOKS, token=await token_for(Role.UNIT_STAFF, unit)))["webhooks"] == []
+    assert (await gql_data(client, WEBHOOKS))["webhooks"] == []
+
+
+async def test_cli_adds_a_webhook_and_delivers(database: str, receiver: Receiver) -> None:
+    unit = await make_unit()
+    path = f"cli{unique('')}"
+    proc = run_cli("webhook", "add", "--name", "电子监察", "--url", receiver.url(path), "--role", "INSPECTOR",
+                   "--event", "power.published", db_url=database)  # fmt: skip
+    hook_id, secret = proc.stdout.strip().splitlines()[-1].split("\t")
+    await published_power(unit, name=power_name("命令行投递"))
+    proc = run_cli("webhook", "deliver", db_url=database)
+    assert "delivered=" in proc.stderr
+    (headers, body), = receiver.received[path]
+    assert sending.verify(secret, headers["x-qingquan-signature"], body)
+    (delivery,) = await WebhookDelivery.filter(webhook_id=int(hook_id))
+    assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 1
+    listing = run_cli("webhook", "list", db_url=database)
+    assert "电子监察" in listing.stderr

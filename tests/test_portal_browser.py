@@ -1,0 +1,332 @@
+"""The reference portal in a real browser: headless Chromium (Debian's `chromium`) driven by Playwright
+against a real `qingquan serve` of the demo county, as a person uses it — browse to a unit and a power,
+see its flow chart, read a legal basis, search the laws, file a complaint and follow it with its 查询码.
+
+Every page is checked for what a browser would complain of: no request leaves the app's origin (county
+networks are closed), no console error, no hidden power shows. Screenshots of each page, on a desktop and
+on a phone, go to $QINGQUAN_TEST_SCREENSHOTS (default: a `qingquan-portal-screens` folder in /tmp).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.conftest import PG_URL, REPO, _reset_pg
+from tests.test_serve import serving
+
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is not installed (pip install -e '.[test]')"
+)
+CHROMIUM = os.environ.get("QINGQUAN_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM, reason="no Chromium to drive (Debian: apt-get install chromium; or set QINGQUAN_TEST_CHROMIUM)"
+)
+SCREENS = Path(os.environ.get("QINGQUAN_TEST_SCREENSHOTS", Path(tempfile.gettempdir()) / "qingquan-portal-screens"))
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+UNIT = "大余县国土资源局"
+TIMEOUT_MS = 20_000
+
+
+def qingquan(*args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "qingquan", *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=900
+    )
+    assert proc.returncode == 0, f"qingquan {' '.join(args)}:\n{proc.stdout}\n{proc.stderr}"
+    return proc.stdout
+
+
+def in_thread(coroutine: Coroutine[Any, Any, None]) -> None:
+    """Run a coroutine to its end on a thread of its own: Playwright's sync API keeps an event loop
+    running on the main thread, where asyncio.run() is refused."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
+async def drop_database(url: str) -> None:
+    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database of this module's own, on the session's engine."""
+    if not PG_URL:
+        yield f"sqlite://{tmp_path_factory.mktemp('portal-db') / 'portal.sqlite3'}"
+        return
+    url = f"{PG_URL.rsplit('/', 1)[0]}/qq_portal_{os.getpid()}"
+    in_thread(_reset_pg(url, create=True))
+    yield url
+    in_thread(drop_database(url))
+
+
+@pytest.fixture(scope="module")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """`qingquan serve` on the demo county, its search index built; with an ADMIN token to find what
+    the public must not see."""
+    env = {
+        **os.environ,
+        "QINGQUAN_DATABASE_URL": database_url,
+        "QINGQUAN_SEARCH_INDEX_DIR": str(tmp_path_factory.mktemp("portal-index")),
+        "QINGQUAN_COMPLAINT_RATE_LIMIT": "100",
+        "QINGQUAN_WORKERS": "1",  # one process answers a browser: quicker to start on a shared machine
+    }
+    qingquan("seed-demo", env=env)
+    qingquan("index", env=env)
+    token = qingquan("token", "create", "--role", "ADMIN", env=env).strip().splitlines()[-1]
+    with serving(env) as (base, output):
+        yield {"base": base, "token": token}
+    assert "Traceback" not in output[0], output[0]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"])
+        yield launched
+        launched.close()
+
+
+class Visit:
+    """A browser page on the portal that records every request and every console complaint."""
+
+    def __init__(self, browser: Any, base: str, name: str = "desktop", **context: Any) -> None:
+        self.base, self.name = base, name
+        self.context = browser.new_context(locale="zh-CN", **context)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.complaints: list[str] = []
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: m.type in ("error", "warning") and self.complaints.append(f"{m.type}: {m.text}"))
+        self.page.on("pageerror", lambda e: self.complaints.append(f"pageerror: {e}"))
+
+    def open(self, hash_route: str = "") -> Any:
+        self.page.goto(f"{self.base}/{hash_route}")
+        self.settle()
+        return self.page
+
+    def settle(self) -> None:
+        self.page.wait_for_load_state("networkidle")
+        # (a locator, not wait_for_function: the portal's CSP allows no eval, Playwright's included)
+        playwright_api.expect(self.page.locator("#main .loading")).to_have_count(0)
+
+    def shot(self, name: str) -> None:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        foreign = [u for u in self.requests if not u.startswith(self.base + "/")]
+        assert not foreign, f"requests left the app's origin: {foreign}"
+        assert not self.complaints, self.complaints
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def visit(request: pytest.FixtureRequest, server: dict[str, str], browser: Any) -> Iterator[Visit]:
+    v = Visit(browser, server["base"], request.param, **(DESKTOP if request.param == "desktop" else PHONE))
+    yield v
+    v.close()
+
+
+def admin(server: dict[str, str], query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    response = httpx.post(
+        f"{server['base']}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers={"Authorization": f"Bearer {server['token']}"},
+    )
+    body = response.json()
+    assert not body.get("errors"), body
+    return body["data"]
+
+
+def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server: dict[str, str]) -> None:
+    page = visit.open()
+    response = httpx.get(server["base"] + "/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.locator("header .brand").inner_text().startswith("大余县")
+    visit.shot(f"01-home-{visit.name}")
+
+    page.get_by_role("link", name=UNIT, exact=True).click()
+    visit.settle()
+    assert page.locator("h1").inner_text() == UNIT
+    listed = page.locator("ul.powers li .power-name").all_inner_texts()
+    assert listed, "the unit's public powers are listed"
+    visit.shot(f"02-unit-{visit.name}")
+
+    # nothing hidden: the unit's powers the public may not see are neither listed nor reachable
+    unit = admin(server, "query ($c: String!) { unit(code: $c) { id } }", {"c": "36072308"})["unit"]
+    everything = admin(
+        server,
+        "query ($u: ID!) { powers(filter: { unitId: $u }, first: 100) { edges { node { code name status "
+        "confidentiality { confidential } rules { disclosureScope } } } } }",
+        {"u": unit["id"]},
+    )["powers"]["edges"]
+    hidden = [
+        e["node"]
+        for e in everything
+        if e["node"]["status"] != "PUBLISHED"
+        or e["node"]["confidentiality"]["confidential"]
+        or e["node"]["rules"]["disclosureScope"] != "PUBLIC"
+    ]
+    while page.get_by_role("button", name="加载更多").count():
+        page.get_by_role("button", name="加载更多").click()
+        visit.settle()
+        page.wait_for_timeout(200)
+    listed = page.locator("ul.powers li .power-name").all_inner_texts()
+    shown = page.locator("#main").inner_text()
+    assert len(listed) == len(everything) - len(hidden)
+    for power in hidden:
+        assert power["code"] not in shown, power
+
+    page.locator("ul.powers li .power-name").first.click()
+    visit.settle()
+    chart = page.locator("figure.chart svg")
+    chart.wait_for()
+    assert chart.locator("text").count() > 3 and chart.bounding_box()["width"] > 200
+    assert page.locator("#rules dt").first.inner_text() == "公开范围"
+    basis = page.locator("#bases li").first
+    assert re.search(r"《.+》第.+条", basis.inner_text())
+    basis.get_by_role("button", name="查看条文").click()
+    basis.locator(".article-text p:not(.loading)").first.wait_for()
+    assert len(basis.locator(".article-text").inner_text()) > 10
+    visit.shot(f"03-power-{visit.name}")
+
+    if hidden:
+        visit.open(f"#/power/{hidden[0]['code']}")
+        assert page.locator("h1").inner_text() == "未找到"
+
+
+def test_browse_by_category(visit: Visit) -> None:
+    page = visit.open("#/categories")
+    page.get_by_role("link", name="行政许可", exact=True).click()
+    visit.settle()
+    assert page.locator("h1").inner_text() == "行政许可"
+    badges = page.locator("ul.powers li .badge-cat").all_inner_texts()
+    assert badges and set(badges) == {"行政许可"}
+    visit.shot(f"04-category-{visit.name}")
+
+
+def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit) -> None:
+    page = visit.open()
+    page.get_by_label("检索法律依据").fill("行政许可 听证")
+    page.get_by_label("检索法律依据").press("Enter")
+    visit.settle()
+    hits = page.locator("ol.hits > li")
+    hits.first.wait_for()
+    marked = set(page.locator("ol.hits .snippet em").all_inner_texts())
+    assert {"行政许可", "听证"} <= marked
+    assert any("行政许可法" in t for t in hits.locator("h3").all_inner_texts())
+    visit.shot(f"05-search-{visit.name}")
+
+    page.get_by_label("效力层级").select_option("LAW")
+    page.get_by_role("button", name="检索", exact=True).click()
+    visit.settle()
+    assert "level=LAW" in page.url
+    hits.first.wait_for()
+    statuses = {"现行有效", "已被修改", "已废止", "历史版本", "尚未生效"}
+    assert {b for b in page.locator("ol.hits .meta .badge").all_inner_texts() if b not in statuses} == {"法律"}
+
+    visit.open("#/search?q=" + "行政许可法第十二条")
+    page.locator(".understanding").wait_for()
+    assert "条文：" in page.locator(".understanding").inner_text()
+    assert "第十二条" in hits.first.locator("h3").inner_text()
+
+    # markup in a query or a snippet is text, never markup
+    visit.open("#/search?q=" + "%3Cimg%20src%3Dx%3E行政许可")
+    assert page.locator("#main img").count() == 0
+    assert page.locator("#q").input_value() == "<img src=x>行政许可"
+
+
+def test_file_a_complaint_and_follow_it_with_its_receipt_code(visit: Visit) -> None:
+    page = visit.open()
+    page.get_by_role("link", name=UNIT, exact=True).click()
+    visit.settle()
+    page.locator("ul.powers li .power-name").first.click()
+    visit.settle()
+    power_name = page.locator("h1").inner_text()
+    page.get_by_role("link", name="对这项职权的行使进行投诉").click()
+    visit.settle()
+    assert power_name in page.locator("form.complaint").inner_text()
+    page.get_by_label("投诉事项").fill(f"窗口办理超时（{visit.name}）")
+    page.get_by_label("投诉内容").fill("材料齐全仍被要求补正，超过承诺时限未办结。")
+    page.get_by_label("姓名").fill("张三")
+    visit.shot(f"06-complaint-{visit.name}")
+    page.get_by_role("button", name="提交投诉").click()
+    receipt = page.locator("section.receipt")
+    receipt.wait_for()
+    number = page.locator("#receipt-id").inner_text()
+    code = page.locator("#receipt-code").inner_text()
+    assert number and len(code) >= 6
+    visit.shot(f"07-receipt-{visit.name}")
+
+    receipt.get_by_role("link", name="查询办理进度").click()
+    visit.settle()
+    assert page.get_by_label("投诉编号").input_value() == number
+    page.get_by_label("查询码").fill("wrong-code")
+    page.get_by_role("button", name="查询").click()
+    page.locator("#f-result .error").wait_for()
+    assert "没有找到" in page.locator("#f-result").inner_text()
+
+    page.get_by_label("查询码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    page.locator("#f-result section.progress").wait_for()
+    progress = page.locator("#f-result").inner_text()
+    assert f"窗口办理超时（{visit.name}）" in progress and "已收到，待受理" in progress
+    assert "张三" not in progress
+    assert code not in page.url  # the 查询码 stays out of the address bar (and of the access log)
+    visit.shot(f"08-follow-{visit.name}")
+
+
+def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: dict[str, str], browser: Any) -> None:
+    """axe-core (WCAG 2 A and AA rules: labels, names, contrast, landmarks …) finds nothing on each page,
+    and a keyboard alone reaches the content and searches."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
+    visit = Visit(browser, server["base"], **DESKTOP)
+    page = visit.page
+    public = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(first: 1) { edges { node { code } } } }"})
+    power = public.json()["data"]["powers"]["edges"][0]["node"]["code"]
+    routes = ["", "#/unit/36072308", f"#/power/{power}", "#/categories", "#/category/LICENSING",
+              "#/search?q=行政许可 听证", "#/complaint", "#/follow"]  # fmt: skip
+    checker = axe.Axe()
+    for route in routes:
+        visit.open(route)
+        if "power" in route:
+            page.locator("#bases button").first.click()
+            page.locator(".article-text p:not(.loading)").first.wait_for()
+        results = checker.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+        assert results.violations_count == 0, f"{route or '/'}:\n{results.generate_report()}"
+
+    visit.open()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    assert page.locator("h1").inner_text() == "按单位浏览职权"  # still the same page
+    for _ in range(10):  # on to the search box, past the links in between
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "quick-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "quick-q"
+    page.keyboard.type("行政许可 听证")
+    page.keyboard.press("Enter")
+    visit.settle()
+    page.locator("ol.hits > li").first.wait_for()
+    visit.close()
