@@ -39,6 +39,16 @@ def pytest_configure(config: pytest.Config) -> None:
         config._qingquan_index_dir = os.environ["QINGQUAN_SEARCH_INDEX_DIR"]  # type: ignore[attr-defined]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """CI renders pages (LibreOffice, Chromium) on its first engine only: what is drawn does not depend
+    on the database, and rendering twice would take CI past its time limit."""
+    if os.environ.get("QINGQUAN_TEST_SKIP_RENDERING"):
+        skip = pytest.mark.skip(reason="rendering tests run on the SQLite leg (QINGQUAN_TEST_SKIP_RENDERING is set)")
+        for item in items:
+            if item.get_closest_marker("rendering"):
+                item.add_marker(skip)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     folder = getattr(config, "_qingquan_index_dir", None)
     if folder:

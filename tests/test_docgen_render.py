@@ -18,7 +18,7 @@ from tests.docx_checks import narrowest_cells, open_docx, pdf_pages
 from tests.factories import ADMIN
 from tests.helpers import gql_data
 
-pytestmark = pytest.mark.usefixtures("demo")
+pytestmark = [pytest.mark.usefixtures("demo"), pytest.mark.rendering]
 needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: PDF pages not checked (CI installs it)")
 LAND_BUREAU, TOWNSHIP = "36072308", "36072360"  # 国土资源局, 南安镇
 TABLE_FORMS = [FilingForm.REGISTRATION, FilingForm.CATALOG, FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS]

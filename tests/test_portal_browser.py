@@ -32,9 +32,12 @@ playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="Playwright for Python is not installed (pip install -e '.[test]')"
 )
 CHROMIUM = os.environ.get("QINGQUAN_TEST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM, reason="no Chromium to drive (Debian: apt-get install chromium; or set QINGQUAN_TEST_CHROMIUM)"
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not CHROMIUM, reason="no Chromium to drive (Debian: apt-get install chromium; or set QINGQUAN_TEST_CHROMIUM)"
+    ),
+    pytest.mark.rendering,
+]
 SCREENS = Path(os.environ.get("QINGQUAN_TEST_SCREENSHOTS", Path(tempfile.gettempdir()) / "qingquan-portal-screens"))
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
