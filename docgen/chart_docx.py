@@ -192,4 +192,4 @@ def _table(doc: _Body, chart: Chart, plan: Layout) -> None:
         for column in set(range(plan.width)) - covered:
             page.set_cell_borders(arrows.cells[column], "nil")
     page.fixed_layout(table, [column_mm] * plan.width)
-    page.mark_rows(table, header_rows=0)
+    page.mark_rows(table, header_rows=0, rows_split=False)  # a chart's row of boxes stays whole

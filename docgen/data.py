@@ -13,9 +13,10 @@ from docgen.chart import Chart, chart_from_models
 from domain import access
 from domain import models as m
 from domain.enums import PowerStatus
+from domain.rules import INACTIVE
 
 CATALOGUE_STATUSES = (PowerStatus.APPROVED, PowerStatus.PUBLISHED)
-CLOSED_STATUSES = (PowerStatus.ABOLISHED, PowerStatus.REMOVED)
+CLOSED_STATUSES = INACTIVE
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 

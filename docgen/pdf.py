@@ -2,25 +2,31 @@
 
 LibreOffice runs as a subprocess with a timeout (its whole process group is killed past it), in a
 worker thread (never on the event loop), with a profile directory of its own for each conversion
-(two conversions sharing one profile would collide), and at most `SLOTS` at a time per process.
+(two conversions sharing one profile would collide), and at most `SLOTS` at a time per process: a
+request waits for a slot before it takes a worker thread, so waiting conversions never hold the
+threads that the rest of the server (Word filings, search commits) shares.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
+import weakref
 from pathlib import Path
 
 from docgen.filing import Filing
 
 TIMEOUT_SECONDS = 180
 SLOTS = 2
-_slots = threading.BoundedSemaphore(SLOTS)
+_slots = threading.BoundedSemaphore(SLOTS)  # callers in threads (the CLI, packages)
+_async_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+log = logging.getLogger("qingquan.docgen")
 UNAVAILABLE = "LibreOffice (soffice) is not installed on this server: no PDF, only the .docx"
 
 
@@ -60,10 +66,14 @@ def convert(filing: Filing, timeout: float = TIMEOUT_SECONDS) -> bytes:
             raise PdfUnavailable(f"LibreOffice took longer than {timeout:g} s: no PDF") from None
         target = folder / "out" / pdf_name(filing)
         if not target.exists():
-            raise PdfUnavailable(f"LibreOffice made no PDF (exit {process.returncode}): {errors.decode(errors='replace')[-300:]}")
+            # its own words (temporary paths among them) go to the log, not to whoever asked
+            log.warning("LibreOffice made no PDF (exit %s): %s", process.returncode, errors.decode(errors="replace")[-300:])
+            raise PdfUnavailable(f"LibreOffice failed to print this filing (exit {process.returncode}): no PDF")
         return target.read_bytes()
 
 
 async def to_pdf(filing: Filing) -> bytes:
     """`convert` off the event loop (LibreOffice's own timeout, `TIMEOUT_SECONDS`, applies)."""
-    return await asyncio.to_thread(convert, filing)
+    slots = _async_slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(SLOTS))
+    async with slots:
+        return await asyncio.to_thread(convert, filing)

@@ -134,6 +134,12 @@ def require_confidential_list(viewer: Viewer, unit_id: int) -> None:
         raise PermissionDenied("你无权查看涉密不宜公开权力目录 (not allowed to see confidential powers)")
 
 
+def require_staff(viewer: Viewer) -> None:
+    """Any signed-in role (a token): the public has no business there."""
+    if viewer.role == Role.PUBLIC:
+        raise PermissionDenied("需要登录 (staff only)")
+
+
 def require_admin(viewer: Viewer) -> None:
     if viewer.role != Role.ADMIN:
         raise PermissionDenied("需要管理员权限 (admin role required)")
@@ -197,13 +203,14 @@ def require_publish(viewer: Viewer, unit_id: int) -> None:
         raise PermissionDenied("只有本单位负责人或审核人员可以公开职权 (only the unit's lead or a reviewer may publish)")
 
 
-def _own_unit_or_oversight(viewer: Viewer, unit_id: int) -> bool:
+def oversees_unit(viewer: Viewer, unit_id: int) -> bool:
+    """A unit's own staff (of it or a unit above), or an oversight role."""
     return viewer.sees_all or (viewer.role in UNIT_ROLES and unit_id in viewer.unit_ids)
 
 
 def require_unit_workflow_view(viewer: Viewer, unit_id: int) -> None:
     """A unit's pre-review findings and notices: its own staff, and reviewers, inspectors, admins."""
-    if not _own_unit_or_oversight(viewer, unit_id):
+    if not oversees_unit(viewer, unit_id):
         raise PermissionDenied("你无权查看该单位的审核信息 (not allowed to see this unit's review data)")
 
 
@@ -223,7 +230,7 @@ def require_record_keeper(viewer: Viewer, unit_id: int) -> None:
 
 def require_unit_oversight(viewer: Viewer, unit_id: int) -> None:
     """A unit's overdue disclosures, 电子监察 alarms and complaints: its own staff and oversight roles."""
-    if not _own_unit_or_oversight(viewer, unit_id):
+    if not oversees_unit(viewer, unit_id):
         raise PermissionDenied("你无权查看该单位的监督信息 (not allowed to see this unit's oversight data)")
 
 

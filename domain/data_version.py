@@ -20,7 +20,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 # Tables whose writes change nothing any query answers (or that change on every request).
 UNVERSIONED = frozenset(
     {"data_version", "tortoise_migrations", "rate_limit_hit", "audit_event", "api_token", "power_code_serial",
-     "database_identity"}
+     "database_identity",
+     "webhook_delivery"}  # claimed and saved every few seconds by the sender; no query that is cached reads it
 )
 
 async def _tables(client: BaseDBAsyncClient) -> list[str]:

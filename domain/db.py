@@ -45,8 +45,16 @@ def dialect() -> str:
 
 
 async def migrate(url: str, progress: Callable[[str, str, str], object] | None = None) -> None:
-    """Apply every pending migration; safe to run again."""
+    """Apply every pending migration, then fill in what migrations cannot (they have no ORM): version 1
+    of each power published before versions were kept (domain.versions.backfill). Safe to run again."""
+    from domain.versions import backfill
+
     await tortoise_migrate(config=tortoise_config(url), progress=progress)
+    await init(url)
+    try:
+        await backfill()
+    finally:
+        await close()
 
 
 async def init(url: str) -> None:

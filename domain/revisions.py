@@ -37,6 +37,7 @@ from domain.enums import (
 from domain.errors import FieldError, IllegalTransition, NotFound, ValidationFailed, Validator
 from domain.models import FlowChart, FlowEdge, FlowStep, Power, PowerBasis
 from domain.outbox import enqueue
+from domain.rules import APPROVING
 from domain.services.common import duplicates_as, visible_power
 from domain.versions import SNAPSHOT_FIELDS, end_versions, record_version, snapshots
 from domain.workflow_models import OperationStep, PowerRevision, Review
@@ -45,7 +46,6 @@ from domain.workflow_models import OperationStep, PowerRevision, Review
 #: chart drawn after approval is then reviewed too).
 REVISABLE = frozenset({PowerStatus.PUBLISHED, PowerStatus.APPROVED})
 WITHDRAWALS = {ReviewDecision.ABOLISH: PowerStatus.ABOLISHED, ReviewDecision.REMOVE: PowerStatus.REMOVED}
-APPROVING = frozenset({ReviewDecision.RETAIN, ReviewDecision.FILE})
 REASON_LIMIT = 4000
 OPEN_EXISTS = "该职权已有进行中的修订，请在该修订上修改 (the power already has an open revision)"
 

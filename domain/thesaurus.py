@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from tortoise.transactions import in_transaction
 
-from domain.access import Viewer, require_admin
+from domain.access import Viewer, require_admin, require_staff
 from domain.audit import record
-from domain.enums import Role
-from domain.errors import FieldError, NotFound, PermissionDenied, ValidationFailed, Validator
+from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.search_models import ThesaurusEntry
 
 WORD = re.compile(r"^[^\W_]{1,40}$")
@@ -55,17 +54,12 @@ def validate(word: str, terms: list[str], note: str, *, enabled: bool, prefix: s
     v.raise_if_any()
 
 
-def _require_staff(viewer: Viewer) -> None:
-    if viewer.role == Role.PUBLIC:
-        raise PermissionDenied("需要登录 (staff only)")
-
-
 async def entries(viewer: Viewer, *, word: str | None = None) -> list[Entry]:
     """Every word the search expands (curated and the administrators'), switched-off ones included;
     with `word`, those containing it. Staff only (who changed what is their business)."""
     from search.understand import curated_thesaurus
 
-    _require_staff(viewer)
+    require_staff(viewer)
     curated = curated_thesaurus()
     merged: dict[str, Entry] = {w: Entry(w, terms, True, "curated") for w, terms in curated.items()}
     for row in await ThesaurusEntry.all():

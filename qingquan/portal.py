@@ -46,7 +46,10 @@ def page_html() -> str:
     html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     for name in ASSETS:
         digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:12]
-        html = html.replace(f'"{STATIC_PREFIX}/{name}"', f'"{STATIC_PREFIX}/{name}?v={digest}"')
+        link = f'"{STATIC_PREFIX}/{name}"'
+        if link not in html:  # a link left unhashed would be cached for a year as if it could not change
+            raise RuntimeError(f"index.html no longer links {STATIC_PREFIX}/{name}: update portal.ASSETS")
+        html = html.replace(link, f'"{STATIC_PREFIX}/{name}?v={digest}"')
     return html
 
 

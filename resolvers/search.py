@@ -23,7 +23,7 @@ from domain.models import LegalArticle, LegalDocument
 from resolvers.ids import decode_id
 from search import SearchUnavailable, analysis, backend_for
 from search.citations import Citation
-from search.documents import day, keyword, validity
+from search.documents import VERSION_FIELDS, day, keyword, spans
 from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
 from search.model import Filter, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 MAX_OFFSET = 10_000
 FACET_SIZE = 20
 MAX_CITATIONS = 10
-CITED_DOCUMENT = ("id", "work_id", "title", "level", "status", "version_date", "promulgation_date", "effective_date")
+CITED_DOCUMENT = tuple(dict.fromkeys((*VERSION_FIELDS, "title", "level")))
 log = logging.getLogger("qingquan.search")
 
 
@@ -194,11 +194,12 @@ async def cited_articles(
     names, else the one in force on that date, the filter's date or today; within the filter's scope."""
     found: list[tuple[Citation, LegalArticle, LegalDocument]] = []
     for citation in citations[:MAX_CITATIONS]:
-        spans = await validity(citation.law.work_ids)
-        if not spans:
+        versions = await LegalDocument.filter(work_id__in=citation.law.work_ids).only(*CITED_DOCUMENT)
+        if not versions:
             continue
-        documents = {d.id: d for d in await LegalDocument.filter(id__in=list(spans)).only(*CITED_DOCUMENT)}
-        document = _version(citation, documents, spans, scope.in_force_on or today)
+        documents = {d.id: d for d in versions}
+        valid = spans({f: getattr(d, f) for f in VERSION_FIELDS} for d in versions)
+        document = _version(citation, documents, valid, scope.in_force_on or today)
         if document is None or not scope.admits(document):
             continue
         articles = LegalArticle.filter(document_id=document.id)
@@ -211,19 +212,19 @@ async def cited_articles(
 
 
 def _version(
-    citation: Citation, documents: dict[int, LegalDocument], spans: dict[int, tuple[int, int]], on: date
+    citation: Citation, documents: dict[int, LegalDocument], valid: dict[int, tuple[int, int]], on: date
 ) -> LegalDocument | None:
     if citation.year:
         of_year = [d for d in documents.values() if citation.year in _years(d)]
         if of_year:
-            return max(of_year, key=lambda d: (spans[d.id][0], d.id))
+            return max(of_year, key=lambda d: (valid[d.id][0], d.id))
         on = citation.on or on
     when = day(on)
-    in_force = [d for d in documents.values() if spans[d.id][0] <= when < spans[d.id][1]]
+    in_force = [d for d in documents.values() if valid[d.id][0] <= when < valid[d.id][1]]
     if in_force:
-        return max(in_force, key=lambda d: (spans[d.id][0], d.id))
-    earlier = [d for d in documents.values() if spans[d.id][0] <= when]
-    return max(earlier or documents.values(), key=lambda d: (spans[d.id][0], d.id))
+        return max(in_force, key=lambda d: (valid[d.id][0], d.id))
+    earlier = [d for d in documents.values() if valid[d.id][0] <= when]
+    return max(earlier or documents.values(), key=lambda d: (valid[d.id][0], d.id))
 
 
 def _years(document: LegalDocument) -> set[int]:

@@ -13,6 +13,7 @@ Every scan is linear in the query (a bounded window at each position).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -24,7 +25,7 @@ from importlib import resources
 import cn2an
 from rapidfuzz import fuzz, process
 
-from domain.library.normalize import NATIONAL_PREFIX, work_key
+from domain.library.normalize import ARTICLE, NATIONAL_PREFIX, article_label, numeral_value, work_key
 
 #: Law titles end so; only such names are looked for in a query.
 LAW_SUFFIXES = ("法典", "法", "条例", "规定", "办法", "细则", "规则", "决定", "解释")
@@ -39,11 +40,6 @@ MAX_CITATIONS = 10
 MAX_SCAN = 200
 SUFFIX = re.compile("|".join(LAW_SUFFIXES))
 FUZZY_CUTOFF = 80.0  # one character off in a name of five
-NUMERAL = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
-ARTICLE = re.compile(
-    rf"(?P<di>第)?(?P<n>{NUMERAL})条(?:之(?P<sub>{NUMERAL}))?"
-    rf"(?:第?(?P<para>{NUMERAL})款)?(?:第?(?P<item>{NUMERAL})项)?"
-)
 YEAR = re.compile(r"(?P<y>(?:19|20)\d{2})\s*(?:年|版)(?:\s*(?P<m>\d{1,2})\s*月(?:\s*(?P<d>\d{1,2})\s*日)?)?(?:修订|修正|修改|版本|版)?")
 SPACES = re.compile(r"\s+")
 QUOTES = str.maketrans("", "", "《》〈〉<>\"'“”‘’")
@@ -54,21 +50,8 @@ def normalize(query: str) -> str:
     return unicodedata.normalize("NFKC", query).lower().translate(QUOTES)
 
 
-def number(numeral: str | None) -> int | None:
-    if not numeral:
-        return None
-    if numeral.isdigit():
-        return int(numeral)
-    try:
-        return int(cn2an.cn2an(numeral.replace("两", "二"), "smart"))
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None
-
-
-def article_label(n: int, sub: int | None = None) -> str:
-    """第N条 (之M) with Chinese numerals, as the library's labels are written."""
-    label = f"第{cn2an.an2cn(n, 'low')}条"
-    return label + (f"之{cn2an.an2cn(sub, 'low')}" if sub else "")
+#: kept under its old name for the callers here
+number = numeral_value
 
 
 @dataclass(frozen=True)
@@ -260,6 +243,7 @@ def citations(query: str, names: LawNames) -> tuple[list[Citation], list[LawMent
     return found, laws, SPACES.sub(" ", rest).strip()
 
 
+@functools.cache
 def law_aliases() -> dict[str, str]:
     """The curated short names (law_aliases.tsv): short name → the title it stands for."""
     text = resources.files("search").joinpath("law_aliases.tsv").read_text(encoding="utf-8")

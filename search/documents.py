@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -77,27 +77,36 @@ async def _documents(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return rows
 
 
-async def validity(work_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+#: What a version's validity is computed from (`spans`).
+VERSION_FIELDS = ("id", "work_id", "status", "effective_date", "version_date", "promulgation_date", "repeal_date")
+
+
+def spans(versions: Iterable[Mapping[str, Any]]) -> dict[int, tuple[int, int]]:
     """Each version's [valid_from, valid_to) as yyyymmdd: from its effective (or version) date until
-    its repeal or the next version; an ended version with no known end is in force on no date."""
-    spans: dict[int, tuple[int, int]] = {}
+    its repeal or the next version of its work; an ended version with no known end is in force on no
+    date. `versions`: rows of VERSION_FIELDS, every version of each work they name."""
+    found: dict[int, tuple[int, int]] = {}
+    by_work: dict[int, list[tuple[int, Mapping[str, Any]]]] = defaultdict(list)
+    for row in versions:
+        start = day(row["effective_date"] or row["version_date"] or row["promulgation_date"]) or 0
+        by_work[row["work_id"]].append((start, row))
+    for group in by_work.values():
+        group.sort(key=lambda sv: (sv[0], sv[1]["id"]))
+        for start, v in group:
+            later = [s for s, _ in group if s > start]
+            end = day(v["repeal_date"]) or (later[0] if later else None)
+            if end is None:
+                end = start if LegalStatus(v["status"]) in ENDED else OPEN_END
+            found[v["id"]] = (start, end)
+    return found
+
+
+async def validity(work_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """`spans` of every version of these works."""
+    found: dict[int, tuple[int, int]] = {}
     for chunk in _chunks(work_ids):
-        by_work: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        rows = await LegalDocument.filter(work_id__in=chunk).values(
-            "id", "work_id", "status", "effective_date", "version_date", "promulgation_date", "repeal_date"
-        )
-        for row in rows:
-            row["start"] = day(row["effective_date"] or row["version_date"] or row["promulgation_date"]) or 0
-            by_work[row["work_id"]].append(row)
-        for versions in by_work.values():
-            versions.sort(key=lambda v: (v["start"], v["id"]))
-            for v in versions:
-                later = [w["start"] for w in versions if w["start"] > v["start"]]
-                end = day(v["repeal_date"]) or (later[0] if later else None)
-                if end is None:
-                    end = v["start"] if LegalStatus(v["status"]) in ENDED else OPEN_END
-                spans[v["id"]] = (v["start"], end)
-    return spans
+        found.update(spans(await LegalDocument.filter(work_id__in=chunk).values(*VERSION_FIELDS)))
+    return found
 
 
 def _document_fields(doc: dict[str, Any], span: tuple[int, int]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ again only when one of them changed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import threading
@@ -48,8 +49,9 @@ def _table(name: str) -> str:
     return resources.files("search").joinpath(name).read_text(encoding="utf-8")
 
 
+@functools.cache
 def curated_thesaurus() -> dict[str, tuple[str, ...]]:
-    """search/thesaurus.tsv: word → legal terms."""
+    """search/thesaurus.tsv: word → legal terms (read once; callers copy before changing it)."""
     out: dict[str, tuple[str, ...]] = {}
     for line in _table("thesaurus.tsv").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -59,6 +61,7 @@ def curated_thesaurus() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@functools.cache
 def stopwords() -> frozenset[str]:
     return frozenset(
         w for line in _table("stopwords.tsv").splitlines() if not line.startswith("#") for w in line.split()
@@ -120,7 +123,8 @@ def preload(vocabulary: Vocabulary | None = None) -> None:
     """Load the segmenter now (at start-up, in a thread) rather than on the first question."""
     vocab = vocabulary or Vocabulary(thesaurus=curated_thesaurus(), stop=stopwords())
     _segmenter(_user_words(vocab))
-    vocab._segmenter_ready = True
+    if vocabulary is not None:
+        vocabulary._segmenter_ready = True
 
 
 def _user_words(vocabulary: Vocabulary) -> list[str]:
@@ -186,16 +190,6 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
 
 _cached: tuple[tuple[Any, ...], Vocabulary] | None = None
 _cache_lock = asyncio.Lock()
-_curated: tuple[dict[str, tuple[str, ...]], frozenset[str], dict[str, str]] | None = None
-
-
-def _curated_tables() -> tuple[dict[str, tuple[str, ...]], frozenset[str], dict[str, str]]:
-    global _curated
-    if _curated is None:
-        _curated = (curated_thesaurus(), stopwords(), law_aliases())
-    return _curated
-
-
 FINGERPRINT = (
     "SELECT (SELECT COUNT(*) FROM legal_work) AS works, (SELECT MAX(id) FROM legal_work) AS last_work, "
     "(SELECT COUNT(*) FROM thesaurus_entry) AS entries, (SELECT MAX(updated_at) FROM thesaurus_entry) AS changed"
@@ -218,14 +212,13 @@ async def vocabulary() -> Vocabulary:
     async with _cache_lock:
         if _cached is not None and _cached[0] == key:
             return _cached[1]
-        thesaurus, stop, aliases = _curated_tables()
-        thesaurus = dict(thesaurus)
+        thesaurus = dict(curated_thesaurus())
         for entry in await ThesaurusEntry.all().values("word", "terms", "enabled"):
             if entry["enabled"] and entry["terms"].split():
                 thesaurus[entry["word"]] = tuple(dict.fromkeys(entry["terms"].split()))
             else:
                 thesaurus.pop(entry["word"], None)
         works = await LegalWork.all().values_list("id", "title")
-        vocab = Vocabulary(LawNames.build(works, aliases), thesaurus, stop)
+        vocab = Vocabulary(LawNames.build(works, law_aliases()), thesaurus, stopwords())
         _cached = (key, vocab)
         return vocab

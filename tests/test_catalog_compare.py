@@ -75,7 +75,7 @@ async def test_a_reference_is_kept_apart_from_our_powers_and_replaced_on_reimpor
         (6, "采矿许可证审批", PowerCategory.LICENSING),
         (8, "对非法占用土地的处罚", PowerCategory.PENALTY),
     ]
-    assert rows[1].citations == [["矿产资源法", 3], ["矿产资源法", 15]] and rows[1].time_limit_days == 40
+    assert rows[1].citations == [["矿产资源法", "第三条"], ["矿产资源法", "第十五条"]] and rows[1].time_limit_days == 40
     await handan_reference_again(tmp_path, place)
     assert await ReferencePower.filter(catalog__place=place).count() == 3
 

@@ -174,3 +174,16 @@ async def test_export_through_the_api_as_the_public_another_unit_and_the_unit(cl
     assert forged.status_code == 404
     missing = await gql_data(client, EXPORT, {"unit": encode_id("Unit", 10**8), "format": "CSV"})
     assert missing["exportCatalog"]["__typename"] == "NotFoundError"
+
+
+async def test_an_article_with_a_sub_number_keeps_its_label_both_ways() -> None:
+    """第一百三十三条之一 is not 第一百三十三条: read, linked and written back as itself."""
+    cited = parse_citations("《中华人民共和国刑法》第一百三十三条之一、第133条；《道路交通安全法》第九十一条")
+    assert [str(c) for c in cited] == [
+        "《中华人民共和国刑法》第一百三十三条之一", "《中华人民共和国刑法》第一百三十三条", "《道路交通安全法》第九十一条",
+    ]  # fmt: skip
+    linked = await link_citations(cited)
+    drunk = linked.get(cited[0].key)
+    if drunk is None:
+        pytest.skip("the packaged library holds no 刑法 第一百三十三条之一")
+    assert drunk.label == "第一百三十三条之一" and linked[cited[1].key].label == "第一百三十三条"

@@ -135,3 +135,23 @@ def test_a_manifest_with_a_wrong_hash_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps({"0" * 64: "{ viewer { role } }"}))
     with pytest.raises(ValueError, match="does not match"):
         load_manifest(str(path))
+
+
+async def test_sending_webhooks_leaves_the_data_version_alone(database: str) -> None:
+    """The sender claims and saves deliveries every few seconds: on SQLite that must not empty every
+    cache (on PostgreSQL the version is the snapshot, which any write moves)."""
+    from tortoise import connections
+    from tortoise.timezone import now
+
+    from domain.catalog.models import Webhook, WebhookDelivery
+
+    if connections.get("default").capabilities.dialect != "sqlite":
+        pytest.skip("PostgreSQL's data version is its snapshot: every write moves it, by design")
+    hook = await Webhook.create(
+        name="cache", url="http://127.0.0.1:9/hook", secret="s" * 32, role=Role.ADMIN, events=["power.published"]
+    )
+    before = await data_version.current()
+    delivery = await WebhookDelivery.create(webhook=hook, event="power.published", next_attempt_at=now())
+    delivery.attempts = 1
+    await delivery.save()
+    assert await data_version.current() == before

@@ -1,5 +1,6 @@
-"""Citations in a catalogue's basis cell (《中华人民共和国行政许可法》第十二条、第十四条；《…条例》第5条),
-read into (work key, article number) and linked to the library's articles where both exist."""
+"""Citations in a catalogue's basis cell (《中华人民共和国行政许可法》第十二条、第十四条；《…条例》第5条、
+《刑法》第一百三十三条之一), read into (work key, article label) and linked to the library's articles
+where both exist. Numerals, labels and the article pattern are the library's (domain.library.normalize)."""
 
 from __future__ import annotations
 
@@ -8,45 +9,35 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import cn2an
-
 from domain.enums import LegalStatus
-from domain.library.normalize import work_key
+from domain.library.normalize import ARTICLE, NUMERAL, article_label, numeral_value, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork
 
 #: A basis cell longer than this is cut: nothing real is, and the scan stays linear and small.
 MAX_BASIS_CHARS = 20_000
-_NUMERAL = "零〇一二三四五六七八九十百千两0-9"
 _TITLED = re.compile(r"《([^《》\n]{1,120})》")
 # A law named without book-title marks: 中华人民共和国行政许可法第十二条
-_BARE = re.compile(rf"((?:中华人民共和国)?[\u4e00-\u9fff（）()]{{2,40}}?(?:法|条例|规定|办法|细则|决定))(?=第[{_NUMERAL}]+条)")
-_ARTICLE = re.compile(rf"第([{_NUMERAL}]+)条")
+_BARE = re.compile(rf"((?:中华人民共和国)?[\u4e00-\u9fff（）()]{{2,40}}?(?:法|条例|规定|办法|细则|决定))(?=第(?:{NUMERAL})条)")
 _LEAD_WORDS = re.compile(r"^(?:依据|根据|按照|依照|参照|见)")
 
 
 @dataclass(frozen=True)
 class Citation:
-    """《title》第N条 (article None when the cell names the law only)."""
+    """《title》第N条 (之M): `article` is the article's label (None when the cell names the law only)."""
 
     title: str
-    article: int | None
+    article: str | None
 
     @property
-    def key(self) -> tuple[str, int | None]:
+    def key(self) -> tuple[str, str | None]:
         return work_key(self.title), self.article
 
     def __str__(self) -> str:
-        if self.article is None:
-            return f"《{self.title}》"
-        return f"《{self.title}》第{cn2an.an2cn(self.article)}条"
+        return f"《{self.title}》{self.article or ''}"
 
 
 def article_number(numeral: str) -> int | None:
-    try:
-        number = int(cn2an.cn2an(numeral, "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
-    return number if number > 0 else None
+    return numeral_value(numeral)
 
 
 def parse_citations(text: str) -> list[Citation]:
@@ -58,9 +49,13 @@ def parse_citations(text: str) -> list[Citation]:
     found: dict[tuple[str, int | None], Citation] = {}
     for i, (_, end, title) in enumerate(marks):
         stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-        numbers = [n for n in (article_number(m[1]) for m in _ARTICLE.finditer(text, end, stop)) if n]
-        for number in numbers or [None]:
-            citation = Citation(title, number)
+        labels = [
+            article_label(n, numeral_value(m["sub"]))
+            for m in ARTICLE.finditer(text, end, stop)
+            if m["di"] and (n := numeral_value(m["n"]))
+        ]
+        for label in labels or [None]:
+            citation = Citation(title, label)
             found.setdefault(citation.key, citation)
     return list(found.values())
 
@@ -79,18 +74,18 @@ def cited_in_force(documents: Iterable[LegalDocument]) -> dict[int, LegalDocumen
     return best
 
 
-async def link_citations(citations: Sequence[Citation]) -> dict[tuple[str, int | None], LegalArticle]:
+async def link_citations(citations: Sequence[Citation]) -> dict[tuple[str, str | None], LegalArticle]:
     """The library article of each citation that has one (three queries for any number of them)."""
     keys = {c.key[0] for c in citations if c.article is not None}
     if not keys:
         return {}
     works = {w.id: w.key for w in await LegalWork.filter(key__in=sorted(keys))}
     documents = cited_in_force(await LegalDocument.filter(work_id__in=list(works)))
-    numbers = sorted({c.article for c in citations if c.article is not None})
-    linked: dict[tuple[str, int | None], LegalArticle] = {}
+    labels = sorted({c.article for c in citations if c.article is not None})
+    linked: dict[tuple[str, str | None], LegalArticle] = {}
     by_doc = {doc.id: doc for doc in documents.values()}
-    for article in await LegalArticle.filter(document_id__in=list(by_doc), number__in=numbers):
+    for article in await LegalArticle.filter(document_id__in=list(by_doc), label__in=labels):
         doc = by_doc[article.document_id]
         article.document = doc
-        linked.setdefault((works[doc.work_id], article.number), article)
+        linked.setdefault((works[doc.work_id], article.label), article)
     return linked

@@ -14,7 +14,7 @@ from domain.catalog.export import CLOSED
 from domain.catalog.importer import name_key
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.errors import NotFound
-from domain.library.normalize import work_key
+from domain.library.normalize import article_label, work_key
 from domain.models import Power, PowerBasis, Unit
 
 #: A pair is a match from this name similarity (0–100) on, or from MIN_WITH_BASIS with a shared article.
@@ -44,16 +44,20 @@ class Comparison:
         return [pair for pair in self.matched if pair.differences]
 
 
-async def _our_articles(powers: list[Power]) -> dict[int, set[tuple[str, int]]]:
-    keys: dict[int, set[tuple[str, int]]] = defaultdict(set)
+async def _our_articles(powers: list[Power]) -> dict[int, set[tuple[str, str]]]:
+    keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for basis in await PowerBasis.filter(power_id__in=[p.id for p in powers]).select_related("article__document__work"):
-        if basis.article.number:
-            keys[basis.power_id].add((basis.article.document.work.key, basis.article.number))
+        keys[basis.power_id].add((basis.article.document.work.key, basis.article.label))
     return keys
 
 
-def _their_articles(item: ReferencePower) -> set[tuple[str, int]]:
-    return {(work_key(key), number) for key, number in item.citations if number}
+def _their_articles(item: ReferencePower) -> set[tuple[str, str]]:
+    """(work key, article label); references imported before labels were kept hold article numbers."""
+    return {
+        (work_key(key), article_label(article) if isinstance(article, int) else article)
+        for key, article in item.citations
+        if article
+    }
 
 
 def _differences(ours: Power, our_keys: set[tuple[str, int]], theirs: ReferencePower) -> list[str]:

@@ -16,9 +16,10 @@ from enum import StrEnum
 
 from domain import access
 from domain.catalog.citations import Citation
-from domain.enums import PowerCategory, PowerStatus, Role
+from domain.enums import PowerCategory, Role
 from domain.library.normalize import clean_text
 from domain.models import Power, PowerBasis, Unit
+from domain.rules import INACTIVE
 
 
 class ExportFormat(StrEnum):
@@ -36,7 +37,7 @@ class ExportFormat(StrEnum):
 
 
 #: Left out of a catalogue: powers that have left it (废止 / 剔除).
-CLOSED = (PowerStatus.ABOLISHED, PowerStatus.REMOVED)
+CLOSED = INACTIVE  # withdrawn powers: in no catalogue
 #: (field, column header) in sheet order; the headers are the first names sheets.HEADERS knows.
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("code", "职权编码"),
@@ -123,9 +124,7 @@ async def catalog_export(viewer: access.Viewer, unit: Unit | None, *, generated_
     for basis in await PowerBasis.filter(power_id__in=[p.id for p in powers]).select_related(
         "article__document"
     ).order_by("power_id", "ordinal", "id"):
-        article = basis.article
-        cited = Citation(article.document.title, article.number) if article.number else None
-        bases[basis.power_id].append(str(cited) if cited else f"《{article.document.title}》{article.label}")
+        bases[basis.power_id].append(str(Citation(basis.article.document.title, basis.article.label)))
     rows = [
         CatalogRow(
             code=p.code, name=p.name, category=p.category.value, exercise_mode=p.exercise_mode.label,

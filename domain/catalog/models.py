@@ -42,7 +42,7 @@ class ReferencePower(Model):
     category_text = fields.CharField(max_length=100, default="")
     unit_name = fields.CharField(max_length=200, default="", description="实施主体")
     basis_text = fields.TextField(default="")
-    citations = fields.JSONField(default=list, description="[[work key, article number], …] read from basis_text")
+    citations = fields.JSONField(default=list, description="[[work key, article label], …] read from basis_text")
     time_limit = fields.CharField(max_length=200, default="")
     time_limit_days = fields.IntField(null=True)
 

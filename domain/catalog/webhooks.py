@@ -27,8 +27,9 @@ from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
 from domain.enums import PowerStatus, Role
-from domain.errors import NotFound, PermissionDenied, Validator
+from domain.errors import NotFound, Validator
 from domain.models import AuditEvent, Power, Unit
+from domain.rules import INACTIVE
 from domain.workflow_models import ChangeNotice, Complaint
 
 EVENTS: dict[str, str] = {
@@ -40,7 +41,7 @@ EVENTS: dict[str, str] = {
     "complaint.filed": "收到投诉",
     "complaint.overdue": "投诉办理逾期",
 }
-WITHDRAWN = (PowerStatus.ABOLISHED, PowerStatus.REMOVED)
+WITHDRAWN = INACTIVE
 
 
 def event_of(audit: AuditEvent) -> str | None:
@@ -65,12 +66,6 @@ async def webhook_viewer(hook: Webhook) -> access.Viewer:
     return access.Viewer(role=hook.role, name=f"webhook:{hook.id}", unit_id=hook.unit_id, unit_ids=unit_ids)
 
 
-def _sees_unit_matters(viewer: access.Viewer, unit_id: int) -> bool:
-    try:
-        access.require_unit_oversight(viewer, unit_id)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def _power(power: Power, unit: Unit) -> dict[str, Any]:
@@ -90,7 +85,7 @@ class Subject:
 
     def visible_to(self, viewer: access.Viewer) -> bool:
         if self.internal:
-            return _sees_unit_matters(viewer, self.unit_id)
+            return access.oversees_unit(viewer, self.unit_id)
         assert self.power is not None
         return access.sees_power(viewer, self.power)
 

@@ -16,13 +16,10 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-
-import cn2an
 
 from domain.enums import ArticleKind, LegalLevel, LegalSource
 from domain.errors import NotFound
@@ -38,6 +35,7 @@ from domain.library.normalize import (
     join_split_lines,
     leading_cn_date,
     normalize_heading,
+    numeral_value,
     work_key,
 )
 from domain.library.store import Outcome, recompute_statuses, store_document
@@ -142,13 +140,6 @@ def _folder(path: Path, root: Path | None) -> tuple[str, str]:
     return "", ""
 
 
-def _article_number(numeral: str) -> int | None:
-    try:
-        return int(cn2an.cn2an(unicodedata.normalize("NFKC", numeral), "smart"))
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 def _body(
     lines: Sequence[str], subtitle: str, rejoin: bool = True
 ) -> tuple[list[ParsedArticle], list[tuple[str, str]]]:
@@ -189,7 +180,7 @@ def _body(
             numeral, sub = m[1], m[2]
             label = f"第{numeral}条" + (f"之{sub}" if sub else "")
             current = ParsedArticle(
-                label=label, text="", number=_article_number(numeral), chapter_path=chapter()
+                label=label, text="", number=numeral_value(numeral), chapter_path=chapter()
             )
             rest = clean_paragraph(line[m.end() :])
             if rest:

@@ -6,9 +6,18 @@ import re
 import unicodedata
 from datetime import date
 
+import cn2an
+
 from domain.enums import LegalLevel, LegalStatus
 
 NATIONAL_PREFIX = "中华人民共和国"
+#: A number as laws and people write it: Arabic digits, or Chinese numerals.
+NUMERAL = r"[0-9]+|[零〇一二两三四五六七八九十百千]+"
+#: 第N条 (之M) (第K款) (第J项); `di` tells whether 第 was written.
+ARTICLE = re.compile(
+    rf"(?P<di>第)?(?P<n>{NUMERAL})条(?:之(?P<sub>{NUMERAL}))?"
+    rf"(?:第?(?P<para>{NUMERAL})款)?(?:第?(?P<item>{NUMERAL})项)?"
+)
 _SPACE = re.compile(r"[\s\u3000\u00a0]+")
 _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}])[ \t\u3000]+(?=[{_CJK}])")
@@ -23,6 +32,25 @@ def clean_text(text: str) -> str:
 
 def clean_title(title: str) -> str:
     return clean_text(title)
+
+
+def numeral_value(numeral: str | None) -> int | None:
+    """二十 → 20, 一百三十三 → 133, 两 → 2, １２ → 12; None for anything else or zero."""
+    if not numeral:
+        return None
+    numeral = unicodedata.normalize("NFKC", numeral)
+    if numeral.isdigit():
+        return int(numeral) or None
+    try:
+        return int(cn2an.cn2an(numeral.replace("两", "二"), "smart")) or None
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def article_label(n: int, sub: int | None = None) -> str:
+    """第N条 (之M) with Chinese numerals, as the library's labels are written."""
+    label = f"第{cn2an.an2cn(n, 'low')}条"
+    return label + (f"之{cn2an.an2cn(sub, 'low')}" if sub else "")
 
 
 def work_key(title: str) -> str:
