@@ -8,14 +8,8 @@ whose API token was revoked meanwhile no longer works.
 
 from __future__ import annotations
 
-import base64
 import functools
-import hashlib
-import hmac
-import json
-import time
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,11 +18,13 @@ from starlette.routing import Route
 from docgen.filing import Filing, build_filing
 from docgen.forms import FilingForm
 from docgen.pdf import PdfUnavailable, pdf_name, to_pdf
-from domain.access import UNIT_ROLES, Viewer, unit_subtree_ids
-from domain.enums import Role
+from domain.access import Viewer
 from domain.errors import DomainError
-from domain.models import ApiToken
+from qingquan.links import LinkRejected, attachment, read_link, sign_link
 from qingquan.settings import Settings
+
+#: filing links are signed without a prefix (links handed out before the others existed stay valid)
+PURPOSE = ""
 
 
 @dataclass(frozen=True)
@@ -40,54 +36,15 @@ class FilingRequest:
     expires: int  # unix time
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _mac(secret: str, body: str) -> str:
-    return _b64(hmac.new(secret.encode("utf-8"), body.encode("ascii"), hashlib.sha256).digest())
-
-
 def sign(settings: Settings, viewer: Viewer, unit_id: int, form: FilingForm, power_id: int | None) -> tuple[str, int]:
     """A token for this filing as `viewer` may see it, and the unix time it expires."""
-    expires = int(time.time()) + settings.filing_link_seconds
-    payload = {"u": unit_id, "f": form.value, "p": power_id, "r": viewer.role.value, "vu": viewer.unit_id,
-               "t": viewer.token_id, "n": viewer.name, "e": expires}  # fmt: skip
-    body = _b64(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
-    return f"{body}.{_mac(settings.secret_key, body)}", expires
-
-
-class LinkRejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+    return sign_link(settings, PURPOSE, viewer, {"u": unit_id, "f": form.value, "p": power_id})
 
 
 async def read(settings: Settings, token: str) -> FilingRequest:
     """The request a token stands for; LinkRejected (404 forged, 410 expired or revoked) otherwise."""
-    body, _, mac = token.partition(".")
-    if not mac or not hmac.compare_digest(mac, _mac(settings.secret_key, body)):
-        raise LinkRejected(404, "unknown link")
-    payload = json.loads(_unb64(body))
-    if payload["e"] < time.time():
-        raise LinkRejected(410, "link expired: generate the filing again")
-    role = Role(payload["r"])
-    if payload["t"] is not None and not await ApiToken.exists(id=payload["t"], revoked_at=None):
-        raise LinkRejected(410, "the token that made this link was revoked")
-    unit_ids: frozenset[int] = frozenset()
-    if role in UNIT_ROLES and payload["vu"] is not None:
-        unit_ids = await unit_subtree_ids(payload["vu"])
-    viewer = Viewer(role=role, name=payload["n"], unit_id=payload["vu"], unit_ids=unit_ids, token_id=payload["t"])
+    payload, viewer = await read_link(settings, PURPOSE, token, again="generate the filing again")
     return FilingRequest(viewer, payload["u"], FilingForm(payload["f"]), payload["p"], payload["e"])
-
-
-def attachment(content: bytes, name: str, media_type: str) -> Response:
-    disposition = f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition, "Cache-Control": "no-store"})
 
 
 def routes(settings: Settings) -> list[Route]:

@@ -19,7 +19,7 @@ from domain.enums import Role
 from domain.errors import NotFound
 from domain.models import Unit
 from qingquan.commands.common import console, run_with_db
-from qingquan.commands.filing import _viewer as viewer_as
+from qingquan.commands.filing import viewer_as
 from qingquan.package import Package, build_package
 
 catalog_app = typer.Typer(help="一表 in and out: export, import of other systems' sheets, 对照 with other places", no_args_is_help=True)

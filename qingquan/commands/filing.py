@@ -17,7 +17,7 @@ from domain.models import Power, Unit
 from qingquan.commands.common import console, run_with_db
 
 
-async def _viewer(role: Role, unit: Unit) -> Viewer:
+async def viewer_as(role: Role, unit: Unit) -> Viewer:
     """The command acts as admin; `--role` narrows it (a unit role is scoped to the filing's unit)."""
     if role is Role.ADMIN:
         return CLI
@@ -35,7 +35,7 @@ async def _generate(unit_code: str, form: FilingForm, power_code: str | None, ro
         if power is None:
             raise NotFound(f"没有编码为 {power_code} 的职权 (no power with code {power_code})")
         power_id = power.id
-    return await build_filing(await _viewer(role, unit), unit.id, form, power_id)
+    return await build_filing(await viewer_as(role, unit), unit.id, form, power_id)
 
 
 def filing(
