@@ -86,6 +86,21 @@ def power_q(viewer: Viewer, prefix: str = "") -> Q:
     return public
 
 
+def disclosed_publicly(power: Power) -> bool:
+    """PUBLIC_POWER's rule but for the status: what a power's published version shows the public."""
+    return all(getattr(power, field) == value for field, value in PUBLIC_POWER.items() if field != "status")
+
+
+def version_q(viewer: Viewer) -> Q:
+    """Published versions of powers (domain.versions) `viewer` may read: those that were public when
+    published, of powers not (now) confidential; all of the caller's own units; everything for the
+    oversight roles. A version that was not public then stays hidden even if the power is public now."""
+    if viewer.sees_all:
+        return Q()
+    public = Q(public=True, power__confidential=False)
+    return public | Q(unit_id__in=sorted(viewer.unit_ids)) if viewer.unit_ids else public
+
+
 def record_scopes(viewer: Viewer) -> frozenset[DisclosureScope]:
     """The 公开范围 of its own unit's records a unit role reads: PUBLIC (向社会公开), LIMITED (一定范围或
     依申请公开) and INTERNAL (内部公开: the unit); LEADERSHIP (领导班子内公开) only its leads. Oversight

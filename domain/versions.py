@@ -13,8 +13,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.timezone import now
 
-from domain.access import Viewer
-from domain.enums import DisclosureScope, PowerStatus
+from domain.access import disclosed_publicly
+from domain.enums import PowerStatus
 from domain.models import FlowChart, FlowEdge, FlowStep, Position, Power, PowerBasis
 from domain.services.common import jsonable
 from domain.tokens import COUNTY_TZ
@@ -35,10 +35,6 @@ STEP_FIELDS = (
 def county_day(at: datetime.datetime) -> datetime.date:
     """The county's date (Asia/Shanghai) of an instant."""
     return at.astimezone(COUNTY_TZ).date()
-
-
-def is_public(power: Power) -> bool:
-    return power.disclosure_scope == DisclosureScope.PUBLIC and not power.confidential
 
 
 async def snapshots(powers: Sequence[Power], using_db: BaseDBAsyncClient | None = None) -> dict[int, dict[str, Any]]:
@@ -109,7 +105,7 @@ async def record_version(
     snap = (await snapshots([power], using_db))[power.id]
     return await PowerVersion.create(
         power_id=power.id, number=(last.number + 1) if last else 1, unit_id=power.unit_id, published_at=at,
-        published_on=on, public=is_public(power), snapshot=snap, revision=revision, using_db=using_db,
+        published_on=on, public=disclosed_publicly(power), snapshot=snap, revision=revision, using_db=using_db,
     )  # fmt: skip
 
 
@@ -119,18 +115,6 @@ async def end_versions(power: Power, ended_as: PowerStatus, at: datetime.datetim
         superseded_at=at, superseded_on=county_day(at),
         ended_as=ended_as,
     )  # fmt: skip
-
-
-def versions_q(viewer: Viewer) -> Q:
-    """The versions `viewer` may read: public ones of powers not (now) confidential, all of the
-    caller's own units, everything for oversight roles. A version that was not public then stays
-    hidden from the public even if the power is public now."""
-    if viewer.sees_all:
-        return Q()
-    public = Q(public=True, power__confidential=False)
-    if viewer.unit_ids:
-        return public | unit_q(viewer.unit_ids)
-    return public
 
 
 def as_of_q(day: datetime.date) -> Q:
@@ -148,14 +132,9 @@ async def backfill(using_db: BaseDBAsyncClient | None = None, at: datetime.datet
         PowerVersion(
             power_id=p.id, number=1, unit_id=p.unit_id, published_at=at or p.updated_at,
             published_on=county_day(at or p.updated_at),
-            public=is_public(p), snapshot=snaps[p.id],
+            public=disclosed_publicly(p), snapshot=snaps[p.id],
         )  # fmt: skip
         for p in powers
     ]
     await PowerVersion.bulk_create(rows, batch_size=200, using_db=using_db)
     return len(rows)
-
-
-def unit_q(unit_ids: frozenset[int]) -> Q:
-    """Versions of the powers of these units."""
-    return Q(unit_id__in=sorted(unit_ids))

@@ -207,5 +207,21 @@ class Loaders:
         )
 
     @cached_property
+    def versions_by_power_id(self) -> DataLoader[int, list[wm.PowerVersion]]:
+        return grouped(wm.PowerVersion.filter(access.version_q(self.viewer)).order_by("number"), "power_id")
+
+    @cached_property
+    def revisions_by_power_id(self) -> DataLoader[int, list[wm.PowerRevision]]:
+        return grouped(wm.PowerRevision.filter(access.internal_q(self.viewer)).order_by("id"), "power_id")
+
+    @cached_property
+    def revision_by_draft_id(self) -> DataLoader[int, wm.PowerRevision | None]:
+        return one_by(wm.PowerRevision.filter(access.internal_q(self.viewer, "draft__")), "draft_id")
+
+    @cached_property
+    def review_by_id(self) -> DataLoader[int, wm.Review | None]:
+        return by_id(wm.Review.filter(access.internal_q(self.viewer)))
+
+    @cached_property
     def change_notices_by_power_id(self) -> DataLoader[int, list[wm.ChangeNotice]]:
         return grouped(wm.ChangeNotice.filter(access.internal_q(self.viewer)).order_by("-id"), "power_id")

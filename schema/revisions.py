@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import strawberry
+from tortoise.expressions import Q
 
 from domain import access, versions
 from domain import workflow_models as wm
@@ -69,7 +70,7 @@ class PowerRevision(Node):
     async def review(self, info: Info) -> Review | None:
         if self.review_id is None:
             return None
-        found = await wm.Review.filter(access.internal_q(info.context.viewer), id=self.review_id).first()
+        found = await info.context.loaders.review_by_id.load(self.review_id)
         return Review.from_model(found) if found else None
 
 
@@ -203,19 +204,16 @@ class PowerVersion(Node):
 
 async def power_versions(info: Info, power_id: int) -> list[PowerVersion]:
     """A power's published versions the caller may read, oldest first."""
-    found = await wm.PowerVersion.filter(versions.versions_q(info.context.viewer), power_id=power_id).order_by("number")
-    return [PowerVersion.from_model(v) for v in found]
+    return [PowerVersion.from_model(v) for v in await info.context.loaders.versions_by_power_id.load(power_id)]
 
 
 async def power_revisions(info: Info, power_id: int) -> list[PowerRevision]:
     """A power's revisions, oldest first: its unit and oversight roles only."""
-    q = access.internal_q(info.context.viewer)
-    return [PowerRevision.from_model(r) for r in await wm.PowerRevision.filter(q, power_id=power_id).order_by("id")]
+    return [PowerRevision.from_model(r) for r in await info.context.loaders.revisions_by_power_id.load(power_id)]
 
 
 async def draft_revision(info: Info, draft_id: int) -> PowerRevision | None:
-    q = access.internal_q(info.context.viewer, "draft__")
-    found = await wm.PowerRevision.filter(q, draft_id=draft_id).first()
+    found = await info.context.loaders.revision_by_draft_id.load(draft_id)
     return PowerRevision.from_model(found) if found else None
 
 
@@ -225,7 +223,7 @@ async def revision_node(info: Info, pk: int) -> PowerRevision | None:
 
 
 async def version_node(info: Info, pk: int) -> PowerVersion | None:
-    found = await wm.PowerVersion.filter(versions.versions_q(info.context.viewer), id=pk).first()
+    found = await wm.PowerVersion.filter(access.version_q(info.context.viewer), id=pk).first()
     return PowerVersion.from_model(found) if found else None
 
 
@@ -237,10 +235,10 @@ class RevisionQuery:
     async def catalogue_as_of(
         self, info: Info, date: date, unit_id: strawberry.ID | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[PowerVersion]:
-        q = versions.versions_q(info.context.viewer) & versions.as_of_q(date)
+        q = access.version_q(info.context.viewer) & versions.as_of_q(date)
         if unit_id is not None:
             subtree = await info.context.loaders.unit_subtree(decode_id(unit_id, "Unit", field="unitId"))
-            q &= versions.unit_q(subtree)
+            q &= Q(unit_id__in=sorted(subtree))
         limit, offset = page_args(first, after)
         settings = info.context.settings
         page = await paginate(

@@ -79,3 +79,23 @@ async def test_an_article_by_label_on_a_page_of_documents_is_one_query(client: h
         assert sum(1 for e in data["legalDocuments"]["edges"] if e["node"]["article"]) >= first // 2
         counts[first] = counter.count
     assert counts[5] == counts[40], counts
+
+
+HISTORY = """
+query($first: Int!) { powers(first: $first) { edges { node {
+  code versions { number } revisions { status review { round } } revisionOf { status }
+} } } }
+"""
+
+
+async def test_versions_and_revisions_of_a_page_do_not_grow_with_it(client: httpx.AsyncClient) -> None:
+    """动态管理's fields batch per level like the rest (one statement each, whatever the page size)."""
+    token = await token_for(Role.ADMIN)
+    await gql_data(client, "{ viewer { role } }", token=token)  # a token's first use is written down: not counted
+    counts = {}
+    for first in (5, 40):
+        with count_queries() as counter:
+            data = await gql_data(client, HISTORY, {"first": first}, token)
+        assert len(data["powers"]["edges"]) == first
+        counts[first] = counter.count
+    assert counts[5] == counts[40], counts
