@@ -14,6 +14,7 @@ import strawberry
 
 from domain import change_notices as notices
 from domain import lifecycle, workdays
+from domain.access import Viewer
 from domain.errors import DomainError, FieldError, IllegalTransition, ValidationFailed
 from domain.models import Power as PowerModel
 from schema.context import Info
@@ -23,16 +24,16 @@ from schema.mutations.base import failure, pk
 from schema.power import Power
 from schema.workflow import ChangeNotice, Review
 
+#: What a workflow step answers when it is refused.
+Refusal = ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError
+
 
 def workflow_result(name: str, node: type) -> Any:
     """The union a lifecycle mutation returns: the object, or a typed error."""
-    return Annotated[
-        node | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError,
-        strawberry.union(name),
-    ]
+    return Annotated[node | Refusal, strawberry.union(name)]
 
 
-def refused(exc: DomainError) -> ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError:
+def refused(exc: DomainError) -> Refusal:
     if isinstance(exc, IllegalTransition):
         return IllegalTransitionError(message=exc.message, action=exc.action, current_status=exc.status)
     return failure(exc)
@@ -52,20 +53,20 @@ PowerStepResult = workflow_result("PowerStepResult", Power)
 BATCH_LIMIT = 100
 
 
-async def each_power(
-    ids: list[strawberry.ID], step: Callable[[int], Awaitable[PowerModel]]
-) -> list[Power | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError]:
+async def one_power(global_id: strawberry.ID, field: str, step: Callable[[int], Awaitable[PowerModel]]) -> Power | Refusal:
+    """A lifecycle step on one power: the power as it now stands, or why it was refused."""
+    try:
+        return Power.from_model(await step(pk(global_id, "Power", field)))
+    except DomainError as exc:
+        return refused(exc)
+
+
+async def each_power(ids: list[strawberry.ID], step: Callable[[int], Awaitable[PowerModel]]) -> list[Power | Refusal]:
     """A lifecycle step on each power in turn, in its own transaction: one refusal stops none of the others."""
     if len(ids) > BATCH_LIMIT:
         too_many = ValidationFailed([FieldError("ids", f"一次最多 {BATCH_LIMIT} 项 (at most {BATCH_LIMIT} powers)", "too_many")])
         return [refused(too_many)]
-    results: list[Power | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError] = []
-    for i, global_id in enumerate(ids):
-        try:
-            results.append(Power.from_model(await step(pk(global_id, "Power", f"ids.{i}"))))
-        except DomainError as exc:
-            results.append(refused(exc))
-    return results
+    return [await one_power(global_id, f"ids.{i}", step) for i, global_id in enumerate(ids)]
 ReviewResult = workflow_result("ReviewResult", Review)
 ChangeNoticeResult = workflow_result("ChangeNoticeResult", ChangeNotice)
 HolidayYearResult = workflow_result("HolidayYearResult", HolidayYear)
@@ -88,6 +89,12 @@ class DecidePowerInput:
     required_changes: str = strawberry.field(default="", description="调整要求, required for ADJUST")
     opinions: list[ReviewOpinionInput] = strawberry.field(default_factory=list)
 
+    async def decide(self, viewer: Viewer, power_id: int) -> PowerModel:
+        return await lifecycle.decide(
+            viewer, power_id, self.decision, reason=self.reason, required_changes=self.required_changes,  # type: ignore[arg-type]
+            opinions=[o.to_data() for o in self.opinions],
+        )  # fmt: skip
+
 
 @strawberry.input(description="One day of a holiday table: a day off, or a make-up working day (调休).")
 class HolidayDayInput:
@@ -107,19 +114,11 @@ class LoadHolidayYearInput:
 class WorkflowMutations:
     @strawberry.mutation(description="确认申报: the unit's lead (UNIT_LEAD) signs a DRAFT power off; it becomes DECLARED.")
     async def declare_power(self, info: Info, id: strawberry.ID, lead_opinion: str) -> PowerStepResult:
-        try:
-            power = await lifecycle.declare(info.context.viewer, pk(id, "Power"), lead_opinion)
-        except DomainError as exc:
-            return refused(exc)
-        return Power.from_model(power)
+        return await one_power(id, "id", lambda power_id: lifecycle.declare(info.context.viewer, power_id, lead_opinion))
 
     @strawberry.mutation(description="报送审核: the unit sends a DECLARED power to 县公开办; it becomes IN_REVIEW.")
     async def submit_power_for_review(self, info: Info, id: strawberry.ID) -> PowerStepResult:
-        try:
-            power = await lifecycle.submit(info.context.viewer, pk(id, "Power"))
-        except DomainError as exc:
-            return refused(exc)
-        return Power.from_model(power)
+        return await one_power(id, "id", lambda power_id: lifecycle.submit(info.context.viewer, power_id))
 
     @strawberry.mutation(description="A reviewing office's opinion on a power IN_REVIEW (a REVIEWER holding that office's seat); replaces that office's earlier one.")
     async def record_review_opinion(self, info: Info, power_id: strawberry.ID, input: ReviewOpinionInput) -> ReviewResult:
@@ -134,18 +133,7 @@ class WorkflowMutations:
         "APPROVED, ADJUST → DRAFT, ABOLISH, REMOVE once the leading group approves it (approvePowerDecision)."
     )
     async def decide_power(self, info: Info, id: strawberry.ID, input: DecidePowerInput) -> PowerStepResult:
-        try:
-            power = await lifecycle.decide(
-                info.context.viewer,
-                pk(id, "Power"),
-                input.decision,  # type: ignore[arg-type]
-                reason=input.reason,
-                required_changes=input.required_changes,
-                opinions=[o.to_data() for o in input.opinions],
-            )
-        except DomainError as exc:
-            return refused(exc)
-        return Power.from_model(power)
+        return await one_power(id, "id", lambda power_id: input.decide(info.context.viewer, power_id))
 
     @strawberry.mutation(
         description="领导小组审定 (a REVIEWER holding the LEADING_GROUP seat): approve 县公开办's decision on a power "
@@ -154,11 +142,7 @@ class WorkflowMutations:
     async def approve_power_decision(
         self, info: Info, id: strawberry.ID, approve: bool, opinion: str = ""
     ) -> PowerStepResult:
-        try:
-            power = await lifecycle.approve(info.context.viewer, pk(id, "Power"), approve, opinion)
-        except DomainError as exc:
-            return refused(exc)
-        return Power.from_model(power)
+        return await one_power(id, "id", lambda power_id: lifecycle.approve(info.context.viewer, power_id, approve, opinion))
 
     @strawberry.mutation(description=f"领导小组审定 of up to {BATCH_LIMIT} decisions, each with its own result.")
     async def approve_power_decisions(
@@ -169,11 +153,7 @@ class WorkflowMutations:
 
     @strawberry.mutation(description="公开运行: an APPROVED power is PUBLISHED (the unit's lead, a reviewer or an admin).")
     async def publish_power(self, info: Info, id: strawberry.ID) -> PowerStepResult:
-        try:
-            power = await lifecycle.publish(info.context.viewer, pk(id, "Power"))
-        except DomainError as exc:
-            return refused(exc)
-        return Power.from_model(power)
+        return await one_power(id, "id", lambda power_id: lifecycle.publish(info.context.viewer, power_id))
 
     @strawberry.mutation(description=f"确认申报 of up to {BATCH_LIMIT} powers at once, each with its own result (in the order given).")
     async def declare_powers(self, info: Info, ids: list[strawberry.ID], lead_opinion: str) -> list[PowerStepResult]:
@@ -187,11 +167,7 @@ class WorkflowMutations:
 
     @strawberry.mutation(description=f"One 审核决定 for up to {BATCH_LIMIT} powers IN_REVIEW, each checked and decided on its own.")
     async def decide_powers(self, info: Info, ids: list[strawberry.ID], input: DecidePowerInput) -> list[PowerStepResult]:
-        viewer = info.context.viewer
-        return await each_power(ids, lambda power_id: lifecycle.decide(
-            viewer, power_id, input.decision, reason=input.reason, required_changes=input.required_changes,  # type: ignore[arg-type]
-            opinions=[o.to_data() for o in input.opinions],
-        ))  # fmt: skip
+        return await each_power(ids, lambda power_id: input.decide(info.context.viewer, power_id))
 
     @strawberry.mutation(description=f"公开运行 of up to {BATCH_LIMIT} APPROVED powers, each with its own result.")
     async def publish_powers(self, info: Info, ids: list[strawberry.ID]) -> list[PowerStepResult]:

@@ -12,16 +12,13 @@ from domain import repoint, revisions
 from domain.errors import DomainError
 from schema.context import Info
 from schema.enums import ReviewDecision
-from schema.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationErrors
 from schema.mutations.base import optional_pk, pk
 from schema.power import Power
 from schema.revisions import PowerRevision
-from schema.workflow_mutations import refused, workflow_result
+from schema.workflow_mutations import Refusal, refused, workflow_result
 
 PowerRevisionResult = workflow_result("PowerRevisionResult", PowerRevision)
-StepError = Annotated[
-    ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError, strawberry.union("StepError")
-]
+StepError = Annotated[Refusal, strawberry.union("StepError")]
 
 
 @strawberry.type(description="改引 of one power's bases to the new version of a law, on a revision for review.")
