@@ -178,6 +178,15 @@ async def unit_subtree_ids(unit_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
+async def viewer_for(
+    role: Role, unit_id: int | None, *, name: str, token_id: int | None = None, seat: ReviewSeat | None = None
+) -> Viewer:
+    """The viewer of a role (a token, a signed link, a webhook, a command's --role): a unit role sees
+    its unit and the units below it."""
+    unit_ids = await unit_subtree_ids(unit_id) if role in UNIT_ROLES and unit_id is not None else frozenset()
+    return Viewer(role=role, name=name, unit_id=unit_id, unit_ids=unit_ids, token_id=token_id, seat=seat)
+
+
 # -- the review workflow (domain/lifecycle.py, domain/change_notices.py) --------------------------
 
 

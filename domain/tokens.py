@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from tortoise.transactions import in_transaction
 
-from domain.access import CLI, UNIT_ROLES, Viewer, require_admin, unit_subtree_ids
+from domain.access import CLI, UNIT_ROLES, Viewer, require_admin, viewer_for
 from domain.audit import record
 from domain.enums import ReviewSeat, Role
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
@@ -179,13 +179,8 @@ async def viewer_for_token(plaintext: str) -> Viewer | None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
         await ApiToken.filter(id=token.id).update(last_used_at=now)
-    unit_ids: frozenset[int] = frozenset()
-    if token.role in UNIT_ROLES and token.unit_id is not None:
-        unit_ids = await unit_subtree_ids(token.unit_id)
     seat = ReviewSeat(token.seat) if token.seat else None
-    return Viewer(
-        role=token.role, name=token.name, unit_id=token.unit_id, unit_ids=unit_ids, token_id=token.id, seat=seat
-    )
+    return await viewer_for(token.role, token.unit_id, name=token.name, token_id=token.id, seat=seat)
 
 
 async def token_refusal(plaintext: str) -> str:

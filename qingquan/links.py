@@ -19,7 +19,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from domain.access import UNIT_ROLES, Viewer, unit_subtree_ids
+from domain.access import Viewer, viewer_for
 from domain.enums import Role
 from domain.models import ApiToken
 from qingquan.files import content_disposition
@@ -66,9 +66,7 @@ async def read_link(settings: Settings, purpose: str, token: str, *, again: str)
         raise LinkRejected(410, f"link expired: {again}")
     if payload["t"] is not None and not await ApiToken.exists(id=payload["t"], revoked_at=None):
         raise LinkRejected(410, "the token that made this link was revoked")
-    role = Role(payload["r"])
-    unit_ids = await unit_subtree_ids(payload["vu"]) if role in UNIT_ROLES and payload["vu"] is not None else frozenset()
-    return payload, Viewer(role=role, name=payload["n"], unit_id=payload["vu"], unit_ids=unit_ids, token_id=payload["t"])
+    return payload, await viewer_for(Role(payload["r"]), payload["vu"], name=payload["n"], token_id=payload["t"])
 
 
 def attachment(content: bytes, filename: str, media_type: str) -> Response:

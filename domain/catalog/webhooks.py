@@ -62,8 +62,7 @@ def event_of(audit: AuditEvent) -> str | None:
 
 async def webhook_viewer(hook: Webhook) -> access.Viewer:
     """Who the webhook sees as: its role, scoped to its unit and the unit's offices for unit roles."""
-    unit_ids = await access.unit_subtree_ids(hook.unit_id) if hook.unit_id and hook.role in access.UNIT_ROLES else frozenset()
-    return access.Viewer(role=hook.role, name=f"webhook:{hook.id}", unit_id=hook.unit_id, unit_ids=unit_ids)
+    return await access.viewer_for(hook.role, hook.unit_id, name=f"webhook:{hook.id}")
 
 
 

@@ -10,10 +10,13 @@ from domain import data_version
 
 
 async def unversion_deliveries(apps, schema_editor) -> None:
-    """SQLite: the deliveries' bump triggers go; the altered table (rebuilt by SQLite) gets its back."""
+    """SQLite: the deliveries' bump triggers go; the altered table, which SQLite rebuilds, gets back its
+    triggers and its index on catalog_id (tortoise's rebuild keeps neither)."""
     client = schema_editor.client
     if client.capabilities.dialect != "sqlite":
         return
+    index = schema_editor._generate_index_name_for_table("idx", "reference_power", ["catalog_id"])
+    await client.execute_query(f'CREATE INDEX IF NOT EXISTS "{index}" ON "reference_power" ("catalog_id")')
     for event in ("insert", "update", "delete"):
         await client.execute_query(f'DROP TRIGGER IF EXISTS "webhook_delivery_version_{event}"')
     await data_version.install(client)

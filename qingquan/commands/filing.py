@@ -10,7 +10,7 @@ import typer
 from docgen.filing import Filing, build_filing
 from docgen.forms import FilingForm
 from docgen.pdf import PdfUnavailable, convert
-from domain.access import CLI, UNIT_ROLES, Viewer, unit_subtree_ids
+from domain.access import CLI, UNIT_ROLES, Viewer, viewer_for
 from domain.enums import Role
 from domain.errors import NotFound
 from domain.models import Power, Unit
@@ -21,8 +21,7 @@ async def viewer_as(role: Role, unit: Unit) -> Viewer:
     """The command acts as admin; `--role` narrows it (a unit role is scoped to the filing's unit)."""
     if role is Role.ADMIN:
         return CLI
-    unit_ids = await unit_subtree_ids(unit.id) if role in UNIT_ROLES else frozenset()
-    return Viewer(role=role, name=f"cli:{role.value.lower()}", unit_id=unit.id if unit_ids else None, unit_ids=unit_ids)
+    return await viewer_for(role, unit.id if role in UNIT_ROLES else None, name=f"cli:{role.value.lower()}")
 
 
 async def _generate(unit_code: str, form: FilingForm, power_code: str | None, role: Role) -> Filing:
