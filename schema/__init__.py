@@ -13,6 +13,7 @@ from tortoise.exceptions import ValidationError as OrmValidationError
 from domain.errors import DomainError
 from qingquan.settings import Settings, get_settings
 from schema.document_cache import DocumentLRU, document_cache
+from schema.execution import FastExecutionContext
 from schema.limits import limit_rules
 
 log = logging.getLogger("qingquan.graphql")
@@ -76,6 +77,7 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
     rules = limit_rules(settings)
     cache = document_cache(documents if documents is not None else DocumentLRU(settings.document_cache_size))
     return QingquanSchema(
+        execution_context_class=FastExecutionContext,
         query=Query,
         mutation=Mutation,
         types=[Unit, Position, Power, LegalDocument, LegalArticle, FlowChart, FlowStep, DisclosureRecord, OperationRecord,

@@ -1,0 +1,188 @@
+"""schema/execution.py completes plain fields without graphql-core's per-field machinery: its answers,
+errors included (message, path, locations), must be graphql-core's own, field for field.
+
+A small schema of its own covers every shape the shortcut handles or hands back (attributes, sync and
+async resolvers, awaitables from sync resolvers, lists with nulls and errors, non-null propagation,
+enums, aliases, fragments, directives, arguments, __typename, interfaces); then the real schema's
+page of nested powers and other documents are compared both ways on the demo county.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from enum import Enum
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from domain.access import Viewer
+from domain.enums import Role
+from schema import build_schema
+from schema.context import Context
+from schema.execution import FastExecutionContext
+from tests.test_query_count import PAGE
+
+
+@strawberry.enum
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Leaf(Named):
+    n: int
+    colour: Colour
+    maybe: str | None = None
+
+    @strawberry.field
+    def double(self) -> int:
+        return self.n * 2
+
+    @strawberry.field
+    def boom(self) -> int | None:
+        if self.n == 2:
+            raise ValueError(f"boom at {self.n}")
+        return self.n
+
+    @strawberry.field
+    def strict(self) -> int:
+        if self.n == 3:
+            raise ValueError("strict failed")
+        return self.n
+
+    @strawberry.field
+    def later(self) -> int:
+        async def value() -> int:
+            await asyncio.sleep(0)
+            return self.n + 100
+
+        return value()  # type: ignore[return-value]
+
+    @strawberry.field
+    async def slow(self) -> str:
+        await asyncio.sleep(0)
+        return f"slow {self.n}"
+
+    @strawberry.field
+    def times(self, k: int = 2) -> int:
+        return self.n * k
+
+
+@strawberry.type
+class Tree:
+    label: str
+    leaves: list[Leaf]
+    holes: list[Leaf | None]
+    wrong: str = None  # type: ignore[assignment]  # declared non-null, holds None
+
+    @strawberry.field
+    def child(self) -> Tree | None:
+        return (
+            Tree(label=self.label + "/child", leaves=self.leaves[:1], holes=[None])
+            if len(self.label) < 12
+            else None
+        )
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return list(self.leaves)
+
+    @strawberry.field
+    def strict_leaves(self) -> list[Leaf]:
+        return [leaf if leaf.n != 3 else None for leaf in self.leaves]  # type: ignore[misc]
+
+
+def _tree() -> Tree:
+    leaves = [
+        Leaf(name=f"l{n}", n=n, colour=Colour.RED if n % 2 else Colour.BLUE, maybe=None if n % 2 else "x")
+        for n in range(1, 5)
+    ]
+    return Tree(label="root", leaves=leaves, holes=[leaves[0], None, leaves[1]])
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def tree(self) -> Tree:
+        return _tree()
+
+    @strawberry.field
+    async def async_tree(self) -> Tree | None:
+        await asyncio.sleep(0)
+        return _tree()
+
+
+TOY_DOCUMENTS = [
+    "{ tree { label leaves { name n colour maybe double } } }",
+    "{ tree { leaves { n boom } } }",
+    "{ tree { leaves { n strict } } }",  # a non-null error nulls the list item's parent up to the nullable list
+    "{ tree { wrong } }",
+    "{ asyncTree { wrong label } }",
+    "{ tree { leaves { later slow } } }",
+    "{ tree { holes { n } child { label child { label leaves { n } child { label } } } } }",
+    "{ t: tree { a: label leaves { x: n y: n, __typename } } }",
+    "query($skip: Boolean!) { tree { label @skip(if: $skip) leaves { n @include(if: $skip) times(k: 3) times } } }",
+    "{ tree { named { __typename name ... on Leaf { n colour } } } }",
+    "fragment L on Leaf { n double boom } { tree { leaves { ...L ... on Leaf { strict } } } }",
+    "{ tree { strictLeaves { n } } }",
+    "{ asyncTree { leaves { boom strict } holes { later } } }",
+]
+
+
+def _plain(result: object) -> tuple[object, list[tuple[str, object, object]]]:
+    errors = [
+        (e.message, e.path, [(loc.line, loc.column) for loc in e.locations or []])
+        for e in result.errors or []
+    ]  # type: ignore[attr-defined]
+    return result.data, sorted(errors, key=repr)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("document", TOY_DOCUMENTS)
+async def test_the_shortcut_answers_as_graphql_core_does(document: str) -> None:
+    fast = strawberry.Schema(query=Query, types=[Leaf], execution_context_class=FastExecutionContext)
+    stock = strawberry.Schema(
+        query=Query, types=[Leaf], execution_context_class=StrawberryGraphQLCoreExecutionContext
+    )
+    variables = {"skip": True}
+    ours = _plain(await fast.execute(document, variable_values=variables))
+    theirs = _plain(await stock.execute(document, variable_values=variables))
+    assert ours == theirs
+    assert ours[0] is not None or ours[1], "the document answered nothing at all"
+
+
+def test_the_toy_documents_reach_errors_and_awaitables() -> None:
+    """The comparison above is only worth something if the documents hit the shortcut's edges."""
+    joined = " ".join(TOY_DOCUMENTS)
+    for edge in ("boom", "strict", "wrong", "later", "slow", "holes", "named", "strictLeaves", "times(k: 3)"):
+        assert edge in joined
+
+
+APP_DOCUMENTS = [
+    (PAGE, {"first": 20}),
+    ("{ units(first: 5) { edges { node { code name parent { name } positions { name } } } } }", {}),
+    ("{ legalDocuments(first: 3) { edges { node { title level versions { versionDate title } } } } }", {}),
+    ("{ viewer { role } }", {}),
+]
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.PUBLIC])
+async def test_the_real_schema_answers_the_same_both_ways(database: str, role: Role) -> None:
+    fast = build_schema()
+    assert fast.execution_context_class is FastExecutionContext
+    stock = build_schema()
+    stock.execution_context_class = StrawberryGraphQLCoreExecutionContext
+    viewer = Viewer(role=role, name="test")
+    for document, variables in APP_DOCUMENTS:
+        ours = await fast.execute(document, variable_values=variables, context_value=Context(viewer=viewer))
+        theirs = await stock.execute(
+            document, variable_values=variables, context_value=Context(viewer=viewer)
+        )
+        assert _plain(ours) == _plain(theirs), document
+        assert ours.data and not ours.errors, (document, ours.errors)
