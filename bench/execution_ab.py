@@ -1,0 +1,96 @@
+"""CPU per request of the page of nested powers, with schema/execution.py's shortcut and without it.
+
+    PYTHONPATH=. QINGQUAN_DATABASE_URL=postgres://postgres@127.0.0.1:5432/qq_bench \
+        python bench/execution_ab.py [--first 20] [--requests 20] [--rounds 8]
+
+One process, one app: the schema's execution context is switched between rounds (A, B, A, B …), so
+the machine's noise falls on both. The answers of both are checked equal first. Measures the
+process's CPU time (`time.process_time`) per request through the ASGI app (no network), with an
+ADMIN token (no response cache). Seeds the demo county if the database is empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+# bench/docgen.py must not shadow the docgen package: the repository, not this folder, comes first
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx  # noqa: E402
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: E402
+
+from domain import db  # noqa: E402
+from domain.enums import Role  # noqa: E402
+from domain.models import Power  # noqa: E402
+from domain.tokens import create_token  # noqa: E402
+from qingquan.app import create_app  # noqa: E402
+from qingquan.settings import get_settings  # noqa: E402
+from schema import QingquanSchema  # noqa: E402
+from schema.execution import FastExecutionContext  # noqa: E402
+from tests.test_query_count import PAGE  # noqa: E402
+
+
+def the_schema(app: object) -> QingquanSchema:
+    """The strawberry schema inside the app (found by walking its attributes)."""
+    seen: set[int] = set()
+    stack = [app]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, QingquanSchema):
+            return obj
+        for value in getattr(obj, "__dict__", {}).values():
+            stack.extend(value if isinstance(value, list) else [value])
+    raise SystemExit("no schema found in the app")
+
+
+async def main(first: int, requests: int, rounds: int) -> None:
+    settings = get_settings()
+    async with db.database(settings.database_url):
+        if not await Power.exists():
+            from domain.demo.seed import seed_demo
+
+            await seed_demo()
+        _, token = await create_token(Role.ADMIN, name="bench")
+        app = create_app(settings, manage_db=False)
+        schema = the_schema(app)
+        contexts = {"shortcut": FastExecutionContext, "graphql-core": StrawberryGraphQLCoreExecutionContext}
+        headers = {"Authorization": f"Bearer {token}"}
+        body = {"query": PAGE, "variables": {"first": first}}
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
+            answers = {}
+            for name, context in contexts.items():
+                schema.execution_context_class = context
+                for _ in range(3):  # warm the document cache and the loaders' code paths
+                    answers[name] = (await client.post("/graphql", json=body, headers=headers)).json()
+            assert answers["shortcut"] == answers["graphql-core"] and "errors" not in answers["shortcut"]
+            cpu: dict[str, list[float]] = {name: [] for name in contexts}
+            for _ in range(rounds):
+                for name, context in contexts.items():
+                    schema.execution_context_class = context
+                    for _ in range(requests):
+                        start = time.process_time()
+                        await client.post("/graphql", json=body, headers=headers)
+                        cpu[name].append((time.process_time() - start) * 1000)
+    print(f"database: {settings.database_url}; first: {first}; {rounds} rounds × {requests} requests each")
+    for name, times in cpu.items():
+        print(f"{name:12s} CPU per request: p50 {statistics.median(times):6.2f} ms, mean {statistics.mean(times):6.2f} ms")
+    ratio = statistics.median(cpu["shortcut"]) / statistics.median(cpu["graphql-core"])
+    print(f"shortcut ÷ graphql-core (p50): {ratio:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--first", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=8)
+    args = parser.parse_args()
+    asyncio.run(main(args.first, args.requests, args.rounds))
