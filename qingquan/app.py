@@ -10,6 +10,7 @@ import logging
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tortoise import Tortoise, connections
 from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.tokens import token_refusal, viewer_for_token
-from qingquan import downloads, files, filings, open_data
+from qingquan import downloads, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
 from qingquan.leader import run_as_leader
@@ -96,6 +97,12 @@ def indexer_lock(settings: Settings) -> Path:
     return Path(settings.search_index_dir) / ".indexer.lock"
 
 
+def webhook_lock(settings: Settings) -> Path:
+    """The lock file whose holder sends webhook deliveries (one per database on this host)."""
+    name = hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"qingquan-webhooks-{name}.lock"
+
+
 def tune_garbage_collection(settings: Settings) -> None:
     """Move what start-up made (modules, the schema) out of the collector's sight, and collect the
     youngest generation less often: a request allocates many short-lived objects, and frequent
@@ -135,18 +142,21 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         # The search outbox is drained in the background by one process of the server's (the
         # embedded index has one writer); queries of every process go to the same backend.
         backend = backend_for(settings)
-        indexer = (
-            asyncio.create_task(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
-            if settings.search_indexer
-            else None
-        )
+        jobs = []
+        if settings.search_indexer:
+            jobs.append(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
+        if settings.webhook_sender:  # deliveries are queued by every process; one sends them
+            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval)
+            jobs.append(run_as_leader(webhook_lock(settings), send, name="the webhook sender"))
+        tasks = [asyncio.create_task(job) for job in jobs]
         try:
             yield
         finally:
-            if indexer is not None:
-                indexer.cancel()
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
-                    await indexer
+                    await task
             if manage_db:
                 await db.close()
 

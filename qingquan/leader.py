@@ -1,6 +1,6 @@
 """One process of several does a job: whoever holds an exclusive lock on a file (released when the
 process ends, however it ends), so that exactly one `qingquan serve` worker drains the search outbox
-into the embedded index (it has one writer) while the others only read it."""
+into the embedded index (it has one writer) while the others only read it, and one sends webhooks."""
 
 from __future__ import annotations
 
@@ -27,14 +27,16 @@ def try_lock(path: Path) -> int | None:
     return fd
 
 
-async def run_as_leader(lock: Path, job: Callable[[], Awaitable[None]], retry: float = 5.0) -> None:
+async def run_as_leader(
+    lock: Path, job: Callable[[], Awaitable[None]], retry: float = 5.0, name: str = "the search indexer"
+) -> None:
     """Run `job` once this process holds `lock`; until then, try again every `retry` seconds
     (the holder may stop, and a worker that uvicorn restarts must be able to take over)."""
     fd = None
     try:
         while (fd := try_lock(lock)) is None:  # noqa: ASYNC110 (the holder is another process)
             await asyncio.sleep(retry)
-        log.info("this process (pid %s) runs the search indexer", os.getpid())
+        log.info("this process (pid %s) runs %s", os.getpid(), name)
         await job()
     finally:
         if fd is not None:

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     search_api_key: str | None = None
     search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
     search_indexer: bool = Field(True, description="drain the search outbox in the server's background")
+    # Webhooks (qingquan/webhooks.py): one process of the server sends the due deliveries every interval
+    webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
+    webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
     # Anonymous complaints (fileComplaint): at most this many per client address and window, counted in
     # the database (every app process shares the count; callers with a token are not limited)
     complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")

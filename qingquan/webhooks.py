@@ -17,6 +17,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,6 +27,8 @@ from tortoise.timezone import localtime
 from domain.catalog.models import DeliveryStatus, WebhookDelivery
 from domain.catalog.webhooks import queue_overdue
 from domain.workdays import today
+
+log = logging.getLogger("qingquan.webhooks")
 
 MAX_ATTEMPTS = 8
 #: Retry n waits BASE · 2^(n-1): 30 s, 1 min, 2 min … about an hour before the last.
@@ -114,8 +117,15 @@ async def run(*, watch: bool = False, interval: float = 5.0, base_delay: timedel
     """One round (overdue events queued, due deliveries sent), or rounds forever with `watch`."""
     total = Round()
     while True:
-        await queue_overdue(today(), localtime())
-        done = await deliver_due(base_delay=base_delay)
+        try:
+            await queue_overdue(today(), localtime())
+            done = await deliver_due(base_delay=base_delay)
+        except Exception:
+            if not watch:
+                raise
+            # a worker outlives a failed round (the database restarting, say): the next round tries again
+            log.exception("webhook round failed; the next one in %s s", interval)
+            done = Round()
         total.delivered += done.delivered
         total.retried += done.retried
         total.failed += done.failed

@@ -4,6 +4,7 @@ hearing only of what its role (and unit) may see."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import socket
@@ -240,3 +241,26 @@ async def test_cli_adds_a_webhook_and_delivers(database: str, receiver: Receiver
     assert delivery.status is DeliveryStatus.DELIVERED and delivery.attempts == 1
     listing = run_cli("webhook", "list", db_url=database)
     assert "电子监察" in listing.stderr
+
+
+async def test_the_server_sends_deliveries_itself(receiver: Receiver) -> None:
+    """`qingquan serve` runs the sender in one of its processes: nothing else need be started."""
+    from qingquan.app import create_app
+    from qingquan.settings import Settings
+
+    unit = await make_unit()
+    hook, path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    app = create_app(Settings(search_indexer=False, webhook_interval=0.1), manage_db=False)
+    async with app.router.lifespan_context(app):
+        power = await published_power(unit, name=power_name("服务器自己发送"))
+        for _ in range(200):  # up to 10 s; a round every 0.1 s
+            if receiver.bodies(path):
+                break
+            await asyncio.sleep(0.05)
+    assert [b["power"]["code"] for b in receiver.bodies(path)] == [power.code]
+    assert [d.status for d in await deliveries(hook)] == [DeliveryStatus.DELIVERED]
+    # the lifespan ended: the sender stopped with it, and a new delivery waits for the next server
+    later = await published_power(unit, name=power_name("服务器停了以后"))
+    await asyncio.sleep(0.3)
+    assert [d.status for d in await deliveries(hook)] == [DeliveryStatus.DELIVERED, DeliveryStatus.PENDING]
+    assert [b["power"]["code"] for b in receiver.bodies(path)] == [power.code] and later.code
