@@ -37,6 +37,8 @@ MAX_DELAY = timedelta(hours=6)
 #: A claimed delivery is not claimed again by another worker for this long.
 LEASE = timedelta(minutes=2)
 BATCH = 100
+#: Receivers sent to at the same time in one round.
+PARALLEL = 8
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -85,31 +87,48 @@ async def _send(client: httpx.AsyncClient, delivery: WebhookDelivery, now: datet
     return response.status_code, "" if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
 
 
+async def _attempt(client: httpx.AsyncClient, delivery: WebhookDelivery, now: datetime, base_delay: timedelta, done: Round) -> bool:
+    """One try of a claimed delivery, its outcome written down; True if it arrived."""
+    status, error = await _send(client, delivery, now)
+    delivery.attempts += 1
+    delivery.response_status = status
+    if not error:
+        delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, now, ""
+        done.delivered += 1
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.status, delivery.last_error = DeliveryStatus.FAILED, error
+        done.failed += 1
+    else:
+        delivery.next_attempt_at, delivery.last_error = now + backoff(delivery.attempts, base_delay), error
+        done.retried += 1
+    await delivery.save(update_fields=["attempts", "response_status", "status", "delivered_at", "last_error", "next_attempt_at"])
+    return not error
+
+
 async def deliver_due(*, now: datetime | None = None, base_delay: timedelta = BASE_DELAY, request_seconds: float = 10.0) -> Round:
-    """Send every delivery that is due; reschedule failures with backoff, give up after MAX_ATTEMPTS."""
-    # in the database's zone: SQLite compares the stored text, so both sides must be written alike
+    """Send every delivery that is due; reschedule failures with backoff, give up after MAX_ATTEMPTS.
+
+    Receivers are served side by side (at most `PARALLEL` at once), each its deliveries in order; one
+    that fails or times out gets nothing more this round (the rest wait, unclaimed and uncounted, for
+    the next), so a slow or dead receiver delays only its own events."""
     now = localtime(now)
     done = Round()
     due = await WebhookDelivery.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now).select_related(
         "webhook"
     ).order_by("next_attempt_at", "id").limit(BATCH)
+    by_hook: dict[int, list[WebhookDelivery]] = {}
+    for delivery in due:
+        by_hook.setdefault(delivery.webhook_id, []).append(delivery)
+    gate = asyncio.Semaphore(PARALLEL)
+
+    async def send_in_order(deliveries: list[WebhookDelivery]) -> None:
+        async with gate:
+            for delivery in deliveries:
+                if await _claim(delivery, now) and not await _attempt(client, delivery, now, base_delay, done):
+                    return
+
     async with httpx.AsyncClient(timeout=request_seconds, follow_redirects=False) as client:
-        for delivery in due:
-            if not await _claim(delivery, now):
-                continue
-            status, error = await _send(client, delivery, now)
-            delivery.attempts += 1
-            delivery.response_status = status
-            if not error:
-                delivery.status, delivery.delivered_at, delivery.last_error = DeliveryStatus.DELIVERED, now, ""
-                done.delivered += 1
-            elif delivery.attempts >= MAX_ATTEMPTS:
-                delivery.status, delivery.last_error = DeliveryStatus.FAILED, error
-                done.failed += 1
-            else:
-                delivery.next_attempt_at, delivery.last_error = now + backoff(delivery.attempts, base_delay), error
-                done.retried += 1
-            await delivery.save(update_fields=["attempts", "response_status", "status", "delivered_at", "last_error", "next_attempt_at"])
+        await asyncio.gather(*(send_in_order(deliveries) for deliveries in by_hook.values()))
     return done
 
 

@@ -46,6 +46,7 @@ class Receiver:
     port: int = 0
     received: dict[str, list[tuple[dict[str, str], bytes]]] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)
+    slow: dict[str, float] = field(default_factory=dict)  # seconds a path takes to answer
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
@@ -61,6 +62,8 @@ def receiver() -> Iterator[Receiver]:
     async def hook(request: Request) -> PlainTextResponse:
         path = request.path_params["name"]
         got.received.setdefault(path, []).append((dict(request.headers), await request.body()))
+        if path in got.slow:
+            await asyncio.sleep(got.slow[path])
         if got.failing.get(path, 0) > 0:
             got.failing[path] -= 1
             return PlainTextResponse("try later", status_code=500)
@@ -184,6 +187,25 @@ async def test_failures_are_retried_with_backoff_then_given_up(receiver: Receive
             break
         await deliver(now=max(now, gone.next_attempt_at), base_delay=base, request_seconds=2)
     assert gone.status is DeliveryStatus.FAILED and gone.attempts == sending.MAX_ATTEMPTS and gone.last_error
+
+
+async def test_a_slow_receiver_delays_only_its_own_events(receiver: Receiver) -> None:
+    unit = await make_unit()
+    slow, slow_path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    fast, fast_path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    receiver.slow[slow_path] = 3.0
+    powers = [await published_power(unit, name=power_name(f"慢接收方{n}")) for n in range(3)]
+    started = time.monotonic()
+    done = await deliver(request_seconds=0.5)
+    took = time.monotonic() - started
+    assert [b["power"]["code"] for b in receiver.bodies(fast_path)] == [p.code for p in powers]
+    assert took < 2.0, f"the round took {took:.1f} s: receivers waited for each other"
+    assert done.delivered >= 3 and done.retried >= 1  # other tests' webhooks may have had deliveries due too
+    assert [d.status for d in await deliveries(fast)] == [DeliveryStatus.DELIVERED] * 3
+    # the slow receiver got one try; its other events wait, in order, unclaimed and uncounted
+    tries = [(d.attempts, d.status) for d in await deliveries(slow)]
+    assert tries == [(1, DeliveryStatus.PENDING), (0, DeliveryStatus.PENDING), (0, DeliveryStatus.PENDING)]
+    assert len(receiver.received[slow_path]) == 1
 
 
 async def test_only_admins_register_and_bad_input_is_refused(receiver: Receiver) -> None:

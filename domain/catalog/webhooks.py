@@ -161,17 +161,23 @@ async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:
         for hook in await _subscribed(event):
             viewer = await webhook_viewer(hook)
             late = await model.filter(query(viewer, overdue=True, on=today)).values_list("id", flat=True)
+            if not late:
+                continue
             prefix = event.split(".")[0]
-            sent = set(await WebhookDelivery.filter(webhook_id=hook.id, event=event).values_list("subject", flat=True))
-            async with in_transaction():
-                for entity_id in late:
-                    if f"{prefix}:{entity_id}" in sent:
-                        continue
-                    subject = await _subject(event, entity_id, {})
-                    if subject is not None and subject.visible_to(viewer):
-                        await WebhookDelivery.create(webhook_id=hook.id, event=event, subject=subject.key,
-                                                     payload=envelope(event, subject, at), next_attempt_at=at)  # fmt: skip
-                        queued += 1
+            keys = [f"{prefix}:{entity_id}" for entity_id in late]
+            # only the late subjects' deliveries are read: the sender asks every few seconds, forever
+            sent = set(await WebhookDelivery.filter(webhook_id=hook.id, event=event, subject__in=keys).values_list("subject", flat=True))
+            rows = []
+            for entity_id, key in zip(late, keys, strict=True):
+                if key in sent:
+                    continue
+                subject = await _subject(event, entity_id, {})
+                if subject is not None and subject.visible_to(viewer):
+                    rows.append(WebhookDelivery(webhook_id=hook.id, event=event, subject=subject.key,
+                                                payload=envelope(event, subject, at), next_attempt_at=at))  # fmt: skip
+            if rows:
+                await WebhookDelivery.bulk_create(rows)
+                queued += len(rows)
     return queued
 
 
