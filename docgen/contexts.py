@@ -10,6 +10,7 @@ from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, 
 from docgen.forms import SPECS, FilingForm, attachment_number, attachments
 from domain import models as m
 from domain import personal
+from domain.comment_periods import comment_summaries
 from domain.enums import OperationStage, PowerCategory, PowerStatus
 from domain.workflow_models import OperationStep
 
@@ -48,17 +49,20 @@ def by_category(powers: list[m.Power]) -> str:
 async def registration(scope: Scope) -> tuple[dict[str, Any], int]:
     """附3、4: every power the unit cleared, whatever became of it, with the reason a power is not public."""
     powers = await scope.powers().order_by("code")
+    comments = await comment_summaries([p.id for p in powers])  # 公示 and 征求意见, attached to the declaration
     rows = []
     for no, sheet in enumerate(await sheets(powers, with_charts=False), start=1):
         p = sheet.power
         secrecy = ""
         if p.confidential:
             secrecy = clean(f"{p.confidentiality_reason}\n保密依据：{p.confidentiality_basis or '（未提供，应予公开）'}")
+        summary = comments.get(p.id)
+        notes = "\n".join(x for x in (secrecy, clean(summary.note(scope.sees_unit_fully)) if summary else "") if x)
         rows.append({
             "no": no, "code": p.code, "name": clean(p.name), "category": p.category.label,
             "mode": p.exercise_mode.label, "basis": "\n".join(sheet.bases) or "（无依据）",
             "disclosure": clean(f"{p.disclosure_scope.label}；{p.disclosure_form}；{p.disclosure_timing.label}，{p.disclosure_deadline}"),
-            "fee": fee(p), "status": p.status.label, "secrecy": secrecy,
+            "fee": fee(p), "status": p.status.label, "secrecy": secrecy, "notes": notes,
         })  # fmt: skip
     summary = f"共登记行政权力{len(rows)}项：{by_category(powers)}。"
     return {"rows": rows, "summary": summary}, len(rows)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 
 from tortoise.expressions import Q
 
-from domain.enums import DisclosureScope, PowerStatus, ReviewSeat, Role
+from domain.enums import CommentStatus, DisclosureScope, PowerStatus, ReviewSeat, Role
 from domain.errors import PermissionDenied, Validator
 from domain.models import Power, Unit
 
 UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.UNIT_LEAD})
 SEE_ALL_ROLES = frozenset({Role.REVIEWER, Role.INSPECTOR, Role.ADMIN})
+#: comments on a 公示稿 the public reads (the unit moderates the others)
+SHOWN_COMMENTS = frozenset({CommentStatus.PUBLISHED, CommentStatus.ANSWERED})
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Viewer:
     unit_ids: frozenset[int] = field(default_factory=frozenset)
     token_id: int | None = None
     seat: ReviewSeat | None = None  # a REVIEWER's office, or the leading group
+    member_id: int | None = None  # the leading group's member (附1) a REVIEWER's token is bound to
 
     @property
     def sees_all(self) -> bool:
@@ -179,12 +183,20 @@ async def unit_subtree_ids(unit_id: int) -> frozenset[int]:
 
 
 async def viewer_for(
-    role: Role, unit_id: int | None, *, name: str, token_id: int | None = None, seat: ReviewSeat | None = None
+    role: Role,
+    unit_id: int | None,
+    *,
+    name: str,
+    token_id: int | None = None,
+    seat: ReviewSeat | None = None,
+    member_id: int | None = None,
 ) -> Viewer:
     """The viewer of a role (a token, a signed link, a webhook, a command's --role): a unit role sees
     its unit and the units below it."""
     unit_ids = await unit_subtree_ids(unit_id) if role in UNIT_ROLES and unit_id is not None else frozenset()
-    return Viewer(role=role, name=name, unit_id=unit_id, unit_ids=unit_ids, token_id=token_id, seat=seat)
+    return Viewer(
+        role=role, name=name, unit_id=unit_id, unit_ids=unit_ids, token_id=token_id, seat=seat, member_id=member_id
+    )
 
 
 # -- the review workflow (domain/lifecycle.py, domain/change_notices.py) --------------------------
@@ -280,3 +292,43 @@ def require_audit_reader(viewer: Viewer) -> None:
     """The audit trail is read by inspectors and admins (and written by everyone's changes)."""
     if viewer.role not in (Role.INSPECTOR, Role.ADMIN):
         raise PermissionDenied("审计记录仅供检查人员和管理员查阅 (inspectors and admins only)")
+
+
+# -- 公示 and 征求意见 (domain/comment_periods.py): the one addition to the public rule ---------------
+
+
+def comment_period_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
+    """Comment periods (through `prefix`, their 公示稿) `viewer` may see on the county date `on`: for the
+    public and other units' staff, only while open (started, not past its end, not closed early); a unit
+    its own (and its offices') at any time; oversight roles all. Never the draft powers themselves."""
+    if viewer.sees_all:
+        return Q()
+    open_ = Q(**_prefixed(prefix, starts_on__lte=on, ends_on__gte=on, closed_at__isnull=True))
+    if viewer.unit_ids and viewer.role in UNIT_ROLES:
+        return open_ | Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
+    return open_
+
+
+def comment_draft_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
+    """公示稿 `viewer` may read on `on`: those of the periods comment_period_q shows, and for anyone but the
+    unit and oversight never one whose power has since been marked confidential (涉密) or narrowed to a
+    disclosure scope other than PUBLIC: such a draft is not shown, even frozen."""
+    if viewer.sees_all:
+        return Q()
+    public = comment_period_q(PUBLIC, on, f"{prefix}period__") & Q(
+        **_prefixed(prefix, power__confidential=False, power__disclosure_scope=DisclosureScope.PUBLIC)
+    )
+    if viewer.unit_ids and viewer.role in UNIT_ROLES:
+        return public | Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
+    return public
+
+
+def public_comment_q(viewer: Viewer, on: date) -> Q:
+    """Comments on 公示稿: published or answered ones of a period open on `on` for everyone; all of a
+    unit's own periods for its staff; all for oversight roles."""
+    if viewer.sees_all:
+        return Q()
+    shown = Q(status__in=sorted(SHOWN_COMMENTS)) & comment_draft_q(PUBLIC, on, "draft__")
+    if viewer.unit_ids and viewer.role in UNIT_ROLES:
+        return shown | Q(unit_id__in=sorted(viewer.unit_ids))
+    return shown

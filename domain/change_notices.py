@@ -34,16 +34,33 @@ async def power_changed(
     """Put a change of `power` on its unexplained notice, opening one if none is; None if not published."""
     if power.status != PowerStatus.PUBLISHED:
         return None
-    entry = {"action": action, "at": now().isoformat(), "by": viewer.name, "detail": jsonable(detail)}
-    notice = await ChangeNotice.filter(power_id=power.id, status__in=UNEXPLAINED).order_by("-id").first()
+    entry = change_entry(viewer, action, **detail)
+    notice = await pending_notice(power.id)
     if notice is not None:
         notice.changes = [*notice.changes, entry]
         await notice.save(update_fields=["changes", "updated_at"])
         return notice
+    return await open_notice(viewer, power, [entry], action, on)
+
+
+def change_entry(viewer: access.Viewer, action: str, **detail: Any) -> dict[str, Any]:
+    """One change as a notice lists it: what, when, by whom, and its details."""
+    return {"action": action, "at": now().isoformat(), "by": viewer.name, "detail": jsonable(detail)}
+
+
+async def pending_notice(power_id: int) -> ChangeNotice | None:
+    """The power's notice still waiting for its explanation, where new changes go."""
+    return await ChangeNotice.filter(power_id=power_id, status__in=UNEXPLAINED).order_by("-id").first()
+
+
+async def open_notice(
+    viewer: access.Viewer, power: Power, changes: list[dict[str, Any]], cause: str, on: datetime.date | None = None
+) -> ChangeNotice:
+    """A new notice of `power` listing `changes`, due NOTICE_WORKDAYS working days from `on` (today)."""
     opened = on or today()
     due = (await WorkCalendar.load()).add_workdays(opened, NOTICE_WORKDAYS)
     notice = await ChangeNotice.create(
-        power_id=power.id, opened_on=opened, due_on=due.day, due_provisional=due.provisional, changes=[entry]
+        power_id=power.id, opened_on=opened, due_on=due.day, due_provisional=due.provisional, changes=changes
     )
     await record(
         viewer,
@@ -51,7 +68,7 @@ async def power_changed(
         "change_notice",
         notice.id,
         power_id=power.id,
-        cause=action,
+        cause=cause,
         opened_on=opened.isoformat(),
         due_on=due.day.isoformat(),
         due_provisional=due.provisional,

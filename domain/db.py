@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import tortoise.backends.sqlite.executor  # noqa: F401  (registers tortoise's SQLite adapters: ours replaces one)
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 APP = "qingquan"
+
+
+def utc_text(value: datetime) -> str:
+    """How SQLite keeps an instant: in UTC, so that text order is time order (SQLite compares timestamps as
+    text; tortoise wrote each with the offset it carried: `auto_now` in the county's +08:00, a UTC clock in
+    UTC, a filter in the caller's zone). A naive value is written as it is."""
+    return (value.astimezone(UTC) if value.tzinfo is not None else value).isoformat(" ")
+
+
+sqlite3.register_adapter(datetime, utc_text)
 
 
 def normalize_url(url: str) -> str:
@@ -29,7 +42,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "connections": {"default": normalize_url(url)},
         "apps": {
             APP: {
-                "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models"],
+                "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models", "domain.comment_models"],
                 "migrations": "domain.migrations",
                 "default_connection": "default",
             }

@@ -285,3 +285,93 @@ class ProgrammeStage(LabelledEnum):
     CATALOGUE = ("CATALOGUE", "编制目录和运行流程")
     OPERATION = ("OPERATION", "公开运行")
     ACCEPTANCE = ("ACCEPTANCE", "检查验收")
+
+
+# -- 依申请公开 (domain/information_requests.py) ---------------------------------------------------
+
+
+class InformationRequestStatus(LabelledEnum):
+    """依申请公开: RECEIVED → REGISTERED (登记) → ANSWERED (答复), within 20 working days (once +20)."""
+
+    RECEIVED = ("RECEIVED", "已收到待登记")
+    REGISTERED = ("REGISTERED", "已登记办理中")
+    ANSWERED = ("ANSWERED", "已答复")
+
+
+class InformationRequestOutcome(LabelledEnum):
+    """政府信息公开条例 第三十六条、第三十七条: what the answer to a request is."""
+
+    DISCLOSED = ("DISCLOSED", "公开")
+    PARTIALLY_DISCLOSED = ("PARTIALLY_DISCLOSED", "部分公开")
+    WITHHELD = ("WITHHELD", "不予公开")
+    NOT_EXIST = ("NOT_EXIST", "信息不存在")
+    NOT_THIS_AGENCY = ("NOT_THIS_AGENCY", "非本机关负责公开")
+
+
+class WithholdingGround(LabelledEnum):
+    """The grounds for withholding (不予公开) that 政府信息公开条例 第十四条至第十六条 allow."""
+
+    STATE_SECRET = ("STATE_SECRET", "国家秘密（第十四条）")
+    PROHIBITED_BY_LAW = ("PROHIBITED_BY_LAW", "法律、行政法规禁止公开（第十四条）")
+    SECURITY_AND_STABILITY = ("SECURITY_AND_STABILITY", "公开后可能危及国家安全、公共安全、经济安全、社会稳定（第十四条）")
+    TRADE_SECRET = ("TRADE_SECRET", "商业秘密（第十五条）")
+    PERSONAL_PRIVACY = ("PERSONAL_PRIVACY", "个人隐私（第十五条）")
+    INTERNAL_AFFAIRS = ("INTERNAL_AFFAIRS", "内部事务信息（第十六条第一款）")
+    PROCESS_INFORMATION = ("PROCESS_INFORMATION", "过程性信息（第十六条第二款）")
+    ENFORCEMENT_CASE_FILE = ("ENFORCEMENT_CASE_FILE", "行政执法案卷信息（第十六条第二款）")
+
+
+class InformationDelivery(LabelledEnum):
+    """获取信息的方式 the requester asks for (条例 第二十九条第二款第三项, 第四十条)."""
+
+    ELECTRONIC = ("ELECTRONIC", "电子数据")
+    PAPER = ("PAPER", "纸质文本")
+    INSPECTION = ("INSPECTION", "查阅、抄录")
+
+
+class GroupRole(LabelledEnum):
+    """A member's place in the 清权确权工作领导小组 (附1)."""
+
+    LEADER = ("LEADER", "组长")
+    DEPUTY = ("DEPUTY", "副组长")
+    MEMBER = ("MEMBER", "成员")
+
+
+# -- 公示 and 征求意见 (domain/comment_periods.py) -------------------------------------------------
+
+
+class CommentPeriodStatus(LabelledEnum):
+    """A comment period as of a county date: not yet begun, open, over (its end passed), or closed early."""
+
+    SCHEDULED = ("SCHEDULED", "未开始")
+    OPEN = ("OPEN", "公示中")
+    ENDED = ("ENDED", "已结束")
+    CLOSED = ("CLOSED", "已提前结束")
+
+
+class CommentStatus(LabelledEnum):
+    """征求意见: RECEIVED → PUBLISHED / ANSWERED / HIDDEN; PUBLISHED → ANSWERED / HIDDEN."""
+
+    RECEIVED = ("RECEIVED", "待处理")
+    PUBLISHED = ("PUBLISHED", "已公开")
+    ANSWERED = ("ANSWERED", "已答复")
+    HIDDEN = ("HIDDEN", "不予公开")
+
+
+class CommentHiddenReason(LabelledEnum):
+    """Why a comment is not shown to the public (with a text beside it)."""
+
+    OFF_TOPIC = ("OFF_TOPIC", "与公示内容无关")
+    ABUSIVE = ("ABUSIVE", "含有辱骂、人身攻击等内容")
+    ADVERTISING = ("ADVERTISING", "广告或垃圾信息")
+    PERSONAL_DATA = ("PERSONAL_DATA", "含有他人个人信息")
+    DUPLICATE = ("DUPLICATE", "重复提交")
+    UNLAWFUL = ("UNLAWFUL", "含有违法或不宜公开的内容")
+
+
+class CommentAction(LabelledEnum):
+    """What the unit does with a comment."""
+
+    PUBLISH = ("PUBLISH", "公开")
+    ANSWER = ("ANSWER", "答复并公开")
+    HIDE = ("HIDE", "不予公开")

@@ -308,11 +308,13 @@ async def approve(viewer: access.Viewer, power_id: int, approved: bool, opinion:
         findings = await _check_decision(viewer, v, power, decision)
         v.raise_if_any()
         review.approved_by, review.approved_at, review.approval_opinion = viewer.name, now(), text
+        review.approved_member_id = viewer.member_id  # type: ignore[assignment]  # the member the token is bound to
         await review.save()
         await _move(
             viewer, power, "decide", DECIDED_STATUS[decision], review.decision_reason or decision.label,
             review_id=review.id, decision=decision.value, required_changes=review.required_changes,
-            decided_by=review.decided_by, approved_by=viewer.name, findings=[f.code.value for f in findings],
+            decided_by=review.decided_by, approved_by=viewer.name, approved_member_id=viewer.member_id,
+            findings=[f.code.value for f in findings],
         )  # fmt: skip
         revision = await revisions.revision_of_draft(power.id)
         if revision is not None and decision != ReviewDecision.ADJUST:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.exceptions import OperationalError
 from tortoise.models import Model
@@ -20,11 +22,15 @@ from domain.enums import (
     OperationStage,
     PowerCategory,
     PowerStatus,
+    ReviewSeat,
     Role,
     SearchEntity,
     SearchOp,
     UnitKind,
 )
+
+if TYPE_CHECKING:  # the leading group's members are in domain.workflow_models
+    from domain.workflow_models import LeadingGroupMember
 
 
 class Timestamped(Model):
@@ -342,16 +348,20 @@ class ApiToken(Model):
     token_hash = fields.CharField(max_length=64, unique=True)
     prefix = fields.CharField(max_length=12)
     created_at = fields.DatetimeField(auto_now_add=True)
-    seat = fields.CharField(
-        max_length=32, default="", description="a REVIEWER's seat (domain.enums.ReviewSeat): one office or the leading group"
+    seat = fields.CharEnumField(
+        ReviewSeat, max_length=32, null=True, description="a REVIEWER's seat: one office or the leading group"
     )
+    member: fields.ForeignKeyNullableRelation[LeadingGroupMember] = fields.ForeignKeyField(
+        "qingquan.LeadingGroupMember", related_name="tokens", null=True, on_delete=fields.SET_NULL,
+        description="the leading group's member (附1) who holds the token's seat",
+    )  # fmt: skip
     expires_at = fields.DatetimeField(null=True, description="refused from this instant on (never if null)")
     last_used_at = fields.DatetimeField(null=True, description="the last request with it (to within minutes)")
     revoked_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "api_token"
-        indexes = (("unit_id",),)
+        indexes = (("unit_id",), ("member_id",))
 
 
 class SearchOutbox(Model):

@@ -19,12 +19,14 @@ The draft's review rounds move to the power, and the draft is deleted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
-from domain.change_notices import power_changed
+from domain.change_notices import change_entry, open_notice, pending_notice
 from domain.enums import (
     ChangeNoticeStatus,
     PowerStatus,
@@ -35,7 +37,8 @@ from domain.enums import (
     SearchOp,
 )
 from domain.errors import FieldError, IllegalTransition, NotFound, ValidationFailed, Validator
-from domain.models import FlowChart, FlowEdge, FlowStep, Power, PowerBasis
+from domain.library.impact import LAW_NEW_VERSION, version_order
+from domain.models import FlowChart, FlowEdge, FlowStep, LegalDocument, Power, PowerBasis
 from domain.outbox import enqueue
 from domain.rules import APPROVING
 from domain.services.common import duplicates_as, visible_power
@@ -200,12 +203,55 @@ async def _apply_content(draft: Power, power: Power) -> None:
         await FlowChart.filter(id=new.id).update(power_id=power.id)
 
 
-async def _explain_and_accept(viewer: access.Viewer, power: Power, revision: PowerRevision, review: Review, action: str, **detail: object) -> None:
-    """The change goes on the power's change notice (opening one if none is open), explained by
-    the revision's reason and accepted by the review that decided it."""
-    notice = await power_changed(viewer, power, action, revision_id=revision.id, **detail)
+async def _explained(power: Power, changes: list[dict[str, Any]]) -> set[int]:
+    """Which of a notice's pending `changes` the approved revision explains besides its own entry:
+    a new version of a law (law.new_version) once the power, as revised, rests on no older version
+    of that law. Anything else is not the revision's to explain."""
+    new_ids = {c.get("detail", {}).get("document_id") for c in changes if c.get("action") == LAW_NEW_VERSION}
+    new_ids.discard(None)
+    if not new_ids:
+        return set()
+    versions = {d.id: d for d in await LegalDocument.filter(id__in=sorted(new_ids))}
+    cited = await LegalDocument.filter(
+        work_id__in=sorted({d.work_id for d in versions.values()}), articles__cited_by__power_id=power.id
+    ).distinct()
+    settled = {
+        doc_id for doc_id, new in versions.items()
+        if not any(c.work_id == new.work_id and version_order(c) < version_order(new) for c in cited)
+    }  # fmt: skip
+    return {
+        i for i, c in enumerate(changes)
+        if c.get("action") == LAW_NEW_VERSION and c.get("detail", {}).get("document_id") in settled
+    }  # fmt: skip
+
+
+async def _explain_and_accept(
+    viewer: access.Viewer, power: Power, revision: PowerRevision, review: Review, action: str, *, withdrawn: bool = False,
+    **detail: object,
+) -> None:
+    """The change goes on record as explained by the revision's reason and accepted by the review
+    that decided it — with the changes pending on the power's notice that the revision explains
+    (_explained), and those alone: the others stay on the pending notice, unexplained, with its due
+    date. When the revision explains every pending change, the pending notice is the one settled; a
+    withdrawal explains them all (the power leaves the catalogue)."""
+    entry = change_entry(viewer, action, revision_id=revision.id, **detail)
+    notice = await pending_notice(power.id)
     if notice is None:
-        return
+        notice = await open_notice(viewer, power, [entry], action)
+    else:
+        explained = set(range(len(notice.changes))) if withdrawn else await _explained(power, notice.changes)
+        if len(explained) == len(notice.changes):
+            notice.changes = [*notice.changes, entry]
+        else:
+            settled = [c for i, c in enumerate(notice.changes) if i in explained]
+            notice.changes = [c for i, c in enumerate(notice.changes) if i not in explained]
+            await notice.save(update_fields=["changes", "updated_at"])
+            if settled:
+                await record(
+                    viewer, "change_notice.split", "change_notice", notice.id, power_id=power.id,
+                    moved=[c["action"] for c in settled], revision_id=revision.id,
+                )  # fmt: skip
+            notice = await open_notice(viewer, power, [*settled, entry], action)
     at = now()
     old = notice.status
     notice.status, notice.explanation = ChangeNoticeStatus.ACCEPTED, revision.reason
@@ -243,7 +289,9 @@ async def settle(
     else:
         ended = WITHDRAWALS[decision]
         if published:
-            await _explain_and_accept(viewer, power, revision, review, "revision.withdraw", decision=decision.value)
+            await _explain_and_accept(
+                viewer, power, revision, review, "revision.withdraw", withdrawn=True, decision=decision.value
+            )
             await end_versions(power, ended, at)
         old = power.status
         await Power.filter(id=power.id).update(status=ended, updated_at=at)

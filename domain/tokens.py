@@ -18,6 +18,7 @@ from domain.access import CLI, UNIT_ROLES, Viewer, require_admin, viewer_for
 from domain.audit import record
 from domain.enums import ReviewSeat, Role
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
+from domain.leading_group import check_token_seat
 from domain.models import ApiToken, Unit
 
 TOKEN_PREFIX = "qq_"
@@ -82,10 +83,12 @@ async def create_token(
     unit_id: int | None = None,
     expires_at: datetime | None = None,
     seat: ReviewSeat | None = None,
+    member_id: int | None = None,
     actor: Viewer = CLI,
 ) -> tuple[ApiToken, str]:
     """Create a token for `role` (unit roles need a unit, by code or id; a reviewer acting in reviews,
-    its seat); return it with its plaintext."""
+    its seat — one some member of the leading group holds — or the member whose seat it holds, see
+    domain.leading_group); return it with its plaintext."""
     require_admin(actor)
     v = Validator()
     unit = None
@@ -107,6 +110,14 @@ async def create_token(
         "只有审核人员令牌有审核席位 (only a REVIEWER token holds a seat)",
         "invalid",
     )
+    v.check(
+        member_id is None or role == Role.REVIEWER,
+        "member_id",
+        "只有审核人员令牌可以对应领导小组成员 (only a REVIEWER token is bound to a member)",
+        "invalid",
+    )
+    if role == Role.REVIEWER:
+        seat = await check_token_seat(v, seat, member_id)
     v.check(len(name) <= 100, "name", "名称最多 100 个字符 (a name has at most 100 characters)")
     _check_expiry(v, expires_at)
     v.raise_if_any()
@@ -119,11 +130,13 @@ async def create_token(
             token_hash=hash_token(plaintext),
             prefix=plaintext[:10],
             expires_at=expires_at,
-            seat=seat.value if seat else "",
+            seat=seat,
+            member_id=member_id,
         )
         await record(
             actor, "token.create", "api_token", token.id, name=token.name, role=role.value,
-            unit=unit.code if unit else None, prefix=token.prefix, expires_at=_iso(expires_at), seat=token.seat or None,
+            unit=unit.code if unit else None, prefix=token.prefix, expires_at=_iso(expires_at), seat=seat.value if seat else None,
+            member_id=member_id,
         )  # fmt: skip
     return token, plaintext
 
@@ -179,8 +192,9 @@ async def viewer_for_token(plaintext: str) -> Viewer | None:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USE_PRECISION:
         await ApiToken.filter(id=token.id).update(last_used_at=now)
-    seat = ReviewSeat(token.seat) if token.seat else None
-    return await viewer_for(token.role, token.unit_id, name=token.name, token_id=token.id, seat=seat)
+    return await viewer_for(
+        token.role, token.unit_id, name=token.name, token_id=token.id, seat=token.seat, member_id=token.member_id
+    )
 
 
 async def token_refusal(plaintext: str) -> str:

@@ -159,6 +159,9 @@ async def load_holiday_year(
         from domain.complaints import redate_provisional  # here: domain.complaints imports this module
 
         complaints_redated = await redate_provisional(await WorkCalendar.load())
+        from domain.information_requests import redate_provisional as redate_requests
+
+        requests_redated = await redate_requests(await WorkCalendar.load())
         await record(
             viewer,
             "holidays.load",
@@ -170,6 +173,7 @@ async def load_holiday_year(
             source=source,
             notices_redated=redated,
             complaints_redated=complaints_redated,
+            information_requests_redated=requests_redated,
         )
     return table
 

@@ -10,13 +10,19 @@ from domain.enums import (
     ChangeNoticeStatus,
     ComplaintStatus,
     Grade,
+    GroupRole,
+    InformationDelivery,
+    InformationRequestOutcome,
+    InformationRequestStatus,
     InspectionKind,
     PowerStatus,
     ProgrammeStage,
     ReviewDecision,
     ReviewOffice,
+    ReviewSeat,
     RevisionKind,
     RevisionStatus,
+    WithholdingGround,
 )
 from domain.models import FlowStep, OperationRecord, Power, Timestamped, Unit
 
@@ -42,11 +48,16 @@ class Review(Timestamped):
     approved_by = fields.CharField(max_length=200, default="", description="领导小组审定: who approved the decision")
     approved_at = fields.DatetimeField(null=True, description="when the decision took effect")
     approval_opinion = fields.TextField(default="", description="领导小组意见 (why a decision was returned)")
+    approved_member: fields.ForeignKeyNullableRelation[LeadingGroupMember] = fields.ForeignKeyField(
+        "qingquan.LeadingGroupMember", related_name="approvals", null=True, on_delete=fields.SET_NULL,
+        description="the leading group's member who approved, when the approving token is bound to one",
+    )  # fmt: skip
 
     class Meta:
         table = "review"
         ordering = ["power_id", "round"]
         unique_together = (("power", "round"),)
+        indexes = (("approved_member_id",),)
 
 
 class ReviewOpinion(Timestamped):
@@ -289,3 +300,69 @@ class PowerVersion(Model):
         ordering = ["power_id", "number"]
         unique_together = (("power", "number"),)
         indexes = (("published_on", "superseded_on"), ("unit_id",), ("revision_id",))
+
+
+# -- 依申请公开: requests for government information (domain/information_requests.py) ---------------
+
+
+class InformationRequest(Timestamped):
+    """依申请公开: anyone asks a unit for information, which the unit registers and answers within a deadline."""
+
+    id = fields.IntField(primary_key=True)
+    unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
+        "qingquan.Unit", related_name="information_requests", on_delete=fields.RESTRICT
+    )
+    power: fields.ForeignKeyNullableRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="information_requests", null=True, on_delete=fields.SET_NULL
+    )
+    status = fields.CharEnumField(InformationRequestStatus, max_length=16, default=InformationRequestStatus.RECEIVED)
+    subject = fields.CharField(max_length=200, description="申请公开的政府信息的名称")
+    description = fields.TextField(default="", description="文号或者便于查询的其他特征性描述")
+    delivery = fields.CharEnumField(InformationDelivery, max_length=16, default=InformationDelivery.ELECTRONIC)
+    requester_name = fields.CharField(max_length=100, description="申请人姓名或者名称 (personal data)")
+    requester_id_number = fields.CharField(max_length=30, default="", description="身份证明 (personal data)")
+    requester_contact = fields.CharField(max_length=100, description="联系方式 (personal data)")
+    received_on = fields.DateField()
+    due_on = fields.DateField(description="答复期限: 20 working days after receipt, 40 once extended")
+    due_provisional = fields.BooleanField(default=False, description="counted on weekends alone")
+    registered_on = fields.DateField(null=True)
+    registered_by = fields.CharField(max_length=200, default="")
+    extended_on = fields.DateField(null=True, description="延长答复期限 (once)")
+    extended_by = fields.CharField(max_length=200, default="")
+    extension_reason = fields.TextField(default="", description="延长的理由")
+    answered_on = fields.DateField(null=True)
+    answered_by = fields.CharField(max_length=200, default="")
+    outcome = fields.CharEnumField(InformationRequestOutcome, max_length=24, null=True)
+    withholding_ground = fields.CharEnumField(WithholdingGround, max_length=32, null=True, description="不予公开的理由")
+    answer = fields.TextField(default="", description="答复内容")
+    receipt_hash = fields.CharField(max_length=64, default="", description="SHA-256 of the 查询码 given at filing")
+
+    class Meta:
+        table = "information_request"
+        ordering = ["-received_on", "-id"]
+        indexes = (("status", "due_on"), ("unit_id",), ("power_id",))
+
+
+# -- 领导小组 (附1): the leading group's members and the office seats they hold (domain/leading_group.py) --
+
+
+class LeadingGroupMember(Timestamped):
+    """A member of the county's 清权确权工作领导小组 (附1): who, from which unit, 组长 / 副组长 / 成员,
+    and the seat they hold for it — one reviewing office (县公开办 acts for the group: 领导小组下设办公室),
+    or the group's own approval (审定). Reviewer tokens are issued for seats members hold."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=50, description="姓名")
+    post = fields.CharField(max_length=100, description="职务, e.g. 县委常委、常务副县长")
+    unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField(
+        "qingquan.Unit", related_name="leading_group_members", on_delete=fields.RESTRICT, description="所在单位"
+    )
+    group_role = fields.CharEnumField(GroupRole, max_length=16, description="组长, 副组长 or 成员")
+    seat = fields.CharEnumField(
+        ReviewSeat, max_length=32, null=True, description="the office seat held for the group, if any"
+    )
+
+    class Meta:
+        table = "leading_group_member"
+        ordering = ["id"]
+        unique_together = (("unit", "name"),)

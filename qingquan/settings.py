@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # the database (every app process shares the count; callers with a token are not limited)
     complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")
     complaint_rate_window: int = Field(3600, description="the window of complaint_rate_limit, in seconds")
+    # Comments on 公示稿 (commentOnDraft): the same kind of limit, counted on its own (scope "comment")
+    comment_rate_limit: int = Field(10, description="comments one client address may leave per window")
+    comment_rate_window: int = Field(3600, description="the window of comment_rate_limit, in seconds")
 
 
 @lru_cache

@@ -7,25 +7,68 @@ nested field can never reach what the root connection would hide.
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cached_property
-from typing import TypeVar
+from collections.abc import Generator
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, cached_property
+from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from domain import access
+from domain import access, workdays
+from domain import comment_models as cm
 from domain import models as m
 from domain import workflow_models as wm
 
 M = TypeVar("M", bound=Model)
 # a document without its body (the text outside articles, up to a whole law's preamble): no field shows it
-DOCUMENT_INFO = (*sorted(f for f in m.LegalDocument._meta.db_fields if f != "body"), "work_id")
+# (db_fields holds work_id only once tortoise is initialised: before, the key is added here, once)
+DOCUMENT_INFO = tuple(dict.fromkeys((*sorted(f for f in m.LegalDocument._meta.db_fields if f != "body"), "work_id")))
 STORED_FILE_INFO = ("id", "document_id", "filename", "content_type", "size", "sha256", "created_at")
 
 
-def by_id(queryset: QuerySet[M]) -> DataLoader[int, M | None]:
+@cache
+def _attributes(model: type[Model]) -> tuple[str, ...]:
+    """The attributes tortoise sets from a row (its own `_init_from_db`): one per column."""
+    meta = model._meta
+    return tuple(name for fields in (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields) for _, name, _ in fields)
+
+
+@dataclass(frozen=True)
+class Rows(Generic[M]):
+    """A queryset whose objects are built from `.values()` rows: the same filters, order and conversions
+    (tortoise's own), without tortoise's per-object constructor, which cost half of a loader's time
+    (bench/RESULTS.md, session 4). The objects are whole model instances, or partial ones of `fields`
+    (as `.only()` makes them). Awaited and filtered like the queryset it wraps."""
+
+    queryset: QuerySet[M]
+    fields: tuple[str, ...] | None = None
+
+    def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
+        return Rows(self.queryset.filter(*args, **kwargs), self.fields)
+
+    def __await__(self) -> Generator[Any, None, list[M]]:
+        return self._objects().__await__()
+
+    async def _objects(self) -> list[M]:
+        model = self.queryset.model
+        meta = model._meta
+        names = self.fields or _attributes(model)
+        partial = self.fields is not None
+        custom_pk = meta.db_pk_column not in meta.generated_db_fields
+        found = []
+        for row in await self.queryset.values(*names):
+            obj = model.__new__(model)
+            # as `_init_from_db` leaves an instance, written past the model's __setattr__ (as it does)
+            obj.__dict__.update(row, _partial=partial, _saved_in_db=True, _custom_generated_pk=custom_pk, _await_when_save={})
+            found.append(obj)
+        return found
+
+
+def by_id(queryset: QuerySet[M] | Rows[M]) -> DataLoader[int, M | None]:
     """One object per id (None where missing or hidden)."""
 
     async def load(keys: list[int]) -> list[M | None]:
@@ -35,7 +78,7 @@ def by_id(queryset: QuerySet[M]) -> DataLoader[int, M | None]:
     return DataLoader(load_fn=load)
 
 
-def grouped(queryset: QuerySet[M], key_field: str) -> DataLoader[int, list[M]]:
+def grouped(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, list[M]]:
     """All objects whose `key_field` is the key, in the queryset's order."""
 
     async def load(keys: list[int]) -> list[list[M]]:
@@ -47,7 +90,7 @@ def grouped(queryset: QuerySet[M], key_field: str) -> DataLoader[int, list[M]]:
     return DataLoader(load_fn=load)
 
 
-def one_by(queryset: QuerySet[M], key_field: str) -> DataLoader[int, M | None]:
+def one_by(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, M | None]:
     """The one object whose `key_field` is the key."""
 
     async def load(keys: list[int]) -> list[M | None]:
@@ -106,27 +149,32 @@ class Loaders:
 
     @cached_property
     def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
-        return by_id(m.Unit.all())
+        return by_id(Rows(m.Unit.all()))
+
+    @cached_property
+    def leading_group_member_by_id(self) -> DataLoader[int, wm.LeadingGroupMember | None]:
+        """Members of the leading group (附1), read by any signed-in role through reviews and tokens."""
+        return by_id(wm.LeadingGroupMember.all())
 
     @cached_property
     def units_by_parent_id(self) -> DataLoader[int, list[m.Unit]]:
-        return grouped(m.Unit.all(), "parent_id")
+        return grouped(Rows(m.Unit.all()), "parent_id")
 
     @cached_property
     def position_by_id(self) -> DataLoader[int, m.Position | None]:
-        return by_id(m.Position.all())
+        return by_id(Rows(m.Position.all()))
 
     @cached_property
     def positions_by_unit_id(self) -> DataLoader[int, list[m.Position]]:
-        return grouped(m.Position.all(), "unit_id")
+        return grouped(Rows(m.Position.all()), "unit_id")
 
     @cached_property
     def power_by_id(self) -> DataLoader[int, m.Power | None]:
-        return by_id(m.Power.filter(access.power_q(self.viewer)))
+        return by_id(Rows(m.Power.filter(access.power_q(self.viewer))))
 
     @cached_property
     def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
-        return grouped(m.PowerBasis.all().order_by("ordinal", "id"), "power_id")
+        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id")), "power_id")
 
     @cached_property
     def powers_by_article_id(self) -> DataLoader[int, list[m.Power]]:
@@ -134,7 +182,7 @@ class Loaders:
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, m.LegalArticle | None]:
-        return by_id(m.LegalArticle.all())
+        return by_id(Rows(m.LegalArticle.all()))
 
     @cached_property
     def article_by_document_label(self) -> DataLoader[tuple[int, str], m.LegalArticle | None]:
@@ -142,35 +190,35 @@ class Loaders:
 
     @cached_property
     def document_by_id(self) -> DataLoader[int, m.LegalDocument | None]:
-        return by_id(m.LegalDocument.all().only(*DOCUMENT_INFO))
+        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO))
 
     @cached_property
     def work_by_id(self) -> DataLoader[int, m.LegalWork | None]:
-        return by_id(m.LegalWork.all())
+        return by_id(Rows(m.LegalWork.all()))
 
     @cached_property
     def documents_by_work_id(self) -> DataLoader[int, list[m.LegalDocument]]:
         return grouped(
-            m.LegalDocument.all().only(*DOCUMENT_INFO).order_by("version_date", "id"), "work_id"
+            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO), "work_id"
         )
 
     @cached_property
     def files_by_document_id(self) -> DataLoader[int, list[m.StoredFile]]:
         return grouped(  # without the bytes: those are for downloads
-            m.StoredFile.all().only(*STORED_FILE_INFO).order_by("id"), "document_id"
+            Rows(m.StoredFile.all().order_by("id"), STORED_FILE_INFO), "document_id"
         )
 
     @cached_property
     def flow_chart_by_power_id(self) -> DataLoader[int, m.FlowChart | None]:
-        return one_by(m.FlowChart.all(), "power_id")
+        return one_by(Rows(m.FlowChart.all()), "power_id")
 
     @cached_property
     def steps_by_chart_id(self) -> DataLoader[int, list[m.FlowStep]]:
-        return grouped(m.FlowStep.all().order_by("ordinal", "id"), "chart_id")
+        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id")), "chart_id")
 
     @cached_property
     def edges_by_chart_id(self) -> DataLoader[int, list[m.FlowEdge]]:
-        return grouped(m.FlowEdge.all().order_by("id"), "chart_id")
+        return grouped(Rows(m.FlowEdge.all().order_by("id")), "chart_id")
 
     @cached_property
     def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:
@@ -183,7 +231,7 @@ class Loaders:
 
     @cached_property
     def operation_records_by_power_id(self) -> DataLoader[int, list[m.OperationRecord]]:
-        return grouped(m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id"), "power_id")
+        return grouped(Rows(m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id")), "power_id")
 
     @cached_property
     def operation_record_by_id(self) -> DataLoader[int, m.OperationRecord | None]:
@@ -225,3 +273,29 @@ class Loaders:
     @cached_property
     def change_notices_by_power_id(self) -> DataLoader[int, list[wm.ChangeNotice]]:
         return grouped(wm.ChangeNotice.filter(access.internal_q(self.viewer)).order_by("-id"), "power_id")
+
+    # -- 公示 and 征求意见: what is visible depends on the county date, read once per request ----------
+
+    @cached_property
+    def today(self) -> date:
+        return workdays.today()
+
+    @cached_property
+    def comment_period_by_id(self) -> DataLoader[int, cm.CommentPeriod | None]:
+        return by_id(cm.CommentPeriod.filter(access.comment_period_q(self.viewer, self.today)))
+
+    @cached_property
+    def comment_draft_by_id(self) -> DataLoader[int, cm.CommentDraft | None]:
+        return by_id(cm.CommentDraft.filter(access.comment_draft_q(self.viewer, self.today)))
+
+    @cached_property
+    def comment_drafts_by_period_id(self) -> DataLoader[int, list[cm.CommentDraft]]:
+        return grouped(
+            cm.CommentDraft.filter(access.comment_draft_q(self.viewer, self.today)).order_by("ordinal"),
+            "period_id",
+        )
+
+    @cached_property
+    def public_comments_by_draft_id(self) -> DataLoader[int, list[cm.PublicComment]]:
+        """Every comment of the drafts the caller may read, in one query (a draft's page is cut from it)."""
+        return grouped(cm.PublicComment.filter(access.public_comment_q(self.viewer, self.today)).order_by("id"), "draft_id")

@@ -40,9 +40,13 @@ from graphql import (
 from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.validation.validate import ValidationAbortedError
 
+from domain.comment_periods import MAX_POWERS
 from qingquan.settings import Settings
 
 CONNECTION_FIELDS = frozenset({"edges", "nodes"})
+#: Plain lists that may be long, counted as pages of their largest size (the others hold a few items:
+#: a chart's steps, a power's bases). By field name, as everything here: the limits run before types do.
+LONG_LISTS: Mapping[str, int] = {"drafts": MAX_POWERS}
 VALIDATION_TIME = "validation_time"  # the reason of a refusal that depends on the moment, not the document
 # Figures are capped here: past the limits nobody needs the exact number, and the cap keeps the
 # arithmetic on machine-sized integers.
@@ -142,9 +146,12 @@ class DocumentShapes:
         depth = 0 if node.name.value.startswith("__") else 1 + inner.depth
         aliases = min(alias + inner.aliases, _CAP)
         size = min(1 + inner.size, _CAP)
-        if not inner.names & CONNECTION_FIELDS:
+        if node.name.value in LONG_LISTS:
+            page = LONG_LISTS[node.name.value]
+        elif not inner.names & CONNECTION_FIELDS:
             return depth, inner.nodes, aliases, size
-        page = self._page_size(node)
+        else:
+            page = self._page_size(node)
         return depth, min(page + page * inner.nodes, _CAP), aliases, size
 
     def _page_size(self, node: FieldNode) -> int:

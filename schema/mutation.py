@@ -7,8 +7,11 @@ import strawberry
 from schema.catalog import CatalogMutations
 from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
+from schema.information_requests import InformationRequestMutations
+from schema.leading_group import LeadingGroupMutations
 from schema.library import LibraryMutations
 from schema.mutations.basis import BasisMutations
+from schema.mutations.comment_period import CommentPeriodMutations
 from schema.mutations.flow import FlowMutations
 from schema.mutations.legal_document import LegalDocumentMutations
 from schema.mutations.position import PositionMutations
@@ -23,5 +26,5 @@ from schema.workflow_mutations import WorkflowMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, RevisionMutations, OversightMutations, DashboardMutations, TokenMutations, CatalogMutations, WebhookMutations, ThesaurusMutations):
+class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, RevisionMutations, OversightMutations, DashboardMutations, TokenMutations, CatalogMutations, WebhookMutations, ThesaurusMutations, LeadingGroupMutations, CommentPeriodMutations, InformationRequestMutations):
     pass

@@ -14,11 +14,15 @@ from resolvers.legal import legal_documents_page
 from resolvers.power import powers_page
 from resolvers.prefetch import prefetch_connection
 from resolvers.unit import units_page
+from schema import comment_periods
 from schema.catalog import CatalogQuery
+from schema.comment_periods import CommentPeriodQuery
 from schema.context import Info
 from schema.dashboard import DashboardQuery
 from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role, UnitKind
 from schema.flow import FlowChart, FlowEdge, FlowStep
+from schema.information_requests import InformationRequestQuery, information_request_node
+from schema.leading_group import LeadingGroupQuery
 from schema.legal import LegalArticle, LegalDocument
 from schema.node import Node, page_args, to_connection
 from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
@@ -135,6 +139,10 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await revision_node(info, pk)
     if type_name == "PowerVersion":
         return await version_node(info, pk)
+    if type_name == "InformationRequest":
+        return await information_request_node(info, pk)
+    if type_name in comment_periods.NODE_TYPES:
+        return await comment_periods.node(info, type_name, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.internal_q(viewer, ""), id=pk).first()
@@ -143,7 +151,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery):
+class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery, LeadingGroupQuery, CommentPeriodQuery, InformationRequestQuery):
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)

@@ -9,7 +9,6 @@ from datetime import datetime
 
 import strawberry
 
-from domain import enums as d
 from domain import models as m
 from domain import tokens
 from domain.errors import DomainError
@@ -17,6 +16,7 @@ from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import ReviewSeat, Role
+from schema.leading_group import LeadingGroupMember, load_member
 from schema.mutations.base import failure, optional_pk, pk, result
 from schema.node import page_args, to_connection
 from schema.relay import Connection, encode_id
@@ -27,6 +27,7 @@ from schema.unit import Unit
 class ApiToken:
     id: strawberry.ID
     unit_id: strawberry.Private[int | None]
+    member_id: strawberry.Private[int | None]
     name: str
     role: Role
     seat: ReviewSeat | None = strawberry.field(description="a REVIEWER's seat: one reviewing office, or the leading group")
@@ -42,9 +43,10 @@ class ApiToken:
         return cls(
             id=encode_id("ApiToken", token.id),
             unit_id=token.unit_id,
+            member_id=token.member_id,  # type: ignore[attr-defined]
             name=token.name,
             role=token.role,
-            seat=d.ReviewSeat(token.seat) if token.seat else None,
+            seat=token.seat,
             prefix=token.prefix,
             created_at=token.created_at,
             last_used_at=token.last_used_at,
@@ -58,6 +60,10 @@ class ApiToken:
         if self.unit_id is None:
             return None
         return now_or_later(info.context.loaders.unit_by_id, self.unit_id, lambda u: Unit.from_model(u) if u else None)
+
+    @strawberry.field(description="the leading group's member (附1) whose seat a REVIEWER token holds, if bound to one")
+    async def member(self, info: Info) -> LeadingGroupMember | None:
+        return await load_member(info, self.member_id)
 
 
 @strawberry.type(description="A new token: `secret` is shown this once; send it as `Authorization: Bearer …`.")
@@ -73,7 +79,12 @@ class CreateApiTokenInput:
     unit_id: strawberry.ID | None = None
     expires_at: datetime | None = strawberry.field(default=None, description="in the future; null: never")
     seat: ReviewSeat | None = strawberry.field(
-        default=None, description="REVIEWER only: the office whose opinions it enters, or the leading group (领导小组)"
+        default=None,
+        description="REVIEWER only: the office whose opinions it enters, or the leading group (领导小组); a seat some "
+        "member of the leading group holds (the member's own when `memberId` is given)",
+    )
+    member_id: strawberry.ID | None = strawberry.field(
+        default=None, description="REVIEWER only: the leading group's member whose seat it holds (their approvals are recorded as theirs)"
     )
 
 
@@ -106,6 +117,7 @@ class TokenMutations:
                 unit_id=optional_pk(input.unit_id, "Unit", "unitId"),
                 expires_at=input.expires_at,
                 seat=input.seat,  # type: ignore[arg-type]
+                member_id=optional_pk(input.member_id, "LeadingGroupMember", "memberId"),
                 actor=info.context.viewer,
             )
         except DomainError as exc:

@@ -18,6 +18,7 @@ from domain.workdays import today
 from resolvers.pagination import paginate
 from schema.context import Info
 from schema.enums import ChangeNoticeStatus, ReviewDecision, ReviewOffice, RuleCode, Severity
+from schema.leading_group import LeadingGroupMember, load_member
 from schema.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
@@ -71,6 +72,7 @@ class Review(Node):
     approved_by: str = strawberry.field(description="领导小组审定: who approved the decision")
     approved_at: datetime | None = strawberry.field(description="when the decision took effect; null while it awaits approval")
     approval_opinion: str = strawberry.field(description="领导小组意见")
+    approved_member_id: strawberry.Private[int | None] = None
 
     @classmethod
     def from_model(cls, r: wm.Review) -> Review:
@@ -80,8 +82,12 @@ class Review(Node):
             submitted_by=r.submitted_by, submitted_at=r.submitted_at, decision=r.decision,
             decision_reason=r.decision_reason, required_changes=r.required_changes,
             decided_by=r.decided_by, decided_at=r.decided_at, approved_by=r.approved_by, approved_at=r.approved_at,
-            approval_opinion=r.approval_opinion,
+            approval_opinion=r.approval_opinion, approved_member_id=r.approved_member_id,  # type: ignore[attr-defined]
         )  # fmt: skip
+
+    @strawberry.field(description="领导小组审定: the group's member who approved, when the approving token was bound to one")
+    async def approved_by_member(self, info: Info) -> LeadingGroupMember | None:
+        return await load_member(info, self.approved_member_id)
 
     @strawberry.field(description="one opinion per reviewing office")
     async def opinions(self, info: Info) -> list[ReviewOpinion]:

@@ -26,6 +26,10 @@ UNIT = re.compile(r"[0-9a-z]+|\S")
 #: Word characters of a query: CJK, letters and digits of any script; everything else splits words.
 QUERY_WORD = re.compile(r"[^\W_]+")
 SEPARATOR = "\u241f"  # ␟ stands in for a run of whitespace: a unit of its own, breaking phrases
+FILLER = "\u2400"  # ␀ pads indexed texts (search/embedded.py): no text, query or document, may hold it
+#: Units the analysis makes itself, taken out of whatever it is given: typed into a query, they would match
+#: every gap between sentences or words.
+_RESERVED = {ord(SEPARATOR): None, ord(FILLER): None}
 WHITESPACE = re.compile(r"\s+")
 MAX_QUERY_WORDS = 12
 MAX_WORD_UNITS = 40
@@ -34,7 +38,7 @@ HIGHLIGHT_PRE, HIGHLIGHT_POST = "<em>", "</em>"
 
 def units(text: str) -> list[str]:
     """The units of `text` (lowercased); whitespace runs become one separator unit."""
-    return UNIT.findall(WHITESPACE.sub(SEPARATOR, text.strip().lower())) if text else []
+    return UNIT.findall(WHITESPACE.sub(SEPARATOR, text.translate(_RESERVED).strip().lower())) if text else []
 
 
 def unigrams(text_units: Sequence[str]) -> str:

@@ -3,6 +3,15 @@
 Each searchable field is indexed as unigrams (`f__1`, frequencies) and bigrams with positions
 (`f__2`), pre-cut by search.analysis and split by a whitespace tokenizer; a query word is a phrase
 of its bigrams (see analysis). The original document is stored as JSON (`_source`) for highlights.
+
+Two changes to what is indexed shape the ranking (search.manifest's INDEX_FORMAT_VERSION 2):
+
+- a sentence end (。！？) is followed by SENTENCE_GAP filler positions, so that the query's words
+  found "close together" (NEAR_SLOP) are in one sentence, not the end of one and the start of the next;
+- a long text counts LENGTH_PAD units longer than it is (filler at its end): BM25 divides by the
+  text's length relative to the average, which ranked a one-line article that mentions the words
+  above the article that is about them (劳动法 第二十一条 over 劳动合同法 第十九条 for
+  `劳动合同 试用期`); the padding softens that (b 0.75 becomes about 0.75 × 116 / 416 ≈ 0.2).
 Writes run in a worker thread under one lock; a batch is one commit, so it lands whole or not at all.
 """
 
@@ -47,6 +56,14 @@ NEAR_SLOP = 4
 ALTERNATIVE_WEIGHT = 0.8
 #: When any word will do: what each term found adds, whatever its frequency (a text with more of them first).
 COVERAGE = 25.0
+#: A word of n bigrams is a phrase whose weight is the sum of their n IDFs, so a long word (较大数额罚款)
+#: outweighed the rest of the query: its score is divided by n ** LONG_WORD (√n).
+LONG_WORD = 0.5
+#: Index-time padding (see the module's doc); FILLER is a unit no query word can contain.
+FILLER = analysis.FILLER
+SENTENCE_END = frozenset("。！？")
+SENTENCE_GAP = NEAR_SLOP + 2
+LENGTH_PAD = {"text": 300}
 Q = tantivy.Query
 
 
@@ -63,6 +80,18 @@ def _schema(spec: IndexSpec) -> tantivy.Schema:
     b.add_float_field("boost", fast=True)
     b.add_bytes_field("_source", stored=True)
     return b.build()
+
+
+def indexed_units(text: str, pad: int = 0) -> list[str]:
+    """The units of `text` as indexed: SENTENCE_GAP fillers after each sentence end, `pad` at the end."""
+    out: list[str] = []
+    for unit in analysis.units(text):
+        out.append(unit)
+        if unit in SENTENCE_END:
+            out += [FILLER] * SENTENCE_GAP
+    if out and pad:
+        out += [FILLER] * pad
+    return out
 
 
 def _fingerprint(spec: IndexSpec) -> str:
@@ -94,7 +123,7 @@ class _Index:
         doc = tantivy.Document()
         doc.add_integer("id", int(source["id"]))
         for name in self.spec.text:
-            grams = analysis.units(str(source.get(name) or ""))
+            grams = indexed_units(str(source.get(name) or ""), LENGTH_PAD.get(name, 0))
             if grams:
                 doc.add_text(f"{name}__1", analysis.unigrams(grams))
                 if len(grams) > 1:
@@ -123,7 +152,8 @@ class _Index:
             else:
                 q = Q.phrase_query(self.schema, field, grams)
             per_field.append((tantivy.Occur.Should, Q.boost_query(q, weight)))
-        return Q.boolean_query(per_field)
+        query = Q.boolean_query(per_field)
+        return Q.boost_query(query, len(grams) ** -LONG_WORD) if len(grams) > 1 else query
 
     def term_query(self, term: QueryTerm) -> tantivy.Query:
         """The term's word, or any of its alternatives (a little lower weighted)."""

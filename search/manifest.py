@@ -24,7 +24,7 @@ from search.model import SPECS
 
 #: Bump when what the indexes hold changes without a change of their fields (search/documents.py,
 #: search/analysis.py): an index of another format is rebuilt. Field changes (SPECS) count by themselves.
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2
 #: A build whose builder has not written its manifest for this long is taken as abandoned.
 STALE_AFTER = 180.0
 

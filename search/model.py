@@ -39,7 +39,7 @@ OPEN_END = 99991231
 SPECS: dict[IndexName, IndexSpec] = {
     IndexName.ARTICLES: IndexSpec(
         IndexName.ARTICLES,
-        text={"text": 1.0, "title": 1.5, "label": 1.0, "chapter": 0.5, "lead": 1.0},
+        text={"text": 1.0, "title": 1.5, "label": 1.0, "chapter": 0.5, "lead": 0.3},
         keywords=("document_id", "work_id", "level", "status"),
         numbers=("valid_from", "valid_to"),
         snippet_field="text",

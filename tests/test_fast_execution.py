@@ -186,3 +186,25 @@ async def test_the_real_schema_answers_the_same_both_ways(database: str, role: R
         )
         assert _plain(ours) == _plain(theirs), document
         assert ours.data and not ours.errors, (document, ours.errors)
+
+
+async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
+    """resolvers.loaders.Rows builds model instances from `.values()` rows: every attribute a row sets
+    is the value tortoise's own constructor gives, for each model the loaders read that way."""
+    from domain import models as m
+    from resolvers.loaders import DOCUMENT_INFO, Rows, _attributes
+
+    for queryset in (m.Unit.all(), m.Position.all(), m.Power.all(), m.PowerBasis.all(), m.LegalArticle.all().limit(500),
+                     m.LegalWork.all(), m.FlowChart.all(), m.FlowStep.all(), m.FlowEdge.all(), m.OperationRecord.all()):  # fmt: skip
+        theirs = {obj.pk: obj for obj in await queryset}
+        ours = {obj.pk: obj for obj in await Rows(queryset)}
+        assert ours.keys() == theirs.keys() and ours, queryset.model
+        names = _attributes(queryset.model)
+        for pk, obj in ours.items():
+            assert type(obj) is queryset.model and not obj._partial and obj._saved_in_db
+            assert [getattr(obj, n) for n in names] == [getattr(theirs[pk], n) for n in names], (queryset.model, pk)
+    documents = await Rows(m.LegalDocument.all().limit(50), DOCUMENT_INFO)
+    only = {d.pk: d for d in await m.LegalDocument.all().limit(50).only(*DOCUMENT_INFO)}
+    assert documents and all(d._partial for d in documents)
+    assert all(getattr(d, f) == getattr(only[d.pk], f) for d in documents for f in DOCUMENT_INFO)
+    assert all("body" not in d.__dict__ for d in documents)

@@ -48,7 +48,7 @@ EXAMPLES = {"query": 120, "mutation": 100}
 #: Models behind the global ids a client may hold (their GraphQL type has the same name).
 ID_MODELS = [m.Unit, m.Position, m.Power, m.LegalDocument, m.LegalArticle, m.FlowChart, m.FlowStep, m.FlowEdge,
              m.PowerBasis, m.DisclosureRecord, m.OperationRecord, wm.OperationStep, wm.Review, wm.ChangeNotice,
-             wm.Complaint, wm.Inspection]  # fmt: skip
+             wm.Complaint, wm.Inspection, wm.InformationRequest]  # fmt: skip
 
 
 def _exception_names() -> re.Pattern[str]:

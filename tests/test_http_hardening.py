@@ -62,6 +62,18 @@ async def test_the_node_limit_follows_fragments(client: httpx.AsyncClient) -> No
     assert body["errors"][0]["extensions"] == {"code": "too_many_nodes", "nodes": 10_100, "limit": 10_000}
 
 
+async def test_a_long_plain_list_counts_as_its_largest_page(client: httpx.AsyncClient) -> None:
+    """A comment period's drafts are a plain list of up to 200: 公示稿 × their comments cannot slip past
+    the node limit by hiding behind a list without `first`."""
+    many = "commentPeriods(first: 50) { edges { node { drafts { comments(first: 100) { nodes { body } } } } } }"
+    body = await gql(client, f"{{ {many} }}")
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "too_many_nodes", body["errors"]
+    assert body["errors"][0]["extensions"]["nodes"] == 50 + 50 * (200 + 200 * 100)
+    few = "commentPeriods(first: 5) { edges { node { drafts { code } } } }"
+    assert "errors" not in await gql(client, f"{{ {few} }}")
+
+
 async def test_aliases_are_counted_through_fragments(client: httpx.AsyncClient) -> None:
     aliased = " ".join(f"r{i}: role" for i in range(20))
     body = await gql(client, f"{{ a: viewer {{ ...X }} b: viewer {{ ...X }} }} fragment X on Viewer {{ {aliased} }}")

@@ -229,3 +229,30 @@ async def test_legal_documents_entered_by_hand(client: httpx.AsyncClient) -> Non
     assert (await gql_data(client, DELETE_DOCUMENT, {"id": created["id"]}, admin))["deleteLegalDocument"]["id"] == created["id"]
     events = await AuditEvent.filter(entity_type="legal_document", entity_id=str(_pk(created["id"])))
     assert [e.action for e in events] == ["legal_document.create", "legal_document.delete"]
+
+
+async def test_a_unit_that_anything_still_points_to_is_refused_not_failed(client: httpx.AsyncClient) -> None:
+    """Every relation that restricts deleting a unit is checked first: a complaint, a disclosure request or a
+    comment period against it is a typed `in_use`, not the database's refusal as an internal error."""
+    from domain import complaints, information_requests
+    from domain.access import PUBLIC
+    from domain.comment_models import CommentPeriod
+    from domain.services.units import HOLDINGS, _restricting
+
+    assert {name for name, _, _ in _restricting()} <= HOLDINGS.keys()  # each holding has its name
+    admin = await token_for(Role.ADMIN)
+    held = {
+        "complaints": lambda unit: complaints.file_complaint(PUBLIC, complaints.ComplaintData("测试投诉", "内容", unit_id=unit.id)),
+        "information_requests": lambda unit: information_requests.file_request(
+            PUBLIC, information_requests.InformationRequestData("测试信息", "刘建国", "13912345678", unit_id=unit.id)
+        ),
+        "comment_periods": lambda unit: CommentPeriod.create(
+            unit_id=unit.id, title="测试公示", starts_on="2026-12-01", ends_on="2026-12-08", workdays=5, opened_by="test"
+        ),
+    }
+    for name, make in held.items():
+        unit = await make_unit()
+        await make(unit)
+        refused = await gql_data(client, DELETE_UNIT, {"id": encode_id("Unit", unit.id)}, admin)
+        assert field_codes(refused["deleteUnit"]) == {"id": "in_use"}, name
+        assert HOLDINGS[name][0] in refused["deleteUnit"]["message"]

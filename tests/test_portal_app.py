@@ -3,14 +3,22 @@ all local, and off with a setting. The journeys in a real browser are in tests/t
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
+import subprocess
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from domain.enums import Role
+from qingquan.persisted import sha256
 from qingquan.portal import ASSETS, CSP, STATIC_DIR, routes
 from qingquan.settings import Settings
-from tests.helpers import app_client
+from schema.relay import encode_id
+from tests.factories import make_power, make_unit, power_name
+from tests.helpers import app_client, token_for
 
 
 def portal_client(**settings: object) -> httpx.AsyncClient:
@@ -68,3 +76,95 @@ async def test_the_app_serves_the_portal_unless_turned_off(database: str) -> Non
         assert (await c.get("/")).status_code == 404
         assert (await c.get("/static/portal/portal.js")).status_code == 404
         assert (await c.get("/healthz")).status_code == 200
+
+
+# -- 公示 and 征求意见 ---------------------------------------------------------------------------------
+
+
+def portal_comment_documents() -> dict[str, str]:
+    """The portal's own 公示 documents (`QC` in portal.js), evaluated by Node as the browser would."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("no Node.js to read portal.js's documents")
+    text = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
+    block = re.search(r"\n  var QC = (\{.*?\n  \});\n", text, re.S)
+    assert block, "portal.js no longer defines its 公示 documents as `var QC`"
+    script = f"var PAGE = 20; var QC = {block.group(1)}; process.stdout.write(JSON.stringify(QC));"
+    return json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+
+
+OPEN = """mutation ($input: OpenCommentPeriodInput!) { openCommentPeriod(input: $input) {
+  ... on CommentPeriod { drafts { id } } } }"""
+
+
+async def test_the_portal_lists_open_comment_periods_and_reads_a_draft_by_persisted_get(database: str) -> None:
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    assert '<a href="#/comments">征求意见</a>' in html
+    docs = portal_comment_documents()
+    unit = await make_unit()
+    power = await make_power(unit, name=power_name("对测试事项的行政许可"))
+    staff = await token_for(Role.UNIT_STAFF, unit)
+    async with app_client(comment_rate_limit=100_000) as c:  # other tests comment from this address too
+        opened = await c.post("/graphql", headers={"Authorization": f"Bearer {staff}"}, json={"query": OPEN, "variables": {
+            "input": {"unitId": encode_id("Unit", unit.id), "powerIds": [encode_id("Power", power.id)], "title": "公示", "workdays": 3}}})  # fmt: skip
+        draft_id = opened.json()["data"]["openCommentPeriod"]["drafts"][0]["id"]
+        for name, variables in (("periods", {"after": None}), ("draft", {"id": draft_id})):
+            ext = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": sha256(docs[name])}})
+            params = {"variables": json.dumps(variables), "extensions": ext}
+            unknown = await c.get("/graphql", params=params)
+            assert unknown.json()["errors"][0]["message"] == "PersistedQueryNotFound"
+            learned = await c.get("/graphql", params={**params, "query": docs[name]})
+            assert learned.status_code == 200 and "errors" not in learned.json(), learned.text
+            by_hash = await c.get("/graphql", params=params)
+            assert by_hash.json() == learned.json() and by_hash.headers["cache-control"].startswith("public")
+        draft = by_hash.json()["data"]["node"]
+        assert draft["label"] == "征求意见稿" and draft["draftForComment"] and draft["name"] == power.name
+        periods = (await c.get("/graphql", params={"query": docs["periods"]})).json()["data"]["commentPeriods"]
+        assert draft_id in {d["id"] for e in periods["edges"] for d in e["node"]["drafts"]}, periods
+        said = await c.post("/graphql", json={"query": docs["comment"], "variables": {"input": {"draftId": draft_id, "body": "支持公示。"}}})
+        assert said.json()["data"]["commentOnDraft"]["__typename"] == "CommentReceived"
+
+
+# -- 依申请公开 -----------------------------------------------------------------------------------------
+
+
+def portal_request_documents() -> dict[str, str]:
+    """The portal's own 依申请公开 documents (`QR` in portal.js), evaluated by Node as the browser would."""
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("no Node.js to read portal.js's documents")
+    text = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
+    block = re.search(r"\n  var QR = (\{.*?\n  \});\n", text, re.S)
+    assert block, "portal.js no longer defines its 依申请公开 documents as `var QR`"
+    script = f"var QR = {block.group(1)}; process.stdout.write(JSON.stringify(QR));"
+    return json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+
+
+async def test_the_portal_files_a_request_and_follows_it_by_post(database: str) -> None:
+    """The target power by persisted GET, filing and following by POST (the 查询码 never in a URL)."""
+    from tests.workflow_factories import published_power
+
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    assert '<a href="#/request">依申请公开</a>' in html and '<a href="#/request-follow">申请查询</a>' in html
+    script = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
+    assert "post(QR.follow" in script and "post(QR.file" in script and "query(QR.target" in script
+    docs = portal_request_documents()
+    power = await published_power()
+    async with app_client(complaint_rate_limit=100_000) as c:  # other tests file from this address too
+        params = {"variables": json.dumps({"code": power.code}),
+                  "extensions": json.dumps({"persistedQuery": {"version": 1, "sha256Hash": sha256(docs["target"])}})}  # fmt: skip
+        assert (await c.get("/graphql", params=params)).json()["errors"][0]["message"] == "PersistedQueryNotFound"
+        learned = await c.get("/graphql", params={**params, "query": docs["target"]})
+        assert "errors" not in learned.json(), learned.text
+        by_hash = await c.get("/graphql", params=params)
+        target = by_hash.json()["data"]["power"]
+        assert target["code"] == power.code and by_hash.headers["cache-control"].startswith("public")
+        filed = await c.post("/graphql", json={"query": docs["file"], "variables": {"input": {
+            "subject": "该职权的办理统计", "requesterName": "李某某", "requesterContact": "13800000000", "powerId": target["id"],
+            "delivery": "ELECTRONIC", "description": "", "requesterIdNumber": ""}}})  # fmt: skip
+        receipt = filed.json()["data"]["fileInformationRequest"]
+        assert receipt["__typename"] == "InformationRequestReceipt", receipt
+        followed = await c.post("/graphql", json={"query": docs["follow"], "variables": {"id": receipt["id"], "code": receipt["receiptCode"]}})
+        progress = followed.json()["data"]["informationRequestByReceipt"]
+        assert progress["status"] == "RECEIVED" and progress["dueOn"] == receipt["answerDueOn"]
+        assert "李某某" not in followed.text and "13800000000" not in followed.text

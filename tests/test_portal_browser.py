@@ -333,3 +333,123 @@ def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: di
     visit.settle()
     page.locator("ol.hits > li").first.wait_for()
     visit.close()
+
+
+# -- 公示 and 征求意见 ---------------------------------------------------------------------------------
+
+CREATE_DRAFT = """mutation ($input: CreatePowerInput!) { createPower(input: $input) { ... on Power { id code } } }"""
+OPEN_FOR_COMMENT = """mutation ($input: OpenCommentPeriodInput!) { openCommentPeriod(input: $input) {
+  __typename ... on CommentPeriod { id drafts { id name } } } }"""
+RENAME = """mutation ($id: ID!, $name: String!) { updatePower(id: $id, input: { name: $name }) { __typename } }"""
+
+
+@pytest.fixture(scope="module")
+def up_for_comment(server: dict[str, str]) -> dict[str, str]:
+    """A draft power of the land bureau put up for comment, then renamed (the public keeps the frozen name)."""
+    unit = admin(server, '{ unit(code: "36072308") { id } }')["unit"]["id"]
+    frozen = "对违反土地管理规定行为的行政处罚（征求意见测试）"
+    power = admin(server, CREATE_DRAFT, {"input": {"unitId": unit, "name": frozen, "category": "PENALTY", "timeLimit": "15个工作日"}})
+    period = admin(server, OPEN_FOR_COMMENT, {"input": {"unitId": unit, "powerIds": [power["createPower"]["id"]],
+                                                        "title": "国土资源局职权清理结果公示", "workdays": 10}})["openCommentPeriod"]  # fmt: skip
+    assert period["__typename"] == "CommentPeriod", period
+    admin(server, RENAME, {"id": power["createPower"]["id"], "name": "改名后的草案名称"})
+    return {"name": frozen, "code": power["createPower"]["code"], "draft": period["drafts"][0]["id"]}
+
+
+def test_read_a_draft_for_comment_and_leave_a_comment(visit: Visit, up_for_comment: dict[str, str]) -> None:
+    page = visit.open("#/comments")
+    assert "国土资源局职权清理结果公示" in page.locator("#main").inner_text()
+    visit.shot(f"09-comment-periods-{visit.name}")
+    page.get_by_role("link", name=up_for_comment["name"]).click()
+    visit.settle()
+    assert "征求意见稿" in page.locator(".draft-banner").inner_text()
+    assert "征求意见稿" in page.locator("h1").inner_text() and up_for_comment["name"] in page.locator("h1").inner_text()
+    assert "改名后的草案名称" not in page.locator("#main").inner_text()  # never a later edit
+    page.get_by_label("意见内容").fill(f"建议明确处罚的裁量标准（{visit.name}）。")
+    page.get_by_label("姓名").fill("李四")
+    visit.shot(f"10-comment-draft-{visit.name}")
+    page.get_by_role("button", name="提交意见").click()
+    page.locator("#cm-result section.receipt").wait_for()
+    assert "意见已收到" in page.locator("#cm-result").inner_text()
+    assert "李四" not in page.locator("#draft-comments").inner_text()  # not shown before the unit publishes it
+    visit.shot(f"11-comment-received-{visit.name}")
+    visit.open(f"#/power/{up_for_comment['code']}")  # the draft itself is never public
+    assert "未找到" in page.locator("h1").inner_text()
+
+
+def test_draft_pages_pass_the_accessibility_check(server: dict[str, str], browser: Any, up_for_comment: dict[str, str]) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
+    visit = Visit(browser, server["base"], **DESKTOP)
+    checker = axe.Axe()
+    for route in ("#/comments", f"#/draft/{up_for_comment['draft']}"):
+        visit.open(route)
+        results = checker.run(visit.page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+        assert results.violations_count == 0, f"{route}:\n{results.generate_report()}"
+    visit.close()
+
+
+# -- 依申请公开 -----------------------------------------------------------------------------------------
+
+REQUEST_NODE = """query ($id: ID!) { node(id: $id) { ... on InformationRequest { subject requesterName requesterContact } } }"""
+
+
+def test_file_a_request_for_information_and_follow_it_with_its_receipt_code(visit: Visit, server: dict[str, str]) -> None:
+    page = visit.open()
+    page.get_by_role("link", name=UNIT, exact=True).click()
+    visit.settle()
+    page.locator("ul.powers li .power-name").first.click()
+    visit.settle()
+    power_name = page.locator("h1").inner_text()
+    page.get_by_role("link", name="申请公开与这项职权有关的信息").click()
+    visit.settle()
+    assert power_name in page.locator("form.request").inner_text()
+    subject = f"该职权近三年的办理结果（{visit.name}）"
+    page.get_by_label("申请公开的信息名称").fill(subject)
+    page.get_by_label("获取信息的方式").select_option("PAPER")
+    page.get_by_label("申请人姓名或名称").fill("王五")
+    page.get_by_label("身份证件号码").fill("x")  # refused by the API, shown beside the form, nothing filed
+    page.get_by_label("联系方式").fill("0797-8720000")
+    page.get_by_role("button", name="提交申请").click()
+    page.locator("#r-result .error").wait_for()
+    assert "requesterIdNumber" in page.locator("#r-result").inner_text()
+    page.get_by_label("身份证件号码").fill("")
+    visit.shot(f"12-request-{visit.name}")
+    page.get_by_role("button", name="提交申请").click()
+    receipt = page.locator("#r-result section.receipt")
+    receipt.wait_for()
+    number = page.locator("#request-receipt-id").inner_text()
+    code = page.locator("#request-receipt-code").inner_text()
+    assert number and len(code) >= 6 and "答复期限" in receipt.inner_text()
+    visit.shot(f"13-request-receipt-{visit.name}")
+
+    # the request is the unit's business: the public cannot reach it by id, an admin sees the requester
+    public = httpx.post(f"{server['base']}/graphql", json={"query": REQUEST_NODE, "variables": {"id": number}}).json()
+    assert public == {"data": {"node": None}}
+    assert admin(server, REQUEST_NODE, {"id": number})["node"] == {"subject": subject, "requesterName": "王五", "requesterContact": "0797-8720000"}
+
+    receipt.get_by_role("link", name="查询申请进度").click()
+    visit.settle()
+    assert page.get_by_label("申请编号").input_value() == number
+    page.get_by_label("查询码").fill("wrong-code")
+    page.get_by_role("button", name="查询").click()
+    page.locator("#rf-result .error").wait_for()
+    assert "没有找到" in page.locator("#rf-result").inner_text()
+    page.get_by_label("查询码").fill(code)
+    page.get_by_role("button", name="查询").click()
+    page.locator("#rf-result section.progress").wait_for()
+    progress = page.locator("#rf-result").inner_text()
+    assert subject in progress and "已收到，待登记" in progress and "大余县国土资源局" in progress
+    assert "王五" not in progress and "8720000" not in progress
+    assert code not in page.url  # the 查询码 stays out of the address bar (and of the access log)
+    visit.shot(f"14-request-follow-{visit.name}")
+
+
+def test_request_pages_pass_the_accessibility_check(server: dict[str, str], browser: Any) -> None:
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
+    visit = Visit(browser, server["base"], **DESKTOP)
+    checker = axe.Axe()
+    for route in ("#/request", "#/request-follow"):
+        visit.open(route)
+        results = checker.run(visit.page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+        assert results.violations_count == 0, f"{route}:\n{results.generate_report()}"
+    visit.close()

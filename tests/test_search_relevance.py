@@ -148,8 +148,10 @@ query ($q: String!) {
 }
 """
 #: recall@5 each kind must reach (the figures of the last measurement, a little below: see bench/RESULTS.md)
-THRESHOLDS = {"question": 0.65, "everyday": 0.60, "loose_law": 0.75, "citation": 0.95}
-HARD_KINDS_AT_5 = 0.75
+THRESHOLDS = {"question": 0.75, "everyday": 0.70, "loose_law": 0.80, "citation": 0.95}
+HARD_KINDS_AT_5 = 0.82
+#: recall@1 of the keyword queries (issue 10's goal: 0.85; 0.87 measured, see bench/RESULTS.md)
+KEYWORD_AT_1 = 0.85
 
 
 @dataclass(frozen=True)
@@ -194,4 +196,5 @@ def test_how_people_ask_questions_everyday_words_loose_names_and_citations(corpu
     assert all(at5[kind] >= floor for kind, floor in THRESHOLDS.items()), at5
     hard = [r for kind, rs in ranks.items() if kind != "keyword" for r in rs]
     assert recall(hard, 5) >= HARD_KINDS_AT_5, recall(hard, 5)
-    assert at5["keyword"] >= 0.97 and recall(ranks["keyword"], 1) >= 0.70, (at5["keyword"], recall(ranks["keyword"], 1))
+    at1 = recall(ranks["keyword"], 1)
+    assert at5["keyword"] >= 0.97 and at1 >= KEYWORD_AT_1, (at5["keyword"], at1)

@@ -13,7 +13,7 @@ from domain.models import AuditEvent, Power
 from schema.relay import encode_id
 from tests.factories import make_power, make_unit, own_code, unique
 from tests.helpers import gql_data, token_for
-from tests.workflow_factories import based_power, charted, in_review, seat_tokens
+from tests.workflow_factories import based_power, charted, in_review, seat_holder, seat_tokens
 
 ERRORS = """
   __typename
@@ -270,6 +270,7 @@ async def test_a_reviewer_token_holds_one_seat(client: httpx.AsyncClient) -> Non
     create = """mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) {
       __typename ... on CreatedApiToken { token { role seat } } ... on ValidationErrors { errors { field code } } } }"""
     admin = await token_for(Role.ADMIN)
+    await seat_holder(ReviewSeat.LEGAL_AFFAIRS)  # a token is issued only for a seat a member of the group holds
     made = await call(client, create, admin, input={"name": "县法制办", "role": "REVIEWER", "seat": "LEGAL_AFFAIRS"})
     assert made["token"] == {"role": "REVIEWER", "seat": "LEGAL_AFFAIRS"}
     wrong = await call(client, create, admin, input={"name": "电子监察", "role": "INSPECTOR", "seat": "LEADING_GROUP"})

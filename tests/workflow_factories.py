@@ -11,13 +11,15 @@ import httpx
 
 from domain import lifecycle, revisions
 from domain.access import Viewer
-from domain.enums import ReviewDecision, ReviewOffice, ReviewSeat, Role
+from domain.enums import GroupRole, ReviewDecision, ReviewOffice, ReviewSeat, Role
+from domain.leading_group import MemberData, create_member
 from domain.models import Power, Unit
 from domain.services.bases import BasisData, create_basis
 from domain.services.flow import FlowChartData, FlowStepData, create_flow_chart, create_flow_step
 from domain.services.flow_edges import FlowEdgeData, create_flow_edge
 from domain.tokens import create_token
-from tests.factories import ADMIN, first_article, make_document, make_power, make_unit, staff_of
+from domain.workflow_models import LeadingGroupMember
+from tests.factories import ADMIN, first_article, make_document, make_power, make_unit, staff_of, unique
 from tests.helpers import gql_data
 
 ALL_OPINIONS = [lifecycle.OpinionData(office, f"{office.label}：同意") for office in ReviewOffice]
@@ -37,9 +39,23 @@ async def decided(
     return await lifecycle.approve(LEADING_GROUP, power_id, True)
 
 
+async def seat_holder(seat: ReviewSeat) -> LeadingGroupMember:
+    """A member of the leading group (附1) holding `seat` (a token is issued only for a held seat)."""
+    held = await LeadingGroupMember.filter(seat=seat).first()
+    if held is not None:
+        return held
+    role = GroupRole.DEPUTY if seat == ReviewSeat.LEADING_GROUP else GroupRole.MEMBER
+    data = MemberData(f"{seat.label}成员{unique('')}", f"{seat.label}负责人", (await make_unit()).id, role, seat)
+    return await create_member(ADMIN, data)
+
+
 async def seat_tokens() -> dict[ReviewSeat, str]:
-    """A reviewer token per seat."""
-    return {seat: (await create_token(Role.REVIEWER, seat=seat))[1] for seat in ReviewSeat}
+    """A reviewer token per seat, each seat held by a member of the leading group."""
+    tokens = {}
+    for seat in ReviewSeat:
+        await seat_holder(seat)
+        tokens[seat] = (await create_token(Role.REVIEWER, seat=seat))[1]
+    return tokens
 
 
 OPINION = """mutation ($id: ID!, $input: ReviewOpinionInput!) { recordReviewOpinion(powerId: $id, input: $input) {

@@ -21,7 +21,12 @@ class AffectedBasis:
     change: ArticleChange
 
 
-def _version_order(document: LegalDocument) -> tuple[date, int]:
+#: The action a change notice lists for a new version of a cited law.
+LAW_NEW_VERSION = "law.new_version"
+
+
+def version_order(document: LegalDocument) -> tuple[date, int]:
+    """Older versions first: by version date (an undated version counts as oldest), then by id."""
     return (document.version_date or date.min, document.id)
 
 
@@ -30,7 +35,7 @@ async def newest_version(work_id: int) -> LegalDocument:
     versions = await LegalDocument.filter(work_id=work_id)
     if not versions:
         raise not_found("legal work", "法律文件")
-    return max(versions, key=_version_order)
+    return max(versions, key=version_order)
 
 
 async def affected_bases(viewer: Viewer, older_id: int, newer_id: int | None = None) -> list[AffectedBasis]:
@@ -60,7 +65,7 @@ async def affected_bases_of_work(viewer: Viewer, work_id: int) -> list[AffectedB
     """Bases citing any older version of a work whose article changed or vanished in its newest version."""
     newest = await newest_version(work_id)
     older = sorted(
-        (d for d in await LegalDocument.filter(work_id=work_id) if d.id != newest.id), key=_version_order
+        (d for d in await LegalDocument.filter(work_id=work_id) if d.id != newest.id), key=version_order
     )
     found: list[AffectedBasis] = []
     for version in older:
@@ -95,7 +100,7 @@ async def notify_new_version(new_id: int, work_id: int) -> int:
             await power_changed(
                 IMPORT,
                 item.basis.power,
-                "law.new_version",
+                LAW_NEW_VERSION,
                 document_id=new_id,
                 article=item.basis.article.label,
                 change=item.change.kind.value,

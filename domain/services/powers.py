@@ -11,6 +11,7 @@ from domain import codes
 from domain.access import Viewer, require_unit_content
 from domain.audit import record
 from domain.change_notices import power_changed
+from domain.comment_models import CommentDraft
 from domain.enums import (
     DisclosureScope,
     DisclosureTiming,
@@ -255,6 +256,7 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
         for query, zh, en in (
             (DisclosureRecord.filter(power_id=power.id), "公开记录", "disclosure records"),
             (OperationRecord.filter(power_id=power.id), "运行记录", "operation records"),
+            (CommentDraft.filter(power_id=power.id), "公示稿及公众意见", "a comment version put up for comment"),
         ):
             if await query.exists():
                 raise in_use("id", f"该职权已有{zh}，不能删除 (the power has {en})")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
+from tortoise.fields.base import OnDelete
 from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, require_admin, unit_subtree_ids
 from domain.audit import record
 from domain.enums import SearchEntity, UnitKind
 from domain.errors import Validator
-from domain.models import ApiToken, Position, Power, Unit
+from domain.models import ApiToken, Power, Unit
 from domain.outbox import enqueue
 from domain.services.common import apply_changes, clean_fields, duplicates_as, in_use, not_found, snapshot
 
@@ -108,20 +109,43 @@ async def update_unit(viewer: Viewer, unit_id: int, changes: UnitChanges) -> Uni
     return unit
 
 
+#: What keeps a unit from being deleted, by relation (every relation to Unit whose key restricts deletion is
+#: checked; one missing here is named by its relation): its tokens and webhooks go with it.
+HOLDINGS = {
+    "children": ("下级单位", "sub-units"),
+    "powers": ("职权", "powers"),
+    "positions": ("岗位", "positions"),
+    "leading_group_members": ("领导小组成员", "leading group members"),
+    "complaints": ("投诉", "complaints"),
+    "inspections": ("检查记录", "inspections"),
+    "information_requests": ("政府信息公开申请", "information requests"),
+    "comment_periods": ("公示", "comment periods"),
+}
+
+
+def _restricting() -> list[tuple[str, type, str]]:
+    """(relation, model, key column) of each relation whose foreign key restricts deleting a unit."""
+    found = []
+    for name in sorted(Unit._meta.backward_fk_fields):
+        relation = Unit._meta.fields_map[name]
+        model = relation.related_model
+        for key in model._meta.fk_fields:
+            forward = model._meta.fields_map[key]
+            if forward.source_field == relation.relation_field and forward.on_delete == OnDelete.RESTRICT:
+                found.append((name, model, relation.relation_field))
+    return found
+
+
 async def delete_unit(viewer: Viewer, unit_id: int) -> None:
-    """Delete a unit that holds nothing: no sub-units, powers or positions."""
+    """Delete a unit that holds nothing (sub-units, powers, positions, complaints …: `HOLDINGS`)."""
     require_admin(viewer)
     async with in_transaction():
         unit = await Unit.get_or_none(id=unit_id)
         if unit is None:
             raise not_found("unit", "单位")
-        holdings = (
-            (Unit.filter(parent_id=unit.id), "下级单位", "sub-units"),
-            (Power.filter(unit_id=unit.id), "职权", "powers"),
-            (Position.filter(unit_id=unit.id), "岗位", "positions"),
-        )
-        for query, zh, en in holdings:
-            if await query.exists():
+        for name, model, key in _restricting():
+            if await model.filter(**{key: unit.id}).exists():
+                zh, en = HOLDINGS.get(name, (name, name))
                 raise in_use("id", f"该单位还有{zh}，不能删除 (the unit still has {en})")
         tokens = await ApiToken.filter(unit_id=unit.id).count()
         await unit.delete()

@@ -40,12 +40,16 @@ def create(
     expires: str | None = typer.Option(None, "--expires", help=f"when it stops working: {EXPIRES_HELP}"),
     seat: ReviewSeat | None = typer.Option(
         None, "--seat", case_sensitive=False,
-        help="REVIEWER only: OPENNESS_OFFICE, LEGAL_AFFAIRS, SECRECY, ESTABLISHMENT, PRICING or LEADING_GROUP",
+        help="REVIEWER only: OPENNESS_OFFICE, LEGAL_AFFAIRS, SECRECY, ESTABLISHMENT, PRICING or LEADING_GROUP;"
+        " a seat some member of the leading group holds",
+    ),
+    member: int | None = typer.Option(
+        None, "--member", help="REVIEWER only: the id of the leading group's member (附1) it is bound to (their seat)"
     ),
 ) -> None:
     """Create a token; it is printed once, alone on the last line, and stored only hashed."""
     expires_at = _expiry(expires)
-    token, plaintext = run_with_db(lambda: tokens.create_token(role, unit, name, expires_at=expires_at, seat=seat))
+    token, plaintext = run_with_db(lambda: tokens.create_token(role, unit, name, expires_at=expires_at, seat=seat, member_id=member))
     until = f", expires {_when(token.expires_at)} (UTC+8)" if token.expires_at else ", never expires"
     typer.echo(f"created token #{token.id} {token.name} ({token.role.value}){until}; keep it safe, it is not shown again:")
     typer.echo(plaintext)

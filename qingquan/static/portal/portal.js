@@ -420,7 +420,8 @@
           chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null,
           chart.notes ? h("p", null, "说明：" + chart.notes) : null
         ] : h("p", { class: "empty" }, "尚无流程图。")),
-        h("p", null, link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" })));
+        h("p", null, link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" }), " ",
+          link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })));
     }, function (error) { show(failure(error)); });
   }
 
@@ -604,6 +605,257 @@
       h("p", { class: "lead" }, "输入投诉时得到的投诉编号和查询码。"), form, result);
   }
 
+  // ---- 依申请公开: file a request for government information, follow it with its 查询码 ----------------
+  var REQUEST_STATUS = { RECEIVED: "已收到，待登记", REGISTERED: "已登记，办理中", ANSWERED: "已答复" };
+  var OUTCOME = { DISCLOSED: "公开", PARTIALLY_DISCLOSED: "部分公开", WITHHELD: "不予公开", NOT_EXIST: "信息不存在",
+    NOT_THIS_AGENCY: "非本机关负责公开" };
+  var GROUND = {
+    STATE_SECRET: "国家秘密", PROHIBITED_BY_LAW: "法律、行政法规禁止公开", SECURITY_AND_STABILITY: "公开后可能危及国家安全、公共安全、经济安全、社会稳定",
+    TRADE_SECRET: "商业秘密", PERSONAL_PRIVACY: "个人隐私", INTERNAL_AFFAIRS: "内部事务信息", PROCESS_INFORMATION: "过程性信息",
+    ENFORCEMENT_CASE_FILE: "行政执法案卷信息"
+  };
+  var DELIVERY = { ELECTRONIC: "电子数据", PAPER: "纸质文本", INSPECTION: "查阅、抄录" };
+  var QR = {
+    target: "query PortalRequestTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
+    file: "mutation PortalFileInformationRequest($input: FileInformationRequestInput!) { fileInformationRequest(input: $input) { " +
+      "__typename ... on InformationRequestReceipt { id receivedOn answerDueOn dueProvisional receiptCode } " +
+      "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
+    follow: "query PortalFollowInformationRequest($id: ID!, $code: String!) { informationRequestByReceipt(id: $id, code: $code) { " +
+      "status subject receivedOn dueOn dueProvisional registeredOn extendedOn extensionReason answeredOn outcome withholdingGround " +
+      "answer unit { name } } }"
+  };
+
+  function requestPage(params) {
+    setTitle("依申请公开");
+    var powerCode = params.get("power") || "";
+    var unitCode = params.get("unit") || "";
+    show(h("h1", null, "依申请公开"), loading());
+    Promise.all([loadUnits(), powerCode ? query(QR.target, { code: powerCode }) : Promise.resolve(null)]).then(function (got) {
+      var units = got[0].filter(function (u) { return u.kind !== "OFFICE"; });
+      var power = got[1] && got[1].power;
+      if (power) unitCode = power.unit.code;
+      var unitSelect = h("select", { id: "r-unit", name: "unit", required: true }, h("option", { value: "" }, "请选择单位"),
+        units.map(function (u) { return h("option", { value: u.id, selected: u.code === unitCode }, u.name); }));
+      var subject = h("input", { id: "r-subject", name: "subject", maxlength: "200", required: true, autocomplete: "off" });
+      var description = h("textarea", { id: "r-description", name: "description", rows: "4" });
+      var delivery = h("select", { id: "r-delivery", name: "delivery" },
+        Object.keys(DELIVERY).map(function (d) { return h("option", { value: d }, DELIVERY[d]); }));
+      var name = h("input", { id: "r-name", name: "name", maxlength: "100", required: true, autocomplete: "name" });
+      var idNumber = h("input", { id: "r-id-number", name: "idNumber", maxlength: "30", autocomplete: "off", spellcheck: "false" });
+      var contact = h("input", { id: "r-contact", name: "contact", maxlength: "100", required: true, autocomplete: "tel" });
+      var status = h("div", { id: "r-result", "aria-live": "polite" });
+      var submit = h("button", { type: "submit" }, "提交申请");
+      var form = h("form", { class: "complaint request", onsubmit: function (event) {
+        event.preventDefault();
+        clear(status);
+        submit.disabled = true;
+        var input = { subject: subject.value.trim(), description: description.value.trim(), delivery: delivery.value,
+          requesterName: name.value.trim(), requesterIdNumber: idNumber.value.trim(), requesterContact: contact.value.trim() };
+        if (power) input.powerId = power.id; else input.unitId = unitSelect.value;
+        post(QR.file, { input: input }).then(function (data) {
+          var r = data.fileInformationRequest;
+          submit.disabled = false;
+          if (r.__typename === "InformationRequestReceipt") {
+            form.hidden = true;
+            append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "申请已收到"),
+              h("dl", null, field("申请编号", h("code", { id: "request-receipt-id" }, r.id)),
+                field("查询码", h("code", { id: "request-receipt-code" }, r.receiptCode)),
+                field("收到日期", r.receivedOn), field("答复期限", r.answerDueOn + (r.dueProvisional ? "（暂定）" : ""))),
+              h("p", { class: "warn" }, "请抄下申请编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
+              link("#/request-follow?id=" + enc(r.id), "查询申请进度", { class: "button" })));
+          } else if (r.__typename === "ValidationErrors") {
+            append(status, h("div", { class: "error", role: "alert" }, r.message,
+              h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+          } else {
+            append(status, h("p", { class: "error", role: "alert" }, r.message));
+          }
+        }, function (error) { submit.disabled = false; append(status, failure(error)); });
+      } },
+        power ? h("p", null, "申请公开的职权：", link("#/power/" + enc(power.code), power.name), "（", power.unit.name, "）")
+          : h("div", { class: "row" }, h("label", { for: "r-unit" }, "向哪个单位申请"), unitSelect),
+        h("div", { class: "row" }, h("label", { for: "r-subject" }, "申请公开的信息名称（200 字以内）"), subject),
+        h("div", { class: "row" }, h("label", { for: "r-description" }, "文号或其他便于查询的描述（可不填）"), description),
+        h("div", { class: "row" }, h("label", { for: "r-delivery" }, "获取信息的方式"), delivery),
+        h("fieldset", null, h("legend", null, "申请人（只有被申请单位和监督部门能看到）"),
+          h("div", { class: "row" }, h("label", { for: "r-name" }, "申请人姓名或名称"), name),
+          h("div", { class: "row" }, h("label", { for: "r-id-number" }, "身份证件号码（可不填）"), idNumber),
+          h("div", { class: "row" }, h("label", { for: "r-contact" }, "联系方式"), contact)),
+        submit);
+      show(crumbs([["首页", "#/"], ["依申请公开"]]), h("h1", null, "依申请公开"),
+        h("p", { class: "lead" }, "依照《政府信息公开条例》，可以向单位申请公开政府信息，不需要登录。单位在收到申请之日起 20 个工作日内答复" +
+          "（经同意可延长一次，不超过 20 个工作日）。提交后会得到申请编号和查询码，凭它们", link("#/request-follow", "查询申请进度"), "。"),
+        form, status);
+    }, function (error) { show(h("h1", null, "依申请公开"), failure(error)); });
+  }
+
+  function requestFollowPage(params) {
+    setTitle("申请查询");
+    var id = h("input", { id: "rf-id", name: "id", value: params.get("id") || "", required: true, autocomplete: "off" });
+    var code = h("input", { id: "rf-code", name: "code", required: true, autocomplete: "off", spellcheck: "false" });
+    var result = h("div", { id: "rf-result", "aria-live": "polite" });
+    var form = h("form", { class: "follow", onsubmit: function (event) {
+      event.preventDefault();
+      clear(result);
+      append(result, loading());
+      // POST: the 查询码 is a secret and stays out of the URL, the history and the access log
+      post(QR.follow, { id: id.value.trim(), code: code.value.trim() }).then(function (data) {
+        var r = data.informationRequestByReceipt;
+        clear(result);
+        if (!r) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对申请编号和查询码。")); return; }
+        append(result, h("section", { class: "progress" }, h("h2", null, r.subject),
+          h("dl", null, field("被申请单位", r.unit.name), field("办理状态", REQUEST_STATUS[r.status] || r.status),
+            field("收到日期", r.receivedOn), field("登记日期", r.registeredOn),
+            field("延长答复期限", r.extendedOn ? r.extendedOn + "：" + r.extensionReason : null),
+            r.dueOn ? field("答复期限", r.dueOn + (r.dueProvisional ? "（暂定）" : "")) : null,
+            field("答复日期", r.answeredOn), field("答复结果", r.outcome ? OUTCOME[r.outcome] || r.outcome : null),
+            field("不予公开的理由", r.withholdingGround ? GROUND[r.withholdingGround] || r.withholdingGround : null),
+            field("答复内容", r.answer))));
+      }, function (error) { clear(result); append(result, failure(error)); });
+    } },
+      h("div", { class: "row" }, h("label", { for: "rf-id" }, "申请编号"), id),
+      h("div", { class: "row" }, h("label", { for: "rf-code" }, "查询码"), code),
+      h("button", { type: "submit" }, "查询"));
+    show(crumbs([["首页", "#/"], ["申请查询"]]), h("h1", null, "依申请公开查询"),
+      h("p", { class: "lead" }, "输入申请时得到的申请编号和查询码。"), form, result);
+  }
+
+  // ---- 公示 and 征求意见: draft powers put up for comment (公示稿), and the comment form ----------------
+  var COMMENT_STATUS = { PUBLISHED: "已公开", ANSWERED: "已答复" };
+  var QC = {
+    periods: "query PortalCommentPeriods($after: String) { commentPeriods(open: true, first: " + PAGE + ", after: $after) { " +
+      "totalCount pageInfo { hasNextPage endCursor } edges { node { id title startsOn endsOn unit { code name } " +
+      "drafts { id code name label } } } } }",
+    draft: "query PortalCommentDraft($id: ID!) { node(id: $id) { ... on CommentDraft { id code name label draftForComment " +
+      "category exerciseMode description rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis " +
+      "feeStandard timeLimit } bases { citation note articleText } flowChart { title complaintChannel notes steps { ordinal name " +
+      "kind condition position timeLimit supervision } } period { id title startsOn endsOn status unit { code name } } " +
+      "comments(first: 50) { totalCount edges { node { id body answer status receivedOn moderatedOn } } } } } }",
+    comment: "mutation PortalCommentOnDraft($input: CommentOnDraftInput!) { commentOnDraft(input: $input) { __typename " +
+      "... on CommentReceived { id status receivedOn message } ... on ValidationErrors { message errors { field message code } } " +
+      "... on NotFoundError { message } ... on RateLimitedError { message retryAfterSeconds } } }"
+  };
+
+  function draftBanner(period) {
+    return h("p", { class: "draft-banner", role: "note" }, h("strong", null, "征求意见稿"),
+      "：本页是" + period.unit.name + "公示的职权草案，不是正式公布的职权目录。公示期 " + period.startsOn + " 至 " + period.endsOn +
+      "，欢迎在此期间提出意见。");
+  }
+
+  function commentPeriodsPage() {
+    setTitle("征求意见");
+    show(h("h1", null, "公示与征求意见"), loading());
+    function fetchPage(after) { return query(QC.periods, { after: after }).then(function (d) { return d.commentPeriods; }); }
+    fetchPage(null).then(function (conn) {
+      var list = h("ul", { class: "periods" });
+      function add(c) {
+        c.edges.forEach(function (edge) {
+          var p = edge.node;
+          list.appendChild(h("li", null, h("h2", null, p.title),
+            h("p", { class: "meta" }, badge("公示中", "ok"), " ", link("#/unit/" + enc(p.unit.code), p.unit.name),
+              " · 公示期 " + p.startsOn + " 至 " + p.endsOn),
+            h("ul", { class: "drafts" }, p.drafts.map(function (d) {
+              return h("li", null, link("#/draft/" + enc(d.id), d.name), " ", badge(d.label, "warn"), " ", h("code", null, d.code));
+            }))));
+        });
+      }
+      add(conn);
+      var box = [crumbs([["首页", "#/"], ["征求意见"]]), h("h1", null, "公示与征求意见"),
+        h("p", { class: "lead" }, "各单位清理登记的职权在申报前向社会公示，征求意见。公示期内可以查看征求意见稿并提出意见，不需要登录。"),
+        h("p", { class: "count" }, "正在公示 " + conn.totalCount + " 项"), list];
+      if (!conn.edges.length) box.push(h("p", { class: "empty" }, "目前没有正在公示的职权。"));
+      var info = conn.pageInfo;
+      if (info.hasNextPage) {
+        var more = h("button", { type: "button", class: "more" }, "加载更多");
+        more.addEventListener("click", function () {
+          more.disabled = true;
+          fetchPage(info.endCursor).then(function (c) {
+            add(c);
+            info = c.pageInfo;
+            if (info.hasNextPage) more.disabled = false; else more.remove();
+          }, function (error) { main().appendChild(failure(error)); });
+        });
+        box.push(more);
+      }
+      show(box);
+    }, function (error) { show(h("h1", null, "公示与征求意见"), failure(error)); });
+  }
+
+  function commentForm(draft) {
+    var body = h("textarea", { id: "cm-body", name: "body", rows: "6", maxlength: "2000", required: true });
+    var name = h("input", { id: "cm-name", name: "name", maxlength: "50", autocomplete: "name" });
+    var contact = h("input", { id: "cm-contact", name: "contact", maxlength: "100", autocomplete: "tel" });
+    var status = h("div", { id: "cm-result", "aria-live": "polite" });
+    var submit = h("button", { type: "submit" }, "提交意见");
+    var form = h("form", { class: "comment", onsubmit: function (event) {
+      event.preventDefault();
+      clear(status);
+      submit.disabled = true;
+      var input = { draftId: draft.id, body: body.value.trim(), commenterName: name.value.trim(), commenterContact: contact.value.trim() };
+      post(QC.comment, { input: input }).then(function (data) {
+        var r = data.commentOnDraft;
+        submit.disabled = false;
+        if (r.__typename === "CommentReceived") {
+          form.hidden = true;
+          append(status, h("section", { class: "receipt", role: "status" }, h("h3", null, "意见已收到"),
+            h("p", null, "感谢您的意见。单位审核后会在本页公开或答复。")));
+        } else if (r.__typename === "ValidationErrors") {
+          append(status, h("div", { class: "error", role: "alert" }, r.message,
+            h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+        } else {
+          append(status, h("p", { class: "error", role: "alert" }, r.message));
+        }
+      }, function (error) { submit.disabled = false; append(status, failure(error)); });
+    } },
+      h("div", { class: "row" }, h("label", { for: "cm-body" }, "意见内容（2000 字以内）"), body),
+      h("fieldset", null, h("legend", null, "姓名和联系方式（可不填；只有公示单位和监督部门能看到，不会公开）"),
+        h("div", { class: "row" }, h("label", { for: "cm-name" }, "姓名"), name),
+        h("div", { class: "row" }, h("label", { for: "cm-contact" }, "联系方式"), contact)),
+      submit);
+    return [form, status];
+  }
+
+  function commentDraftPage(id) {
+    show(loading());
+    query(QC.draft, { id: id }).then(function (data) {
+      var d = data.node;
+      if (!d || !d.draftForComment) return notFound("没有这份征求意见稿，或公示期已结束。");
+      var period = d.period;
+      setTitle(d.label + "：" + d.name);
+      var r = d.rules;
+      var chart = d.flowChart;
+      var comments = d.comments.edges.map(function (e) { return e.node; });
+      show(crumbs([["首页", "#/"], ["征求意见", "#/comments"], [d.name]]),
+        draftBanner(period),
+        h("h1", null, h("span", { class: "badge badge-warn" }, d.label), " ", d.name),
+        h("p", { class: "meta" }, badge(CATEGORY[d.category] || d.category, "cat"), " ", h("code", null, d.code), " ",
+          MODE[d.exerciseMode] || "", " · 公示单位 ", link("#/unit/" + enc(period.unit.code), period.unit.name), " · ", period.title),
+        d.description ? h("p", null, d.description) : null,
+        h("section", { id: "draft-rules" }, h("h2", null, "行使规则（征求意见稿）"), h("dl", { class: "rules" },
+          field("公开范围", SCOPE[r.disclosureScope]), field("公开形式", r.disclosureForm),
+          field("公开时限", (TIMING[r.disclosureTiming] || "") + (r.disclosureDeadline ? "：" + r.disclosureDeadline : "")),
+          field("办理时限", r.timeLimit), field("收费依据", r.feeBasis), field("收费标准", r.feeStandard))),
+        h("section", { id: "draft-bases" }, h("h2", null, "职权依据"), d.bases.length ? h("ol", { class: "bases" }, d.bases.map(function (b) {
+          return h("li", null, h("span", { class: "citation" }, b.citation), b.note ? h("p", { class: "note" }, b.note) : null,
+            h("details", null, h("summary", null, "查看条文"), h("div", { class: "article-text" },
+              b.articleText.split("\n").map(function (line) { return h("p", null, line); }))));
+        })) : h("p", { class: "empty" }, "未列依据。")),
+        h("section", { id: "draft-chart" }, h("h2", null, "运行流程（征求意见稿）"), chart ? [
+          h("ol", { class: "steps" }, chart.steps.map(function (s) {
+            return h("li", null, h("strong", null, s.name), " ", badge(STEP_KIND[s.kind] || s.kind),
+              h("dl", null, field("条件", s.condition), field("承办岗位", s.position), field("办理时限", s.timeLimit),
+                field("监督制约", s.supervision)));
+          })),
+          chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null
+        ] : h("p", { class: "empty" }, "尚无流程图。")),
+        h("section", { id: "draft-comments" }, h("h2", null, "公开的意见（" + d.comments.totalCount + " 条）"),
+          comments.length ? h("ol", { class: "comments" }, comments.map(function (c) {
+            return h("li", null, h("p", null, c.body), h("p", { class: "meta" }, badge(COMMENT_STATUS[c.status] || c.status), " ", c.receivedOn),
+              c.answer ? h("p", { class: "answer" }, "答复：" + c.answer) : null);
+          })) : h("p", { class: "empty" }, "还没有公开的意见。")),
+        h("section", { id: "draft-comment-form" }, h("h2", null, "提出意见"), commentForm(d)));
+    }, function (error) { show(failure(error)); });
+  }
+
   function notFound(message) {
     setTitle("未找到");
     show(h("h1", null, "未找到"), h("p", null, message || "没有这个页面。"), link("#/", "返回首页"));
@@ -634,6 +886,10 @@
       case "search": return searchPage(params);
       case "complaint": return complaintPage(params);
       case "follow": return followPage(params);
+      case "request": return requestPage(params);
+      case "request-follow": return requestFollowPage(params);
+      case "comments": return commentPeriodsPage();
+      case "draft": return commentDraftPage(parts[1] || "");
       default: return notFound();
     }
   }
