@@ -15,16 +15,14 @@ and the audit trail never copies them.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from domain import access
+from domain import access, receipts
 from domain.audit import record
 from domain.enums import ComplaintStatus
 from domain.errors import IllegalTransition, NotFound, Validator
@@ -71,10 +69,6 @@ class ComplaintData:
     complainant_phone: str = ""
 
 
-def _receipt_hash(code: str) -> str:
-    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
-
-
 async def file_complaint(viewer: access.Viewer, data: ComplaintData, on: datetime.date | None = None) -> Complaint:
     """投诉: about a power the filer can see, or a unit; contact data is optional (匿名投诉).
 
@@ -110,8 +104,7 @@ async def file_complaint(viewer: access.Viewer, data: ComplaintData, on: datetim
             complainant_phone=phone, received_on=on,
         )  # fmt: skip
         _set_due(complaint, await WorkCalendar.load())
-        receipt_code = secrets.token_urlsafe(12)
-        complaint.receipt_hash = _receipt_hash(receipt_code)
+        receipt_code = receipts.issue(complaint)
         await complaint.save()
         complaint.receipt_code = receipt_code  # type: ignore[attr-defined]  # for the receipt only
         await record(
@@ -123,12 +116,7 @@ async def file_complaint(viewer: access.Viewer, data: ComplaintData, on: datetim
 
 async def complaint_by_receipt(complaint_id: int, code: str) -> Complaint:
     """The complaint whose number and 查询码 these are; anything else answers as not found."""
-    complaint = await Complaint.get_or_none(id=complaint_id)
-    if complaint is None or not complaint.receipt_hash or not secrets.compare_digest(
-        complaint.receipt_hash, _receipt_hash(code)
-    ):
-        raise NotFound("没有这个投诉，或查询码不对 (no complaint with this number and code)")
-    return complaint
+    return await receipts.by_receipt(Complaint, complaint_id, code, "没有这个投诉，或查询码不对 (no complaint with this number and code)")
 
 
 def complaints_q(
@@ -140,15 +128,7 @@ def complaints_q(
     on: datetime.date | None = None,
 ) -> Q:
     """The complaints `viewer` may see (oversight roles all, a unit its own) matching the filters."""
-    q = access.internal_q(viewer, "")
-    if statuses:
-        q &= Q(status__in=statuses)
-    if overdue is not None:
-        late = Q(status__in=WAITING, due_on__lt=on or today())
-        q &= late if overdue else ~late
-    if unit_ids is not None:
-        q &= Q(unit_id__in=sorted(unit_ids))
-    return q
+    return receipts.filed_q(viewer, WAITING, statuses=statuses, overdue=overdue, unit_ids=unit_ids, on=on)
 
 
 async def _step(

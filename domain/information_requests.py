@@ -21,16 +21,14 @@ from __future__ import annotations
 
 import datetime
 import re
-import secrets
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
-from domain import access
+from domain import access, receipts
 from domain.audit import record
-from domain.complaints import _receipt_hash as receipt_hash
 from domain.enums import (
     InformationDelivery,
     InformationRequestOutcome,
@@ -135,8 +133,7 @@ async def file_request(
             requester_contact=contact, received_on=on,
         )  # fmt: skip
         due_date(request, await WorkCalendar.load())
-        code = secrets.token_urlsafe(12)
-        request.receipt_hash = receipt_hash(code)
+        code = receipts.issue(request)
         await request.save()
         request.receipt_code = code  # type: ignore[attr-defined]  # for the receipt only
         await record(
@@ -148,14 +145,9 @@ async def file_request(
 
 async def request_by_receipt(request_id: int, code: str) -> InformationRequest:
     """The request whose number and 查询码 these are; anything else answers as not found."""
-    request = await InformationRequest.get_or_none(id=request_id)
-    if (
-        request is None
-        or not request.receipt_hash
-        or not secrets.compare_digest(request.receipt_hash, receipt_hash(code))
-    ):
-        raise NotFound("没有这个申请，或查询码不对 (no request with this number and code)")
-    return request
+    return await receipts.by_receipt(
+        InformationRequest, request_id, code, "没有这个申请，或查询码不对 (no request with this number and code)"
+    )
 
 
 def requests_q(
@@ -167,15 +159,7 @@ def requests_q(
     on: datetime.date | None = None,
 ) -> Q:
     """The requests `viewer` may see (oversight roles all, a unit its own and its offices')."""
-    q = access.internal_q(viewer, "")
-    if statuses:
-        q &= Q(status__in=statuses)
-    if overdue is not None:
-        late = Q(status__in=WAITING, due_on__lt=on or today())
-        q &= late if overdue else ~late
-    if unit_ids is not None:
-        q &= Q(unit_id__in=sorted(unit_ids))
-    return q
+    return receipts.filed_q(viewer, WAITING, statuses=statuses, overdue=overdue, unit_ids=unit_ids, on=on)
 
 
 def require_handler(viewer: access.Viewer, unit_id: int) -> None:

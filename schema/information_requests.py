@@ -28,7 +28,7 @@ from schema.enums import (
 from schema.errors import ValidationErrors
 from schema.mutations.base import optional_pk, pk
 from schema.node import Node, page_args, to_connection
-from schema.oversight_mutations import RateLimitedError
+from schema.oversight_mutations import RateLimitedError, anonymous_limit
 from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.unit import Unit
 from schema.workflow import load_power
@@ -272,14 +272,9 @@ class InformationRequestMutations:
         self, info: Info, input: FileInformationRequestInput
     ) -> FileInformationRequestResult:
         ctx = info.context
-        limiter = ctx.complaint_limiter if ctx.viewer.token_id is None else None  # signed-in callers are not
-        if limiter is not None:
-            wait = await dataclasses.replace(limiter, scope=SCOPE).hit(ctx.client_ip)
-            if wait is not None:
-                return RateLimitedError(
-                    message="申请过于频繁，请稍后再试 (too many requests from this address)",
-                    retry_after_seconds=max(int(wait + 0.999), 1),
-                )
+        limiter = dataclasses.replace(ctx.complaint_limiter, scope=SCOPE) if ctx.complaint_limiter else None
+        if refusal := await anonymous_limit(info, limiter, "申请", "requests"):
+            return refusal
         try:
             data = rules.InformationRequestData(
                 subject=input.subject, requester_name=input.requester_name, requester_contact=input.requester_contact,

@@ -14,6 +14,7 @@ from domain import complaints, disclosures, inspections, operations
 from domain import models as m
 from domain.errors import DomainError
 from domain.workdays import today
+from qingquan.ratelimit import RateLimiter
 from schema.context import Info
 from schema.enums import (
     DisclosureChannel,
@@ -40,6 +41,20 @@ InspectionResult = workflow_result("InspectionResult", Inspection)
 class RateLimitedError:
     message: str
     retry_after_seconds: int
+
+
+async def anonymous_limit(info: Info, limiter: RateLimiter | None, zh: str, en: str) -> RateLimitedError | None:
+    """A caller without a token is limited per client address (signed-in callers are not): the refusal, if
+    this hit is one too many, else None."""
+    ctx = info.context
+    if ctx.viewer.token_id is not None or limiter is None:
+        return None
+    wait = await limiter.hit(ctx.client_ip)
+    if wait is None:
+        return None
+    return RateLimitedError(
+        message=f"{zh}过于频繁，请稍后再试 (too many {en} from this address)", retry_after_seconds=max(int(wait + 0.999), 1)
+    )
 
 
 @strawberry.type(description="回执: what the complainant keeps — no token is needed to file.")
@@ -194,13 +209,8 @@ class OversightMutations:
     )
     async def file_complaint(self, info: Info, input: FileComplaintInput) -> FileComplaintResult:
         ctx = info.context
-        limiter = ctx.complaint_limiter if ctx.viewer.token_id is None else None  # signed-in callers are not
-        wait = await limiter.hit(ctx.client_ip) if limiter is not None else None
-        if wait is not None:
-            return RateLimitedError(
-                message="投诉过于频繁，请稍后再试 (too many complaints from this address)",
-                retry_after_seconds=max(int(wait + 0.999), 1),
-            )
+        if refusal := await anonymous_limit(info, ctx.complaint_limiter, "投诉", "complaints"):
+            return refusal
         try:
             data = complaints.ComplaintData(
                 subject=input.subject, content=input.content,

@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.enums import CommentAction, CommentHiddenReason, CommentStatus
 from schema.errors import NotFoundError, ValidationErrors
 from schema.mutations.base import failure, pk
-from schema.oversight_mutations import RateLimitedError
+from schema.oversight_mutations import RateLimitedError, anonymous_limit
 from schema.workflow_mutations import refused, workflow_result
 
 CommentPeriodResult = workflow_result("CommentPeriodResult", CommentPeriod)
@@ -85,14 +85,9 @@ class CommentPeriodMutations:
     @strawberry.mutation(description="意见 on a 公示稿 during its period: anyone, no token needed; without a token limited per client address.")
     async def comment_on_draft(self, info: Info, input: CommentOnDraftInput) -> CommentOnDraftResult:
         ctx = info.context
-        if ctx.viewer.token_id is None:  # signed-in callers are not limited
-            limiter = RateLimiter(ctx.settings.comment_rate_limit, ctx.settings.comment_rate_window, scope="comment")
-            wait = await limiter.hit(ctx.client_ip)
-            if wait is not None:
-                return RateLimitedError(
-                    message="提交意见过于频繁，请稍后再试 (too many comments from this address)",
-                    retry_after_seconds=max(int(wait + 0.999), 1),
-                )
+        limiter = RateLimiter(ctx.settings.comment_rate_limit, ctx.settings.comment_rate_window, scope="comment")
+        if refusal := await anonymous_limit(info, limiter, "提交意见", "comments"):
+            return refusal
         try:
             data = rules.CommentData(
                 draft_id=pk(input.draft_id, "CommentDraft", "draftId"), body=input.body,
