@@ -21,15 +21,10 @@ from schema.enums import (
     CommentHiddenReason,
     CommentPeriodStatus,
     CommentStatus,
-    DisclosureScope,
-    DisclosureTiming,
-    ExerciseMode,
-    PowerCategory,
 )
 from schema.node import Node, page_args, to_connection
-from schema.power import ExerciseRules
 from schema.relay import Connection, encode_id
-from schema.revisions import VersionFlowChart, _chart
+from schema.revisions import SnapshotFields, VersionFlowChart, _chart
 from schema.unit import Unit
 from schema.workflow import load_power
 
@@ -56,11 +51,10 @@ class CommentDraftBasis:
     description="公示稿 (征求意见稿): a draft power frozen when its comment period opened. The public reads it "
     "only while the period is open; it is a draft for comment, not a published power."
 )
-class CommentDraft(Node):
+class CommentDraft(SnapshotFields, Node):
     db_id: strawberry.Private[int]
     period_id: strawberry.Private[int]
     power_id: strawberry.Private[int]
-    snapshot: strawberry.Private[dict[str, Any]]
     ordinal: int = strawberry.field(description="position in its period")
     code: str = strawberry.field(description="职权编码 (of the draft)")
     name: str = strawberry.field(description="职权全称, as put up for comment")
@@ -73,29 +67,6 @@ class CommentDraft(Node):
             id=encode_id("CommentDraft", d.id), db_id=d.id, period_id=d.period_id, power_id=d.power_id,
             snapshot=d.snapshot, ordinal=d.ordinal, code=d.code, name=d.name, label=rules.DRAFT_LABEL,
             draft_for_comment=True,
-        )  # fmt: skip
-
-    @strawberry.field
-    def category(self) -> PowerCategory:
-        return PowerCategory(self.snapshot["category"])  # type: ignore[misc]
-
-    @strawberry.field
-    def exercise_mode(self) -> ExerciseMode:
-        return ExerciseMode(self.snapshot["exercise_mode"])  # type: ignore[misc]
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.snapshot["description"]
-
-    @strawberry.field(description="行使规则 as put up for comment")
-    def rules(self) -> ExerciseRules:
-        s = self.snapshot
-        return ExerciseRules(
-            disclosure_scope=DisclosureScope(s["disclosure_scope"]),  # type: ignore[misc]
-            disclosure_form=s["disclosure_form"],
-            disclosure_timing=DisclosureTiming(s["disclosure_timing"]),  # type: ignore[misc]
-            disclosure_deadline=s["disclosure_deadline"], fee_basis=s["fee_basis"], fee_standard=s["fee_standard"],
-            time_limit=s["time_limit"], time_limit_days=s["time_limit_days"],
         )  # fmt: skip
 
     @strawberry.field(description="职权依据 with the articles' text, from the highest legal rank down")

@@ -127,10 +127,39 @@ def _chart(data: dict[str, Any] | None) -> VersionFlowChart | None:
     )  # fmt: skip
 
 
-@strawberry.type(description="One published version of a power, as the public saw it while it was in force.")
-class PowerVersion(Node):
-    power_id: strawberry.Private[int]
+@strawberry.type
+class SnapshotFields:
+    """What a published version and a 公示稿 show alike of a power as it stood (domain.versions.snapshots)."""
+
     snapshot: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field
+    def category(self) -> PowerCategory:
+        return PowerCategory(self.snapshot["category"])  # type: ignore[misc]
+
+    @strawberry.field
+    def exercise_mode(self) -> ExerciseMode:
+        return ExerciseMode(self.snapshot["exercise_mode"])  # type: ignore[misc]
+
+    @strawberry.field
+    def description(self) -> str:
+        return self.snapshot["description"]
+
+    @strawberry.field(description="行使规则 as they stood")
+    def rules(self) -> ExerciseRules:
+        s = self.snapshot
+        return ExerciseRules(
+            disclosure_scope=DisclosureScope(s["disclosure_scope"]),  # type: ignore[misc]
+            disclosure_form=s["disclosure_form"],
+            disclosure_timing=DisclosureTiming(s["disclosure_timing"]),  # type: ignore[misc]
+            disclosure_deadline=s["disclosure_deadline"], fee_basis=s["fee_basis"], fee_standard=s["fee_standard"],
+            time_limit=s["time_limit"], time_limit_days=s["time_limit_days"],
+        )  # fmt: skip
+
+
+@strawberry.type(description="One published version of a power, as the public saw it while it was in force.")
+class PowerVersion(SnapshotFields, Node):
+    power_id: strawberry.Private[int]
     number: int = strawberry.field(description="1 for the first publication")
     published_at: datetime
     published_on: date = strawberry.field(description="in force from this day")
@@ -152,29 +181,6 @@ class PowerVersion(Node):
     @strawberry.field(description="职权全称 in this version")
     def name(self) -> str:
         return self.snapshot["name"]
-
-    @strawberry.field
-    def category(self) -> PowerCategory:
-        return PowerCategory(self.snapshot["category"])  # type: ignore[misc]
-
-    @strawberry.field
-    def exercise_mode(self) -> ExerciseMode:
-        return ExerciseMode(self.snapshot["exercise_mode"])  # type: ignore[misc]
-
-    @strawberry.field
-    def description(self) -> str:
-        return self.snapshot["description"]
-
-    @strawberry.field(description="行使规则 in this version")
-    def rules(self) -> ExerciseRules:
-        s = self.snapshot
-        return ExerciseRules(
-            disclosure_scope=DisclosureScope(s["disclosure_scope"]),  # type: ignore[misc]
-            disclosure_form=s["disclosure_form"],
-            disclosure_timing=DisclosureTiming(s["disclosure_timing"]),  # type: ignore[misc]
-            disclosure_deadline=s["disclosure_deadline"], fee_basis=s["fee_basis"], fee_standard=s["fee_standard"],
-            time_limit=s["time_limit"], time_limit_days=s["time_limit_days"],
-        )  # fmt: skip
 
     @strawberry.field(description="涉密不宜公开 in this version")
     def confidentiality(self) -> Confidentiality:
