@@ -147,7 +147,8 @@ async def test_the_portal_files_a_request_and_follows_it_by_post(database: str) 
     html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     assert '<a href="#/request">依申请公开</a>' in html and '<a href="#/request-follow">申请查询</a>' in html
     script = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
-    assert "post(QR.follow" in script and "post(QR.file" in script and "query(QR.target" in script
+    # the follow pages share followForm, which POSTs: the 查询码 stays out of URLs
+    assert "post(o.query" in script and "query: QR.follow" in script and "post(QR.file" in script and "query(QR.target" in script
     docs = portal_request_documents()
     power = await published_power()
     async with app_client(complaint_rate_limit=100_000) as c:  # other tests file from this address too

@@ -576,33 +576,40 @@
     }, function (error) { show(h("h1", null, "投诉"), failure(error)); });
   }
 
-  function followPage(params) {
-    setTitle("投诉查询");
-    var id = h("input", { id: "f-id", name: "id", value: params.get("id") || "", required: true, autocomplete: "off" });
-    var code = h("input", { id: "f-code", name: "code", required: true, autocomplete: "off", spellcheck: "false" });
-    var result = h("div", { id: "f-result", "aria-live": "polite" });
+  // A follow page (投诉查询, 申请查询): the number and the 查询码, sent by POST — the 查询码 is a secret and
+  // stays out of the URL, the history and the access log; `render` shows what was found.
+  function followForm(params, o) {
+    setTitle(o.title);
+    var id = h("input", { id: o.prefix + "-id", name: "id", value: params.get("id") || "", required: true, autocomplete: "off" });
+    var code = h("input", { id: o.prefix + "-code", name: "code", required: true, autocomplete: "off", spellcheck: "false" });
+    var result = h("div", { id: o.prefix + "-result", "aria-live": "polite" });
     var form = h("form", { class: "follow", onsubmit: function (event) {
       event.preventDefault();
       clear(result);
       append(result, loading());
-      // POST: the 查询码 is a secret and stays out of the URL, the history and the access log
-      post(Q.follow, { id: id.value.trim(), code: code.value.trim() }).then(function (data) {
-        var c = data.complaintByReceipt;
+      post(o.query, { id: id.value.trim(), code: code.value.trim() }).then(function (data) {
+        var found = data[o.field];
         clear(result);
-        if (!c) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对投诉编号和查询码。")); return; }
-        append(result, h("section", { class: "progress" }, h("h2", null, c.subject),
-          h("dl", null, field("办理状态", COMPLAINT[c.status] || c.status), field("收到日期", c.receivedOn),
-            field(c.status === "REJECTED" ? "不予受理日期" : "受理日期", c.acceptedOn),
-            field("不予受理理由", c.rejectionReason),
-            c.status === "ANSWERED" || c.status === "REJECTED" ? null : field("本环节期限", c.dueOn + (c.dueProvisional ? "（暂定）" : "")),
-            field("答复日期", c.answeredOn), field("答复意见", c.answer))));
+        if (!found) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对" + o.number + "和查询码。")); return; }
+        append(result, h("section", { class: "progress" }, h("h2", null, found.subject), h("dl", null, o.render(found))));
       }, function (error) { clear(result); append(result, failure(error)); });
     } },
-      h("div", { class: "row" }, h("label", { for: "f-id" }, "投诉编号"), id),
-      h("div", { class: "row" }, h("label", { for: "f-code" }, "查询码"), code),
+      h("div", { class: "row" }, h("label", { for: o.prefix + "-id" }, o.number), id),
+      h("div", { class: "row" }, h("label", { for: o.prefix + "-code" }, "查询码"), code),
       h("button", { type: "submit" }, "查询"));
-    show(crumbs([["首页", "#/"], ["投诉查询"]]), h("h1", null, "投诉查询"),
-      h("p", { class: "lead" }, "输入投诉时得到的投诉编号和查询码。"), form, result);
+    show(crumbs([["首页", "#/"], [o.title]]), h("h1", null, o.heading || o.title),
+      h("p", { class: "lead" }, "输入" + o.filed + "时得到的" + o.number + "和查询码。"), form, result);
+  }
+
+  function followPage(params) {
+    followForm(params, { title: "投诉查询", prefix: "f", query: Q.follow, field: "complaintByReceipt", number: "投诉编号",
+      filed: "投诉", render: function (c) {
+        return [field("办理状态", COMPLAINT[c.status] || c.status), field("收到日期", c.receivedOn),
+          field(c.status === "REJECTED" ? "不予受理日期" : "受理日期", c.acceptedOn),
+          field("不予受理理由", c.rejectionReason),
+          c.status === "ANSWERED" || c.status === "REJECTED" ? null : field("本环节期限", c.dueOn + (c.dueProvisional ? "（暂定）" : "")),
+          field("答复日期", c.answeredOn), field("答复意见", c.answer)];
+      } });
   }
 
   // ---- 依申请公开: file a request for government information, follow it with its 查询码 ----------------
@@ -689,34 +696,16 @@
   }
 
   function requestFollowPage(params) {
-    setTitle("申请查询");
-    var id = h("input", { id: "rf-id", name: "id", value: params.get("id") || "", required: true, autocomplete: "off" });
-    var code = h("input", { id: "rf-code", name: "code", required: true, autocomplete: "off", spellcheck: "false" });
-    var result = h("div", { id: "rf-result", "aria-live": "polite" });
-    var form = h("form", { class: "follow", onsubmit: function (event) {
-      event.preventDefault();
-      clear(result);
-      append(result, loading());
-      // POST: the 查询码 is a secret and stays out of the URL, the history and the access log
-      post(QR.follow, { id: id.value.trim(), code: code.value.trim() }).then(function (data) {
-        var r = data.informationRequestByReceipt;
-        clear(result);
-        if (!r) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对申请编号和查询码。")); return; }
-        append(result, h("section", { class: "progress" }, h("h2", null, r.subject),
-          h("dl", null, field("被申请单位", r.unit.name), field("办理状态", REQUEST_STATUS[r.status] || r.status),
-            field("收到日期", r.receivedOn), field("登记日期", r.registeredOn),
-            field("延长答复期限", r.extendedOn ? r.extendedOn + "：" + r.extensionReason : null),
-            r.dueOn ? field("答复期限", r.dueOn + (r.dueProvisional ? "（暂定）" : "")) : null,
-            field("答复日期", r.answeredOn), field("答复结果", r.outcome ? OUTCOME[r.outcome] || r.outcome : null),
-            field("不予公开的理由", r.withholdingGround ? GROUND[r.withholdingGround] || r.withholdingGround : null),
-            field("答复内容", r.answer))));
-      }, function (error) { clear(result); append(result, failure(error)); });
-    } },
-      h("div", { class: "row" }, h("label", { for: "rf-id" }, "申请编号"), id),
-      h("div", { class: "row" }, h("label", { for: "rf-code" }, "查询码"), code),
-      h("button", { type: "submit" }, "查询"));
-    show(crumbs([["首页", "#/"], ["申请查询"]]), h("h1", null, "依申请公开查询"),
-      h("p", { class: "lead" }, "输入申请时得到的申请编号和查询码。"), form, result);
+    followForm(params, { title: "申请查询", heading: "依申请公开查询", prefix: "rf", query: QR.follow,
+      field: "informationRequestByReceipt", number: "申请编号", filed: "申请", render: function (r) {
+        return [field("被申请单位", r.unit.name), field("办理状态", REQUEST_STATUS[r.status] || r.status),
+          field("收到日期", r.receivedOn), field("登记日期", r.registeredOn),
+          field("延长答复期限", r.extendedOn ? r.extendedOn + "：" + r.extensionReason : null),
+          r.dueOn ? field("答复期限", r.dueOn + (r.dueProvisional ? "（暂定）" : "")) : null,
+          field("答复日期", r.answeredOn), field("答复结果", r.outcome ? OUTCOME[r.outcome] || r.outcome : null),
+          field("不予公开的理由", r.withholdingGround ? GROUND[r.withholdingGround] || r.withholdingGround : null),
+          field("答复内容", r.answer)];
+      } });
   }
 
   // ---- 公示 and 征求意见: draft powers put up for comment (公示稿), and the comment form ----------------
