@@ -61,6 +61,12 @@
       el.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
     }
   }
+  /** What the API refused in a form, one line per field in its own words (the field's API name kept in
+   *  data-field for whoever styles or tests the page, not shown to the person filling it in). */
+  function invalid(r) {
+    return h("div", { class: "error", role: "alert" }, "请修改后再提交：",
+      h("ul", null, r.errors.map(function (e) { return h("li", { "data-field": e.field }, e.message); })));
+  }
   function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
   function main() { return document.getElementById("main"); }
   function show() {
@@ -554,8 +560,7 @@
               h("p", { class: "warn" }, "请抄下投诉编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
               link("#/follow?id=" + enc(r.id), "查询办理进度", { class: "button" })));
           } else if (r.__typename === "ValidationErrors") {
-            append(status, h("div", { class: "error", role: "alert" }, r.message,
-              h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+            append(status, invalid(r));
           } else {
             append(status, h("p", { class: "error", role: "alert" }, r.message));
           }
@@ -671,8 +676,7 @@
               h("p", { class: "warn" }, "请抄下申请编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
               link("#/request-follow?id=" + enc(r.id), "查询申请进度", { class: "button" })));
           } else if (r.__typename === "ValidationErrors") {
-            append(status, h("div", { class: "error", role: "alert" }, r.message,
-              h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+            append(status, invalid(r));
           } else {
             append(status, h("p", { class: "error", role: "alert" }, r.message));
           }
@@ -788,8 +792,7 @@
           append(status, h("section", { class: "receipt", role: "status" }, h("h3", null, "意见已收到"),
             h("p", null, "感谢您的意见。单位审核后会在本页公开或答复。")));
         } else if (r.__typename === "ValidationErrors") {
-          append(status, h("div", { class: "error", role: "alert" }, r.message,
-            h("ul", null, r.errors.map(function (e) { return h("li", null, e.field + "：" + e.message); }))));
+          append(status, invalid(r));
         } else {
           append(status, h("p", { class: "error", role: "alert" }, r.message));
         }
