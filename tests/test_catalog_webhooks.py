@@ -265,14 +265,16 @@ async def test_cli_adds_a_webhook_and_delivers(database: str, receiver: Receiver
     assert "电子监察" in listing.stderr
 
 
-async def test_the_server_sends_deliveries_itself(receiver: Receiver) -> None:
-    """`qingquan serve` runs the sender in one of its processes: nothing else need be started."""
+async def test_the_server_sends_deliveries_itself(receiver: Receiver, database: str) -> None:
+    """`qingquan serve` runs the sender in one of its processes: nothing else need be started. (One sender
+    per database on a host: the app is given the test database's URL, which keys the sender's lock, so that
+    CI's two legs, side by side, do not wait for each other's.)"""
     from qingquan.app import create_app
     from qingquan.settings import Settings
 
     unit = await make_unit()
     hook, path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
-    app = create_app(Settings(search_indexer=False, webhook_interval=0.1), manage_db=False)
+    app = create_app(Settings(database_url=database, search_indexer=False, webhook_interval=0.1), manage_db=False)
     async with app.router.lifespan_context(app):
         power = await published_power(unit, name=power_name("服务器自己发送"))
         for _ in range(200):  # up to 10 s; a round every 0.1 s
