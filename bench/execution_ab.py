@@ -27,6 +27,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
+from starlette.applications import Starlette  # noqa: E402
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # noqa: E402
 
 from domain import db  # noqa: E402
@@ -41,20 +42,9 @@ from schema.execution import FastExecutionContext  # noqa: E402
 from tests.test_query_count import PAGE  # noqa: E402
 
 
-def the_schema(app: object) -> QingquanSchema:
-    """The strawberry schema inside the app (found by walking its attributes)."""
-    seen: set[int] = set()
-    stack = [app]
-    while stack:
-        obj = stack.pop()
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        if isinstance(obj, QingquanSchema):
-            return obj
-        for value in getattr(obj, "__dict__", {}).values():
-            stack.extend(value if isinstance(value, list) else [value])
-    raise SystemExit("no schema found in the app")
+def the_schema(app: Starlette) -> QingquanSchema:
+    """The strawberry schema behind the app's /graphql route."""
+    return next(route.endpoint.schema for route in app.routes if getattr(route, "path", None) == "/graphql")
 
 
 ROWS = Rows.__await__

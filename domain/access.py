@@ -297,38 +297,30 @@ def require_audit_reader(viewer: Viewer) -> None:
 # -- 公示 and 征求意见 (domain/comment_periods.py): the one addition to the public rule ---------------
 
 
+def _public_or_own(viewer: Viewer, public: Q, prefix: str) -> Q:
+    """`public` for everyone, a unit role's own units' rows besides (internal_q), all for oversight roles."""
+    return Q() if viewer.sees_all else public | internal_q(viewer, prefix)
+
+
 def comment_period_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
     """Comment periods (through `prefix`, their 公示稿) `viewer` may see on the county date `on`: for the
     public and other units' staff, only while open (started, not past its end, not closed early); a unit
     its own (and its offices') at any time; oversight roles all. Never the draft powers themselves."""
-    if viewer.sees_all:
-        return Q()
-    open_ = Q(**_prefixed(prefix, starts_on__lte=on, ends_on__gte=on, closed_at__isnull=True))
-    if viewer.unit_ids and viewer.role in UNIT_ROLES:
-        return open_ | Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
-    return open_
+    return _public_or_own(viewer, Q(**_prefixed(prefix, starts_on__lte=on, ends_on__gte=on, closed_at__isnull=True)), prefix)
 
 
 def comment_draft_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
     """公示稿 `viewer` may read on `on`: those of the periods comment_period_q shows, and for anyone but the
     unit and oversight never one whose power has since been marked confidential (涉密) or narrowed to a
     disclosure scope other than PUBLIC: such a draft is not shown, even frozen."""
-    if viewer.sees_all:
-        return Q()
     public = comment_period_q(PUBLIC, on, f"{prefix}period__") & Q(
         **_prefixed(prefix, power__confidential=False, power__disclosure_scope=DisclosureScope.PUBLIC)
     )
-    if viewer.unit_ids and viewer.role in UNIT_ROLES:
-        return public | Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
-    return public
+    return _public_or_own(viewer, public, prefix)
 
 
 def public_comment_q(viewer: Viewer, on: date) -> Q:
     """Comments on 公示稿: published or answered ones of a period open on `on` for everyone; all of a
     unit's own periods for its staff; all for oversight roles."""
-    if viewer.sees_all:
-        return Q()
     shown = Q(status__in=sorted(SHOWN_COMMENTS)) & comment_draft_q(PUBLIC, on, "draft__")
-    if viewer.unit_ids and viewer.role in UNIT_ROLES:
-        return shown | Q(unit_id__in=sorted(viewer.unit_ids))
-    return shown
+    return _public_or_own(viewer, shown, "")

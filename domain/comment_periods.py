@@ -77,18 +77,8 @@ async def comment_snapshots(powers: Sequence[Power], using_db: Any = None) -> di
     return snaps
 
 
-def _text(v: Validator, name: str, label: str, value: str, limit: int, *, required: bool = True) -> str:
-    """A free text, stripped: required (or not) and at most `limit` characters (one error at most)."""
-    text = (value or "").strip()
-    if required and not text:
-        v.add(name, f"{label}不能为空 ({name} is required)", "required")
-    elif len(text) > limit:
-        v.add(name, f"{label}不能超过 {limit} 个字符 ({name} is too long)", "too_long")
-    return text
-
-
 def _check_period_input(v: Validator, data: PeriodData, on: datetime.date) -> str:
-    title = _text(v, "title", "公示标题", data.title, MAX_TITLE)
+    title = check_text(v, "title", "公示标题", data.title, limit=MAX_TITLE)
     v.check(
         1 <= data.workdays <= MAX_WORKDAYS, "workdays",
         f"公示期应为 1 到 {MAX_WORKDAYS} 个工作日 (workdays must be 1..{MAX_WORKDAYS})", "out_of_range",
@@ -217,11 +207,9 @@ async def file_comment(viewer: access.Viewer, data: CommentData, on: datetime.da
     """意见 on a 公示稿 of a period open today (for everyone, the unit included); name and contact optional."""
     on = on or workdays.today()
     v = Validator()
-    body = _text(v, "body", "意见内容", data.body, MAX_COMMENT)
-    name = (data.commenter_name or "").strip()
-    contact = (data.commenter_contact or "").strip()
-    v.check(len(name) <= MAX_NAME, "commenterName", f"姓名不能超过 {MAX_NAME} 个字符 (name is too long)", "too_long")
-    v.check(len(contact) <= MAX_CONTACT, "commenterContact", f"联系方式不能超过 {MAX_CONTACT} 个字符 (contact is too long)", "too_long")
+    body = check_text(v, "body", "意见内容", data.body, limit=MAX_COMMENT)
+    name = check_text(v, "commenterName", "姓名", data.commenter_name, required=False, limit=MAX_NAME)
+    contact = check_text(v, "commenterContact", "联系方式", data.commenter_contact, required=False, limit=MAX_CONTACT)
     v.raise_if_any()
     draft = await CommentDraft.filter(access.comment_draft_q(access.PUBLIC, on), id=data.draft_id).select_related("period").first()
     if draft is None:
@@ -264,7 +252,7 @@ async def moderate(viewer: access.Viewer, comment_id: int, m: Moderation, on: da
     v = Validator()
     answer = note = ""
     if m.action is CommentAction.ANSWER:
-        answer = _text(v, "answer", "答复", m.answer, MAX_COMMENT)
+        answer = check_text(v, "answer", "答复", m.answer, limit=MAX_COMMENT)
     elif m.answer.strip():
         v.add("answer", "只有答复时填写答复内容 (an answer goes with the ANSWER action)", "unexpected")
     if m.action is CommentAction.HIDE:

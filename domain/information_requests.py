@@ -83,28 +83,10 @@ async def file_request(
     (`request.receipt_code`, shown once, stored hashed) to follow it by (`request_by_receipt`)."""
     on = on or today()
     v = Validator()
-    subject = check_text(v, "subject", "申请公开的信息名称", data.subject)
-    v.check(
-        len(subject) <= SUBJECT_LIMIT,
-        "subject",
-        f"信息名称不能超过 {SUBJECT_LIMIT} 个字符 (subject is too long)",
-        "too_long",
-    )
+    subject = check_text(v, "subject", "申请公开的信息名称", data.subject, limit=SUBJECT_LIMIT)
     description = check_text(v, "description", "特征性描述", data.description, required=False)
-    name = check_text(v, "requester_name", "申请人姓名或者名称", data.requester_name)
-    v.check(
-        len(name) <= NAME_LIMIT,
-        "requester_name",
-        f"申请人姓名或者名称不能超过 {NAME_LIMIT} 个字符 (name is too long)",
-        "too_long",
-    )
-    contact = check_text(v, "requester_contact", "联系方式", data.requester_contact)
-    v.check(
-        len(contact) <= CONTACT_LIMIT,
-        "requester_contact",
-        f"联系方式不能超过 {CONTACT_LIMIT} 个字符 (contact is too long)",
-        "too_long",
-    )
+    name = check_text(v, "requester_name", "申请人姓名或者名称", data.requester_name, limit=NAME_LIMIT)
+    contact = check_text(v, "requester_contact", "联系方式", data.requester_contact, limit=CONTACT_LIMIT)
     id_number = (data.requester_id_number or "").strip()
     v.check(
         not id_number or (len(id_number) <= 30 and bool(_ID_NUMBER.fullmatch(id_number))),

@@ -45,10 +45,11 @@ def check_not_future(v: Validator, name: str, day: datetime.date | None, on: dat
         v.add(name, f"日期不能晚于今天 {on.isoformat()} ({name} cannot be in the future)", "future")
 
 
-def check_text(v: Validator, name: str, label: str, value: str, *, required: bool = True) -> str:
+def check_text(v: Validator, name: str, label: str, value: str, *, required: bool = True, limit: int = TEXT_LIMIT) -> str:
+    """A free text, stripped: required (or not) and at most `limit` characters."""
     text = (value or "").strip()
     v.check(bool(text) or not required, name, f"{label}不能为空 ({name} is required)", "required")
-    v.check(len(text) <= TEXT_LIMIT, name, f"{label}不能超过 {TEXT_LIMIT} 个字符 ({name} is too long)", "too_long")
+    v.check(len(text) <= limit, name, f"{label}不能超过 {limit} 个字符 ({name} is too long)", "too_long")
     return text
 
 

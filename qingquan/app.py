@@ -88,19 +88,23 @@ class QingquanGraphQL(GraphQLHTTP):
         await super().__call__(scope, receive, send)
 
 
+def host_lock(job: str, *keys: str) -> Path:
+    """A lock file in the temporary directory, one per `job` and `keys` on this host."""
+    name = hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"qingquan-{job}-{name}.lock"
+
+
 def indexer_lock(settings: Settings) -> Path:
-    """The lock file whose holder drains the search outbox (beside the embedded index, or in the
-    temporary directory for a Meilisearch URL: the processes of one host share it)."""
+    """The lock file whose holder drains the search outbox (beside the embedded index, or per Meilisearch
+    URL and database on this host)."""
     if settings.search_url:
-        name = hashlib.sha256(f"{settings.search_url}|{settings.database_url}".encode()).hexdigest()[:16]
-        return Path(tempfile.gettempdir()) / f"qingquan-indexer-{name}.lock"
+        return host_lock("indexer", settings.search_url, settings.database_url)
     return Path(settings.search_index_dir) / ".indexer.lock"
 
 
 def webhook_lock(settings: Settings) -> Path:
     """The lock file whose holder sends webhook deliveries (one per database on this host)."""
-    name = hashlib.sha256(settings.database_url.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"qingquan-webhooks-{name}.lock"
+    return host_lock("webhooks", settings.database_url)
 
 
 def tune_garbage_collection(settings: Settings) -> None:

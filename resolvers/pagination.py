@@ -11,11 +11,12 @@ from tortoise.queryset import QuerySet
 from domain.errors import FieldError, ValidationFailed
 
 M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 
 @dataclass
-class Page(Generic[M]):
-    items: list[M]
+class Page(Generic[T]):
+    items: list[T]
     offset: int
     total: int
 
@@ -24,11 +25,23 @@ class Page(Generic[M]):
         return self.offset + len(self.items) < self.total
 
 
-async def paginate(queryset: QuerySet[M], *, first: int | None, offset: int, default: int, maximum: int) -> Page[M]:
-    """One COUNT and one SELECT, whatever the page size."""
+def page_size(first: int | None, *, default: int, maximum: int) -> int:
+    """The page size asked for (`default` when none), refused outside 0..`maximum`."""
     size = default if first is None else first
     if size < 0 or size > maximum:
         raise ValidationFailed([FieldError("first", f"first 必须在 0 到 {maximum} 之间 (first must be 0..{maximum})", "out_of_range")])
+    return size
+
+
+def page_of(items: list[T], *, first: int | None, offset: int, default: int, maximum: int) -> Page[T]:
+    """A page cut from a list already loaded (a loader's, for a whole page of parents at once)."""
+    size = page_size(first, default=default, maximum=maximum)
+    return Page(items=items[offset : offset + size], offset=offset, total=len(items))
+
+
+async def paginate(queryset: QuerySet[M], *, first: int | None, offset: int, default: int, maximum: int) -> Page[M]:
+    """One COUNT and one SELECT, whatever the page size."""
+    size = page_size(first, default=default, maximum=maximum)
     total = await queryset.count()
     items = await queryset.offset(offset).limit(size) if size else []
     return Page(items=list(items), offset=offset, total=total)

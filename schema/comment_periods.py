@@ -5,7 +5,7 @@ public_comment_q) on the county date, read once per request (resolvers.loaders).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from tortoise.expressions import Q
@@ -13,9 +13,8 @@ from tortoise.expressions import Q
 from domain import access, personal
 from domain import comment_models as cm
 from domain import comment_periods as rules
-from domain.errors import FieldError, ValidationFailed
 from resolvers.ids import decode_id
-from resolvers.pagination import Page, paginate
+from resolvers.pagination import page_of, paginate
 from schema.context import Info
 from schema.enums import (
     CommentHiddenReason,
@@ -98,18 +97,9 @@ class CommentDraft(SnapshotFields, Node):
     async def comments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[PublicComment]:
         limit, offset = page_args(first, after)
         found = await info.context.loaders.public_comments_by_draft_id.load(self.db_id)
-        return to_connection(_slice(info, found, limit, offset), PublicComment.from_model)
-
-
-def _slice(info: Info, items: list[Any], first: int | None, offset: int) -> Page[Any]:
-    """A page cut from a list already loaded (one query for the drafts of a whole page), bounded as paginate."""
-    settings = info.context.settings
-    size = settings.default_page_size if first is None else first
-    if size < 0 or size > settings.max_page_size:
-        raise ValidationFailed(
-            [FieldError("first", f"first 必须在 0 到 {settings.max_page_size} 之间 (first must be 0..{settings.max_page_size})", "out_of_range")]
-        )
-    return Page(items=items[offset : offset + size], offset=offset, total=len(items))
+        settings = info.context.settings
+        page = page_of(found, first=limit, offset=offset, default=settings.default_page_size, maximum=settings.max_page_size)
+        return to_connection(page, PublicComment.from_model)
 
 
 @strawberry.type(description="公示: a unit puts draft powers up for public comment for some working days.")

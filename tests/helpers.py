@@ -27,6 +27,15 @@ async def app_client(**settings: Any) -> AsyncIterator[httpx.AsyncClient]:
         yield c
 
 
+@asynccontextmanager
+async def caller(app: Any, host: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of `app` without a token, from the client address `host` (anonymous filings are rate-limited
+    per address, counted in the database: a new address starts with a fresh allowance)."""
+    transport = httpx.ASGITransport(app=app, client=(host, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as c:
+        yield c
+
+
 @pytest.fixture(scope="session")
 async def client(database: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the real app, on the session database (opened by the `database` fixture)."""

@@ -25,7 +25,7 @@ from search import SearchBackend
 from search.indexer import drain
 from tests.docx_checks import data_rows, open_docx
 from tests.factories import make_unit, power_name, staff_of, unique
-from tests.helpers import app_client, count_queries, gql_data, token_for
+from tests.helpers import app_client, caller, count_queries, gql_data, token_for
 from tests.workflow_factories import based_power, charted, published_power
 
 OPEN = """mutation ($input: OpenCommentPeriodInput!) { openCommentPeriod(input: $input) {
@@ -334,23 +334,20 @@ async def test_anonymous_comments_are_rate_limited_per_address_in_their_own_scop
     async with app_client() as c:
         s = await setting(c)
     draft = s.period["drafts"][0]["id"]
-    host = f"198.51.100.{next(_hosts)}"
+    host = f"198.18.7.{next(_hosts)}"  # a range no other test files from
     from qingquan.app import create_app
     from qingquan.settings import Settings
 
     app = create_app(Settings(comment_rate_limit=2, comment_rate_window=3600, complaint_rate_limit=1), manage_db=False)
 
-    def caller(h: str) -> httpx.AsyncClient:
-        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(h, 40000)), base_url="http://qingquan.test")
-
-    async with caller(host) as anon:
+    async with caller(app, host) as anon:
         results = [(await comment(anon, draft, f"意见{i}"))["__typename"] for i in range(3)]
         assert results == ["CommentReceived", "CommentReceived", "RateLimitedError"]
         complaint = """mutation ($u: ID!) { fileComplaint(input: { subject: "拖延", content: "未按时办结。", unitId: $u }) { __typename } }"""
         filed = await gql_data(anon, complaint, {"u": encode_id("Unit", s.unit.id)})
         assert filed["fileComplaint"]["__typename"] == "ComplaintReceipt"  # the complaint limit counts apart
         assert (await comment(anon, draft, "有令牌", s.staff))["__typename"] == "CommentReceived"  # tokens are not limited
-    async with caller(f"203.0.113.{next(_hosts)}") as other:
+    async with caller(app, f"198.18.7.{next(_hosts) + 100}") as other:
         assert (await comment(other, draft, "另一地址"))["__typename"] == "CommentReceived"
 
 

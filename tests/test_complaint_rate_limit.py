@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import httpx
 from starlette.applications import Starlette
@@ -18,7 +16,7 @@ from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings
 from schema.relay import encode_id
 from tests.factories import make_unit
-from tests.helpers import gql_data, token_for
+from tests.helpers import caller, gql_data, token_for
 
 FILE = """
 mutation ($input: FileComplaintInput!) {
@@ -34,13 +32,6 @@ _hosts = itertools.count(1)
 
 def limited_app() -> Starlette:
     return create_app(Settings(complaint_rate_limit=LIMIT, complaint_rate_window=WINDOW), manage_db=False)
-
-
-@asynccontextmanager
-async def caller(app: Starlette, host: str) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app, client=(host, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as c:
-        yield c
 
 
 def new_host() -> str:

@@ -26,7 +26,7 @@ from qingquan.app import create_app
 from qingquan.settings import Settings
 from schema.relay import encode_id, parse_id
 from tests.factories import make_power, make_unit, staff_of
-from tests.helpers import gql, gql_data, token_for
+from tests.helpers import caller, gql, gql_data, token_for
 from tests.oversight_factories import ERRORS, D
 from tests.workflow_factories import published_power
 
@@ -78,8 +78,7 @@ async def app(client: httpx.AsyncClient):  # noqa: ANN201  (the session database
 @pytest.fixture
 async def anon(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
     """A client without a token, from an address of its own (a fresh allowance)."""
-    transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{next(_ips) + 100}", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as c:
+    async with caller(app, f"198.51.100.{next(_ips) + 100}") as c:
         yield c
 
 
@@ -207,8 +206,7 @@ async def test_every_bad_input_is_a_typed_error_and_changes_nothing(anon: httpx.
 
 async def test_filing_is_rate_limited_per_address_apart_from_complaints(database: str) -> None:
     app = create_app(Settings(complaint_rate_limit=3, complaint_rate_window=3600), manage_db=False)
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.98", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as anon:
+    async with caller(app, "203.0.113.98") as anon:
         await _rate_limited(app, anon)
 
 
@@ -226,8 +224,7 @@ async def _rate_limited(app, anon: httpx.AsyncClient) -> None:  # noqa: ANN001
     limited = await _file(anon, unitId=unit)
     assert limited["__typename"] == "RateLimitedError" and 0 < limited["retryAfterSeconds"] <= 3600
     assert "too many" in limited["message"] and await _footprint() == before
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.99", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as elsewhere:
+    async with caller(app, "203.0.113.99") as elsewhere:
         assert (await _file(elsewhere, unitId=unit))["__typename"] == "InformationRequestReceipt"
 
 

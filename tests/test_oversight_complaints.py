@@ -21,7 +21,7 @@ from qingquan.app import create_app
 from qingquan.settings import Settings
 from schema.relay import encode_id, parse_id
 from tests.factories import ADMIN, make_power, make_unit
-from tests.helpers import gql_data, token_for
+from tests.helpers import caller, gql_data, token_for
 from tests.oversight_factories import ERRORS, D
 from tests.workflow_factories import published_power
 
@@ -61,8 +61,7 @@ async def app(client: httpx.AsyncClient):  # noqa: ANN201  (the session database
 @pytest.fixture
 async def anon(app) -> AsyncIterator[httpx.AsyncClient]:  # noqa: ANN001
     """A client from an address of its own (each test starts with a fresh allowance)."""
-    transport = httpx.ASGITransport(app=app, client=(f"198.51.100.{next(_ips)}", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as c:
+    async with caller(app, f"198.51.100.{next(_ips)}") as c:
         yield c
 
 
@@ -114,8 +113,7 @@ async def test_filing_is_rate_limited_per_client_address(app, anon: httpx.AsyncC
     assert [(await _file(anon, unitId=unit))["__typename"] for _ in range(3)] == ["ComplaintReceipt"] * 3
     limited = await _file(anon, unitId=unit)
     assert limited["__typename"] == "RateLimitedError" and 0 < limited["retryAfterSeconds"] <= 3600
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.77", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://qingquan.test") as elsewhere:
+    async with caller(app, "203.0.113.77") as elsewhere:
         assert (await _file(elsewhere, unitId=unit))["__typename"] == "ComplaintReceipt"
 
 
