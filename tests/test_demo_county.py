@@ -401,3 +401,20 @@ async def test_cli_seed_demo_is_idempotent_and_deterministic(fresh_db_url: str) 
         assert again.stdout.strip().splitlines()[-1] == digest  # same input, same county
     finally:
         await _drop(other)
+
+
+async def test_the_demo_leading_group_holds_every_seat(demo: object) -> None:
+    """附1 as data: a REVIEWER token for any seat can be issued on the demo (README's review workflow)."""
+    from domain.demo.seed import LEADING_GROUP, seed_leading_group
+    from domain.enums import GroupRole, ReviewSeat, Role
+    from domain.tokens import create_token
+    from domain.workflow_models import LeadingGroupMember
+
+    members = await LeadingGroupMember.all()
+    assert {m.seat for m in members} >= set(ReviewSeat)
+    assert [m.group_role for m in members].count(GroupRole.LEADER) == 1
+    assert {m.post for m in members} >= {post for _, post, _, _ in LEADING_GROUP}
+    for seat in ReviewSeat:
+        token, _ = await create_token(Role.REVIEWER, seat=seat)
+        assert token.seat is seat
+    assert await seed_leading_group() == 0  # a group with members is left as it is

@@ -34,9 +34,11 @@ from domain.demo.units import ALL_UNITS
 from domain.enums import (
     DisclosureScope,
     DisclosureTiming,
+    GroupRole,
     LegalSource,
     PowerCategory,
     PowerStatus,
+    ReviewSeat,
     SearchEntity,
     UnitKind,
 )
@@ -56,6 +58,7 @@ from domain.models import (
 )
 from domain.outbox import enqueue
 from domain.versions import backfill
+from domain.workflow_models import LeadingGroupMember
 
 #: (stage, done, total): the CLI draws it as a progress bar.
 Progress = Callable[[str, int, int], object]
@@ -131,6 +134,7 @@ async def seed(units: Sequence[UnitSpec], powers: Sequence[PowerSpec], progress:
                 raise
     if report.action != "seeded":
         assert county is not None
+        report.leading_group_added = await seed_leading_group()
         await count(report, county, powers)
         report.action = "verified"
         await verify(report, units, powers)
@@ -366,7 +370,46 @@ async def _write(
     for model in (FlowChart, DisclosureRecord, OperationRecord):
         await model.filter(power_id__in=pids).using_db(conn).update(updated_at=F("created_at"))
     await backfill(conn, at=CHARTS_AT)  # version 1 of every published power, published once its chart was drawn
+    await seed_leading_group(conn)
     return county
+
+
+#: 附1, the 清权确权工作领导小组: (the unit a member comes from, post, role, the seat held for the group).
+#: 县编委办 is not among the demo's units: its director sits for the county government.
+LEADING_GROUP: tuple[tuple[str, str, GroupRole, ReviewSeat | None], ...] = (
+    ("县政府", "县委常委、常务副县长", GroupRole.LEADER, ReviewSeat.LEADING_GROUP),
+    ("政府办", "县政府办公室主任", GroupRole.DEPUTY, None),
+    ("监察局", "县监察局局长", GroupRole.DEPUTY, None),
+    ("政府办", "县政府办公室副主任、县公开办主任", GroupRole.MEMBER, ReviewSeat.OPENNESS_OFFICE),
+    ("法制办", "县法制办主任", GroupRole.MEMBER, ReviewSeat.LEGAL_AFFAIRS),
+    ("保密局", "县国家保密局局长", GroupRole.MEMBER, ReviewSeat.SECRECY),
+    ("县政府", "县编委办主任", GroupRole.MEMBER, ReviewSeat.ESTABLISHMENT),
+    ("发改委", "县发改委副主任（分管价格）", GroupRole.MEMBER, ReviewSeat.PRICING),
+    ("财政局", "县财政局局长", GroupRole.MEMBER, None),
+    ("人劳社保局", "县人劳社保局局长", GroupRole.MEMBER, None),
+    ("行政服务中心", "县行政服务中心主任", GroupRole.MEMBER, None),
+)
+
+
+async def seed_leading_group(conn: BaseDBAsyncClient | None = None) -> int:
+    """The demo's leading group, each reviewing seat held (a REVIEWER token is issued only for a held seat),
+    unless the group has members already: a county seeded before the group was kept as data gets it too."""
+    if await LeadingGroupMember.all().using_db(conn).exists():
+        return 0
+    rng = random.Random(SEED + 1)  # apart from the county's own sequence, which stays as it was
+    units = {s.key: unit_code(REGION_CODE, s.serial) for s in ALL_UNITS}
+    unit_ids = dict(await Unit.filter(code__in=list(units.values())).using_db(conn).values_list("code", "id"))
+    names: set[str] = set()
+    rows = []
+    for key, post, role, seat in LEADING_GROUP:
+        if units[key] not in unit_ids:  # a county seeded from fewer units (tests)
+            continue
+        while (name := person(rng)) in names:
+            pass
+        names.add(name)
+        rows.append(LeadingGroupMember(name=name, post=post, unit_id=unit_ids[units[key]], group_role=role, seat=seat))
+    await LeadingGroupMember.bulk_create(rows, using_db=conn)
+    return len(rows)
 
 
 __all__ = ["ALL_POWERS", "COUNTY_CODE", "DemoDataError", "SeedReport", "canonical_dump", "ground", "seed", "seed_demo"]

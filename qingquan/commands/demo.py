@@ -73,6 +73,9 @@ def seed_demo_command(
     elif report.problems:
         typer.echo(f"the demo county {COUNTY_CODE} is already there; nothing written; "
                    f"{len(report.problems)} of its items are missing (changed since seeding)")
+    elif report.leading_group_added:
+        typer.echo(f"the demo county {COUNTY_CODE} is already seeded and verified; its leading group (附1) added: "
+                   f"{report.leading_group_added} members")
     else:
         typer.echo(f"the demo county {COUNTY_CODE} is already seeded and verified; nothing written")
     if show_fingerprint:
