@@ -11,6 +11,7 @@ from typing import Any
 
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers tortoise's SQLite adapters: ours replaces one)
 from tortoise import Tortoise, connections
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 APP = "qingquan"
@@ -37,9 +38,28 @@ def normalize_url(url: str) -> str:
     return url
 
 
+async def keep_session(connection: object) -> None:
+    """asyncpg's pool, by default, resets a connection's session each time it is released, with one more
+    round trip (`SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;`): after every
+    statement tortoise runs outside a transaction, so twice the round trips and more of the server's CPU
+    (bench/RESULTS.md, session 5). Nothing here takes advisory locks, LISTENs, opens cursors outside a
+    transaction or SETs a session variable, so there is nothing to reset; asyncpg itself still rolls back
+    a transaction left open."""
+
+
+def connection_config(url: str) -> str | dict[str, Any]:
+    """The `default` connection: the URL, and for PostgreSQL the pool's reset (keep_session)."""
+    url = normalize_url(url)
+    if not url.startswith("postgres://"):
+        return url
+    config = expand_db_url(url)
+    config["credentials"].setdefault("reset", keep_session)
+    return config
+
+
 def tortoise_config(url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": normalize_url(url)},
+        "connections": {"default": connection_config(url)},
         "apps": {
             APP: {
                 "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models", "domain.comment_models"],

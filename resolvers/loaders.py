@@ -6,8 +6,9 @@ nested field can never reach what the root connection would hide.
 
 from __future__ import annotations
 
+import types
 from collections import defaultdict
-from collections.abc import Generator
+from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
@@ -37,42 +38,120 @@ def _attributes(model: type[Model]) -> tuple[str, ...]:
     return tuple(name for fields in (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields) for _, name, _ in fields)
 
 
+Conversions = tuple[tuple[str, Callable[[Any], Any]], ...]
+
+
+@dataclass(frozen=True)
+class _Statement:
+    """A loader's SELECT, compiled once: its SQL (parameters: the keys only), the attribute each column
+    sets, and tortoise's conversion of the columns that need one."""
+
+    sql: str
+    names: tuple[str, ...]
+    conversions: Conversions
+
+
+#: compiled statements of shared Rows: (shared name, dialect, key field, number of keys) -> statement
+_STATEMENTS: dict[tuple[str, str, str, int], _Statement] = {}
+_MAX_STATEMENTS = 4096  # one per shape and key count: a bound, not a working set (cleared when reached)
+
+
 @dataclass(frozen=True)
 class Rows(Generic[M]):
-    """A queryset whose objects are built from `.values()` rows: the same filters, order and conversions
+    """A queryset whose objects are built from rows: the same filters, order and conversions
     (tortoise's own), without tortoise's per-object constructor, which cost half of a loader's time
     (bench/RESULTS.md, session 4). The objects are whole model instances, or partial ones of `fields`
-    (as `.only()` makes them). Awaited and filtered like the queryset it wraps."""
+    (as `.only()` makes them). Awaited and filtered like the queryset it wraps.
+
+    `shared` names a queryset that is the same for every request and viewer (no filter of its own): its
+    loaders' SELECT for a number of keys (`where_in`) is compiled by tortoise once per process and then
+    only executed, which saves tortoise's query building, most of a loader's remaining time (session 5).
+    """
 
     queryset: QuerySet[M]
     fields: tuple[str, ...] | None = None
+    shared: str | None = None
 
     def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
         return Rows(self.queryset.filter(*args, **kwargs), self.fields)
 
+    def slice(self, offset: int, limit: int) -> Rows[M]:
+        return Rows(self.queryset.offset(offset).limit(limit), self.fields)
+
     def __await__(self) -> Generator[Any, None, list[M]]:
         return self._objects().__await__()
 
-    async def _objects(self) -> list[M]:
+    @property
+    def _names(self) -> tuple[str, ...]:
+        return self.fields or _attributes(self.queryset.model)
+
+    def _build(self, rows: Iterable[Iterable[Any]], names: tuple[str, ...], conversions: Conversions = ()) -> list[M]:
+        """Model instances from rows (`names` their columns, `conversions` tortoise's of some), as
+        `_init_from_db` leaves them, written past the model's __setattr__ (as it does)."""
         model = self.queryset.model
         meta = model._meta
-        names = self.fields or _attributes(model)
-        partial = self.fields is not None
-        custom_pk = meta.db_pk_column not in meta.generated_db_fields
+        flags = {"_partial": self.fields is not None, "_saved_in_db": True}
+        flags["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
+        new = model.__new__
         found = []
-        for row in await self.queryset.values(*names):
-            obj = model.__new__(model)
-            # as `_init_from_db` leaves an instance, written past the model's __setattr__ (as it does)
-            obj.__dict__.update(row, _partial=partial, _saved_in_db=True, _custom_generated_pk=custom_pk, _await_when_save={})
+        for row in rows:
+            obj = new(model)
+            attributes = obj.__dict__
+            attributes.update(zip(names, row, strict=True))
+            for name, convert in conversions:
+                attributes[name] = convert(attributes[name])
+            attributes.update(flags)
+            attributes["_await_when_save"] = {}
             found.append(obj)
         return found
+
+    async def _objects(self) -> list[M]:
+        names = self._names
+        return self._build(([row[name] for name in names] for row in await self.queryset.values(*names)), names)
+
+    async def where_in(self, key_field: str, keys: Collection[Any]) -> list[M]:
+        """The objects whose `key_field` is one of `keys` (the queryset's `filter(key_field__in=keys)`)."""
+        if self.shared is None or not keys:
+            return await self.filter(**{f"{key_field}__in": set(keys)})
+        db = self.queryset._choose_db()
+        values = sorted(keys)
+        cache_key = (self.shared, db.capabilities.dialect, key_field, len(values))
+        statement = _STATEMENTS.get(cache_key)
+        if statement is None:
+            statement = self._compile(db, key_field, values)
+            if len(_STATEMENTS) >= _MAX_STATEMENTS:
+                _STATEMENTS.clear()
+            _STATEMENTS[cache_key] = statement
+        _, rows = await db.execute_query(statement.sql, values)
+        return self._build(rows, statement.names, statement.conversions)
+
+    def _compile(self, db: Any, key_field: str, values: list[Any]) -> _Statement:
+        query = self.queryset.filter(**{f"{key_field}__in": values}).values(*self._names)
+        query._db = db
+        query._make_query()
+        sql, params = query.query.get_parameterized_sql()
+        if list(params) != values:
+            raise TypeError(f"Rows(shared={self.shared!r}) has parameters of its own: it is not the same for every request")
+        names = tuple(query._fields_for_select)
+        conversions = []
+        for alias, field_name in query._fields_for_select.items():
+            convert = query.resolve_to_python_value(self.queryset.model, field_name)
+            if not isinstance(convert, types.LambdaType):  # tortoise's own test: a lambda is the identity
+                conversions.append((alias, convert))
+        return _Statement(sql, names, tuple(conversions))
+
+
+async def _where_in(queryset: QuerySet[M] | Rows[M], key_field: str, keys: list[Any]) -> list[M]:
+    if isinstance(queryset, Rows):
+        return await queryset.where_in(key_field, keys)
+    return await queryset.filter(**{f"{key_field}__in": set(keys)})
 
 
 def by_id(queryset: QuerySet[M] | Rows[M]) -> DataLoader[int, M | None]:
     """One object per id (None where missing or hidden)."""
 
     async def load(keys: list[int]) -> list[M | None]:
-        found = {obj.pk: obj for obj in await queryset.filter(id__in=set(keys))}
+        found = {obj.pk: obj for obj in await _where_in(queryset, "id", keys)}
         return [found.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -83,7 +162,7 @@ def grouped(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, 
 
     async def load(keys: list[int]) -> list[list[M]]:
         groups: dict[int, list[M]] = defaultdict(list)
-        for obj in await queryset.filter(**{f"{key_field}__in": set(keys)}):
+        for obj in await _where_in(queryset, key_field, keys):
             groups[getattr(obj, key_field)].append(obj)
         return [groups.get(key, []) for key in keys]
 
@@ -94,7 +173,7 @@ def one_by(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, M
     """The one object whose `key_field` is the key."""
 
     async def load(keys: list[int]) -> list[M | None]:
-        found = {getattr(obj, key_field): obj for obj in await queryset.filter(**{f"{key_field}__in": set(keys)})}
+        found = {getattr(obj, key_field): obj for obj in await _where_in(queryset, key_field, keys)}
         return [found.get(key) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -149,7 +228,7 @@ class Loaders:
 
     @cached_property
     def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
-        return by_id(Rows(m.Unit.all()))
+        return by_id(Rows(m.Unit.all(), shared="unit"))
 
     @cached_property
     def leading_group_member_by_id(self) -> DataLoader[int, wm.LeadingGroupMember | None]:
@@ -158,15 +237,15 @@ class Loaders:
 
     @cached_property
     def units_by_parent_id(self) -> DataLoader[int, list[m.Unit]]:
-        return grouped(Rows(m.Unit.all()), "parent_id")
+        return grouped(Rows(m.Unit.all(), shared="unit"), "parent_id")
 
     @cached_property
     def position_by_id(self) -> DataLoader[int, m.Position | None]:
-        return by_id(Rows(m.Position.all()))
+        return by_id(Rows(m.Position.all(), shared="position"))
 
     @cached_property
     def positions_by_unit_id(self) -> DataLoader[int, list[m.Position]]:
-        return grouped(Rows(m.Position.all()), "unit_id")
+        return grouped(Rows(m.Position.all(), shared="position"), "unit_id")
 
     @cached_property
     def power_by_id(self) -> DataLoader[int, m.Power | None]:
@@ -174,7 +253,7 @@ class Loaders:
 
     @cached_property
     def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
-        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id")), "power_id")
+        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id"), shared="power_basis"), "power_id")
 
     @cached_property
     def powers_by_article_id(self) -> DataLoader[int, list[m.Power]]:
@@ -182,7 +261,7 @@ class Loaders:
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, m.LegalArticle | None]:
-        return by_id(Rows(m.LegalArticle.all()))
+        return by_id(Rows(m.LegalArticle.all(), shared="legal_article"))
 
     @cached_property
     def article_by_document_label(self) -> DataLoader[tuple[int, str], m.LegalArticle | None]:
@@ -190,35 +269,35 @@ class Loaders:
 
     @cached_property
     def document_by_id(self) -> DataLoader[int, m.LegalDocument | None]:
-        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO))
+        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO, shared="legal_document"))
 
     @cached_property
     def work_by_id(self) -> DataLoader[int, m.LegalWork | None]:
-        return by_id(Rows(m.LegalWork.all()))
+        return by_id(Rows(m.LegalWork.all(), shared="legal_work"))
 
     @cached_property
     def documents_by_work_id(self) -> DataLoader[int, list[m.LegalDocument]]:
         return grouped(
-            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO), "work_id"
+            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO, shared="legal_document_by_date"), "work_id"
         )
 
     @cached_property
     def files_by_document_id(self) -> DataLoader[int, list[m.StoredFile]]:
         return grouped(  # without the bytes: those are for downloads
-            Rows(m.StoredFile.all().order_by("id"), STORED_FILE_INFO), "document_id"
+            Rows(m.StoredFile.all().order_by("id"), STORED_FILE_INFO, shared="stored_file"), "document_id"
         )
 
     @cached_property
     def flow_chart_by_power_id(self) -> DataLoader[int, m.FlowChart | None]:
-        return one_by(Rows(m.FlowChart.all()), "power_id")
+        return one_by(Rows(m.FlowChart.all(), shared="flow_chart"), "power_id")
 
     @cached_property
     def steps_by_chart_id(self) -> DataLoader[int, list[m.FlowStep]]:
-        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id")), "chart_id")
+        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id"), shared="flow_step"), "chart_id")
 
     @cached_property
     def edges_by_chart_id(self) -> DataLoader[int, list[m.FlowEdge]]:
-        return grouped(Rows(m.FlowEdge.all().order_by("id")), "chart_id")
+        return grouped(Rows(m.FlowEdge.all().order_by("id"), shared="flow_edge"), "chart_id")
 
     @cached_property
     def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:

@@ -9,6 +9,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from domain.errors import FieldError, ValidationFailed
+from resolvers.loaders import Rows
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")
@@ -39,9 +40,15 @@ def page_of(items: list[T], *, first: int | None, offset: int, default: int, max
     return Page(items=items[offset : offset + size], offset=offset, total=len(items))
 
 
-async def paginate(queryset: QuerySet[M], *, first: int | None, offset: int, default: int, maximum: int) -> Page[M]:
-    """One COUNT and one SELECT, whatever the page size."""
+async def paginate(
+    queryset: QuerySet[M] | Rows[M], *, first: int | None, offset: int, default: int, maximum: int
+) -> Page[M]:
+    """One COUNT and one SELECT, whatever the page size (objects built from rows for `Rows`)."""
     size = page_size(first, default=default, maximum=maximum)
-    total = await queryset.count()
-    items = await queryset.offset(offset).limit(size) if size else []
+    if isinstance(queryset, Rows):
+        total = await queryset.queryset.count()
+        items = await queryset.slice(offset, size) if size else []
+    else:
+        total = await queryset.count()
+        items = await queryset.offset(offset).limit(size) if size else []
     return Page(items=list(items), offset=offset, total=total)

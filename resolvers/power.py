@@ -9,6 +9,7 @@ from tortoise.expressions import Q
 from domain import access
 from domain import models as m
 from resolvers.ids import decode_id
+from resolvers.loaders import Rows
 from resolvers.pagination import Page, paginate
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ async def powers_page(
         q &= Q(unit_id__in=sorted(await loaders.unit_subtree(unit_id)))
     order = order_by.direction.apply(order_by.field.value) if order_by else "code"
     page = await paginate(
-        m.Power.filter(q).order_by(order, "id"),
+        Rows(m.Power.filter(q).order_by(order, "id")),
         first=first,
         offset=offset,
         default=settings.default_page_size,

@@ -29,10 +29,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_abstract_type,
     is_leaf_type,
     is_list_type,
@@ -47,6 +50,9 @@ from strawberry.types.field import StrawberryField
 DEFINITION = "strawberry-definition"
 
 ATTRIBUTE, RESOLVER = 1, 2
+# scalars whose output coercion returns a value of this exact type unchanged (graphql-core's
+# serialize_string, serialize_id and serialize_boolean); Int and Float check ranges, enums map values
+EXACT: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
 
 
 @dataclass(slots=True)
@@ -64,6 +70,10 @@ class _Field:
     self_arg: bool = False
     source_kwargs: tuple[str, ...] = ()
     info_kwarg: str | None = None
+    getter: Any = None  # an ATTRIBUTE's: strawberry's default resolver (getattr), and the attribute
+    python_name: str = ""
+    exact: type | None = None  # a leaf value of this very type completes as itself (str for String and ID)
+    nodes: list[Any] | None = None  # the field's nodes, as resolve infos hold them
 
 
 def _plain_field(parent_type: GraphQLObjectType, key: str, details: Any, schema: Any) -> _Field:
@@ -80,9 +90,12 @@ def _plain_field(parent_type: GraphQLObjectType, key: str, details: Any, schema:
     plan = _Field(
         key, details, 0, field_def, field, return_type, inner if is_leaf_type(inner) else None, non_null
     )
+    plan.exact = EXACT.get(plan.leaf) if plan.leaf is not None else None
+    plan.nodes = [d.node for d in details]
     resolver = field.base_resolver
     if resolver is None:
         plan.kind = ATTRIBUTE
+        plan.getter, plan.python_name = field.default_resolver, field.python_name
         return plan
     if resolver.is_async or resolver.arguments:
         return plan
@@ -131,6 +144,19 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         is_awaitable = self.is_awaitable
         try:
             for entry in self._plan(parent_type, grouped_field_set):
+                if entry.exact is not None and entry.kind == ATTRIBUTE:
+                    # most fields of a page: an attribute whose coercion returns it unchanged, completed
+                    # without a path (made only for an error) or a call; anything else goes on below
+                    try:
+                        result = entry.getter(source_value, entry.python_name)
+                    except Exception as raw_error:
+                        field_path = Path(path, entry.key, parent_type.name)
+                        self.handle_field_error(raw_error, entry.return_type, entry.details, field_path)
+                        results[entry.key] = None
+                        continue
+                    if type(result) is entry.exact:
+                        results[entry.key] = result
+                        continue
                 field_path = Path(path, entry.key, parent_type.name)
                 if entry.kind:
                     result = self._execute_plain(entry, parent_type, source_value, field_path)
@@ -152,12 +178,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _execute_plain(self, entry: _Field, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
         info = None
         try:
-            if entry.kind == ATTRIBUTE:
-                result = entry.field.get_result(source, None, [], {})  # type: ignore[union-attr]
+            if entry.kind == ATTRIBUTE:  # StrawberryField.get_result of a field without resolver
+                result = entry.getter(source, entry.python_name)
             else:
-                info = self.build_resolve_info(
-                    entry.field_def, [d.node for d in entry.details], parent_type, path
-                )
+                info = self.build_resolve_info(entry.field_def, entry.nodes, parent_type, path)
                 kwargs: dict[str, Any] = {name: source for name in entry.source_kwargs}
                 if entry.info_kwarg is not None:
                     kwargs[entry.info_kwarg] = Info(_raw_info=info, _field=entry.field)  # type: ignore[arg-type]
@@ -167,6 +191,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         entry.return_type, entry.details, info, path, result, None
                     )
             if entry.leaf is not None:
+                if type(result) is entry.exact:
+                    return result
                 if result is None or result is Undefined:
                     if entry.non_null:
                         name = entry.details[0].node.name.value
@@ -176,9 +202,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     return None
                 return self.complete_leaf_value(entry.leaf, result)
             if info is None:
-                info = self.build_resolve_info(
-                    entry.field_def, [d.node for d in entry.details], parent_type, path
-                )
+                info = self.build_resolve_info(entry.field_def, entry.nodes, parent_type, path)
             completed = self._complete(entry.return_type, entry.details, info, path, result)
         except Exception as raw_error:
             self.handle_field_error(raw_error, entry.return_type, entry.details, path)

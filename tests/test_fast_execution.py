@@ -16,7 +16,7 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from domain.access import Viewer
+from domain.access import CLI, Viewer
 from domain.enums import Role
 from schema import build_schema
 from schema.context import Context
@@ -208,3 +208,38 @@ async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
     assert documents and all(d._partial for d in documents)
     assert all(getattr(d, f) == getattr(only[d.pk], f) for d in documents for f in DOCUMENT_INFO)
     assert all("body" not in d.__dict__ for d in documents)
+
+
+async def test_shared_loader_statements_give_the_models_tortoise_builds(demo: object) -> None:
+    """A shared Rows' loads (`where_in`) run a statement compiled once per shape and key count; the
+    objects are the ones tortoise builds, for every key count (new ones, and ones compiled before),
+    through every loader that reads that way, with the types tortoise converts to (dates, enums)."""
+    from domain import models as m
+    from resolvers.loaders import _STATEMENTS, Loaders
+
+    loaders = Loaders(CLI)
+    cases = [  # (loader, its key field, the queryset tortoise would run)
+        (loaders.unit_by_id, "id", m.Unit.all()),
+        (loaders.units_by_parent_id, "parent_id", m.Unit.all()),
+        (loaders.position_by_id, "id", m.Position.all()),
+        (loaders.bases_by_power_id, "power_id", m.PowerBasis.all().order_by("ordinal", "id")),
+        (loaders.flow_chart_by_power_id, "power_id", m.FlowChart.all()),
+        (loaders.steps_by_chart_id, "chart_id", m.FlowStep.all().order_by("ordinal", "id")),
+        (loaders.edges_by_chart_id, "chart_id", m.FlowEdge.all().order_by("id")),
+        (loaders.documents_by_work_id, "work_id", m.LegalDocument.all().order_by("version_date", "id")),
+    ]
+    for loader, key_field, queryset in cases:
+        keys = sorted({k for k in await queryset.values_list(key_field, flat=True) if k is not None})
+        for some in (keys[:1], keys[:7], keys[3:10], keys[:7]):  # the last: a statement compiled before
+            assert some, key_field
+            expected = {obj.pk: obj for obj in await queryset.filter(**{f"{key_field}__in": some})}
+            loaded = await loader.load_fn(some)
+            got = [o for value in loaded for o in (value if isinstance(value, list) else [value]) if o is not None]
+            assert {o.pk for o in got} == expected.keys(), (queryset.model, some)
+            for obj in got:
+                names = [n for n in obj.__dict__ if not n.startswith("_")]
+                assert [getattr(obj, n) for n in names] == [getattr(expected[obj.pk], n) for n in names], queryset.model
+                assert all(type(getattr(obj, n)) is type(getattr(expected[obj.pk], n)) for n in names), queryset.model
+            if isinstance(loaded[0], list):  # in the queryset's order, per key
+                assert [o.pk for o in got] == [o.pk for k in some for o in expected.values() if getattr(o, key_field) == k]
+    assert len({key[0] for key in _STATEMENTS}) >= 6
