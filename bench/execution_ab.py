@@ -4,7 +4,7 @@
         python bench/execution_ab.py [--lever both|execution|rows] [--first 20] [--requests 20] [--rounds 8]
 
 The levers: `execution`, schema/execution.py's completion of plain fields (against graphql-core's own
-execution context); `rows`, resolvers.loaders.Rows building the loaders' objects from rows (against
+execution context); `rows`, domain.rows.Rows building the loaders' objects from rows (against
 tortoise's querysets awaited as they are); `both` (the default), the two together against neither.
 
 One process, one app: the lever is switched between rounds (A, B, A, B …), so the machine's noise falls
@@ -33,10 +33,10 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext  # no
 from domain import db  # noqa: E402
 from domain.enums import Role  # noqa: E402
 from domain.models import Power  # noqa: E402
+from domain.rows import Rows  # noqa: E402
 from domain.tokens import create_token  # noqa: E402
 from qingquan.app import create_app  # noqa: E402
 from qingquan.settings import get_settings  # noqa: E402
-from resolvers.loaders import Rows  # noqa: E402
 from schema import QingquanSchema  # noqa: E402
 from schema.execution import FastExecutionContext  # noqa: E402
 from tests.test_query_count import PAGE  # noqa: E402

@@ -6,13 +6,10 @@ nested field can never reach what the root connection would hide.
 
 from __future__ import annotations
 
-import types
 from collections import defaultdict
-from collections.abc import Callable, Collection, Generator, Iterable
-from dataclasses import dataclass
 from datetime import date
-from functools import cache, cached_property
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Q
@@ -23,122 +20,13 @@ from domain import access, workdays
 from domain import comment_models as cm
 from domain import models as m
 from domain import workflow_models as wm
+from domain.rows import Rows
 
 M = TypeVar("M", bound=Model)
 # a document without its body (the text outside articles, up to a whole law's preamble): no field shows it
 # (db_fields holds work_id only once tortoise is initialised: before, the key is added here, once)
 DOCUMENT_INFO = tuple(dict.fromkeys((*sorted(f for f in m.LegalDocument._meta.db_fields if f != "body"), "work_id")))
 STORED_FILE_INFO = ("id", "document_id", "filename", "content_type", "size", "sha256", "created_at")
-
-
-@cache
-def _attributes(model: type[Model]) -> tuple[str, ...]:
-    """The attributes tortoise sets from a row (its own `_init_from_db`): one per column."""
-    meta = model._meta
-    return tuple(name for fields in (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields) for _, name, _ in fields)
-
-
-Conversions = tuple[tuple[str, Callable[[Any], Any]], ...]
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A loader's SELECT, compiled once: its SQL (parameters: the keys only), the attribute each column
-    sets, and tortoise's conversion of the columns that need one."""
-
-    sql: str
-    names: tuple[str, ...]
-    conversions: Conversions
-
-
-#: compiled statements of shared Rows: (shared name, dialect, key field, number of keys) -> statement
-_STATEMENTS: dict[tuple[str, str, str, int], _Statement] = {}
-_MAX_STATEMENTS = 4096  # one per shape and key count: a bound, not a working set (cleared when reached)
-
-
-@dataclass(frozen=True)
-class Rows(Generic[M]):
-    """A queryset whose objects are built from rows: the same filters, order and conversions
-    (tortoise's own), without tortoise's per-object constructor, which cost half of a loader's time
-    (bench/RESULTS.md, session 4). The objects are whole model instances, or partial ones of `fields`
-    (as `.only()` makes them). Awaited and filtered like the queryset it wraps.
-
-    `shared` names a queryset that is the same for every request and viewer (no filter of its own): its
-    loaders' SELECT for a number of keys (`where_in`) is compiled by tortoise once per process and then
-    only executed, which saves tortoise's query building, most of a loader's remaining time (session 5).
-    """
-
-    queryset: QuerySet[M]
-    fields: tuple[str, ...] | None = None
-    shared: str | None = None
-
-    def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
-        return Rows(self.queryset.filter(*args, **kwargs), self.fields)
-
-    def slice(self, offset: int, limit: int) -> Rows[M]:
-        return Rows(self.queryset.offset(offset).limit(limit), self.fields)
-
-    def __await__(self) -> Generator[Any, None, list[M]]:
-        return self._objects().__await__()
-
-    @property
-    def _names(self) -> tuple[str, ...]:
-        return self.fields or _attributes(self.queryset.model)
-
-    def _build(self, rows: Iterable[Iterable[Any]], names: tuple[str, ...], conversions: Conversions = ()) -> list[M]:
-        """Model instances from rows (`names` their columns, `conversions` tortoise's of some), as
-        `_init_from_db` leaves them, written past the model's __setattr__ (as it does)."""
-        model = self.queryset.model
-        meta = model._meta
-        flags = {"_partial": self.fields is not None, "_saved_in_db": True}
-        flags["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
-        new = model.__new__
-        found = []
-        for row in rows:
-            obj = new(model)
-            attributes = obj.__dict__
-            attributes.update(zip(names, row, strict=True))
-            for name, convert in conversions:
-                attributes[name] = convert(attributes[name])
-            attributes.update(flags)
-            attributes["_await_when_save"] = {}
-            found.append(obj)
-        return found
-
-    async def _objects(self) -> list[M]:
-        names = self._names
-        return self._build(([row[name] for name in names] for row in await self.queryset.values(*names)), names)
-
-    async def where_in(self, key_field: str, keys: Collection[Any]) -> list[M]:
-        """The objects whose `key_field` is one of `keys` (the queryset's `filter(key_field__in=keys)`)."""
-        if self.shared is None or not keys:
-            return await self.filter(**{f"{key_field}__in": set(keys)})
-        db = self.queryset._choose_db()
-        values = sorted(keys)
-        cache_key = (self.shared, db.capabilities.dialect, key_field, len(values))
-        statement = _STATEMENTS.get(cache_key)
-        if statement is None:
-            statement = self._compile(db, key_field, values)
-            if len(_STATEMENTS) >= _MAX_STATEMENTS:
-                _STATEMENTS.clear()
-            _STATEMENTS[cache_key] = statement
-        _, rows = await db.execute_query(statement.sql, values)
-        return self._build(rows, statement.names, statement.conversions)
-
-    def _compile(self, db: Any, key_field: str, values: list[Any]) -> _Statement:
-        query = self.queryset.filter(**{f"{key_field}__in": values}).values(*self._names)
-        query._db = db
-        query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        if list(params) != values:
-            raise TypeError(f"Rows(shared={self.shared!r}) has parameters of its own: it is not the same for every request")
-        names = tuple(query._fields_for_select)
-        conversions = []
-        for alias, field_name in query._fields_for_select.items():
-            convert = query.resolve_to_python_value(self.queryset.model, field_name)
-            if not isinstance(convert, types.LambdaType):  # tortoise's own test: a lambda is the identity
-                conversions.append((alias, convert))
-        return _Statement(sql, names, tuple(conversions))
 
 
 async def _where_in(queryset: QuerySet[M] | Rows[M], key_field: str, keys: list[Any]) -> list[M]:

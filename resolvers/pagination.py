@@ -9,7 +9,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from domain.errors import FieldError, ValidationFailed
-from resolvers.loaders import Rows
+from domain.rows import Rows
 
 M = TypeVar("M", bound=Model)
 T = TypeVar("T")

@@ -8,8 +8,8 @@ from tortoise.expressions import Q
 
 from domain import access
 from domain import models as m
+from domain.rows import Rows
 from resolvers.ids import decode_id
-from resolvers.loaders import Rows
 from resolvers.pagination import Page, paginate
 
 if TYPE_CHECKING:

@@ -241,9 +241,11 @@ class _Index:
         )
         hits = [self._hit(searcher, score, address, words, request.crop) for score, address in found.hits]
         result = SearchResult(hits=hits[: request.limit], total=found.count or 0)
-        for name in request.facets:
-            agg = searcher.aggregate(query, {name: {"terms": {"field": name, "size": request.facet_size}}})
-            result.facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]]
+        if request.facets:  # one pass over the matches for every facet
+            aggregations = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
+            agg = searcher.aggregate(query, aggregations)
+            for name in request.facets:
+                result.facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]]
         return result
 
     def _hit(

@@ -192,7 +192,8 @@ async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
     """resolvers.loaders.Rows builds model instances from `.values()` rows: every attribute a row sets
     is the value tortoise's own constructor gives, for each model the loaders read that way."""
     from domain import models as m
-    from resolvers.loaders import DOCUMENT_INFO, Rows, _attributes
+    from domain.rows import Rows, _attributes
+    from resolvers.loaders import DOCUMENT_INFO
 
     for queryset in (m.Unit.all(), m.Position.all(), m.Power.all(), m.PowerBasis.all(), m.LegalArticle.all().limit(500),
                      m.LegalWork.all(), m.FlowChart.all(), m.FlowStep.all(), m.FlowEdge.all(), m.OperationRecord.all()):  # fmt: skip
@@ -215,7 +216,8 @@ async def test_shared_loader_statements_give_the_models_tortoise_builds(demo: ob
     objects are the ones tortoise builds, for every key count (new ones, and ones compiled before),
     through every loader that reads that way, with the types tortoise converts to (dates, enums)."""
     from domain import models as m
-    from resolvers.loaders import _STATEMENTS, Loaders
+    from domain.rows import _STATEMENTS
+    from resolvers.loaders import Loaders
 
     loaders = Loaders(CLI)
     cases = [  # (loader, its key field, the queryset tortoise would run)
