@@ -268,6 +268,10 @@ class GraphQLHTTP:
             raise RequestError(400, exc.as_http_error_reason()) from None
         except MissingQueryError:
             raise RequestError(400, "No GraphQL query found in the request") from None
+        finally:
+            release = getattr(context, "release", None)
+            if release is not None:
+                release()
         status, body = self.result_body(result, media)
         if status == 200 and not result.errors and (key is not None or request.method == "GET"):
             if key is not None and self.responses is not None:

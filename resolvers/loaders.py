@@ -114,6 +114,15 @@ class Loaders:
     def for_viewer(cls, viewer: access.Viewer) -> Loaders:
         return cls(viewer)
 
+    def release(self) -> None:
+        """Drop every loader and what it holds, once the request is answered. graphql-core's execution
+        context refers to itself (its helpers are its bound methods), so it and the request context are
+        freed only by the garbage collector; without this, so would be every object the request loaded
+        (~1,800 for a page of 20 powers), and collecting them cost ~10% of the request (issue 9)."""
+        viewer = self.viewer
+        self.__dict__.clear()
+        Loaders.__init__(self, viewer)  # as new: usable again, holding nothing
+
     @cached_property
     def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
         return by_id(Rows(m.Unit.all(), shared="unit"))

@@ -25,6 +25,10 @@ class Context:
     def __post_init__(self) -> None:
         self.loaders = Loaders.for_viewer(self.viewer)
 
+    def release(self) -> None:
+        """The request is answered: let go of what it loaded (Loaders.release)."""
+        self.loaders.release()
+
     async def calendar(self) -> WorkCalendar:
         """The working-day calendar, loaded once per request (due dates, step timing)."""
         if self._calendar is None:
