@@ -418,6 +418,14 @@ def ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}" if b else "–"
 
 
+def uvicorn_auto() -> str:
+    """What uvicorn's `auto` loop and HTTP settings pick in this environment (they prefer uvloop and httptools)."""
+    from importlib.util import find_spec
+
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    return f"{loop}, {'httptools' if find_spec('httptools') else 'h11'}"
+
+
 def git_commit() -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
     if not head:
@@ -664,7 +672,8 @@ def main() -> None:
         f" PostgreSQL {pg_version} (local), {wrk_version} ({args.threads} thread, on the same machine);"
         f" load average {load_before:.1f} before the run and {load_after:.1f} after.",
         f"`qingquan serve`: {workers}, search indexer on. Floor: {floor_workers} uvicorn process(es),"
-        " asyncpg pool of 5 connections like tortoise's; both on uvicorn's defaults (asyncio, h11 here).",
+        " asyncpg pool of 5 connections like tortoise's; both on uvicorn's defaults"
+        f" ({uvicorn_auto()} here).",
         f"Data: the demo county ({powers} powers, {public} of them public), "
         + (f"the packaged library + the corpus {args.corpus}." if args.corpus else "the packaged library (26,196 articles).")
         + f" The page: `first: {PAGE_SIZE}` of tests/test_query_count.py; GraphQL's `data` equals the floor's"
