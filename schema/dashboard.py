@@ -16,12 +16,12 @@ from domain.statistics import progress_by_unit, set_stage_deadline, stage_deadli
 from domain.workdays import today
 from resolvers.ids import decode_id
 from resolvers.pagination import paginate
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import PowerCategory, PowerStatus, ProgrammeStage, Role
 from schema.errors import MutationError, error_result
 from schema.node import page_args, to_connection
 from schema.relay import Connection
-from schema.unit import Unit
 
 
 @strawberry.type

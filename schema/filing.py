@@ -16,7 +16,7 @@ from domain.errors import DomainError
 from qingquan import filings
 from schema.context import Info
 from schema.enums import _enum
-from schema.mutations.base import failure, optional_pk, pk, result
+from schema.mutation_base import failure, optional_pk, pk, result
 
 FilingForm = _enum(_FilingForm, description="填报表格: 附3–附7, 一图, 一件, 文字材料")
 

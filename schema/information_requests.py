@@ -18,6 +18,7 @@ from domain import workflow_models as wm
 from domain.errors import DomainError, NotFound
 from domain.workdays import today
 from resolvers.pagination import paginate
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import (
     InformationDelivery,
@@ -26,18 +27,17 @@ from schema.enums import (
     WithholdingGround,
 )
 from schema.errors import ValidationErrors
-from schema.mutations.base import optional_pk, pk
+from schema.mutation_base import optional_pk, pk
 from schema.node import Node, page_args, to_connection
 from schema.oversight_mutations import RateLimitedError, anonymous_limit
 from schema.relay import Connection, decode_id, encode_id, parse_id
-from schema.unit import Unit
 from schema.workflow import load_power
 from schema.workflow_mutations import refused, workflow_result
 
 if TYPE_CHECKING:
-    from schema.power import Power
+    from schema.catalogue.power import Power
 
-LazyPower = Annotated["Power", strawberry.lazy("schema.power")]
+LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
 #: The rate limiter's scope: requests are counted apart from complaints, with the same limit and window.
 SCOPE = "information_request"
 

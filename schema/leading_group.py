@@ -11,11 +11,11 @@ from domain import leading_group as lg
 from domain import workflow_models as wm
 from domain.errors import DomainError
 from resolvers.prefetch import now_or_later
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import GroupRole, ReviewSeat
-from schema.mutations.base import Deleted, failure, given, pk, result
+from schema.mutation_base import Deleted, failure, given, pk, result
 from schema.relay import encode_id
-from schema.unit import Unit
 
 
 @strawberry.type(

@@ -18,8 +18,8 @@ from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
 
 if TYPE_CHECKING:
+    from schema.catalogue.power import Power
     from schema.library import AffectedPower, LegalVersionComparison, StoredFile
-    from schema.power import Power
 
 
 @strawberry.type(description="一件: one version of a law, regulation, rule or normative document.")
@@ -151,8 +151,8 @@ class LegalArticle(Node):
         )
 
     @strawberry.field(description="职权 resting on this article (职权依据) that the caller may see, by code")
-    async def cited_by(self, info: Info) -> list[Annotated[Power, strawberry.lazy("schema.power")]]:
-        from schema.power import Power
+    async def cited_by(self, info: Info) -> list[Annotated[Power, strawberry.lazy("schema.catalogue.power")]]:
+        from schema.catalogue.power import Power
 
         return [Power.from_model(p) for p in await info.context.loaders.powers_by_article_id.load(self.db_id)]
 

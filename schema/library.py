@@ -11,11 +11,11 @@ from strawberry.file_uploads import Upload
 from domain import models as m
 from domain.errors import DomainError
 from domain.library import compare, impact, upload
+from schema.catalogue.power import Power, PowerBasis
 from schema.context import Info
 from schema.enums import LegalLevel, _enum
 from schema.legal import LegalArticle, LegalDocument
-from schema.mutations.base import as_data, failure, optional_pk, result
-from schema.power import Power, PowerBasis
+from schema.mutation_base import as_data, failure, optional_pk, result
 from schema.relay import encode_id
 
 ArticleChangeKind = _enum(compare.ArticleChangeKind, description="条文变化")

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.catalog import CatalogMutations
+from schema.catalogue.basis_mutations import BasisMutations
+from schema.catalogue.comment_periods_mutations import CommentPeriodMutations
+from schema.catalogue.exchange_mutations import CatalogMutations
+from schema.catalogue.flow_mutations import FlowMutations
+from schema.catalogue.position_mutations import PositionMutations
+from schema.catalogue.power_mutations import PowerMutations
+from schema.catalogue.unit_mutations import UnitMutations
 from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
 from schema.information_requests import InformationRequestMutations
 from schema.leading_group import LeadingGroupMutations
 from schema.library import LibraryMutations
-from schema.mutations.basis import BasisMutations
-from schema.mutations.comment_period import CommentPeriodMutations
-from schema.mutations.flow import FlowMutations
 from schema.mutations.legal_document import LegalDocumentMutations
-from schema.mutations.position import PositionMutations
-from schema.mutations.power import PowerMutations
 from schema.mutations.revision import RevisionMutations
-from schema.mutations.unit import UnitMutations
 from schema.oversight_mutations import OversightMutations
 from schema.thesaurus import ThesaurusMutations
 from schema.tokens import TokenMutations

@@ -18,19 +18,19 @@ from domain.errors import NotFound
 from domain.operations import operation_alarms, step_timing
 from domain.workdays import WorkCalendar, today
 from resolvers.pagination import paginate
+from schema.catalogue.flow import FlowStep
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ComplaintStatus, Grade, InspectionKind
-from schema.flow import FlowStep
 from schema.node import Node, page_args, to_connection
 from schema.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
-from schema.unit import Unit
 from schema.workflow import load_power
 
 if TYPE_CHECKING:
-    from schema.power import Power
+    from schema.catalogue.power import Power
 
-LazyPower = Annotated["Power", strawberry.lazy("schema.power")]
+LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
 
 
 async def _unit(info: Info, unit_id: int) -> Unit:

@@ -25,7 +25,7 @@ from schema.enums import (
     OperationStage,
 )
 from schema.errors import ValidationErrors
-from schema.mutations.base import optional_pk, pk
+from schema.mutation_base import optional_pk, pk
 from schema.oversight import Complaint, Inspection, OperationStep
 from schema.records import DisclosureRecord, OperationRecord
 from schema.workflow_mutations import refused, workflow_result

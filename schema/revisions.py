@@ -14,6 +14,7 @@ from domain import access, versions
 from domain import workflow_models as wm
 from resolvers.ids import decode_id
 from resolvers.pagination import paginate
+from schema.catalogue.power import Confidentiality, ExerciseRules, Power
 from schema.context import Info
 from schema.enums import (
     DisclosureScope,
@@ -28,7 +29,6 @@ from schema.enums import (
 )
 from schema.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
-from schema.power import Confidentiality, ExerciseRules, Power
 from schema.relay import Connection, encode_id
 from schema.workflow import Review, load_power
 

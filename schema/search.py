@@ -14,13 +14,13 @@ import strawberry
 
 from resolvers import search as resolve
 from resolvers.prefetch import field_selections
+from schema.catalogue.power import Power
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import LegalLevel, LegalStatus, PowerCategory, PowerStatus
 from schema.legal import LegalArticle, LegalDocument
 from schema.node import page_args
-from schema.power import Power
 from schema.relay import PageInfo, encode_cursor
-from schema.unit import Unit
 from search.model import SearchHit, SearchResult
 
 T = TypeVar("T")

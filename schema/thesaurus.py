@@ -10,7 +10,7 @@ import strawberry
 from domain import thesaurus
 from domain.errors import DomainError
 from schema.context import Info
-from schema.mutations.base import failure, result
+from schema.mutation_base import failure, result
 
 
 @strawberry.enum(description="Where a thesaurus word comes from")

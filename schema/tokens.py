@@ -14,13 +14,13 @@ from domain import tokens
 from domain.errors import DomainError
 from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ReviewSeat, Role
 from schema.leading_group import LeadingGroupMember, load_member
-from schema.mutations.base import failure, optional_pk, pk, result
+from schema.mutation_base import failure, optional_pk, pk, result
 from schema.node import page_args, to_connection
 from schema.relay import Connection, encode_id
-from schema.unit import Unit
 
 
 @strawberry.type(description="An API token, as admins see it: never its secret nor its hash.")

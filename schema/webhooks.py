@@ -14,7 +14,7 @@ from domain.enums import Role as DomainRole
 from domain.errors import DomainError
 from schema.context import Info
 from schema.enums import Role, _enum
-from schema.mutations.base import Deleted, failure, pk, result
+from schema.mutation_base import Deleted, failure, pk, result
 from schema.relay import encode_id
 
 DeliveryStatus = _enum(DeliveryStatusModel, description="投递状态")

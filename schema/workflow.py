@@ -16,23 +16,23 @@ from domain import workflow_models as wm
 from domain.rules import Finding
 from domain.workdays import today
 from resolvers.pagination import paginate
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ChangeNoticeStatus, ReviewDecision, ReviewOffice, RuleCode, Severity
 from schema.leading_group import LeadingGroupMember, load_member
 from schema.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
-from schema.unit import Unit
 
 if TYPE_CHECKING:
-    from schema.power import Power
+    from schema.catalogue.power import Power
 
-LazyPower = Annotated["Power", strawberry.lazy("schema.power")]
+LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
 
 
 async def load_power(info: Info, power_id: int | None) -> Power | None:
     """A power by id through the request's visibility-checked loader; None if absent or hidden."""
-    from schema.power import Power
+    from schema.catalogue.power import Power
 
     power = await info.context.loaders.power_by_id.load(power_id) if power_id is not None else None
     return Power.from_model(power) if power else None

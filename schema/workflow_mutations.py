@@ -17,11 +17,11 @@ from domain import lifecycle, workdays
 from domain.access import Viewer
 from domain.errors import DomainError, FieldError, IllegalTransition, ValidationFailed
 from domain.models import Power as PowerModel
+from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import ReviewDecision, ReviewOffice
 from schema.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationErrors
-from schema.mutations.base import failure, pk
-from schema.power import Power
+from schema.mutation_base import failure, pk
 from schema.workflow import ChangeNotice, Review
 
 #: What a workflow step answers when it is refused.

@@ -11,7 +11,7 @@ from domain.services import legal_articles, legal_documents
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalStatus
 from schema.legal import LegalArticle, LegalDocument
-from schema.mutations.base import Deleted, as_data, failure, given, pk, result
+from schema.mutation_base import Deleted, as_data, failure, given, pk, result
 
 CreateLegalDocumentResult = result("CreateLegalDocumentResult", LegalDocument)
 UpdateLegalDocumentResult = result("UpdateLegalDocumentResult", LegalDocument)

@@ -10,10 +10,10 @@ import strawberry
 
 from domain import repoint, revisions
 from domain.errors import DomainError
+from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import ReviewDecision
-from schema.mutations.base import optional_pk, pk
-from schema.power import Power
+from schema.mutation_base import optional_pk, pk
 from schema.revisions import PowerRevision
 from schema.workflow_mutations import Refusal, refused, workflow_result
 

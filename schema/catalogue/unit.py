@@ -1,4 +1,5 @@
-"""Unit (单位 / 科室) and Position (岗位)."""
+"""Unit (单位 / 科室) and Position (岗位), and the filters of `units` (the field itself is in power.py, with
+`powers`). Their mutations are in unit_mutations and position_mutations."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
 
 if TYPE_CHECKING:
-    from schema.power import Power, PowerFilter, PowerOrder
+    from schema.catalogue.power import Power, PowerFilter, PowerOrder
 
 
 @strawberry.type(description="单位 / 科室: a node of the county's organisation tree.")
@@ -65,11 +66,11 @@ class Unit(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        filter: Annotated[PowerFilter, strawberry.lazy("schema.power")] | None = None,
-        order_by: Annotated[PowerOrder, strawberry.lazy("schema.power")] | None = None,
-    ) -> Connection[Annotated[Power, strawberry.lazy("schema.power")]]:
+        filter: Annotated[PowerFilter, strawberry.lazy("schema.catalogue.power")] | None = None,
+        order_by: Annotated[PowerOrder, strawberry.lazy("schema.catalogue.power")] | None = None,
+    ) -> Connection[Annotated[Power, strawberry.lazy("schema.catalogue.power")]]:
         from resolvers.power import powers_page
-        from schema.power import Power
+        from schema.catalogue.power import Power
 
         limit, offset = page_args(first, after)
         ctx = info.context
@@ -101,3 +102,13 @@ class Position(Node):
     def unit(self, info: Info) -> Unit:
         # a position's unit cannot be deleted while it exists
         return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)
+
+
+@strawberry.input(description="Filters of `units`.")
+class UnitFilter:
+    parent_id: strawberry.ID | None = strawberry.field(default=None, description="direct children of this unit")
+    roots_only: bool = strawberry.field(default=False, description="only units without a parent")
+    kind: UnitKind | None = None
+    kinds: list[UnitKind] | None = None
+    name_contains: str | None = None
+    code: str | None = None

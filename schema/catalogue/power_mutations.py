@@ -6,10 +6,10 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.services import powers
+from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory
-from schema.mutations.base import Deleted, as_data, failure, given, pk, result
-from schema.power import Power
+from schema.mutation_base import Deleted, as_data, failure, given, pk, result
 
 CreatePowerResult = result("CreatePowerResult", Power)
 UpdatePowerResult = result("UpdatePowerResult", Power)

@@ -11,11 +11,11 @@ import strawberry
 from domain import comment_periods as rules
 from domain.errors import DomainError, NotFound
 from qingquan.ratelimit import RateLimiter
-from schema.comment_periods import CommentPeriod, PublicComment
+from schema.catalogue.comment_periods import CommentPeriod, PublicComment
 from schema.context import Info
 from schema.enums import CommentAction, CommentHiddenReason, CommentStatus
 from schema.errors import NotFoundError, ValidationErrors
-from schema.mutations.base import failure, pk
+from schema.mutation_base import failure, pk
 from schema.oversight_mutations import RateLimitedError, anonymous_limit
 from schema.workflow_mutations import refused, workflow_result
 

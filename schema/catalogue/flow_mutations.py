@@ -6,10 +6,10 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.services import flow, flow_edges
+from schema.catalogue.flow import FlowChart, FlowEdge, FlowStep
 from schema.context import Info
 from schema.enums import FlowStepKind
-from schema.flow import FlowChart, FlowEdge, FlowStep
-from schema.mutations.base import Deleted, as_data, failure, given, optional_pk, pk, result
+from schema.mutation_base import Deleted, as_data, failure, given, optional_pk, pk, result
 
 CreateFlowChartResult = result("CreateFlowChartResult", FlowChart)
 UpdateFlowChartResult = result("UpdateFlowChartResult", FlowChart)

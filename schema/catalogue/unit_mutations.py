@@ -6,10 +6,10 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.services import units
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import UnitKind
-from schema.mutations.base import Deleted, as_data, failure, given, optional_pk, pk, result
-from schema.unit import Unit
+from schema.mutation_base import Deleted, as_data, failure, given, optional_pk, pk, result
 
 CreateUnitResult = result("CreateUnitResult", Unit)
 UpdateUnitResult = result("UpdateUnitResult", Unit)

@@ -15,6 +15,7 @@ from domain import comment_models as cm
 from domain import comment_periods as rules
 from resolvers.ids import decode_id
 from resolvers.pagination import page_of, paginate
+from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import (
     CommentHiddenReason,
@@ -24,13 +25,12 @@ from schema.enums import (
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
 from schema.revisions import SnapshotFields, VersionFlowChart, _chart
-from schema.unit import Unit
 from schema.workflow import load_power
 
 if TYPE_CHECKING:
-    from schema.power import Power
+    from schema.catalogue.power import Power
 
-LazyPower = Annotated["Power", strawberry.lazy("schema.power")]
+LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
 
 
 @strawberry.type(description="职权依据 of a 公示稿: the citation and the article's text as when the period opened.")

@@ -8,11 +8,11 @@ from docgen.chart import chart_from_models
 from docgen.svg import render_svg
 from domain import models as m
 from resolvers.prefetch import now_or_later
+from schema.catalogue.unit import Position
 from schema.context import Info
 from schema.enums import FlowStepKind
 from schema.node import Node
 from schema.relay import encode_id
-from schema.unit import Position
 
 
 @strawberry.type(description="一图: the flow chart of one power.")

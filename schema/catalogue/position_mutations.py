@@ -6,9 +6,9 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.services import positions
+from schema.catalogue.unit import Position
 from schema.context import Info
-from schema.mutations.base import Deleted, as_data, failure, given, pk, result
-from schema.unit import Position
+from schema.mutation_base import Deleted, as_data, failure, given, pk, result
 
 CreatePositionResult = result("CreatePositionResult", Position)
 UpdatePositionResult = result("UpdatePositionResult", Position)

@@ -1,13 +1,13 @@
 """一表 in and out through the API: export and 一盘 download links, imports with their per-row report,
-other places' reference catalogues and the 对照 with them. Visibility as everywhere (domain.access)."""
+other places' reference catalogues and the 对照 with them. Visibility as everywhere (domain.access).
+The mutations (exportCatalog, generatePackage, importCatalog, importReferenceCatalog) are in exchange_mutations."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from strawberry.file_uploads import Upload
 from tortoise.functions import Count
 
 from domain.catalog import compare as comparing
@@ -17,12 +17,11 @@ from domain.catalog.models import ReferenceCatalog as ReferenceCatalogModel
 from domain.catalog.models import ReferencePower as ReferencePowerModel
 from domain.errors import DomainError, NotFound
 from domain.models import Unit as UnitModel
-from qingquan import downloads
+from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import PowerCategory
 from schema.errors import NotFoundError
-from schema.mutations.base import failure, pk, result
-from schema.power import Power
+from schema.mutation_base import pk
 
 CatalogFormat = strawberry.enum(ExportFormat, name="CatalogFormat", description="导出格式")
 ImportRowFate = strawberry.enum(importer.RowFate, name="ImportRowFate", description="一行的结果: CREATED 新建, MATCHED 与已有职权相同, REFUSED 拒绝")
@@ -67,12 +66,6 @@ class CatalogImportReport:
         )  # fmt: skip
 
 
-@strawberry.input(description="A header the sheet uses for one of our columns (name, code, category, basis, time_limit, unit …).")
-class HeaderMapping:
-    header: str
-    column: str
-
-
 @strawberry.type(description="Another place's catalogue (参照清单), kept for 对照.")
 class ReferenceCatalog:
     place: str
@@ -115,8 +108,6 @@ class CatalogComparison:
 
 
 CatalogComparisonResult = Annotated[CatalogComparison | NotFoundError, strawberry.union("CatalogComparisonResult")]
-DownloadResult = result("DownloadResult", DownloadLink)
-ImportCatalogResult = result("ImportCatalogResult", CatalogImportReport)
 
 
 async def _unit_code(unit_id: strawberry.ID) -> str:
@@ -124,11 +115,6 @@ async def _unit_code(unit_id: strawberry.ID) -> str:
     if unit is None:
         raise NotFound("没有该单位 (unit not found)")
     return unit.code
-
-
-def _link(info: Info, kind: downloads.Kind, code: str, fmt: ExportFormat | None = None, pdf: bool = False) -> DownloadLink:
-    token, expires = downloads.sign(info.context.settings, info.context.viewer, kind, code, fmt, pdf=pdf)
-    return DownloadLink(url=f"/catalog/downloads/{token}", expires_at=datetime.fromtimestamp(expires, UTC))
 
 
 @strawberry.type
@@ -152,54 +138,3 @@ class CatalogQuery:
             matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), score=m.score,
                                   shared_articles=m.shared_articles, differences=m.differences) for m in found.matched],
         )  # fmt: skip
-
-
-@strawberry.type
-class CatalogMutations:
-    @strawberry.mutation(description="一表 as a file (xlsx, csv, json) of what the caller may see: a download link")
-    async def export_catalog(self, info: Info, unit_id: strawberry.ID, format: CatalogFormat) -> DownloadResult:  # type: ignore[valid-type]
-        try:
-            code = await _unit_code(unit_id)
-        except DomainError as exc:
-            return failure(exc)
-        return _link(info, "catalog", code, format)
-
-    @strawberry.mutation(description="一盘: the unit's filings, charts and catalogue as one zip with manifest.json, as the caller may see them: a download link")
-    async def generate_package(
-        self, info: Info, unit_id: strawberry.ID,
-        pdf: Annotated[bool, strawberry.argument(description="each filing also as PDF (slow: LibreOffice prints them when the link is followed)")] = False,
-    ) -> DownloadResult:  # fmt: skip
-        try:
-            code = await _unit_code(unit_id)
-        except DomainError as exc:
-            return failure(exc)
-        return _link(info, "package", code, pdf=pdf)
-
-    @strawberry.mutation(description="Import another system's sheet (.xlsx, .csv) into a unit's powers (new ones as DRAFT): the unit's staff or an admin; dryRun writes nothing")
-    async def import_catalog(
-        self, info: Info, unit_id: strawberry.ID, file: Upload, dry_run: bool = False,
-        mapping: list[HeaderMapping] | None = None,
-    ) -> ImportCatalogResult:  # fmt: skip
-        try:
-            data = await file.read(importer.MAX_FILE_BYTES + 1)
-            found = await importer.import_into_unit(
-                info.context.viewer, await _unit_code(unit_id), file.filename or "", data,
-                mapping={m.header: m.column for m in mapping or []}, dry_run=dry_run,
-            )  # fmt: skip
-        except DomainError as exc:
-            return failure(exc)
-        return CatalogImportReport.of(found)
-
-    @strawberry.mutation(description="Keep another place's catalogue sheet as a reference for 对照 (replacing an earlier one of that place): admins")
-    async def import_reference_catalog(
-        self, info: Info, place: str, file: Upload, dry_run: bool = False, mapping: list[HeaderMapping] | None = None
-    ) -> ImportCatalogResult:
-        try:
-            data = await file.read(importer.MAX_FILE_BYTES + 1)
-            found = await importer.import_reference(
-                info.context.viewer, place, file.filename or "", data,
-                mapping={m.header: m.column for m in mapping or []}, dry_run=dry_run,
-            )  # fmt: skip
-        except DomainError as exc:
-            return failure(exc)
-        return CatalogImportReport.of(found)

@@ -6,9 +6,9 @@ import strawberry
 
 from domain.errors import DomainError
 from domain.services import bases
+from schema.catalogue.power import PowerBasis
 from schema.context import Info
-from schema.mutations.base import Deleted, failure, given, pk, result
-from schema.power import PowerBasis
+from schema.mutation_base import Deleted, failure, given, pk, result
 
 CreatePowerBasisResult = result("CreatePowerBasisResult", PowerBasis)
 UpdatePowerBasisResult = result("UpdatePowerBasisResult", PowerBasis)

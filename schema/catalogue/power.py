@@ -1,4 +1,5 @@
-"""Power (职权) with its bases, exercise rules, flow chart and records."""
+"""Power (职权) with its bases, exercise rules, flow chart and records; the catalogue's entry points `units`,
+`powers`, `power` and `unit`. Their mutations are in power_mutations and basis_mutations."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from domain import access
 from domain import models as m
-from resolvers.prefetch import now_or_later
+from resolvers.power import powers_page
+from resolvers.prefetch import now_or_later, prefetch_connection
+from resolvers.unit import units_page
+from schema.catalogue.flow import FlowChart
+from schema.catalogue.unit import Unit, UnitFilter
 from schema.context import Info
 from schema.enums import (
     DisclosureScope,
@@ -19,12 +25,10 @@ from schema.enums import (
     PowerCategory,
     PowerStatus,
 )
-from schema.flow import FlowChart
 from schema.legal import LegalArticle
-from schema.node import Node
+from schema.node import Node, page_args, to_connection
 from schema.records import DisclosureRecord, OperationRecord
-from schema.relay import encode_id
-from schema.unit import Unit
+from schema.relay import Connection, encode_id
 from schema.workflow import ChangeNotice, Review, load_power
 
 if TYPE_CHECKING:
@@ -213,3 +217,43 @@ class PowerOrderField(Enum):
 class PowerOrder:
     field: PowerOrderField = PowerOrderField.CODE
     direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.type
+class UnitsAndPowersQuery:
+    # the catalogue's entry points: units, powers, power, unit (one class: the root Query keeps this order)
+    @strawberry.field(description="单位 (the whole county tree is public)")
+    async def units(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: UnitFilter | None = None
+    ) -> Connection[Unit]:
+        limit, offset = page_args(first, after)
+        page = await units_page(info.context.settings, first=limit, offset=offset, filter=filter)
+        await prefetch_connection(info, "Unit", page.items)
+        return to_connection(page, Unit.from_model)
+
+    @strawberry.field(description="职权 the caller may see; totalCount counts only those")
+    async def powers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PowerFilter | None = None,
+        order_by: PowerOrder | None = None,
+    ) -> Connection[Power]:
+        limit, offset = page_args(first, after)
+        ctx = info.context
+        page = await powers_page(
+            ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset, filter=filter, order_by=order_by
+        )
+        await prefetch_connection(info, "Power", page.items)
+        return to_connection(page, Power.from_model)
+
+    @strawberry.field(description="one power by its code (职权编码), if the caller may see it")
+    async def power(self, info: Info, code: str) -> Power | None:
+        found = await m.Power.filter(access.power_q(info.context.viewer), code=code.strip()).first()
+        return Power.from_model(found) if found else None
+
+    @strawberry.field(description="one unit by its code")
+    async def unit(self, code: str) -> Unit | None:
+        found = await m.Unit.get_or_none(code=code.strip())
+        return Unit.from_model(found) if found else None
