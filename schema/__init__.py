@@ -67,7 +67,7 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
     from schema.catalogue.flow import FlowChart, FlowStep
     from schema.catalogue.power import Power
     from schema.catalogue.unit import Position, Unit
-    from schema.legal import LegalArticle, LegalDocument
+    from schema.library.legal import LegalArticle, LegalDocument
     from schema.mutation import Mutation
     from schema.oversight import Complaint, Inspection, OperationStep
     from schema.query import Query

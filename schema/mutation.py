@@ -15,11 +15,11 @@ from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
 from schema.information_requests import InformationRequestMutations
 from schema.leading_group import LeadingGroupMutations
-from schema.library import LibraryMutations
-from schema.mutations.legal_document import LegalDocumentMutations
+from schema.library.legal_mutations import LegalDocumentMutations
+from schema.library.thesaurus_mutations import ThesaurusMutations
+from schema.library.upload_mutations import LibraryMutations
 from schema.mutations.revision import RevisionMutations
 from schema.oversight_mutations import OversightMutations
-from schema.thesaurus import ThesaurusMutations
 from schema.tokens import TokenMutations
 from schema.webhooks import WebhookMutations
 from schema.workflow_mutations import WorkflowMutations

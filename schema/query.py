@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import strawberry
 
 from domain import access
 from domain import models as m
 from domain import workflow_models as wm
 from resolvers.ids import parse_id
-from resolvers.legal import legal_documents_page
 from schema.catalogue import comment_periods
 from schema.catalogue.comment_periods import CommentPeriodQuery
 from schema.catalogue.exchange import CatalogQuery
@@ -19,44 +16,19 @@ from schema.catalogue.power import Power, PowerBasis, UnitsAndPowersQuery
 from schema.catalogue.unit import Position, Unit
 from schema.context import Info
 from schema.dashboard import DashboardQuery
-from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role
+from schema.enums import Role
 from schema.information_requests import InformationRequestQuery, information_request_node
 from schema.leading_group import LeadingGroupQuery
-from schema.legal import LegalArticle, LegalDocument
-from schema.node import Node, page_args, to_connection
+from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
+from schema.library.search import SearchQuery
+from schema.library.thesaurus import ThesaurusQuery
+from schema.node import Node
 from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
 from schema.records import DisclosureRecord, OperationRecord
-from schema.relay import Connection
 from schema.revisions import RevisionQuery, revision_node, version_node
-from schema.search import SearchQuery
-from schema.thesaurus import ThesaurusQuery
 from schema.tokens import TokenQuery
 from schema.webhooks import WebhookQuery
 from schema.workflow import ChangeNotice, Review, WorkflowQuery
-
-
-@strawberry.input(description="Filters of `legalDocuments`.")
-class LegalDocumentFilter:
-    title_contains: str | None = None
-    level: LegalLevel | None = None
-    levels: list[LegalLevel] | None = None
-    status: LegalStatus | None = None
-    statuses: list[LegalStatus] | None = None
-    source: LegalSource | None = None
-
-
-@strawberry.enum
-class LegalDocumentOrderField(Enum):
-    TITLE = "title"
-    LEVEL = "level"
-    VERSION_DATE = "version_date"
-    EFFECTIVE_DATE = "effective_date"
-
-
-@strawberry.input
-class LegalDocumentOrder:
-    field: LegalDocumentOrderField = LegalDocumentOrderField.TITLE
-    direction: OrderDirection = OrderDirection.ASC
 
 
 @strawberry.type(description="Who the caller is, as the API sees them.")
@@ -146,22 +118,7 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery, LeadingGroupQuery, CommentPeriodQuery, InformationRequestQuery, NodeQuery, UnitsAndPowersQuery):
-    @strawberry.field(description="法律法规及规范性文件 (each version is one document)")
-    async def legal_documents(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: LegalDocumentFilter | None = None,
-        order_by: LegalDocumentOrder | None = None,
-    ) -> Connection[LegalDocument]:
-        limit, offset = page_args(first, after)
-        page = await legal_documents_page(
-            info.context.settings, first=limit, offset=offset, filter=filter, order_by=order_by
-        )
-        return to_connection(page, LegalDocument.from_model)
-
+class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery, LeadingGroupQuery, CommentPeriodQuery, InformationRequestQuery, NodeQuery, UnitsAndPowersQuery, LegalDocumentQuery):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:
         v = info.context.viewer

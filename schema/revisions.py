@@ -27,7 +27,7 @@ from schema.enums import (
     RevisionKind,
     RevisionStatus,
 )
-from schema.legal import LegalArticle
+from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
 from schema.workflow import Review, load_power

@@ -20,7 +20,7 @@ from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ChangeNoticeStatus, ReviewDecision, ReviewOffice, RuleCode, Severity
 from schema.leading_group import LeadingGroupMember, load_member
-from schema.legal import LegalArticle
+from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
 

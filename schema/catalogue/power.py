@@ -25,7 +25,7 @@ from schema.enums import (
     PowerCategory,
     PowerStatus,
 )
-from schema.legal import LegalArticle
+from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection, encode_id

@@ -18,7 +18,7 @@ from schema.catalogue.power import Power
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import LegalLevel, LegalStatus, PowerCategory, PowerStatus
-from schema.legal import LegalArticle, LegalDocument
+from schema.library.legal import LegalArticle, LegalDocument
 from schema.node import page_args
 from schema.relay import PageInfo, encode_cursor
 from search.model import SearchHit, SearchResult

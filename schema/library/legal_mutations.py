@@ -10,7 +10,7 @@ from domain.errors import DomainError
 from domain.services import legal_articles, legal_documents
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalStatus
-from schema.legal import LegalArticle, LegalDocument
+from schema.library.legal import LegalArticle, LegalDocument
 from schema.mutation_base import Deleted, as_data, failure, given, pk, result
 
 CreateLegalDocumentResult = result("CreateLegalDocumentResult", LegalDocument)

@@ -1,8 +1,10 @@
-"""LegalDocument (一件) and LegalArticle."""
+"""LegalDocument (一件) and LegalArticle, and the `legalDocuments` query. Their mutations (documents entered by
+hand) are in legal_mutations, the upload in upload_mutations."""
 
 from __future__ import annotations
 
 from datetime import date
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,16 +12,17 @@ import strawberry
 from domain import models as m
 from domain.errors import NotFound
 from domain.library import compare, impact
+from resolvers.legal import legal_documents_page
 from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
 from schema.context import Info
-from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus
+from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus, OrderDirection
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power
-    from schema.library import AffectedPower, LegalVersionComparison, StoredFile
+    from schema.library.upload import AffectedPower, LegalVersionComparison, StoredFile
 
 
 @strawberry.type(description="一件: one version of a law, regulation, rule or normative document.")
@@ -92,8 +95,8 @@ class LegalDocument(Node):
         )
 
     @strawberry.field(description="原件: the uploaded original of this version, downloadable at its `url`")
-    async def files(self, info: Info) -> list[Annotated[StoredFile, strawberry.lazy("schema.library")]]:
-        from schema.library import StoredFile
+    async def files(self, info: Info) -> list[Annotated[StoredFile, strawberry.lazy("schema.library.upload")]]:
+        from schema.library.upload import StoredFile
 
         return [StoredFile.from_model(f) for f in await info.context.loaders.files_by_document_id.load(self.db_id)]
 
@@ -102,8 +105,8 @@ class LegalDocument(Node):
     )
     async def compare_to(
         self, other: strawberry.ID
-    ) -> Annotated[LegalVersionComparison, strawberry.lazy("schema.library")] | None:
-        from schema.library import LegalVersionComparison
+    ) -> Annotated[LegalVersionComparison, strawberry.lazy("schema.library.upload")] | None:
+        from schema.library.upload import LegalVersionComparison
 
         try:
             comparison = await compare.compare_versions(self.db_id, decode_id(other, "LegalDocument", "other"))
@@ -117,8 +120,8 @@ class LegalDocument(Node):
     )
     async def affected_powers(
         self, info: Info, compared_to: strawberry.ID | None = None
-    ) -> list[Annotated[AffectedPower, strawberry.lazy("schema.library")]]:
-        from schema.library import AffectedPower
+    ) -> list[Annotated[AffectedPower, strawberry.lazy("schema.library.upload")]]:
+        from schema.library.upload import AffectedPower
 
         newer = decode_id(compared_to, "LegalDocument", "comparedTo") if compared_to else None
         found = await impact.affected_bases(info.context.viewer, self.db_id, newer)
@@ -160,3 +163,45 @@ class LegalArticle(Node):
     def document(self, info: Info) -> LegalDocument:
         # articles cascade with their document: it is there
         return now_or_later(info.context.loaders.document_by_id, self.document_id, LegalDocument.from_model)
+
+
+@strawberry.input(description="Filters of `legalDocuments`.")
+class LegalDocumentFilter:
+    title_contains: str | None = None
+    level: LegalLevel | None = None
+    levels: list[LegalLevel] | None = None
+    status: LegalStatus | None = None
+    statuses: list[LegalStatus] | None = None
+    source: LegalSource | None = None
+
+
+@strawberry.enum
+class LegalDocumentOrderField(Enum):
+    TITLE = "title"
+    LEVEL = "level"
+    VERSION_DATE = "version_date"
+    EFFECTIVE_DATE = "effective_date"
+
+
+@strawberry.input
+class LegalDocumentOrder:
+    field: LegalDocumentOrderField = LegalDocumentOrderField.TITLE
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.type
+class LegalDocumentQuery:
+    @strawberry.field(description="法律法规及规范性文件 (each version is one document)")
+    async def legal_documents(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: LegalDocumentFilter | None = None,
+        order_by: LegalDocumentOrder | None = None,
+    ) -> Connection[LegalDocument]:
+        limit, offset = page_args(first, after)
+        page = await legal_documents_page(
+            info.context.settings, first=limit, offset=offset, filter=filter, order_by=order_by
+        )
+        return to_connection(page, LegalDocument.from_model)

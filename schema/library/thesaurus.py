@@ -1,5 +1,6 @@
 """The search thesaurus (domain.thesaurus): `searchThesaurus` for staff, `setThesaurusEntry` and
-`removeThesaurusEntry` for admins. A change applies to the next search, in every process."""
+`removeThesaurusEntry` for admins (in thesaurus_mutations). A change applies to the next search, in every
+process."""
 
 from __future__ import annotations
 
@@ -8,9 +9,7 @@ from enum import Enum
 import strawberry
 
 from domain import thesaurus
-from domain.errors import DomainError
 from schema.context import Info
-from schema.mutation_base import failure, result
 
 
 @strawberry.enum(description="Where a thesaurus word comes from")
@@ -42,36 +41,8 @@ class RemovedThesaurusEntry:
     word: str
 
 
-SetThesaurusEntryResult = result("SetThesaurusEntryResult", ThesaurusEntry)
-RemoveThesaurusEntryResult = result("RemoveThesaurusEntryResult", RemovedThesaurusEntry)
-
-
 @strawberry.type
 class ThesaurusQuery:
     @strawberry.field(description="The search's thesaurus (staff): every word, or those containing `word`")
     async def search_thesaurus(self, info: Info, word: str | None = None) -> list[ThesaurusEntry]:
         return [ThesaurusEntry.of(e) for e in await thesaurus.entries(info.context.viewer, word=(word or "")[:40])]
-
-
-@strawberry.type
-class ThesaurusMutations:
-    @strawberry.mutation(
-        description="Add an everyday word and its legal terms, or change or switch off one (admins); no reindex needed"
-    )
-    async def set_thesaurus_entry(
-        self, info: Info, word: str, terms: list[str], enabled: bool = True, note: str = ""
-    ) -> SetThesaurusEntryResult:
-        try:
-            entry = await thesaurus.set_entry(info.context.viewer, word, terms[: thesaurus.MAX_TERMS + 1],
-                                              enabled=enabled, note=note)  # fmt: skip
-        except DomainError as exc:
-            return failure(exc)
-        return ThesaurusEntry.of(entry)
-
-    @strawberry.mutation(description="Remove an admin's thesaurus entry; a curated word comes back as shipped (admins)")
-    async def remove_thesaurus_entry(self, info: Info, word: str) -> RemoveThesaurusEntryResult:
-        try:
-            await thesaurus.remove_entry(info.context.viewer, word)
-        except DomainError as exc:
-            return failure(exc)
-        return RemovedThesaurusEntry(word=word.strip())
