@@ -31,8 +31,8 @@ from schema.mutation_base import optional_pk, pk
 from schema.node import Node, page_args, to_connection
 from schema.oversight_mutations import RateLimitedError, anonymous_limit
 from schema.relay import Connection, decode_id, encode_id, parse_id
-from schema.workflow import load_power
-from schema.workflow_mutations import refused, workflow_result
+from schema.workflow.reviews import load_power
+from schema.workflow.reviews_mutations import refused, workflow_result
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power

@@ -14,15 +14,15 @@ from schema.catalogue.unit_mutations import UnitMutations
 from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
 from schema.information_requests import InformationRequestMutations
-from schema.leading_group import LeadingGroupMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
-from schema.mutations.revision import RevisionMutations
 from schema.oversight_mutations import OversightMutations
 from schema.tokens import TokenMutations
 from schema.webhooks import WebhookMutations
-from schema.workflow_mutations import WorkflowMutations
+from schema.workflow.leading_group import LeadingGroupMutations
+from schema.workflow.reviews_mutations import WorkflowMutations
+from schema.workflow.revisions_mutations import RevisionMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")

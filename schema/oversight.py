@@ -25,7 +25,7 @@ from schema.enums import ComplaintStatus, Grade, InspectionKind
 from schema.node import Node, page_args, to_connection
 from schema.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
-from schema.workflow import load_power
+from schema.workflow.reviews import load_power
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power

@@ -28,7 +28,7 @@ from schema.errors import ValidationErrors
 from schema.mutation_base import optional_pk, pk
 from schema.oversight import Complaint, Inspection, OperationStep
 from schema.records import DisclosureRecord, OperationRecord
-from schema.workflow_mutations import refused, workflow_result
+from schema.workflow.reviews_mutations import refused, workflow_result
 
 DisclosureRecordResult = workflow_result("DisclosureRecordResult", DisclosureRecord)
 OperationRecordResult = workflow_result("OperationRecordResult", OperationRecord)

@@ -18,17 +18,17 @@ from schema.context import Info
 from schema.dashboard import DashboardQuery
 from schema.enums import Role
 from schema.information_requests import InformationRequestQuery, information_request_node
-from schema.leading_group import LeadingGroupQuery
 from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
 from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
 from schema.records import DisclosureRecord, OperationRecord
-from schema.revisions import RevisionQuery, revision_node, version_node
 from schema.tokens import TokenQuery
 from schema.webhooks import WebhookQuery
-from schema.workflow import ChangeNotice, Review, WorkflowQuery
+from schema.workflow.leading_group import LeadingGroupQuery
+from schema.workflow.reviews import ChangeNotice, Review, WorkflowQuery
+from schema.workflow.revisions import RevisionQuery, revision_node, version_node
 
 
 @strawberry.type(description="Who the caller is, as the API sees them.")

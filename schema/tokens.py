@@ -17,10 +17,10 @@ from resolvers.prefetch import now_or_later
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ReviewSeat, Role
-from schema.leading_group import LeadingGroupMember, load_member
 from schema.mutation_base import failure, optional_pk, pk, result
 from schema.node import page_args, to_connection
 from schema.relay import Connection, encode_id
+from schema.workflow.leading_group import LeadingGroupMember, load_member
 
 
 @strawberry.type(description="An API token, as admins see it: never its secret nor its hash.")

@@ -24,8 +24,8 @@ from schema.enums import (
 )
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
-from schema.revisions import SnapshotFields, VersionFlowChart, _chart
-from schema.workflow import load_power
+from schema.workflow.reviews import load_power
+from schema.workflow.revisions import SnapshotFields, VersionFlowChart, _chart
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power

@@ -29,10 +29,10 @@ from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection, encode_id
-from schema.workflow import ChangeNotice, Review, load_power
+from schema.workflow.reviews import ChangeNotice, Review, load_power
 
 if TYPE_CHECKING:
-    from schema.revisions import PowerRevision, PowerVersion
+    from schema.workflow.revisions import PowerRevision, PowerVersion
 
 
 @strawberry.type(description="行使规则: disclosure, fees and time limits.")
@@ -175,20 +175,20 @@ class Power(Node):
         return [ChangeNotice.from_model(n) for n in await info.context.loaders.change_notices_by_power_id.load(self.db_id)]
 
     @strawberry.field(description="公开版本: every published version the caller may read, oldest first (动态管理)")
-    async def versions(self, info: Info) -> list[Annotated[PowerVersion, strawberry.lazy("schema.revisions")]]:
-        from schema.revisions import power_versions
+    async def versions(self, info: Info) -> list[Annotated[PowerVersion, strawberry.lazy("schema.workflow.revisions")]]:
+        from schema.workflow.revisions import power_versions
 
         return await power_versions(info, self.db_id)
 
     @strawberry.field(description="修订 of this power, oldest first; empty for callers outside the unit and the reviewers")
-    async def revisions(self, info: Info) -> list[Annotated[PowerRevision, strawberry.lazy("schema.revisions")]]:
-        from schema.revisions import power_revisions
+    async def revisions(self, info: Info) -> list[Annotated[PowerRevision, strawberry.lazy("schema.workflow.revisions")]]:
+        from schema.workflow.revisions import power_revisions
 
         return await power_revisions(info, self.db_id)
 
     @strawberry.field(description="the revision this power is the working copy of (a DRAFT coded <code>.R<n>), if it is one")
-    async def revision_of(self, info: Info) -> Annotated[PowerRevision, strawberry.lazy("schema.revisions")] | None:
-        from schema.revisions import draft_revision
+    async def revision_of(self, info: Info) -> Annotated[PowerRevision, strawberry.lazy("schema.workflow.revisions")] | None:
+        from schema.workflow.revisions import draft_revision
 
         return await draft_revision(info, self.db_id)
 

@@ -22,7 +22,7 @@ from schema.context import Info
 from schema.enums import ReviewDecision, ReviewOffice
 from schema.errors import IllegalTransitionError, NotFoundError, PermissionDeniedError, ValidationErrors
 from schema.mutation_base import failure, pk
-from schema.workflow import ChangeNotice, Review
+from schema.workflow.reviews import ChangeNotice, Review
 
 #: What a workflow step answers when it is refused.
 Refusal = ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError

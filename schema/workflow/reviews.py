@@ -1,5 +1,6 @@
 """The review workflow's types and queries: reviews with their opinions, the pre-review check,
-change notices. None of it is public: reviews and notices answer as empty or not found."""
+change notices. None of it is public: reviews and notices answer as empty or not found. The lifecycle's
+mutations are in reviews_mutations."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from resolvers.pagination import paginate
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ChangeNoticeStatus, ReviewDecision, ReviewOffice, RuleCode, Severity
-from schema.leading_group import LeadingGroupMember, load_member
 from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
+from schema.workflow.leading_group import LeadingGroupMember, load_member
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power

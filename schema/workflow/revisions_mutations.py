@@ -14,8 +14,8 @@ from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import ReviewDecision
 from schema.mutation_base import optional_pk, pk
-from schema.revisions import PowerRevision
-from schema.workflow_mutations import Refusal, refused, workflow_result
+from schema.workflow.reviews_mutations import Refusal, refused, workflow_result
+from schema.workflow.revisions import PowerRevision
 
 PowerRevisionResult = workflow_result("PowerRevisionResult", PowerRevision)
 StepError = Annotated[Refusal, strawberry.union("StepError")]

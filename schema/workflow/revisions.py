@@ -30,7 +30,7 @@ from schema.enums import (
 from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
-from schema.workflow import Review, load_power
+from schema.workflow.reviews import Review, load_power
 
 
 @strawberry.type(description="修订: a change to (or the withdrawal of) a published power, drafted on a copy and reviewed. Never public.")
