@@ -20,7 +20,7 @@ from schema.library.upload_mutations import LibraryMutations
 from schema.oversight_mutations import OversightMutations
 from schema.tokens import TokenMutations
 from schema.webhooks import WebhookMutations
-from schema.workflow.leading_group import LeadingGroupMutations
+from schema.workflow.leading_group_mutations import LeadingGroupMutations
 from schema.workflow.reviews_mutations import WorkflowMutations
 from schema.workflow.revisions_mutations import RevisionMutations
 
