@@ -69,9 +69,9 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
     from schema.catalogue.unit import Position, Unit
     from schema.library.legal import LegalArticle, LegalDocument
     from schema.mutation import Mutation
-    from schema.oversight import Complaint, Inspection, OperationStep
+    from schema.oversight.records import DisclosureRecord, OperationRecord
+    from schema.oversight.supervision import Complaint, Inspection, OperationStep
     from schema.query import Query
-    from schema.records import DisclosureRecord, OperationRecord
 
     settings = settings or get_settings()
     rules = limit_rules(settings)

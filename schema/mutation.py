@@ -11,13 +11,13 @@ from schema.catalogue.flow_mutations import FlowMutations
 from schema.catalogue.position_mutations import PositionMutations
 from schema.catalogue.power_mutations import PowerMutations
 from schema.catalogue.unit_mutations import UnitMutations
-from schema.dashboard import DashboardMutations
 from schema.filing import FilingMutations
-from schema.information_requests import InformationRequestMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
-from schema.oversight_mutations import OversightMutations
+from schema.oversight.dashboard import DashboardMutations
+from schema.oversight.information_requests import InformationRequestMutations
+from schema.oversight.supervision_mutations import OversightMutations
 from schema.tokens import TokenMutations
 from schema.webhooks import WebhookMutations
 from schema.workflow.leading_group_mutations import LeadingGroupMutations

@@ -15,15 +15,15 @@ from schema.catalogue.flow import FlowChart, FlowEdge, FlowStep
 from schema.catalogue.power import Power, PowerBasis, UnitsAndPowersQuery
 from schema.catalogue.unit import Position, Unit
 from schema.context import Info
-from schema.dashboard import DashboardQuery
 from schema.enums import Role
-from schema.information_requests import InformationRequestQuery, information_request_node
 from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
-from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
-from schema.records import DisclosureRecord, OperationRecord
+from schema.oversight.dashboard import DashboardQuery
+from schema.oversight.information_requests import InformationRequestQuery, information_request_node
+from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
 from schema.tokens import TokenQuery
 from schema.webhooks import WebhookQuery
 from schema.workflow.leading_group import LeadingGroupQuery

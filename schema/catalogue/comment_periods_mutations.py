@@ -16,7 +16,7 @@ from schema.context import Info
 from schema.enums import CommentAction, CommentHiddenReason, CommentStatus
 from schema.errors import NotFoundError, ValidationErrors
 from schema.mutation_base import failure, pk
-from schema.oversight_mutations import RateLimitedError, anonymous_limit
+from schema.oversight.supervision_mutations import RateLimitedError, anonymous_limit
 from schema.workflow.reviews_mutations import refused, workflow_result
 
 CommentPeriodResult = workflow_result("CommentPeriodResult", CommentPeriod)

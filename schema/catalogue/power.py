@@ -27,7 +27,7 @@ from schema.enums import (
 )
 from schema.library.legal import LegalArticle
 from schema.node import Node, page_args, to_connection
-from schema.records import DisclosureRecord, OperationRecord
+from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection, encode_id
 from schema.workflow.reviews import ChangeNotice, Review, load_power
 

@@ -15,7 +15,7 @@ from schema.node import Node
 from schema.relay import encode_id
 
 if TYPE_CHECKING:
-    from schema.oversight import OperationStep
+    from schema.oversight.supervision import OperationStep
 
 
 def _disclosure_content(root: DisclosureRecord, info: Info) -> str:
@@ -126,8 +126,8 @@ class OperationRecord(Node):
         return _text(self, info).applicant
 
     @strawberry.field(description="the steps of the power's flow chart this exercise went through, timed (电子监察)")
-    async def steps(self, info: Info) -> list[Annotated[OperationStep, strawberry.lazy("schema.oversight")]]:
-        from schema.oversight import OperationStep
+    async def steps(self, info: Info) -> list[Annotated[OperationStep, strawberry.lazy("schema.oversight.supervision")]]:
+        from schema.oversight.supervision import OperationStep
 
         calendar = await info.context.calendar()
         steps = await info.context.loaders.steps_by_operation_id.load(self.db_id)

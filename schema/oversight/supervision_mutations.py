@@ -26,8 +26,8 @@ from schema.enums import (
 )
 from schema.errors import ValidationErrors
 from schema.mutation_base import optional_pk, pk
-from schema.oversight import Complaint, Inspection, OperationStep
-from schema.records import DisclosureRecord, OperationRecord
+from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.oversight.supervision import Complaint, Inspection, OperationStep
 from schema.workflow.reviews_mutations import refused, workflow_result
 
 DisclosureRecordResult = workflow_result("DisclosureRecordResult", DisclosureRecord)

@@ -1,5 +1,6 @@
 """Oversight's types and queries: operation steps and 电子监察 alarms, overdue disclosures,
-complaints (投诉受理) and inspections (检查验收 / 绩效评估 / 定级). None of it is public."""
+complaints (投诉受理) and inspections (检查验收 / 绩效评估 / 定级). None of it is public. The mutations
+(with recordDisclosure and the operation records') are in supervision_mutations."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ComplaintStatus, Grade, InspectionKind
 from schema.node import Node, page_args, to_connection
-from schema.records import OperationRecord
+from schema.oversight.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.workflow.reviews import load_power
 

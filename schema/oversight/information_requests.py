@@ -29,7 +29,7 @@ from schema.enums import (
 from schema.errors import ValidationErrors
 from schema.mutation_base import optional_pk, pk
 from schema.node import Node, page_args, to_connection
-from schema.oversight_mutations import RateLimitedError, anonymous_limit
+from schema.oversight.supervision_mutations import RateLimitedError, anonymous_limit
 from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.workflow.reviews import load_power
 from schema.workflow.reviews_mutations import refused, workflow_result
