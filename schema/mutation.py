@@ -15,8 +15,8 @@ from schema.filing import FilingMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
-from schema.oversight.dashboard import DashboardMutations
-from schema.oversight.information_requests import InformationRequestMutations
+from schema.oversight.dashboard_mutations import DashboardMutations
+from schema.oversight.information_requests_mutations import InformationRequestMutations
 from schema.oversight.supervision_mutations import OversightMutations
 from schema.tokens import TokenMutations
 from schema.webhooks import WebhookMutations

@@ -1,9 +1,9 @@
-"""Dashboards (进度与统计) and the audit trail, for staff, inspectors and other county systems."""
+"""Dashboards (进度与统计) and the audit trail, for staff, inspectors and other county systems; the one mutation,
+setStageDeadline, is in dashboard_mutations."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -11,15 +11,13 @@ from tortoise.expressions import Q
 
 from domain import access
 from domain import models as m
-from domain.errors import DomainError
-from domain.statistics import progress_by_unit, set_stage_deadline, stage_deadlines
+from domain.statistics import progress_by_unit, stage_deadlines
 from domain.workdays import today
 from resolvers.ids import decode_id
 from resolvers.pagination import paginate
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import PowerCategory, PowerStatus, ProgrammeStage, Role
-from schema.errors import MutationError, error_result
 from schema.node import page_args, to_connection
 from schema.relay import Connection
 
@@ -149,16 +147,3 @@ class DashboardQuery:
             maximum=settings.max_page_size,
         )
         return to_connection(page, AuditEvent.from_model)
-
-
-@strawberry.type
-class DashboardMutations:
-    @strawberry.mutation(description="Set the county's deadline of a stage (admin)")
-    async def set_stage_deadline(
-        self, info: Info, stage: ProgrammeStage, deadline: date
-    ) -> Annotated[StageDeadline | MutationError, strawberry.union("SetStageDeadlineResult")]:
-        try:
-            row = await set_stage_deadline(info.context.viewer, stage, deadline)
-        except DomainError as exc:
-            return error_result(exc)
-        return StageDeadline(stage=row.stage, deadline=row.deadline)
