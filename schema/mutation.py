@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
+from schema.admin.tokens import TokenMutations
+from schema.admin.webhooks import WebhookMutations
 from schema.catalogue.basis_mutations import BasisMutations
 from schema.catalogue.comment_periods_mutations import CommentPeriodMutations
 from schema.catalogue.exchange_mutations import CatalogMutations
@@ -11,15 +13,13 @@ from schema.catalogue.flow_mutations import FlowMutations
 from schema.catalogue.position_mutations import PositionMutations
 from schema.catalogue.power_mutations import PowerMutations
 from schema.catalogue.unit_mutations import UnitMutations
-from schema.filing import FilingMutations
+from schema.filings.filing import FilingMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
 from schema.oversight.supervision_mutations import OversightMutations
-from schema.tokens import TokenMutations
-from schema.webhooks import WebhookMutations
 from schema.workflow.leading_group_mutations import LeadingGroupMutations
 from schema.workflow.reviews_mutations import WorkflowMutations
 from schema.workflow.revisions_mutations import RevisionMutations

@@ -8,6 +8,8 @@ from domain import access
 from domain import models as m
 from domain import workflow_models as wm
 from resolvers.ids import parse_id
+from schema.admin.tokens import TokenQuery
+from schema.admin.webhooks import WebhookQuery
 from schema.catalogue import comment_periods
 from schema.catalogue.comment_periods import CommentPeriodQuery
 from schema.catalogue.exchange import CatalogQuery
@@ -24,8 +26,6 @@ from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
-from schema.tokens import TokenQuery
-from schema.webhooks import WebhookQuery
 from schema.workflow.leading_group import LeadingGroupQuery
 from schema.workflow.reviews import ChangeNotice, Review, WorkflowQuery
 from schema.workflow.revisions import RevisionQuery, revision_node, version_node
