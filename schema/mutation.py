@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from schema.admin.tokens import TokenMutations
-from schema.admin.webhooks import WebhookMutations
+from schema.admin.tokens_mutations import TokenMutations
+from schema.admin.webhooks_mutations import WebhookMutations
 from schema.catalogue.basis_mutations import BasisMutations
 from schema.catalogue.comment_periods_mutations import CommentPeriodMutations
 from schema.catalogue.exchange_mutations import CatalogMutations
@@ -13,7 +13,7 @@ from schema.catalogue.flow_mutations import FlowMutations
 from schema.catalogue.position_mutations import PositionMutations
 from schema.catalogue.power_mutations import PowerMutations
 from schema.catalogue.unit_mutations import UnitMutations
-from schema.filings.filing import FilingMutations
+from schema.filings.filing_mutations import FilingMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations

@@ -1,4 +1,5 @@
-"""Webhooks through the API: admins register, list and remove them and see their deliveries."""
+"""Webhooks through the API: admins register, list and remove them and see their deliveries (registering and
+removing in webhooks_mutations)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from domain.catalog.models import DeliveryStatus as DeliveryStatusModel
 from domain.catalog.models import Webhook as WebhookModel
 from domain.catalog.models import WebhookDelivery as DeliveryModel
 from domain.enums import Role as DomainRole
-from domain.errors import DomainError
 from schema.context import Info
 from schema.enums import Role, _enum
-from schema.mutation_base import Deleted, failure, pk, result
 from schema.relay import encode_id
 
 DeliveryStatus = _enum(DeliveryStatusModel, description="投递状态")
@@ -70,20 +69,6 @@ class RegisteredWebhook:
     secret: str
 
 
-@strawberry.input
-class RegisterWebhookInput:
-    name: str
-    url: str
-    role: Role  # type: ignore[valid-type]
-    unit_code: str | None = strawberry.field(default=None, description="for UNIT_STAFF / UNIT_LEAD")
-    events: list[str] = strawberry.field(default_factory=list, description=f"empty: all of {', '.join(hooks.EVENTS)}")
-    secret: str | None = strawberry.field(default=None, description="16–128 characters; generated when left out")
-
-
-RegisterWebhookResult = result("RegisterWebhookResult", RegisteredWebhook)
-RemoveWebhookResult = result("RemoveWebhookResult", Deleted)
-
-
 @strawberry.type
 class WebhookQuery:
     @strawberry.field(description="Webhooks and their deliveries: admins (empty for everyone else)")
@@ -91,25 +76,3 @@ class WebhookQuery:
         if info.context.viewer.role != DomainRole.ADMIN:
             return []
         return [Webhook.of(h) for h in await hooks.webhooks(info.context.viewer)]
-
-
-@strawberry.type
-class WebhookMutations:
-    @strawberry.mutation(description="Register a webhook for events (power published / revised / withdrawn, change notice opened / overdue, complaint filed / overdue): admins")
-    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> RegisterWebhookResult:
-        data = hooks.WebhookData(input.name, input.url, DomainRole(input.role.value), input.unit_code, tuple(input.events), input.secret or "")
-        try:
-            hook = await hooks.register_webhook(info.context.viewer, data)
-        except DomainError as exc:
-            return failure(exc)
-        await hook.fetch_related("unit")
-        return RegisteredWebhook(webhook=Webhook.of(hook), secret=hook.secret)
-
-    @strawberry.mutation(description="Remove a webhook and its deliveries: admins")
-    async def remove_webhook(self, info: Info, id: strawberry.ID) -> RemoveWebhookResult:
-        try:
-            webhook_id = pk(id, "Webhook")
-            await hooks.remove_webhook(info.context.viewer, webhook_id)
-        except DomainError as exc:
-            return failure(exc)
-        return Deleted.of("Webhook", webhook_id)

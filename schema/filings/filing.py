@@ -1,22 +1,15 @@
-"""Word filings: `generateFiling` checks the caller may have the filing and returns a signed,
-short-lived download link (GET it; the document is rendered then, for the same caller), and one
-for the same filing as PDF where the server has LibreOffice."""
+"""Word filings: the forms and `FilingLink`. `generateFiling` (in filing_mutations) checks the caller may have
+the filing and returns a signed, short-lived download link (GET it; the document is rendered then, for the
+same caller), and one for the same filing as PDF where the server has LibreOffice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
-from docgen.filing import scope_for
 from docgen.forms import FilingForm as _FilingForm
-from docgen.forms import filename
-from docgen.pdf import UNAVAILABLE, soffice
-from domain.errors import DomainError
-from qingquan import filings
-from schema.context import Info
 from schema.enums import _enum
-from schema.mutation_base import failure, optional_pk, pk, result
 
 FilingForm = _enum(_FilingForm, description="填报表格: 附3–附7, 一图, 一件, 文字材料")
 
@@ -32,35 +25,3 @@ class FilingLink:
     )
     pdf_filename: str | None
     pdf_unavailable_reason: str | None = strawberry.field(description="why there is no `pdfUrl`; null when there is one")
-
-
-GenerateFilingResult = result("GenerateFilingResult", FilingLink)
-
-
-@strawberry.type
-class FilingMutations:
-    @strawberry.mutation(
-        description="Generate a unit's filing (or one power's) as a Word document, as the caller may see it: "
-        "a public caller gets only public content; 附6 (CONFIDENTIAL) only to those who may see the unit's "
-        "confidential powers (PermissionDeniedError otherwise)."
-    )
-    async def generate_filing(
-        self, info: Info, unit_id: strawberry.ID, form: FilingForm, power_id: strawberry.ID | None = None  # type: ignore[valid-type]
-    ) -> GenerateFilingResult:
-        viewer = info.context.viewer
-        try:
-            scope = await scope_for(viewer, pk(unit_id, "Unit", "unitId"), form, optional_pk(power_id, "Power", "powerId"))
-        except DomainError as exc:
-            return failure(exc)
-        token, expires = filings.sign(info.context.settings, viewer, scope.unit.id, form, scope.power.id if scope.power else None)
-        power_code = scope.power.code if scope.power else None
-        printable = soffice() is not None
-        return FilingLink(
-            url=f"/filings/{token}",
-            filename=filename(form, scope.unit.code, power_code),
-            form=form,
-            expires_at=datetime.fromtimestamp(expires, UTC),
-            pdf_url=f"/filings/{token}/pdf" if printable else None,
-            pdf_filename=filename(form, scope.unit.code, power_code, ".pdf") if printable else None,
-            pdf_unavailable_reason=None if printable else UNAVAILABLE,
-        )
