@@ -1,4 +1,5 @@
-"""Strawberry types, inputs and enums; `build_schema()` assembles the GraphQL schema."""
+"""Strawberry types, inputs and enums, by domain area in packages (schema/README.md maps them); `build_schema()`
+assembles the GraphQL schema."""
 
 from __future__ import annotations
 

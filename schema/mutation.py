@@ -1,4 +1,4 @@
-"""The root Mutation, merged from the per-entity classes in schema/mutations/."""
+"""The root Mutation, merged from the areas' classes in schema/<area>/*_mutations.py (schema/README.md)."""
 
 from __future__ import annotations
 
@@ -26,5 +26,26 @@ from schema.workflow.revisions_mutations import RevisionMutations
 
 
 @strawberry.type(description="Changes: each returns the changed object, `Deleted`, or a typed error; nothing changes on error.")
-class Mutation(UnitMutations, PositionMutations, PowerMutations, BasisMutations, FlowMutations, LegalDocumentMutations, LibraryMutations, FilingMutations, WorkflowMutations, RevisionMutations, OversightMutations, DashboardMutations, TokenMutations, CatalogMutations, WebhookMutations, ThesaurusMutations, LeadingGroupMutations, CommentPeriodMutations, InformationRequestMutations):
+class Mutation(
+    # The SDL (schema.graphql) lists the fields in the order of these bases: keep the order, add a class at the end.
+    UnitMutations,  # catalogue: unit_mutations
+    PositionMutations,  # catalogue: position_mutations
+    PowerMutations,  # catalogue: power_mutations
+    BasisMutations,  # catalogue: basis_mutations
+    FlowMutations,  # catalogue: flow_mutations
+    LegalDocumentMutations,  # library: legal_mutations
+    LibraryMutations,  # library: upload_mutations
+    FilingMutations,  # filings: filing_mutations
+    WorkflowMutations,  # workflow: reviews_mutations
+    RevisionMutations,  # workflow: revisions_mutations
+    OversightMutations,  # oversight: supervision_mutations
+    DashboardMutations,  # oversight: dashboard_mutations
+    TokenMutations,  # admin: tokens_mutations
+    CatalogMutations,  # catalogue: exchange_mutations
+    WebhookMutations,  # admin: webhooks_mutations
+    ThesaurusMutations,  # library: thesaurus_mutations
+    LeadingGroupMutations,  # workflow: leading_group_mutations
+    CommentPeriodMutations,  # catalogue: comment_periods_mutations
+    InformationRequestMutations,  # oversight: information_requests_mutations
+):
     pass

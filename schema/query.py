@@ -1,4 +1,5 @@
-"""The root Query: node, units, powers, legalDocuments, viewer."""
+"""The root Query, merged from the areas' query classes in schema/<area>/ (schema/README.md), with `node` (any
+object by its global id, through each area's visibility rules) and `viewer`."""
 
 from __future__ import annotations
 
@@ -118,7 +119,25 @@ class NodeQuery:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery, LeadingGroupQuery, CommentPeriodQuery, InformationRequestQuery, NodeQuery, UnitsAndPowersQuery, LegalDocumentQuery):
+class Query(
+    # The SDL (schema.graphql) lists the fields in the order of these bases, then `viewer`: keep the order, add
+    # a class at the end.
+    SearchQuery,  # library: search
+    WorkflowQuery,  # workflow: reviews
+    RevisionQuery,  # workflow: revisions
+    OversightQuery,  # oversight: supervision
+    DashboardQuery,  # oversight: dashboard
+    TokenQuery,  # admin: tokens
+    CatalogQuery,  # catalogue: exchange
+    WebhookQuery,  # admin: webhooks
+    ThesaurusQuery,  # library: thesaurus
+    LeadingGroupQuery,  # workflow: leading_group
+    CommentPeriodQuery,  # catalogue: comment_periods
+    InformationRequestQuery,  # oversight: information_requests
+    NodeQuery,  # node, above
+    UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
+    LegalDocumentQuery,  # library: legal
+):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:
         v = info.context.viewer
