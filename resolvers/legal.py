@@ -11,7 +11,7 @@ from resolvers.pagination import Page, paginate
 
 if TYPE_CHECKING:
     from qingquan.settings import Settings
-    from schema.query import LegalDocumentFilter, LegalDocumentOrder
+    from schema.library.legal import LegalDocumentFilter, LegalDocumentOrder
 
 
 async def legal_documents_page(

@@ -15,7 +15,7 @@ from resolvers.pagination import Page, paginate
 if TYPE_CHECKING:
     from qingquan.settings import Settings
     from resolvers.loaders import Loaders
-    from schema.power import PowerFilter, PowerOrder
+    from schema.catalogue.power import PowerFilter, PowerOrder
 
 
 def power_filter_q(f: PowerFilter | None) -> Q:

@@ -12,7 +12,7 @@ from resolvers.pagination import Page, paginate
 
 if TYPE_CHECKING:
     from qingquan.settings import Settings
-    from schema.query import UnitFilter
+    from schema.catalogue.unit import UnitFilter
 
 
 async def units_page(settings: Settings, *, first: int | None, offset: int, filter: UnitFilter | None) -> Page[m.Unit]:

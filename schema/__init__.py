@@ -1,4 +1,5 @@
-"""Strawberry types, inputs and enums; `build_schema()` assembles the GraphQL schema."""
+"""Strawberry types, inputs and enums, by domain area in packages (schema/README.md maps them); `build_schema()`
+assembles the GraphQL schema."""
 
 from __future__ import annotations
 
@@ -64,14 +65,14 @@ class QingquanSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None, documents: DocumentLRU | None = None) -> strawberry.Schema:
     """The schema; `documents` keeps its parsed and validated documents (the HTTP layer reads it too)."""
-    from schema.flow import FlowChart, FlowStep
-    from schema.legal import LegalArticle, LegalDocument
+    from schema.catalogue.flow import FlowChart, FlowStep
+    from schema.catalogue.power import Power
+    from schema.catalogue.unit import Position, Unit
+    from schema.library.legal import LegalArticle, LegalDocument
     from schema.mutation import Mutation
-    from schema.oversight import Complaint, Inspection, OperationStep
-    from schema.power import Power
+    from schema.oversight.records import DisclosureRecord, OperationRecord
+    from schema.oversight.supervision import Complaint, Inspection, OperationStep
     from schema.query import Query
-    from schema.records import DisclosureRecord, OperationRecord
-    from schema.unit import Position, Unit
 
     settings = settings or get_settings()
     rules = limit_rules(settings)

@@ -1,8 +1,7 @@
-"""The root Query: node, units, powers, legalDocuments, viewer."""
+"""The root Query, merged from the areas' query classes in schema/<area>/ (schema/README.md), with `node` (any
+object by its global id, through each area's visibility rules) and `viewer`."""
 
 from __future__ import annotations
-
-from enum import Enum
 
 import strawberry
 
@@ -10,66 +9,27 @@ from domain import access
 from domain import models as m
 from domain import workflow_models as wm
 from resolvers.ids import parse_id
-from resolvers.legal import legal_documents_page
-from resolvers.power import powers_page
-from resolvers.prefetch import prefetch_connection
-from resolvers.unit import units_page
-from schema import comment_periods
-from schema.catalog import CatalogQuery
-from schema.comment_periods import CommentPeriodQuery
+from schema.admin.tokens import TokenQuery
+from schema.admin.webhooks import WebhookQuery
+from schema.catalogue import comment_periods
+from schema.catalogue.comment_periods import CommentPeriodQuery
+from schema.catalogue.exchange import CatalogQuery
+from schema.catalogue.flow import FlowChart, FlowEdge, FlowStep
+from schema.catalogue.power import Power, PowerBasis, UnitsAndPowersQuery
+from schema.catalogue.unit import Position, Unit
 from schema.context import Info
-from schema.dashboard import DashboardQuery
-from schema.enums import LegalLevel, LegalSource, LegalStatus, OrderDirection, Role, UnitKind
-from schema.flow import FlowChart, FlowEdge, FlowStep
-from schema.information_requests import InformationRequestQuery, information_request_node
-from schema.leading_group import LeadingGroupQuery
-from schema.legal import LegalArticle, LegalDocument
-from schema.node import Node, page_args, to_connection
-from schema.oversight import Complaint, Inspection, OperationStep, OversightQuery
-from schema.power import Power, PowerBasis, PowerFilter, PowerOrder
-from schema.records import DisclosureRecord, OperationRecord
-from schema.relay import Connection
-from schema.revisions import RevisionQuery, revision_node, version_node
-from schema.search import SearchQuery
-from schema.thesaurus import ThesaurusQuery
-from schema.tokens import TokenQuery
-from schema.unit import Position, Unit
-from schema.webhooks import WebhookQuery
-from schema.workflow import ChangeNotice, Review, WorkflowQuery
-
-
-@strawberry.input(description="Filters of `units`.")
-class UnitFilter:
-    parent_id: strawberry.ID | None = strawberry.field(default=None, description="direct children of this unit")
-    roots_only: bool = strawberry.field(default=False, description="only units without a parent")
-    kind: UnitKind | None = None
-    kinds: list[UnitKind] | None = None
-    name_contains: str | None = None
-    code: str | None = None
-
-
-@strawberry.input(description="Filters of `legalDocuments`.")
-class LegalDocumentFilter:
-    title_contains: str | None = None
-    level: LegalLevel | None = None
-    levels: list[LegalLevel] | None = None
-    status: LegalStatus | None = None
-    statuses: list[LegalStatus] | None = None
-    source: LegalSource | None = None
-
-
-@strawberry.enum
-class LegalDocumentOrderField(Enum):
-    TITLE = "title"
-    LEVEL = "level"
-    VERSION_DATE = "version_date"
-    EFFECTIVE_DATE = "effective_date"
-
-
-@strawberry.input
-class LegalDocumentOrder:
-    field: LegalDocumentOrderField = LegalDocumentOrderField.TITLE
-    direction: OrderDirection = OrderDirection.ASC
+from schema.enums import Role
+from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
+from schema.library.search import SearchQuery
+from schema.library.thesaurus import ThesaurusQuery
+from schema.node import Node
+from schema.oversight.dashboard import DashboardQuery
+from schema.oversight.information_requests import InformationRequestQuery, information_request_node
+from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
+from schema.workflow.leading_group import LeadingGroupQuery
+from schema.workflow.reviews import ChangeNotice, Review, WorkflowQuery
+from schema.workflow.revisions import RevisionQuery, revision_node, version_node
 
 
 @strawberry.type(description="Who the caller is, as the API sees them.")
@@ -151,63 +111,33 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
 
 
 @strawberry.type
-class Query(SearchQuery, WorkflowQuery, RevisionQuery, OversightQuery, DashboardQuery, TokenQuery, CatalogQuery, WebhookQuery, ThesaurusQuery, LeadingGroupQuery, CommentPeriodQuery, InformationRequestQuery):
+class NodeQuery:
     @strawberry.field(description="Any object by its global id; null when it does not exist or is hidden from the caller.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         parsed = parse_id(id)
         return await _node(info, *parsed) if parsed else None
 
-    @strawberry.field(description="单位 (the whole county tree is public)")
-    async def units(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: UnitFilter | None = None
-    ) -> Connection[Unit]:
-        limit, offset = page_args(first, after)
-        page = await units_page(info.context.settings, first=limit, offset=offset, filter=filter)
-        await prefetch_connection(info, "Unit", page.items)
-        return to_connection(page, Unit.from_model)
 
-    @strawberry.field(description="职权 the caller may see; totalCount counts only those")
-    async def powers(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: PowerFilter | None = None,
-        order_by: PowerOrder | None = None,
-    ) -> Connection[Power]:
-        limit, offset = page_args(first, after)
-        ctx = info.context
-        page = await powers_page(
-            ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset, filter=filter, order_by=order_by
-        )
-        await prefetch_connection(info, "Power", page.items)
-        return to_connection(page, Power.from_model)
-
-    @strawberry.field(description="one power by its code (职权编码), if the caller may see it")
-    async def power(self, info: Info, code: str) -> Power | None:
-        found = await m.Power.filter(access.power_q(info.context.viewer), code=code.strip()).first()
-        return Power.from_model(found) if found else None
-
-    @strawberry.field(description="one unit by its code")
-    async def unit(self, code: str) -> Unit | None:
-        found = await m.Unit.get_or_none(code=code.strip())
-        return Unit.from_model(found) if found else None
-
-    @strawberry.field(description="法律法规及规范性文件 (each version is one document)")
-    async def legal_documents(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        filter: LegalDocumentFilter | None = None,
-        order_by: LegalDocumentOrder | None = None,
-    ) -> Connection[LegalDocument]:
-        limit, offset = page_args(first, after)
-        page = await legal_documents_page(
-            info.context.settings, first=limit, offset=offset, filter=filter, order_by=order_by
-        )
-        return to_connection(page, LegalDocument.from_model)
-
+@strawberry.type
+class Query(
+    # The SDL (schema.graphql) lists the fields in the order of these bases, then `viewer`: keep the order, add
+    # a class at the end.
+    SearchQuery,  # library: search
+    WorkflowQuery,  # workflow: reviews
+    RevisionQuery,  # workflow: revisions
+    OversightQuery,  # oversight: supervision
+    DashboardQuery,  # oversight: dashboard
+    TokenQuery,  # admin: tokens
+    CatalogQuery,  # catalogue: exchange
+    WebhookQuery,  # admin: webhooks
+    ThesaurusQuery,  # library: thesaurus
+    LeadingGroupQuery,  # workflow: leading_group
+    CommentPeriodQuery,  # catalogue: comment_periods
+    InformationRequestQuery,  # oversight: information_requests
+    NodeQuery,  # node, above
+    UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
+    LegalDocumentQuery,  # library: legal
+):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:
         v = info.context.viewer

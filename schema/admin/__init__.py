@@ -1,0 +1,1 @@
+"""Administration: API tokens and webhooks (admins only)."""

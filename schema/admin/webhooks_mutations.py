@@ -1,0 +1,50 @@
+"""Webhooks as mutations, for admins: `registerWebhook` (its secret is returned this once) and `removeWebhook`.
+The types and `webhooks` are in schema.admin.webhooks."""
+
+from __future__ import annotations
+
+import strawberry
+
+from domain.catalog import webhooks as hooks
+from domain.enums import Role as DomainRole
+from domain.errors import DomainError
+from schema.admin.webhooks import RegisteredWebhook, Webhook
+from schema.context import Info
+from schema.enums import Role
+from schema.mutation_base import Deleted, failure, pk, result
+
+
+@strawberry.input
+class RegisterWebhookInput:
+    name: str
+    url: str
+    role: Role  # type: ignore[valid-type]
+    unit_code: str | None = strawberry.field(default=None, description="for UNIT_STAFF / UNIT_LEAD")
+    events: list[str] = strawberry.field(default_factory=list, description=f"empty: all of {', '.join(hooks.EVENTS)}")
+    secret: str | None = strawberry.field(default=None, description="16–128 characters; generated when left out")
+
+
+RegisterWebhookResult = result("RegisterWebhookResult", RegisteredWebhook)
+RemoveWebhookResult = result("RemoveWebhookResult", Deleted)
+
+
+@strawberry.type
+class WebhookMutations:
+    @strawberry.mutation(description="Register a webhook for events (power published / revised / withdrawn, change notice opened / overdue, complaint filed / overdue): admins")
+    async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> RegisterWebhookResult:
+        data = hooks.WebhookData(input.name, input.url, DomainRole(input.role.value), input.unit_code, tuple(input.events), input.secret or "")
+        try:
+            hook = await hooks.register_webhook(info.context.viewer, data)
+        except DomainError as exc:
+            return failure(exc)
+        await hook.fetch_related("unit")
+        return RegisteredWebhook(webhook=Webhook.of(hook), secret=hook.secret)
+
+    @strawberry.mutation(description="Remove a webhook and its deliveries: admins")
+    async def remove_webhook(self, info: Info, id: strawberry.ID) -> RemoveWebhookResult:
+        try:
+            webhook_id = pk(id, "Webhook")
+            await hooks.remove_webhook(info.context.viewer, webhook_id)
+        except DomainError as exc:
+            return failure(exc)
+        return Deleted.of("Webhook", webhook_id)

@@ -1,0 +1,140 @@
+"""一表 in and out through the API: export and 一盘 download links, imports with their per-row report,
+other places' reference catalogues and the 对照 with them. Visibility as everywhere (domain.access).
+The mutations (exportCatalog, generatePackage, importCatalog, importReferenceCatalog) are in exchange_mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from tortoise.functions import Count
+
+from domain.catalog import compare as comparing
+from domain.catalog import importer
+from domain.catalog.export import ExportFormat
+from domain.catalog.models import ReferenceCatalog as ReferenceCatalogModel
+from domain.catalog.models import ReferencePower as ReferencePowerModel
+from domain.errors import DomainError, NotFound
+from domain.models import Unit as UnitModel
+from schema.catalogue.power import Power
+from schema.context import Info
+from schema.enums import PowerCategory
+from schema.errors import NotFoundError
+from schema.mutation_base import pk
+
+CatalogFormat = strawberry.enum(ExportFormat, name="CatalogFormat", description="导出格式")
+ImportRowFate = strawberry.enum(importer.RowFate, name="ImportRowFate", description="一行的结果: CREATED 新建, MATCHED 与已有职权相同, REFUSED 拒绝")
+
+
+@strawberry.type(description="A file to download with GET before it expires (built then, as the caller may see it).")
+class DownloadLink:
+    url: str = strawberry.field(description="path on this server: GET it (no token needed) before `expiresAt`")
+    expires_at: datetime
+
+
+@strawberry.type(description="One row of an imported sheet and what became of it.")
+class ImportRow:
+    row: int = strawberry.field(description="row number in the sheet (1-based, as Excel shows it)")
+    fate: ImportRowFate  # type: ignore[valid-type]
+    name: str
+    code: str = strawberry.field(description="the power created or matched (empty when refused)")
+    reasons: list[str]
+    linked: list[str] = strawberry.field(description="citations linked to library articles, 《…》第N条")
+    unlinked: list[str] = strawberry.field(description="citations without a library article: kept as text")
+
+
+@strawberry.type(description="What an import did (or, with dryRun, would do).")
+class CatalogImportReport:
+    target: str
+    dry_run: bool
+    created: int
+    matched: int
+    refused: int
+    recognised_columns: list[str] = strawberry.field(description="column←header, for each column recognised")
+    unknown_headers: list[str]
+    rows: list[ImportRow]
+
+    @classmethod
+    def of(cls, r: importer.ImportResult) -> CatalogImportReport:
+        return cls(
+            target=r.target, dry_run=r.dry_run, created=r.count(importer.RowFate.CREATED),
+            matched=r.count(importer.RowFate.MATCHED), refused=r.count(importer.RowFate.REFUSED),
+            recognised_columns=[f"{k}←{v}" for k, v in r.headers.items()], unknown_headers=r.unknown_headers,
+            rows=[ImportRow(row=x.row, fate=x.fate, name=x.name, code=x.code, reasons=x.reasons,
+                            linked=x.linked, unlinked=x.unlinked) for x in r.rows],
+        )  # fmt: skip
+
+
+@strawberry.type(description="Another place's catalogue (参照清单), kept for 对照.")
+class ReferenceCatalog:
+    place: str
+    source_name: str
+    imported_at: datetime
+    power_count: int
+
+
+@strawberry.type(description="One row of a reference catalogue.")
+class ReferencePower:
+    row: int
+    code: str
+    name: str
+    category: PowerCategory | None  # type: ignore[valid-type]
+    category_text: str
+    basis_text: str
+    time_limit: str
+
+    @classmethod
+    def of(cls, p: ReferencePowerModel) -> ReferencePower:
+        return cls(row=p.row, code=p.code, name=p.name, category=p.category, category_text=p.category_text,
+                   basis_text=p.basis_text, time_limit=p.time_limit)  # fmt: skip
+
+
+@strawberry.type(description="A power of ours matched with one of theirs.")
+class CatalogMatch:
+    ours: Power
+    theirs: ReferencePower
+    score: float = strawberry.field(description="name similarity 0–100, plus 10 per shared basis article (up to 3)")
+    shared_articles: int
+    differences: list[str] = strawberry.field(description="category, basis or time limit that differ")
+
+
+@strawberry.type(description="对照: our catalogue (as the caller may see it) against another place's.")
+class CatalogComparison:
+    place: str
+    only_ours: list[Power]
+    only_theirs: list[ReferencePower]
+    matched: list[CatalogMatch]
+
+
+CatalogComparisonResult = Annotated[CatalogComparison | NotFoundError, strawberry.union("CatalogComparisonResult")]
+
+
+async def _unit_code(unit_id: strawberry.ID) -> str:
+    unit = await UnitModel.get_or_none(id=pk(unit_id, "Unit", "unitId"))
+    if unit is None:
+        raise NotFound("没有该单位 (unit not found)")
+    return unit.code
+
+
+@strawberry.type
+class CatalogQuery:
+    @strawberry.field(description="参照清单: other places' catalogues imported for 对照 (public documents of those places)")
+    async def reference_catalogs(self) -> list[ReferenceCatalog]:
+        catalogs = await ReferenceCatalogModel.annotate(count=Count("powers")).order_by("place")
+        return [ReferenceCatalog(place=c.place, source_name=c.source_name, imported_at=c.imported_at,
+                                 power_count=c.count) for c in catalogs]  # type: ignore[attr-defined]  # fmt: skip
+
+    @strawberry.field(description="对照: a unit's catalogue, as the caller may see it, against another place's")
+    async def catalog_comparison(self, info: Info, unit_id: strawberry.ID, place: str) -> CatalogComparisonResult:
+        try:
+            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place)
+        except DomainError as exc:  # an unknown place or unit, or an id that is no unit's
+            return NotFoundError(message=exc.message)
+        return CatalogComparison(
+            place=found.catalog.place,
+            only_ours=[Power.from_model(p) for p in found.only_ours],
+            only_theirs=[ReferencePower.of(t) for t in found.only_theirs],
+            matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), score=m.score,
+                                  shared_articles=m.shared_articles, differences=m.differences) for m in found.matched],
+        )  # fmt: skip

@@ -1,0 +1,259 @@
+"""Power (职权) with its bases, exercise rules, flow chart and records; the catalogue's entry points `units`,
+`powers`, `power` and `unit`. Their mutations are in power_mutations and basis_mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain import access
+from domain import models as m
+from resolvers.power import powers_page
+from resolvers.prefetch import now_or_later, prefetch_connection
+from resolvers.unit import units_page
+from schema.catalogue.flow import FlowChart
+from schema.catalogue.unit import Unit, UnitFilter
+from schema.context import Info
+from schema.enums import (
+    DisclosureScope,
+    DisclosureTiming,
+    ExerciseMode,
+    OrderDirection,
+    PowerCategory,
+    PowerStatus,
+)
+from schema.library.legal import LegalArticle
+from schema.node import Node, page_args, to_connection
+from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.relay import Connection, encode_id
+from schema.workflow.reviews import ChangeNotice, Review, load_power
+
+if TYPE_CHECKING:
+    from schema.workflow.revisions import PowerRevision, PowerVersion
+
+
+@strawberry.type(description="行使规则: disclosure, fees and time limits.")
+class ExerciseRules:
+    disclosure_scope: DisclosureScope = strawberry.field(description="公开范围")
+    disclosure_form: str = strawberry.field(description="公开形式")
+    disclosure_timing: DisclosureTiming = strawberry.field(description="公开时限 (长期 / 及时)")
+    disclosure_deadline: str = strawberry.field(description="公开时限说明")
+    fee_basis: str = strawberry.field(description="收费依据")
+    fee_standard: str = strawberry.field(description="收费标准")
+    time_limit: str = strawberry.field(description="办理时限")
+    time_limit_days: int | None = strawberry.field(description="办理时限 (工作日)")
+
+
+@strawberry.type(description="涉密不宜公开: shown only to callers who may see confidential powers.")
+class Confidentiality:
+    confidential: bool
+    reason: str = strawberry.field(description="不宜公开的理由")
+    basis: str = strawberry.field(description="保密依据")
+
+
+@strawberry.type(description="职权依据: one article a power rests on.")
+class PowerBasis(Node):
+    article_id: strawberry.Private[int]
+    power_id: strawberry.Private[int]
+    ordinal: int = strawberry.field(description="order, from the highest legal rank down")
+    note: str
+
+    @classmethod
+    def from_model(cls, basis: m.PowerBasis) -> PowerBasis:
+        return cls(
+            id=encode_id("PowerBasis", basis.id),
+            article_id=basis.article_id,
+            power_id=basis.power_id,
+            ordinal=basis.ordinal,
+            note=basis.note,
+        )
+
+    @strawberry.field
+    def article(self, info: Info) -> LegalArticle:
+        # cited articles cannot be deleted: it is there
+        return now_or_later(info.context.loaders.article_by_id, self.article_id, LegalArticle.from_model)
+
+    @strawberry.field(description="the power resting on this basis (null if hidden from the caller)")
+    async def power(self, info: Info) -> Power | None:
+        return await load_power(info, self.power_id)
+
+
+@strawberry.type(description="职权: one administrative power held by a unit.")
+class Power(Node):
+    db_id: strawberry.Private[int]
+    unit_id: strawberry.Private[int]
+    model: strawberry.Private[m.Power]
+    code: str = strawberry.field(description="职权编码, e.g. 36072300XK-0001")
+    name: str = strawberry.field(description="职权全称")
+    category: PowerCategory
+    exercise_mode: ExerciseMode
+    status: PowerStatus
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, power: m.Power) -> Power:
+        return cls(
+            id=encode_id("Power", power.id),
+            db_id=power.id,
+            unit_id=power.unit_id,
+            model=power,
+            code=power.code,
+            name=power.name,
+            category=power.category,
+            exercise_mode=power.exercise_mode,
+            status=power.status,
+            description=power.description,
+            created_at=power.created_at,
+            updated_at=power.updated_at,
+        )
+
+    @strawberry.field(description="实施主体")
+    def unit(self, info: Info) -> Unit:
+        # a unit with powers cannot be deleted: it is there
+        return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)
+
+    @strawberry.field(description="职权依据, from the highest legal rank down")
+    def bases(self, info: Info) -> list[PowerBasis]:
+        return now_or_later(
+            info.context.loaders.bases_by_power_id, self.db_id, lambda bs: [PowerBasis.from_model(b) for b in bs]
+        )
+
+    @strawberry.field(description="行使规则")
+    def rules(self) -> ExerciseRules:
+        p = self.model
+        return ExerciseRules(
+            disclosure_scope=p.disclosure_scope,
+            disclosure_form=p.disclosure_form,
+            disclosure_timing=p.disclosure_timing,
+            disclosure_deadline=p.disclosure_deadline,
+            fee_basis=p.fee_basis,
+            fee_standard=p.fee_standard,
+            time_limit=p.time_limit,
+            time_limit_days=p.time_limit_days,
+        )
+
+    @strawberry.field(description="涉密不宜公开")
+    def confidentiality(self) -> Confidentiality:
+        p = self.model
+        return Confidentiality(
+            confidential=p.confidential, reason=p.confidentiality_reason, basis=p.confidentiality_basis
+        )
+
+    @strawberry.field(description="一图: the flow chart")
+    def flow_chart(self, info: Info) -> FlowChart | None:
+        return now_or_later(
+            info.context.loaders.flow_chart_by_power_id, self.db_id, lambda c: FlowChart.from_model(c) if c else None
+        )
+
+    @strawberry.field(description="公开记录 the caller may see, newest first")
+    def disclosure_records(self, info: Info) -> list[DisclosureRecord]:
+        return now_or_later(
+            info.context.loaders.disclosure_records_by_power_id,
+            self.db_id,
+            lambda rs: [DisclosureRecord.from_model(r, self.unit_id) for r in rs],
+        )
+
+    @strawberry.field(description="权力运行记录 (附7) the caller may see, newest first")
+    def operation_records(self, info: Info) -> list[OperationRecord]:
+        return now_or_later(
+            info.context.loaders.operation_records_by_power_id,
+            self.db_id,
+            lambda rs: [OperationRecord.from_model(r, self.unit_id) for r in rs],
+        )
+
+    @strawberry.field(description="清理审核 rounds, oldest first; empty for callers outside the unit and the reviewers")
+    async def reviews(self, info: Info) -> list[Review]:
+        return [Review.from_model(r) for r in await info.context.loaders.reviews_by_power_id.load(self.db_id)]
+
+    @strawberry.field(description="变更说明, newest first; empty for callers outside the unit and the reviewers")
+    async def change_notices(self, info: Info) -> list[ChangeNotice]:
+        return [ChangeNotice.from_model(n) for n in await info.context.loaders.change_notices_by_power_id.load(self.db_id)]
+
+    @strawberry.field(description="公开版本: every published version the caller may read, oldest first (动态管理)")
+    async def versions(self, info: Info) -> list[Annotated[PowerVersion, strawberry.lazy("schema.workflow.revisions")]]:
+        from schema.workflow.revisions import power_versions
+
+        return await power_versions(info, self.db_id)
+
+    @strawberry.field(description="修订 of this power, oldest first; empty for callers outside the unit and the reviewers")
+    async def revisions(self, info: Info) -> list[Annotated[PowerRevision, strawberry.lazy("schema.workflow.revisions")]]:
+        from schema.workflow.revisions import power_revisions
+
+        return await power_revisions(info, self.db_id)
+
+    @strawberry.field(description="the revision this power is the working copy of (a DRAFT coded <code>.R<n>), if it is one")
+    async def revision_of(self, info: Info) -> Annotated[PowerRevision, strawberry.lazy("schema.workflow.revisions")] | None:
+        from schema.workflow.revisions import draft_revision
+
+        return await draft_revision(info, self.db_id)
+
+
+@strawberry.input(description="Filters of `powers`; all given conditions must hold.")
+class PowerFilter:
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="a unit; its offices included")
+    category: PowerCategory | None = None
+    categories: list[PowerCategory] | None = None
+    status: PowerStatus | None = None
+    statuses: list[PowerStatus] | None = None
+    exercise_mode: ExerciseMode | None = None
+    name_contains: str | None = None
+    code: str | None = None
+
+
+@strawberry.enum
+class PowerOrderField(Enum):
+    CODE = "code"
+    NAME = "name"
+    CATEGORY = "category"
+    UPDATED_AT = "updated_at"
+
+
+@strawberry.input
+class PowerOrder:
+    field: PowerOrderField = PowerOrderField.CODE
+    direction: OrderDirection = OrderDirection.ASC
+
+
+@strawberry.type
+class UnitsAndPowersQuery:
+    # the catalogue's entry points: units, powers, power, unit (one class: the root Query keeps this order)
+    @strawberry.field(description="单位 (the whole county tree is public)")
+    async def units(
+        self, info: Info, first: int | None = None, after: str | None = None, filter: UnitFilter | None = None
+    ) -> Connection[Unit]:
+        limit, offset = page_args(first, after)
+        page = await units_page(info.context.settings, first=limit, offset=offset, filter=filter)
+        await prefetch_connection(info, "Unit", page.items)
+        return to_connection(page, Unit.from_model)
+
+    @strawberry.field(description="职权 the caller may see; totalCount counts only those")
+    async def powers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: PowerFilter | None = None,
+        order_by: PowerOrder | None = None,
+    ) -> Connection[Power]:
+        limit, offset = page_args(first, after)
+        ctx = info.context
+        page = await powers_page(
+            ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset, filter=filter, order_by=order_by
+        )
+        await prefetch_connection(info, "Power", page.items)
+        return to_connection(page, Power.from_model)
+
+    @strawberry.field(description="one power by its code (职权编码), if the caller may see it")
+    async def power(self, info: Info, code: str) -> Power | None:
+        found = await m.Power.filter(access.power_q(info.context.viewer), code=code.strip()).first()
+        return Power.from_model(found) if found else None
+
+    @strawberry.field(description="one unit by its code")
+    async def unit(self, code: str) -> Unit | None:
+        found = await m.Unit.get_or_none(code=code.strip())
+        return Unit.from_model(found) if found else None

@@ -1,0 +1,114 @@
+"""Unit (单位 / 科室) and Position (岗位), and the filters of `units` (the field itself is in power.py, with
+`powers`). Their mutations are in unit_mutations and position_mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain import models as m
+from resolvers.prefetch import now_or_later
+from schema.context import Info
+from schema.enums import UnitKind
+from schema.node import Node, page_args, to_connection
+from schema.relay import Connection, encode_id
+
+if TYPE_CHECKING:
+    from schema.catalogue.power import Power, PowerFilter, PowerOrder
+
+
+@strawberry.type(description="单位 / 科室: a node of the county's organisation tree.")
+class Unit(Node):
+    db_id: strawberry.Private[int]
+    parent_id: strawberry.Private[int | None]
+    code: str = strawberry.field(description="单位编码")
+    name: str = strawberry.field(description="单位全称")
+    short_name: str
+    kind: UnitKind
+    region_code: str = strawberry.field(description="行政区划代码")
+    updated_at: datetime
+
+    @classmethod
+    def from_model(cls, unit: m.Unit) -> Unit:
+        return cls(
+            id=encode_id("Unit", unit.id),
+            db_id=unit.id,
+            parent_id=unit.parent_id,
+            code=unit.code,
+            name=unit.name,
+            short_name=unit.short_name,
+            kind=unit.kind,
+            region_code=unit.region_code,
+            updated_at=unit.updated_at,
+        )
+
+    @strawberry.field(description="上级单位")
+    def parent(self, info: Info) -> Unit | None:
+        if self.parent_id is None:
+            return None
+        return now_or_later(info.context.loaders.unit_by_id, self.parent_id, lambda u: Unit.from_model(u) if u else None)
+
+    @strawberry.field(description="下级单位 / 科室")
+    def children(self, info: Info) -> list[Unit]:
+        return now_or_later(info.context.loaders.units_by_parent_id, self.db_id, lambda us: [Unit.from_model(u) for u in us])
+
+    @strawberry.field(description="岗位")
+    def positions(self, info: Info) -> list[Position]:
+        return now_or_later(
+            info.context.loaders.positions_by_unit_id, self.db_id, lambda ps: [Position.from_model(p) for p in ps]
+        )
+
+    @strawberry.field(description="本单位 (含下级科室) 的职权, as the caller may see them")
+    async def powers(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: Annotated[PowerFilter, strawberry.lazy("schema.catalogue.power")] | None = None,
+        order_by: Annotated[PowerOrder, strawberry.lazy("schema.catalogue.power")] | None = None,
+    ) -> Connection[Annotated[Power, strawberry.lazy("schema.catalogue.power")]]:
+        from resolvers.power import powers_page
+        from schema.catalogue.power import Power
+
+        limit, offset = page_args(first, after)
+        ctx = info.context
+        page = await powers_page(
+            ctx.viewer, ctx.settings, ctx.loaders,
+            first=limit, offset=offset, filter=filter, order_by=order_by, within_unit=self.db_id,
+        )
+        return to_connection(page, Power.from_model)
+
+
+@strawberry.type(description="岗位: a post inside a unit, with its responsible person.")
+class Position(Node):
+    unit_id: strawberry.Private[int]
+    name: str
+    holder: str = strawberry.field(description="责任人")
+    duties: str = strawberry.field(description="岗位职责")
+
+    @classmethod
+    def from_model(cls, position: m.Position) -> Position:
+        return cls(
+            id=encode_id("Position", position.id),
+            unit_id=position.unit_id,
+            name=position.name,
+            holder=position.holder,
+            duties=position.duties,
+        )
+
+    @strawberry.field
+    def unit(self, info: Info) -> Unit:
+        # a position's unit cannot be deleted while it exists
+        return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)
+
+
+@strawberry.input(description="Filters of `units`.")
+class UnitFilter:
+    parent_id: strawberry.ID | None = strawberry.field(default=None, description="direct children of this unit")
+    roots_only: bool = strawberry.field(default=False, description="only units without a parent")
+    kind: UnitKind | None = None
+    kinds: list[UnitKind] | None = None
+    name_contains: str | None = None
+    code: str | None = None

@@ -1,0 +1,134 @@
+"""DisclosureRecord (公开记录) and OperationRecord (附7 权力运行记录)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain import models as m
+from domain import personal
+from schema.context import Info
+from schema.enums import DisclosureChannel, DisclosureScope, DisclosureTiming, Network, OperationStage
+from schema.node import Node
+from schema.relay import encode_id
+
+if TYPE_CHECKING:
+    from schema.oversight.supervision import OperationStep
+
+
+def _disclosure_content(root: DisclosureRecord, info: Info) -> str:
+    """The content names the disclosed exercise's applicant only to who may see personal data."""
+    return personal.record_note(info.context.viewer, root.unit_id, root.applicant, root.raw_content)
+
+
+@strawberry.type(description="公开记录: when, where and to whom an exercise of a power was disclosed.")
+class DisclosureRecord(Node):
+    scope: DisclosureScope
+    timing: DisclosureTiming
+    channel: DisclosureChannel
+    content: str = strawberry.field(resolver=_disclosure_content)
+    disclosed_on: date
+    operation_db_id: strawberry.Private[int | None]
+    unit_id: strawberry.Private[int]
+    applicant: strawberry.Private[str]
+    raw_content: strawberry.Private[str]
+
+    @classmethod
+    def from_model(cls, rec: m.DisclosureRecord, unit_id: int) -> DisclosureRecord:
+        """`rec` with its operation fetched (select_related), whose applicant the content may name;
+        `unit_id`: the unit holding its power."""
+        return cls(
+            id=encode_id("DisclosureRecord", rec.id),
+            operation_db_id=rec.operation_id,
+            unit_id=unit_id,
+            applicant=personal.disclosed_applicant(rec),
+            scope=rec.scope,
+            timing=rec.timing,
+            channel=rec.channel,
+            raw_content=rec.content,
+            disclosed_on=rec.disclosed_on,
+        )
+
+    @strawberry.field(description="the exercise this discloses, if one (null if none, or hidden from the caller)")
+    async def operation(self, info: Info) -> OperationRecord | None:
+        if self.operation_db_id is None:
+            return None
+        op = await info.context.loaders.operation_record_by_id.load(self.operation_db_id)
+        return OperationRecord.from_model(op, op.power.unit_id) if op else None
+
+
+def _text(root: OperationRecord, info: Info) -> personal.OperationRecordText:
+    """The record's personal and free-text fields as the caller may read them (domain.personal),
+    worked out once per record and request for all five fields."""
+    if root.redacted is None:
+        root.redacted = personal.operation_record_text(info.context.viewer, root.unit_id, root.model)
+    return root.redacted
+
+
+def _subject(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).subject
+
+
+def _decision(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).decision
+
+
+def _execution(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).execution
+
+
+def _result(root: OperationRecord, info: Info) -> str:
+    return _text(root, info).result
+
+
+@strawberry.type(description="附7 权力动态运行情况: one exercise of a power, 决策 → 执行 → 结果.")
+class OperationRecord(Node):
+    """The free texts name the applicant only to who may see personal data; for anyone else the
+    names the record knows are masked in them (刘建国 → 刘某), as in the Word filings."""
+
+    db_id: strawberry.Private[int]
+    model: strawberry.Private[m.OperationRecord]
+    redacted: strawberry.Private[personal.OperationRecordText | None] = None
+    network: Network | None = strawberry.field(description="七大网络 (null when the exercise runs in none)")
+    subject: str = strawberry.field(resolver=_subject, description="办理事项")
+    unit_id: strawberry.Private[int]
+    stage: OperationStage
+    scope: DisclosureScope
+    handler: str = strawberry.field(description="经办人")
+    decision: str = strawberry.field(resolver=_decision)
+    decided_on: date | None
+    execution: str = strawberry.field(resolver=_execution)
+    executed_on: date | None
+    result: str = strawberry.field(resolver=_result)
+    finished_on: date | None
+
+    @classmethod
+    def from_model(cls, rec: m.OperationRecord, unit_id: int) -> OperationRecord:
+        """`unit_id`: the unit holding the record's power, which decides who sees personal data."""
+        return cls(
+            id=encode_id("OperationRecord", rec.id),
+            db_id=rec.id,
+            model=rec,
+            network=rec.network,
+            unit_id=unit_id,
+            stage=rec.stage,
+            scope=rec.scope,
+            handler=rec.handler,
+            decided_on=rec.decided_on,
+            executed_on=rec.executed_on,
+            finished_on=rec.finished_on,
+        )
+
+    @strawberry.field(description="当事人: personal data, shown only to the handling unit and oversight roles")
+    def applicant(self, info: Info) -> str | None:
+        return _text(self, info).applicant
+
+    @strawberry.field(description="the steps of the power's flow chart this exercise went through, timed (电子监察)")
+    async def steps(self, info: Info) -> list[Annotated[OperationStep, strawberry.lazy("schema.oversight.supervision")]]:
+        from schema.oversight.supervision import OperationStep
+
+        calendar = await info.context.calendar()
+        steps = await info.context.loaders.steps_by_operation_id.load(self.db_id)
+        return [OperationStep.from_model(s, calendar, self.model.applicant, self.unit_id) for s in steps]
