@@ -134,13 +134,19 @@ def disclosed_publicly(power: Power) -> bool:
 def version_q(viewer: Viewer) -> Q:
     """Published versions of powers (domain.versions) `viewer` may read: those that were public when
     published, of powers not (now) confidential; those of the caller's own units whose power it sees
-    as its own (own_power_q: not a LEADERSHIP power's for a unit's staff); everything for the
-    oversight roles. A version that was not public then stays hidden even if the power is public now."""
+    as its own (own_power_q) and whose scope then it sees too (a unit's staff neither a LEADERSHIP
+    power's versions nor one published while the power was LEADERSHIP); everything for the oversight
+    roles. A version that was not public then stays hidden even if the power is public now."""
     if viewer.sees_all:
         return Q()
     public = Q(public=True, power__confidential=False)
     own = own_power_q(viewer, "power__")
-    return public if own is None else public | own
+    if own is None:
+        return public
+    rule = power_visibility(viewer)
+    if rule.unit_scopes_limited:
+        own &= Q(scope__in=sorted(rule.unit_scopes))
+    return public | own
 
 
 def check_record_scope(v: Validator, viewer: Viewer, scope: object) -> None:

@@ -398,3 +398,33 @@ async def test_the_rule_is_read_back_by_the_staff_themselves(client: httpx.Async
       code name reviews { id } changeNotices { id } versions { number } revisions { id } operationRecords { subject } } } } } } }"""
     data = await gql_data(client, query, {"unit": encode_id("Unit", s.office.id)}, s.tokens["staff"])
     assert not names_in(data, s) and data["node"]["powers"]["totalCount"] == 1
+
+
+VERSIONS = """query ($code: String!) { power(code: $code) { code rules { disclosureScope } versions { id number rules { disclosureScope } } } }"""
+
+
+async def test_a_version_published_for_the_leadership_stays_theirs_after_the_power_widens(client: httpx.AsyncClient) -> None:
+    """Its lead revises a LEADERSHIP power to INTERNAL: the staff now see the power and its new version,
+    never the version published while it was the leadership's (as the public never reads a version
+    that was not public when published)."""
+    unit = await make_unit()
+    power = await published_power(unit, name=power_name("先内部后扩大的行政检查"), disclosure_scope=DisclosureScope.LEADERSHIP)
+    lead = await staff_of(unit, Role.UNIT_LEAD)
+    widened = await revise(power, lambda draft: update_power(lead, draft.id, {"disclosure_scope": DisclosureScope.INTERNAL}))
+    assert widened.disclosure_scope == DisclosureScope.INTERNAL
+    first, second = await PowerVersion.filter(power_id=power.id).order_by("number")
+    assert (first.scope, second.scope) == (DisclosureScope.LEADERSHIP, DisclosureScope.INTERNAL)
+    staff, lead_token = await token_for(Role.UNIT_STAFF, unit), await token_for(Role.UNIT_LEAD, unit)
+    seen = (await gql_data(client, VERSIONS, {"code": power.code}, staff))["power"]
+    assert seen["rules"]["disclosureScope"] == "INTERNAL"
+    assert [(v["number"], v["rules"]["disclosureScope"]) for v in seen["versions"]] == [(2, "INTERNAL")]
+    assert (await gql_data(client, NODE, {"id": encode_id("PowerVersion", first.id)}, staff))["node"] is None
+    assert (await gql_data(client, NODE, {"id": encode_id("PowerVersion", second.id)}, staff))["node"] is not None
+    by_lead = (await gql_data(client, VERSIONS, {"code": power.code}, lead_token))["power"]
+    assert [(v["number"], v["rules"]["disclosureScope"]) for v in by_lead["versions"]] == [(1, "LEADERSHIP"), (2, "INTERNAL")]
+    # and the other way: narrowed to LEADERSHIP, every version of the power leaves the staff's view
+    narrowed = await revise(widened, lambda draft: update_power(lead, draft.id, {"disclosure_scope": DisclosureScope.LEADERSHIP}))
+    assert narrowed.disclosure_scope == DisclosureScope.LEADERSHIP
+    assert (await gql_data(client, VERSIONS, {"code": power.code}, staff))["power"] is None
+    for version in await PowerVersion.filter(power_id=power.id):
+        assert (await gql_data(client, NODE, {"id": encode_id("PowerVersion", version.id)}, staff))["node"] is None

@@ -137,5 +137,6 @@ async def revise(power: Power, edit: Callable[[Power], Awaitable[object]], reaso
     revision = await revisions.open_revision(await keeper_of(power), power.id, reason)
     draft = await Power.get(id=revision.draft_id)
     await edit(draft)
+    await draft.refresh_from_db()  # as edited (its scope decides who of the unit submits it)
     await in_review(draft)
     return await decided(draft.id)
