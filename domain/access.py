@@ -2,8 +2,9 @@
 
 PUBLIC sees units, legal documents and powers that are PUBLISHED, disclosed to PUBLIC and not
 confidential, with their public records. UNIT_STAFF and UNIT_LEAD see in addition everything of
-their own unit and its children. REVIEWER, INSPECTOR and ADMIN see everything. An item the caller
-may not see answers as not found.
+their own unit and its children, within the 公开范围 the plan gives them (record_scopes): a power or
+record disclosed 领导班子内公开 (LEADERSHIP) only to the unit's leads, not its staff. REVIEWER,
+INSPECTOR and ADMIN see everything. An item the caller may not see answers as not found.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from types import MappingProxyType
 from tortoise.expressions import Q
 
 from domain.enums import CommentStatus, DisclosureScope, PowerStatus, ReviewSeat, Role
-from domain.errors import PermissionDenied, Validator
+from domain.errors import NotFound, PermissionDenied, Validator
 from domain.models import Power, Unit
 
 UNIT_ROLES = frozenset({Role.UNIT_STAFF, Role.UNIT_LEAD})
@@ -57,26 +58,62 @@ PUBLIC_POWER: Mapping[str, object] = MappingProxyType(
 )
 
 
+ALL_SCOPES = frozenset(DisclosureScope)
+
+
+def record_scopes(viewer: Viewer) -> frozenset[DisclosureScope]:
+    """The 公开范围 of its own units' powers and records a unit role reads: PUBLIC (向社会公开), LIMITED
+    (一定范围或依申请公开) and INTERNAL (内部公开: the unit); LEADERSHIP (领导班子内公开) only its leads.
+    Oversight roles read all."""
+    if viewer.sees_all or viewer.role == Role.UNIT_LEAD:
+        return ALL_SCOPES
+    return ALL_SCOPES - {DisclosureScope.LEADERSHIP}
+
+
 @dataclass(frozen=True)
 class PowerVisibility:
-    """Which powers a viewer sees: all, or those matching PUBLIC_POWER plus those of `unit_ids`."""
+    """Which powers a viewer sees: all, or those matching PUBLIC_POWER plus those of `unit_ids` whose
+    disclosure_scope is one of `unit_scopes` (record_scopes: a unit's staff not its LEADERSHIP powers)."""
 
     sees_all: bool
     public: Mapping[str, object]
     unit_ids: frozenset[int]
+    unit_scopes: frozenset[DisclosureScope] = ALL_SCOPES
+
+    @property
+    def unit_scopes_limited(self) -> bool:
+        """Whether some of its own units' powers are hidden from the viewer by their scope."""
+        return self.unit_scopes != ALL_SCOPES
 
 
 def power_visibility(viewer: Viewer) -> PowerVisibility:
-    return PowerVisibility(viewer.sees_all, PUBLIC_POWER, viewer.unit_ids)
+    return PowerVisibility(viewer.sees_all, PUBLIC_POWER, viewer.unit_ids, record_scopes(viewer))
+
+
+def sees_unit_power(viewer: Viewer, unit_id: int, scope: object) -> bool:
+    """Whether `viewer` sees a power of `unit_id` disclosed to `scope` through its own units (not
+    through the public rule): oversight roles all, a unit role its units' within record_scopes."""
+    rule = power_visibility(viewer)
+    return rule.sees_all or (unit_id in rule.unit_ids and scope in rule.unit_scopes)
 
 
 def sees_power(viewer: Viewer, power: Power) -> bool:
     """power_q's rule for a power already loaded (with unit_id and the fields of PUBLIC_POWER): for
     messages and findings that would otherwise name a power the caller may not see."""
-    rule = power_visibility(viewer)
-    if rule.sees_all or power.unit_id in rule.unit_ids:
+    if sees_unit_power(viewer, power.unit_id, power.disclosure_scope):
         return True
-    return all(getattr(power, name) == value for name, value in rule.public.items())
+    return all(getattr(power, name) == value for name, value in PUBLIC_POWER.items())
+
+
+def own_power_q(viewer: Viewer, prefix: str = "") -> Q | None:
+    """The powers `viewer` sees as its own units' (None: none): of `unit_ids`, within `unit_scopes`."""
+    rule = power_visibility(viewer)
+    if not rule.unit_ids:
+        return None
+    own = Q(**_prefixed(prefix, unit_id__in=sorted(rule.unit_ids)))
+    if rule.unit_scopes_limited:
+        own &= Q(**_prefixed(prefix, disclosure_scope__in=sorted(rule.unit_scopes)))
+    return own
 
 
 def power_q(viewer: Viewer, prefix: str = "") -> Q:
@@ -85,9 +122,8 @@ def power_q(viewer: Viewer, prefix: str = "") -> Q:
     if rule.sees_all:
         return Q()
     public = Q(**_prefixed(prefix, **rule.public))
-    if rule.unit_ids:
-        return public | Q(**_prefixed(prefix, unit_id__in=sorted(rule.unit_ids)))
-    return public
+    own = own_power_q(viewer, prefix)
+    return public if own is None else public | own
 
 
 def disclosed_publicly(power: Power) -> bool:
@@ -97,21 +133,20 @@ def disclosed_publicly(power: Power) -> bool:
 
 def version_q(viewer: Viewer) -> Q:
     """Published versions of powers (domain.versions) `viewer` may read: those that were public when
-    published, of powers not (now) confidential; all of the caller's own units; everything for the
-    oversight roles. A version that was not public then stays hidden even if the power is public now."""
+    published, of powers not (now) confidential; those of the caller's own units whose power it sees
+    as its own (own_power_q) and whose scope then it sees too (a unit's staff neither a LEADERSHIP
+    power's versions nor one published while the power was LEADERSHIP); everything for the oversight
+    roles. A version that was not public then stays hidden even if the power is public now."""
     if viewer.sees_all:
         return Q()
     public = Q(public=True, power__confidential=False)
-    return public | Q(unit_id__in=sorted(viewer.unit_ids)) if viewer.unit_ids else public
-
-
-def record_scopes(viewer: Viewer) -> frozenset[DisclosureScope]:
-    """The 公开范围 of its own unit's records a unit role reads: PUBLIC (向社会公开), LIMITED (一定范围或
-    依申请公开) and INTERNAL (内部公开: the unit); LEADERSHIP (领导班子内公开) only its leads. Oversight
-    roles read all."""
-    if viewer.sees_all or viewer.role == Role.UNIT_LEAD:
-        return frozenset(DisclosureScope)
-    return frozenset(DisclosureScope) - {DisclosureScope.LEADERSHIP}
+    own = own_power_q(viewer, "power__")
+    if own is None:
+        return public
+    rule = power_visibility(viewer)
+    if rule.unit_scopes_limited:
+        own &= Q(scope__in=sorted(rule.unit_scopes))
+    return public | own
 
 
 def check_record_scope(v: Validator, viewer: Viewer, scope: object) -> None:
@@ -124,16 +159,28 @@ def check_record_scope(v: Validator, viewer: Viewer, scope: object) -> None:
     )
 
 
+def check_power_scope(v: Validator, viewer: Viewer, scope: object) -> None:
+    """A power's disclosure_scope is set only to one its editor still sees the power in (record_scopes):
+    LEADERSHIP by the unit's leads (or an admin), never by its staff, who would lose sight of it."""
+    v.check(
+        not isinstance(scope, DisclosureScope) or scope in record_scopes(viewer),
+        "disclosure_scope",
+        "只有本单位负责人可以将职权的公开范围定为领导班子内公开 (only the unit's leads may disclose a power to the leadership only)",
+        "forbidden_scope",
+    )
+
+
 def record_q(viewer: Viewer, prefix: str = "") -> Q:
     """Disclosure and operation records: PUBLIC ones of visible powers, or the unit's own within the
-    scopes its role reads (record_scopes); oversight roles all. `prefix` reaches a record through a
+    scopes its role reads (record_scopes) of the powers it sees as its own (own_power_q: none of a
+    LEADERSHIP power for its staff); oversight roles all. `prefix` reaches a record through a
     relation (`operation__` from an operation's steps)."""
     if viewer.sees_all:
         return Q()
     public = Q(**_prefixed(prefix, scope=DisclosureScope.PUBLIC)) & power_q(PUBLIC, f"{prefix}power__")
-    if viewer.unit_ids and viewer.role in UNIT_ROLES:
-        own = Q(**_prefixed(prefix, power__unit_id__in=sorted(viewer.unit_ids), scope__in=sorted(record_scopes(viewer))))
-        return public | own
+    own = own_power_q(viewer, f"{prefix}power__")
+    if own is not None and viewer.role in UNIT_ROLES:
+        return public | (own & Q(**_prefixed(prefix, scope__in=sorted(record_scopes(viewer)))))
     return public
 
 
@@ -145,6 +192,16 @@ def can_edit_unit_content(viewer: Viewer, unit_id: int) -> bool:
 def require_unit_content(viewer: Viewer, unit_id: int) -> None:
     if not can_edit_unit_content(viewer, unit_id):
         raise PermissionDenied("你无权修改该单位的职权信息 (not allowed to change this unit's content)")
+
+
+def require_power_content(viewer: Viewer, power: Power) -> None:
+    """A power's own content (it, its bases, flow chart, positions' links, revisions, records): who sees
+    the power (sees_power: a unit's LEADERSHIP power only its leads) and may change its unit's content
+    (require_unit_content). A power the caller does not see is refused as not found, as if it did not
+    exist, never named; callers normally reached it through power_q already."""
+    if not sees_power(viewer, power):
+        raise NotFound("职权不存在或无权查看 (power not found)")
+    require_unit_content(viewer, power.unit_id)
 
 
 def require_confidential_list(viewer: Viewer, unit_id: int) -> None:
@@ -203,13 +260,35 @@ async def viewer_for(
 
 
 def internal_q(viewer: Viewer, prefix: str = "power__") -> Q:
-    """Reviews, their opinions and change notices (and, with prefix "", complaints and inspections):
-    never public. Unit roles see their own units'."""
+    """Never public: reviews, their opinions, change notices and revisions, `prefix` reaching their
+    power (`power__`, `review__power__`, `draft__`): unit roles see those of the powers they see as their
+    own units' (own_power_q: not a LEADERSHIP power's for its staff). With prefix "", rows that belong to
+    a unit rather than a power (complaints, inspections, requests, comment periods): unit roles see
+    their own units'. Oversight roles see all."""
+    if not prefix:
+        return unit_rows_q(viewer)
+    if viewer.sees_all:
+        return Q()
+    own = own_power_q(viewer, prefix) if viewer.role in UNIT_ROLES else None
+    return Q(id__in=[]) if own is None else own  # nothing (SQL `1=0`)
+
+
+def unit_rows_q(viewer: Viewer, prefix: str = "") -> Q:
+    """Rows that belong to a unit (`prefix` reaching the row holding `unit_id`), never public: unit roles
+    see their own units', oversight roles all, anyone else nothing."""
     if viewer.sees_all:
         return Q()
     if viewer.unit_ids and viewer.role in UNIT_ROLES:
         return Q(**_prefixed(prefix, unit_id__in=sorted(viewer.unit_ids)))
     return Q(id__in=[])  # nothing (SQL `1=0`)
+
+
+def _own_scopes_q(viewer: Viewer, prefix: str) -> Q:
+    """Of a unit's rows, those about powers (`prefix` reaching one) whose scope `viewer` sees as its own."""
+    rule = power_visibility(viewer)
+    if rule.sees_all or not rule.unit_scopes_limited:
+        return Q()
+    return Q(**_prefixed(prefix, disclosure_scope__in=sorted(rule.unit_scopes)))
 
 
 def require_declare(viewer: Viewer, unit_id: int) -> None:
@@ -297,9 +376,13 @@ def require_audit_reader(viewer: Viewer) -> None:
 # -- 公示 and 征求意见 (domain/comment_periods.py): the one addition to the public rule ---------------
 
 
-def _public_or_own(viewer: Viewer, public: Q, prefix: str) -> Q:
-    """`public` for everyone, a unit role's own units' rows besides (internal_q), all for oversight roles."""
-    return Q() if viewer.sees_all else public | internal_q(viewer, prefix)
+def _public_or_own(viewer: Viewer, public: Q, prefix: str, own: Q | None = None) -> Q:
+    """`public` for everyone, a unit role's own units' rows besides (unit_rows_q, narrowed by `own`), all
+    for oversight roles."""
+    if viewer.sees_all:
+        return Q()
+    mine = unit_rows_q(viewer, prefix)
+    return public | (mine if own is None else mine & own)
 
 
 def comment_period_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
@@ -312,15 +395,17 @@ def comment_period_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
 def comment_draft_q(viewer: Viewer, on: date, prefix: str = "") -> Q:
     """公示稿 `viewer` may read on `on`: those of the periods comment_period_q shows, and for anyone but the
     unit and oversight never one whose power has since been marked confidential (涉密) or narrowed to a
-    disclosure scope other than PUBLIC: such a draft is not shown, even frozen."""
+    disclosure scope other than PUBLIC: such a draft is not shown, even frozen; nor to the unit's staff
+    one whose power has since been narrowed to LEADERSHIP (its leads see it)."""
     public = comment_period_q(PUBLIC, on, f"{prefix}period__") & Q(
         **_prefixed(prefix, power__confidential=False, power__disclosure_scope=DisclosureScope.PUBLIC)
     )
-    return _public_or_own(viewer, public, prefix)
+    return _public_or_own(viewer, public, prefix, _own_scopes_q(viewer, f"{prefix}power__"))
 
 
 def public_comment_q(viewer: Viewer, on: date) -> Q:
     """Comments on 公示稿: published or answered ones of a period open on `on` for everyone; all of a
-    unit's own periods for its staff; all for oversight roles."""
+    unit's own periods for its staff (but those on a 公示稿 comment_draft_q hides from them); all for
+    oversight roles."""
     shown = Q(status__in=sorted(SHOWN_COMMENTS)) & comment_draft_q(PUBLIC, on, "draft__")
-    return _public_or_own(viewer, shown, "")
+    return _public_or_own(viewer, shown, "", _own_scopes_q(viewer, "draft__power__"))

@@ -131,7 +131,7 @@ async def explain(viewer: access.Viewer, notice_id: int, explanation: str) -> Ch
     """The unit explains the changes to 县公开办 (向县公开办做出说明)."""
     async with in_transaction():
         notice = await _notice(viewer, notice_id)
-        access.require_unit_content(viewer, notice.power.unit_id)
+        access.require_power_content(viewer, notice.power)
         v = Validator()
         text = _text(v, "explanation", "变更说明", explanation, required=True)
         v.raise_if_any()

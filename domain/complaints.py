@@ -144,7 +144,7 @@ async def _step(
     frm = {"accept": ComplaintStatus.RECEIVED, "reject": ComplaintStatus.RECEIVED,
            "handle": ComplaintStatus.ACCEPTED, "answer": ComplaintStatus.HANDLED}[action]  # fmt: skip
     async with in_transaction():
-        complaint = await Complaint.filter(access.internal_q(viewer, ""), id=complaint_id).first()
+        complaint = await Complaint.filter(access.unit_rows_q(viewer), id=complaint_id).first()
         if complaint is None:
             raise NotFound("投诉不存在或无权查看 (complaint not found)")
         if action == "handle":

@@ -171,7 +171,7 @@ async def _step(
     """One step: find (as the viewer may see), check role, input and status, move unless someone
     moved it meanwhile, record. One transaction."""
     async with in_transaction():
-        request = await InformationRequest.filter(access.internal_q(viewer, ""), id=request_id).first()
+        request = await InformationRequest.filter(access.unit_rows_q(viewer), id=request_id).first()
         if request is None:
             raise NotFound(NOT_FOUND)
         require_handler(viewer, request.unit_id)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tortoise.expressions import Q
 from tortoise.timezone import now
 from tortoise.transactions import in_transaction
 
@@ -151,7 +150,7 @@ async def submit(viewer: access.Viewer, power_id: int) -> Power:
     """向县公开办申报: the unit sends a declared power to review."""
     async with in_transaction():
         power = await visible_power(viewer, power_id)
-        access.require_unit_content(viewer, power.unit_id)
+        access.require_power_content(viewer, power)
         _require_status(power, "submit", PowerStatus.DECLARED)
         review = await _open_review(power)
         review.submitted_by, review.submitted_at = viewer.name, now()
@@ -371,7 +370,7 @@ async def pre_review(
         assert unit_id is not None
         access.require_unit_workflow_view(viewer, unit_id)
         subtree = await access.unit_subtree_ids(unit_id)
-        powers = await Power.filter(Q(unit_id__in=sorted(subtree)), status__not_in=list(INACTIVE)).order_by(
-            "code"
-        )
+        powers = await Power.filter(
+            access.power_q(viewer), unit_id__in=sorted(subtree), status__not_in=list(INACTIVE)
+        ).order_by("code")
     return PreReviewReport([p.id for p in powers], await check_powers(powers, today(), viewer))

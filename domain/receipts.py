@@ -51,7 +51,7 @@ def filed_q(
 ) -> Q:
     """Filings `viewer` may see (oversight roles all, a unit its own and its offices'), by status, by being
     overdue (still `waiting` past its due date on `on`) and by unit."""
-    q = access.internal_q(viewer, "")
+    q = access.unit_rows_q(viewer)
     if statuses:
         q &= Q(status__in=statuses)
     if overdue is not None:

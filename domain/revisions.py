@@ -91,7 +91,7 @@ async def open_revision(
     with duplicates_as("powerId", OPEN_EXISTS):
         async with in_transaction():
             power = await visible_power(viewer, power_id)
-            access.require_unit_content(viewer, power.unit_id)
+            access.require_power_content(viewer, power)
             v = Validator()
             text = (reason or "").strip()
             v.check(bool(text), "reason", "修订理由不能为空 (reason is required)", "required")
@@ -137,7 +137,7 @@ async def revision_for_edit(viewer: access.Viewer, revision_id: int) -> PowerRev
     if revision is None:
         raise NotFound("修订不存在或无权查看 (revision not found)")
     power = await visible_power(viewer, revision.power_id)
-    access.require_unit_content(viewer, power.unit_id)
+    access.require_power_content(viewer, power)
     return revision
 
 

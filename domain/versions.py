@@ -105,7 +105,8 @@ async def record_version(
     snap = (await snapshots([power], using_db))[power.id]
     return await PowerVersion.create(
         power_id=power.id, number=(last.number + 1) if last else 1, unit_id=power.unit_id, published_at=at,
-        published_on=on, public=disclosed_publicly(power), snapshot=snap, revision=revision, using_db=using_db,
+        published_on=on, public=disclosed_publicly(power), scope=power.disclosure_scope, snapshot=snap,
+        revision=revision, using_db=using_db,
     )  # fmt: skip
 
 
@@ -132,7 +133,7 @@ async def backfill(using_db: BaseDBAsyncClient | None = None, at: datetime.datet
         PowerVersion(
             power_id=p.id, number=1, unit_id=p.unit_id, published_at=at or p.updated_at,
             published_on=county_day(at or p.updated_at),
-            public=disclosed_publicly(p), snapshot=snaps[p.id],
+            public=disclosed_publicly(p), scope=p.disclosure_scope, snapshot=snaps[p.id],
         )  # fmt: skip
         for p in powers
     ]

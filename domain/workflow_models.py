@@ -9,6 +9,7 @@ from tortoise.models import Model
 from domain.enums import (
     ChangeNoticeStatus,
     ComplaintStatus,
+    DisclosureScope,
     Grade,
     GroupRole,
     InformationDelivery,
@@ -290,6 +291,10 @@ class PowerVersion(Model):
     superseded_on = fields.DateField(null=True, description="the day a later version (or the withdrawal) took effect")
     ended_as = fields.CharEnumField(PowerStatus, max_length=32, null=True, description="ABOLISHED or REMOVED")
     public = fields.BooleanField(description="disclosed to the public and not confidential in this version")
+    scope = fields.CharEnumField(
+        DisclosureScope, max_length=32, default=DisclosureScope.PUBLIC, db_default=DisclosureScope.PUBLIC,
+        description="公开范围 in this version",
+    )  # fmt: skip
     snapshot = fields.JSONField(description="fields, bases and flow chart as published")
     revision: fields.ForeignKeyNullableRelation[PowerRevision] = fields.ForeignKeyField(
         "qingquan.PowerRevision", related_name="versions", null=True, on_delete=fields.SET_NULL

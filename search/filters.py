@@ -10,15 +10,18 @@ from search.model import AnyOf, Between, Either, Filter
 
 
 def visible_powers(viewer: Viewer) -> tuple[Filter, ...]:
-    """domain.access's rule as an index filter: the public rule's values, or the viewer's units."""
+    """domain.access's rule as an index filter: the public rule's values, or the viewer's units within
+    the disclosure scopes it sees there (a unit's staff not its LEADERSHIP powers)."""
     rule = power_visibility(viewer)
     if rule.sees_all:
         return ()
     public = tuple(AnyOf(name, (keyword(value),)) for name, value in rule.public.items())
     if not rule.unit_ids:
         return public
-    own = AnyOf("unit_id", tuple(keyword(i) for i in sorted(rule.unit_ids)))
-    return (Either((public, (own,))),)
+    own: tuple[Filter, ...] = (AnyOf("unit_id", tuple(keyword(i) for i in sorted(rule.unit_ids))),)
+    if rule.unit_scopes_limited:
+        own += (AnyOf("disclosure_scope", tuple(keyword(s) for s in sorted(rule.unit_scopes))),)
+    return (Either((public, own)),)
 
 
 def in_force_on(when: date) -> tuple[Filter, ...]:

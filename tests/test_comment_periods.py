@@ -174,20 +174,26 @@ async def test_only_a_power_disclosed_to_the_public_is_put_up_for_comment(client
     """A draft meant for the leadership or the unit alone never goes public through its 公示稿: refused at
     opening, and one narrowed during its period leaves the public view."""
     unit = await make_unit()
-    staff = await token_for(Role.UNIT_STAFF, unit)
+    staff, lead = await token_for(Role.UNIT_STAFF, unit), await token_for(Role.UNIT_LEAD, unit)
     for scope in (DisclosureScope.LEADERSHIP, DisclosureScope.INTERNAL, DisclosureScope.LIMITED):
         narrow = await draft_power(unit, disclosure_scope=scope)
-        refused = await open_period(client, staff, unit, [narrow])
+        refused = await open_period(client, lead, unit, [narrow])
         assert [e["code"] for e in refused["errors"]] == ["not_public"], refused
+        # the unit's staff do not see a LEADERSHIP power at all: to them it is not found, as one that does not exist
+        by_staff = await open_period(client, staff, unit, [narrow])
+        expected = "not_found" if scope == DisclosureScope.LEADERSHIP else "not_public"
+        assert [e["code"] for e in by_staff["errors"]] == [expected], by_staff
     s = await setting(client)
     narrowed, kept = s.period["drafts"]
+    s_lead = await token_for(Role.UNIT_LEAD, s.unit)  # the staff may not narrow a power to the leadership
     edit = """mutation ($id: ID!) { updatePower(id: $id, input: { disclosureScope: LEADERSHIP }) { __typename } }"""
-    assert (await gql_data(client, edit, {"id": encode_id("Power", s.powers[0].id)}, s.staff))["updatePower"]["__typename"] == "Power"
-    for token in (None, s.other):
+    assert (await gql_data(client, edit, {"id": encode_id("Power", s.powers[0].id)}, s_lead))["updatePower"]["__typename"] == "Power"
+    for token in (None, s.other, s.staff):
         assert await node(client, narrowed["id"], token) is None
+    for token in (None, s.other):
         periods = (await gql_data(client, PERIODS, {"unit": encode_id("Unit", s.unit.id)}, token))["commentPeriods"]
         assert [d["id"] for d in periods["edges"][0]["node"]["drafts"]] == [kept["id"]]
-    assert (await node(client, narrowed["id"], s.staff))["name"] == narrowed["name"]
+    assert (await node(client, narrowed["id"], s_lead))["name"] == narrowed["name"]
 
 
 async def test_refusals_name_each_power_only_to_who_may_see_it_and_change_nothing(client: httpx.AsyncClient) -> None:

@@ -10,7 +10,7 @@ from docgen.filing import build_filing
 from docgen.forms import FilingForm
 from domain import models as m
 from domain.access import PUBLIC, power_q
-from domain.enums import Role
+from domain.enums import DisclosureScope, Role
 from qingquan import filings
 from qingquan.settings import get_settings
 from resolvers.ids import encode_id
@@ -150,5 +150,10 @@ async def test_public_legal_texts_hold_no_article_cited_only_by_a_hidden_power()
         assert basis.article.text.strip()[:40] not in public
         assert basis.power.code not in public and basis.power.name not in public
         unit = await m.Unit.get(id=basis.power.unit_id)
-        staff = all_text(open_docx(await build_filing(await staff_of(unit), unit.id, FilingForm.LEGAL_TEXTS)))
+        # the unit sees it: its staff, or for a power disclosed to the leadership only (领导班子内公开) its lead
+        role = Role.UNIT_LEAD if basis.power.disclosure_scope == DisclosureScope.LEADERSHIP else Role.UNIT_STAFF
+        staff = all_text(open_docx(await build_filing(await staff_of(unit, role), unit.id, FilingForm.LEGAL_TEXTS)))
         assert basis.article.text.strip()[:40] in staff and basis.power.code in staff
+        if role == Role.UNIT_LEAD:  # and not to its staff
+            own_staff = all_text(open_docx(await build_filing(await staff_of(unit), unit.id, FilingForm.LEGAL_TEXTS)))
+            assert basis.power.code not in own_staff

@@ -10,7 +10,7 @@ import pytest
 
 from domain import models as m
 from domain.access import CLI, PUBLIC, Viewer, power_q, unit_subtree_ids
-from domain.enums import LegalLevel, LegalStatus, Role
+from domain.enums import DisclosureScope, LegalLevel, LegalStatus, Role
 from domain.services.legal_articles import ArticleData
 from domain.services.legal_documents import LegalDocumentData, create_legal_document, delete_legal_document
 from resolvers.ids import encode_id
@@ -177,7 +177,7 @@ async def test_power_search_obeys_the_visibility_rule_in_hits_and_counts(
     assert sum(f["count"] for f in facets["categories"]) == total
     assert sum(f["count"] for f in facets["units"]) <= total
 
-    secret = next(p for p in hidden if p.confidential)
+    secret = next(p for p in hidden if p.confidential and p.disclosure_scope != DisclosureScope.LEADERSHIP)
     data = (await gql_data(search_client, POWERS, {"q": secret.name}))["searchPowers"]
     assert encode_id("Power", secret.id) not in {e["node"]["power"]["id"] for e in data["edges"]}
     assert sum(f["count"] for f in data["facets"]["categories"]) == data["totalCount"]
@@ -192,6 +192,16 @@ async def test_power_search_obeys_the_visibility_rule_in_hits_and_counts(
     staff = Viewer(role=Role.UNIT_STAFF, unit_id=unit.id, unit_ids=await unit_subtree_ids(unit.id))
     total, ids, _ = await everything_visible(search_client, await token_for(Role.UNIT_STAFF, unit))
     assert ids == await expected(staff) and encode_id("Power", secret.id) in ids
+
+    # a power disclosed to the leadership only (领导班子内公开): its unit's leads find it, its staff do not
+    leadership = next(p for p in hidden if p.disclosure_scope == DisclosureScope.LEADERSHIP)
+    unit = await m.Unit.get(id=leadership.unit_id)
+    for role, found in ((Role.UNIT_STAFF, False), (Role.UNIT_LEAD, True)):
+        viewer = Viewer(role=role, unit_id=unit.id, unit_ids=await unit_subtree_ids(unit.id))
+        total, ids, facets = await everything_visible(search_client, await token_for(role, unit))
+        assert ids == await expected(viewer) and total == len(ids)
+        assert sum(f["count"] for f in facets["categories"]) == total
+        assert (encode_id("Power", leadership.id) in ids) is found
 
 
 async def test_power_search_filters_and_highlights(search_client: httpx.AsyncClient) -> None:

@@ -139,9 +139,19 @@ async def test_unit_staff_see_their_own_unit_beyond_the_public(client: httpx.Asy
     token = await token_for(Role.UNIT_STAFF, own_unit)
     subtree = await unit_subtree_ids(own_unit.id)
     total, nodes = await fetch_all(client, token)
-    expected = {p.code for p in await m.Power.all() if is_public(p) or p.unit_id in subtree}
+    # its staff see their units' powers but those disclosed to the leadership only (领导班子内公开)
+    expected = {
+        p.code
+        for p in await m.Power.all()
+        if is_public(p) or (p.unit_id in subtree and p.disclosure_scope != DisclosureScope.LEADERSHIP)
+    }
     assert total == len(expected)
     assert {n["code"] for n in nodes} == expected
+    lead_total, lead_nodes = await fetch_all(client, await token_for(Role.UNIT_LEAD, own_unit))
+    everything_own = expected | {p.code for p in await m.Power.filter(unit_id__in=list(subtree))}
+    assert everything_own != expected, "the unit holds a LEADERSHIP power its staff do not see"
+    assert lead_total == len(everything_own)
+    assert {n["code"] for n in lead_nodes} == everything_own
     others_hidden = [p for p in hidden if p.unit_id not in subtree]
     assert others_hidden, "the demo county has hidden powers in more than one unit"
     for power in others_hidden:

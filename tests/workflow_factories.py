@@ -11,7 +11,7 @@ import httpx
 
 from domain import lifecycle, revisions
 from domain.access import Viewer
-from domain.enums import GroupRole, ReviewDecision, ReviewOffice, ReviewSeat, Role
+from domain.enums import DisclosureScope, GroupRole, ReviewDecision, ReviewOffice, ReviewSeat, Role
 from domain.leading_group import MemberData, create_member
 from domain.models import Power, Unit
 from domain.services.bases import BasisData, create_basis
@@ -106,10 +106,17 @@ async def charted(power: Power, steps: tuple[tuple[str, int | None], ...] = STEP
     return power
 
 
+async def keeper_of(power: Power) -> Viewer:
+    """Who of its unit works on a power: its staff, or for one disclosed to the leadership only
+    (领导班子内公开), which its staff do not see, its lead."""
+    unit = await Unit.get(id=power.unit_id)
+    return await staff_of(unit, Role.UNIT_LEAD if power.disclosure_scope == DisclosureScope.LEADERSHIP else Role.UNIT_STAFF)
+
+
 async def in_review(power: Power) -> Power:
     unit = await Unit.get(id=power.unit_id)
     await lifecycle.declare(await staff_of(unit, Role.UNIT_LEAD), power.id, "同意申报。")
-    return await lifecycle.submit(await staff_of(unit), power.id)
+    return await lifecycle.submit(await keeper_of(power), power.id)
 
 
 async def published_power(
@@ -127,9 +134,9 @@ async def published_power(
 async def revise(power: Power, edit: Callable[[Power], Awaitable[object]], reason: str = "依据新规调整。") -> Power:
     """A published power changed through a revision: opened by its unit, `edit` applied to the
     draft, declared, submitted and approved. Returns the power as now published."""
-    unit = await Unit.get(id=power.unit_id)
-    revision = await revisions.open_revision(await staff_of(unit), power.id, reason)
+    revision = await revisions.open_revision(await keeper_of(power), power.id, reason)
     draft = await Power.get(id=revision.draft_id)
     await edit(draft)
+    await draft.refresh_from_db()  # as edited (its scope decides who of the unit submits it)
     await in_review(draft)
     return await decided(draft.id)

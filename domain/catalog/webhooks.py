@@ -83,10 +83,14 @@ class Subject:
     internal: bool  # change notices and complaints: their unit and oversight roles only
 
     def visible_to(self, viewer: access.Viewer) -> bool:
+        # a change notice of a power the viewer does not see (a LEADERSHIP one to its unit's staff) is as
+        # hidden as the power
+        if self.power is not None and not access.sees_power(viewer, self.power):
+            return False
         if self.internal:
             return access.oversees_unit(viewer, self.unit_id)
         assert self.power is not None
-        return access.sees_power(viewer, self.power)
+        return True
 
 
 async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subject | None:

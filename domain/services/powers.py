@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 from tortoise.transactions import in_transaction
 
 from domain import codes
-from domain.access import Viewer, require_unit_content
+from domain.access import Viewer, check_power_scope, require_power_content, require_unit_content
 from domain.audit import record
 from domain.change_notices import power_changed
 from domain.comment_models import CommentDraft
@@ -119,6 +119,8 @@ async def _clean(
     required: tuple[str, ...] = REQUIRED,
 ) -> dict[str, Any]:
     cleaned = clean_fields(v, Power, values, allowed=FIELDS, required=required)
+    if power is None or cleaned.get("disclosure_scope", power.disclosure_scope) != power.disclosure_scope:
+        check_power_scope(v, viewer, cleaned.get("disclosure_scope"))  # staff never hide a power from themselves
     if power is not None and power.status != PowerStatus.DRAFT and viewer.role != Role.ADMIN:
         for name in DRAFT_ONLY:
             if name in cleaned and cleaned[name] != getattr(power, name):
@@ -163,7 +165,7 @@ async def power_for_edit(viewer: Viewer, power_id: int) -> Power:
     one, code `published`, changes through a revision: domain.revisions): for the power, its bases
     and its flow chart alike."""
     power = await visible_power(viewer, power_id)
-    require_unit_content(viewer, power.unit_id)
+    require_power_content(viewer, power)
     refuse_published(power)  # nobody edits what the public sees, nor an approved power, in place
     if power.status in FROZEN and viewer.role != Role.ADMIN:
         raise ValidationFailed(
@@ -239,7 +241,7 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
     """
     async with in_transaction():
         power = await visible_power(viewer, power_id)  # its own rule below: only a DRAFT goes
-        require_unit_content(viewer, power.unit_id)
+        require_power_content(viewer, power)
         if power.status in (PowerStatus.PUBLISHED, PowerStatus.APPROVED):
             raise in_use(
                 "id",
