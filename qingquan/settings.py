@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     port: int = 8000
     log_level: str = "info"
     workers: int | None = Field(None, description="app processes of `qingquan serve` (default: the CPU cores)")
-    gc_threshold: int = Field(20_000, description="allocations between collections of the youngest generation")
+    gc_threshold: int = Field(
+        100_000, description="allocations between collections of the youngest generation (bench/RESULTS.md, session 5)"
+    )
     access_log: bool = Field(True, description="uvicorn's access log (one line per request)")
     # GraphQL limits
     max_page_size: int = 100
