@@ -16,6 +16,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
+from functools import cache
 from typing import Any
 
 from domain.identity import database_identity
@@ -29,8 +30,10 @@ INDEX_FORMAT_VERSION = 2
 STALE_AFTER = 180.0
 
 
+@cache
 def index_format() -> str:
-    """The version and a digest of the indexes' fields, e.g. `1-3fa2c81d`."""
+    """The version and a digest of the indexes' fields, e.g. `1-3fa2c81d` (constant: worked out once,
+    not on every search)."""
     layout = {
         name.value: [sorted(s.text.items()), s.keywords, s.numbers, s.snippet_field]
         for name, s in SPECS.items()
