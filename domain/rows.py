@@ -39,9 +39,16 @@ class _Statement:
     conversions: Conversions
 
 
-#: compiled statements of shared Rows: (shared name, dialect, key field, number of keys) -> statement
-_STATEMENTS: dict[tuple[str, str, str, int], _Statement] = {}
+#: compiled statements of shared Rows, by the shape of their SELECT and the number of keys:
+#: (client class, model, fields, order, key field, number of keys) -> statement
+_STATEMENTS: dict[tuple[Any, ...], _Statement] = {}
 _MAX_STATEMENTS = 4096  # one per shape and key count: a bound, not a working set (cleared when reached)
+#: what would make a queryset differ between requests or viewers (filters, slices, joins...): a shared
+#: Rows refuses a queryset that has any of them (tortoise's QuerySet attributes, empty when unused)
+_OWN_PARTS = (
+    "_q_objects", "_annotations", "_custom_filters", "_limit", "_offset", "_distinct", "_having", "_group_bys",
+    "_select_for_update", "_select_related", "_prefetch_map", "_force_indexes", "_use_indexes",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,14 +58,15 @@ class Rows(Generic[M]):
     (bench/RESULTS.md, session 4). The objects are whole model instances, or partial ones of `fields`
     (as `.only()` makes them). Awaited and filtered like the queryset it wraps.
 
-    `shared` names a queryset that is the same for every request and viewer (no filter of its own): its
-    loaders' SELECT for a number of keys (`where_in`) is compiled by tortoise once per process and then
-    only executed, which saves tortoise's query building, most of a loader's remaining time (session 5).
+    `shared`: the queryset is a model's rows in an order, the same for every request and viewer (it may
+    have no filter, slice or join of its own: refused on every use); its loads (`where_in`) run a SELECT
+    compiled by tortoise once per process for each shape and number of keys and then only executed, which
+    saves tortoise's query building, most of a loader's remaining time (session 5).
     """
 
     queryset: QuerySet[M]
     fields: tuple[str, ...] | None = None
-    shared: str | None = None
+    shared: bool = False
 
     def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
         return Rows(self.queryset.filter(*args, **kwargs), self.fields)
@@ -99,11 +107,16 @@ class Rows(Generic[M]):
 
     async def where_in(self, key_field: str, keys: Collection[Any]) -> list[M]:
         """The objects whose `key_field` is one of `keys` (the queryset's `filter(key_field__in=keys)`)."""
-        if self.shared is None or not keys:
+        if not self.shared or not keys:
             return await self.filter(**{f"{key_field}__in": set(keys)})
-        db = self.queryset._choose_db()
-        values = sorted(keys)
-        cache_key = (self.shared, db.capabilities.dialect, key_field, len(values))
+        queryset = self.queryset
+        if own := [part for part in _OWN_PARTS if getattr(queryset, part)]:
+            raise TypeError(f"a shared Rows must be the same for every request: its queryset has {', '.join(own)}")
+        model = queryset.model
+        db = queryset._choose_db()
+        field = model._meta.fields_map[key_field]
+        values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
+        cache_key = (type(db), model, self.fields, tuple(queryset._orderings), key_field, len(values))
         statement = _STATEMENTS.get(cache_key)
         if statement is None:
             statement = self._compile(db, key_field, values)
@@ -118,8 +131,8 @@ class Rows(Generic[M]):
         query._db = db
         query._make_query()
         sql, params = query.query.get_parameterized_sql()
-        if list(params) != values:
-            raise TypeError(f"Rows(shared={self.shared!r}) has parameters of its own: it is not the same for every request")
+        if list(params) != values:  # the keys, and nothing else, are its parameters
+            raise TypeError(f"a shared Rows of {self.queryset.model.__name__} has parameters of its own")
         names = tuple(query._fields_for_select)
         conversions = []
         for alias, field_name in query._fields_for_select.items():

@@ -188,7 +188,7 @@ def _iso(moment: datetime | None) -> str | None:
 async def viewer_for_token(plaintext: str) -> Viewer | None:
     """The viewer a bearer token stands for, or None when it is unknown, revoked or expired."""
     # every request with a token asks this: a statement compiled once (domain.rows), not built each time
-    found = await Rows(ApiToken.all(), shared="api_token").where_in("token_hash", [hash_token(plaintext)])
+    found = await Rows(ApiToken.all(), shared=True).where_in("token_hash", [hash_token(plaintext)])
     token = found[0] if found else None
     now = current_time()
     if token is None or token_status(token, now) != "active":

@@ -6,6 +6,7 @@ nested field can never reach what the root connection would hide.
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import date
 from functools import cached_property
@@ -91,22 +92,31 @@ def article_by_label() -> DataLoader[tuple[int, str], m.LegalArticle | None]:
     return DataLoader(load_fn=load)
 
 
+async def _unit_tree() -> dict[int | None, list[int]]:
+    """Each unit's children, by parent id (None: the top)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for uid, parent in await m.Unit.all().values_list("id", "parent_id"):
+        children[parent].append(uid)
+    return children
+
+
 class Loaders:
     """Every loader of one request, built for its viewer when first asked for (a request uses a few)."""
 
     def __init__(self, viewer: access.Viewer) -> None:
         self.viewer = viewer
-        self._children: dict[int | None, list[int]] | None = None
+        self._tree: asyncio.Future[dict[int | None, list[int]]] | None = None
 
     async def unit_subtree(self, unit_id: int) -> frozenset[int]:
-        """A unit and its descendants, from the whole tree read once per request (one query)."""
-        if self._children is None:
-            self._children = defaultdict(list)
-            for uid, parent in await m.Unit.all().values_list("id", "parent_id"):
-                self._children[parent].append(uid)
+        """A unit and its descendants, from the whole tree read once per request (one query). The
+        resolvers of a page ask at once: the first starts the read, the others wait for that one (they
+        must not see a tree half read, nor read it again)."""
+        if self._tree is None:
+            self._tree = asyncio.ensure_future(_unit_tree())
+        children = await asyncio.shield(self._tree)  # a caller cancelled does not cancel the others' read
         found, frontier = {unit_id}, [unit_id]
         while frontier:
-            frontier = [c for u in frontier for c in self._children.get(u, []) if c not in found]
+            frontier = [c for u in frontier for c in children.get(u, []) if c not in found]
             found.update(frontier)
         return frozenset(found)
 
@@ -125,7 +135,7 @@ class Loaders:
 
     @cached_property
     def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
-        return by_id(Rows(m.Unit.all(), shared="unit"))
+        return by_id(Rows(m.Unit.all(), shared=True))
 
     @cached_property
     def leading_group_member_by_id(self) -> DataLoader[int, wm.LeadingGroupMember | None]:
@@ -134,15 +144,15 @@ class Loaders:
 
     @cached_property
     def units_by_parent_id(self) -> DataLoader[int, list[m.Unit]]:
-        return grouped(Rows(m.Unit.all(), shared="unit"), "parent_id")
+        return grouped(Rows(m.Unit.all(), shared=True), "parent_id")
 
     @cached_property
     def position_by_id(self) -> DataLoader[int, m.Position | None]:
-        return by_id(Rows(m.Position.all(), shared="position"))
+        return by_id(Rows(m.Position.all(), shared=True))
 
     @cached_property
     def positions_by_unit_id(self) -> DataLoader[int, list[m.Position]]:
-        return grouped(Rows(m.Position.all(), shared="position"), "unit_id")
+        return grouped(Rows(m.Position.all(), shared=True), "unit_id")
 
     @cached_property
     def power_by_id(self) -> DataLoader[int, m.Power | None]:
@@ -150,7 +160,7 @@ class Loaders:
 
     @cached_property
     def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
-        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id"), shared="power_basis"), "power_id")
+        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id"), shared=True), "power_id")
 
     @cached_property
     def powers_by_article_id(self) -> DataLoader[int, list[m.Power]]:
@@ -158,7 +168,7 @@ class Loaders:
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, m.LegalArticle | None]:
-        return by_id(Rows(m.LegalArticle.all(), shared="legal_article"))
+        return by_id(Rows(m.LegalArticle.all(), shared=True))
 
     @cached_property
     def article_by_document_label(self) -> DataLoader[tuple[int, str], m.LegalArticle | None]:
@@ -166,35 +176,35 @@ class Loaders:
 
     @cached_property
     def document_by_id(self) -> DataLoader[int, m.LegalDocument | None]:
-        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO, shared="legal_document"))
+        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO, shared=True))
 
     @cached_property
     def work_by_id(self) -> DataLoader[int, m.LegalWork | None]:
-        return by_id(Rows(m.LegalWork.all(), shared="legal_work"))
+        return by_id(Rows(m.LegalWork.all(), shared=True))
 
     @cached_property
     def documents_by_work_id(self) -> DataLoader[int, list[m.LegalDocument]]:
         return grouped(
-            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO, shared="legal_document_by_date"), "work_id"
+            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO, shared=True), "work_id"
         )
 
     @cached_property
     def files_by_document_id(self) -> DataLoader[int, list[m.StoredFile]]:
         return grouped(  # without the bytes: those are for downloads
-            Rows(m.StoredFile.all().order_by("id"), STORED_FILE_INFO, shared="stored_file"), "document_id"
+            Rows(m.StoredFile.all().order_by("id"), STORED_FILE_INFO, shared=True), "document_id"
         )
 
     @cached_property
     def flow_chart_by_power_id(self) -> DataLoader[int, m.FlowChart | None]:
-        return one_by(Rows(m.FlowChart.all(), shared="flow_chart"), "power_id")
+        return one_by(Rows(m.FlowChart.all(), shared=True), "power_id")
 
     @cached_property
     def steps_by_chart_id(self) -> DataLoader[int, list[m.FlowStep]]:
-        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id"), shared="flow_step"), "chart_id")
+        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id"), shared=True), "chart_id")
 
     @cached_property
     def edges_by_chart_id(self) -> DataLoader[int, list[m.FlowEdge]]:
-        return grouped(Rows(m.FlowEdge.all().order_by("id"), shared="flow_edge"), "chart_id")
+        return grouped(Rows(m.FlowEdge.all().order_by("id"), shared=True), "chart_id")
 
     @cached_property
     def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:

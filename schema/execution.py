@@ -157,6 +157,13 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if type(result) is entry.exact:
                         results[entry.key] = result
                         continue
+                    result = self._execute_plain(  # the value read once: completed the general way
+                        entry, parent_type, source_value, Path(path, entry.key, parent_type.name), result
+                    )
+                    results[entry.key] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(entry.key)
+                    continue
                 field_path = Path(path, entry.key, parent_type.name)
                 if entry.kind:
                     result = self._execute_plain(entry, parent_type, source_value, field_path)
@@ -175,11 +182,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return results
         return _gather_fields(results, awaitable_fields)
 
-    def _execute_plain(self, entry: _Field, parent_type: GraphQLObjectType, source: Any, path: Path) -> Any:
+    def _execute_plain(
+        self, entry: _Field, parent_type: GraphQLObjectType, source: Any, path: Path, read: Any = Undefined
+    ) -> Any:
+        """One plain field; `read`: an ATTRIBUTE's value when the caller has read it already."""
         info = None
         try:
             if entry.kind == ATTRIBUTE:  # StrawberryField.get_result of a field without resolver
-                result = entry.getter(source, entry.python_name)
+                result = entry.getter(source, entry.python_name) if read is Undefined else read
             else:
                 info = self.build_resolve_info(entry.field_def, entry.nodes, parent_type, path)
                 kwargs: dict[str, Any] = {name: source for name in entry.source_kwargs}

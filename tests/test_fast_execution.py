@@ -229,6 +229,9 @@ async def test_shared_loader_statements_give_the_models_tortoise_builds(demo: ob
         (loaders.steps_by_chart_id, "chart_id", m.FlowStep.all().order_by("ordinal", "id")),
         (loaders.edges_by_chart_id, "chart_id", m.FlowEdge.all().order_by("id")),
         (loaders.documents_by_work_id, "work_id", m.LegalDocument.all().order_by("version_date", "id")),
+        (loaders.article_by_id, "id", m.LegalArticle.filter(id__lte=200)),
+        (loaders.document_by_id, "id", m.LegalDocument.all()),
+        (loaders.work_by_id, "id", m.LegalWork.all()),
     ]
     for loader, key_field, queryset in cases:
         keys = sorted({k for k in await queryset.values_list(key_field, flat=True) if k is not None})
@@ -244,4 +247,23 @@ async def test_shared_loader_statements_give_the_models_tortoise_builds(demo: ob
                 assert all(type(getattr(obj, n)) is type(getattr(expected[obj.pk], n)) for n in names), queryset.model
             if isinstance(loaded[0], list):  # in the queryset's order, per key
                 assert [o.pk for o in got] == [o.pk for k in some for o in expected.values() if getattr(o, key_field) == k]
-    assert len({key[0] for key in _STATEMENTS}) >= 6
+    assert len({key[1] for key in _STATEMENTS}) >= 8  # the models, each compiled once per shape and count
+
+
+async def test_a_shared_rows_is_refused_a_queryset_of_its_own_and_looks_tokens_up_as_tortoise(demo: object) -> None:
+    """A shared Rows is the same for every request: one with a filter, a slice or a join of its own is
+    refused on every load (a compiled statement must never serve one viewer's query to another). The token
+    lookup, the other shared statement, gives the row tortoise gives."""
+    from domain import models as m
+    from domain.rows import Rows
+    from domain.tokens import create_token, hash_token
+
+    for queryset in (m.Power.filter(confidential=False), m.Power.all().limit(5), m.PowerBasis.all().select_related("power")):
+        with pytest.raises(TypeError, match="same for every request"):
+            await Rows(queryset, shared=True).where_in("id", [1, 2])
+    _, plaintext = await create_token(Role.ADMIN, name="shared")
+    [ours] = await Rows(m.ApiToken.all(), shared=True).where_in("token_hash", [hash_token(plaintext)])
+    theirs = await m.ApiToken.get(token_hash=hash_token(plaintext))
+    names = [n for n in theirs.__dict__ if not n.startswith("_")]
+    assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]
+    assert all(type(getattr(ours, n)) is type(getattr(theirs, n)) for n in names)

@@ -52,7 +52,7 @@ async def test_sql_queries_do_not_grow_with_page_size(client: httpx.AsyncClient)
     assert large <= 20
 
 
-NESTED = "query($first: Int!) { units(first: $first) { edges { node { code powers(first: 3) { totalCount edges { node { code } } } } } } }"
+NESTED = "query($first: Int!) { units(first: $first) { edges { node { id code powers(first: 3) { totalCount edges { node { code } } } } } } }"
 
 
 async def test_nested_unit_powers_cost_two_statements_per_unit(client: httpx.AsyncClient) -> None:
@@ -63,9 +63,16 @@ async def test_nested_unit_powers_cost_two_statements_per_unit(client: httpx.Asy
     counts = {}
     for first in (5, 20):
         with count_queries() as counter:
-            await gql_data(client, NESTED, {"first": first}, token)
+            data = await gql_data(client, NESTED, {"first": first}, token)
         counts[first] = counter.count
     assert counts[20] - counts[5] == 2 * 15, counts
+    # each unit's powers are those of its subtree, as asked for one unit at a time: the page's resolvers
+    # ask for the unit tree together, and none may see it half read
+    units = [e["node"] for e in data["units"]["edges"]]
+    assert sum(u["powers"]["totalCount"] > 0 for u in units) > 1
+    for unit in units:
+        alone = await gql_data(client, "query($id: ID!) { powers(filter: {unitId: $id}) { totalCount } }", {"id": unit["id"]}, token)
+        assert unit["powers"]["totalCount"] == alone["powers"]["totalCount"], unit["code"]
 
 
 ARTICLE_BY_LABEL = '{ legalDocuments(first: $first) { edges { node { title article(label: "第一条") { label text } } } } }'
