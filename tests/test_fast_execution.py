@@ -189,7 +189,7 @@ async def test_the_real_schema_answers_the_same_both_ways(database: str, role: R
 
 
 async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
-    """resolvers.loaders.Rows builds model instances from `.values()` rows: every attribute a row sets
+    """domain.rows.Rows builds model instances from `.values()` rows: every attribute a row sets
     is the value tortoise's own constructor gives, for each model the loaders read that way."""
     from domain import models as m
     from domain.rows import Rows, _attributes
