@@ -262,11 +262,8 @@ async def viewer_for(
 def internal_q(viewer: Viewer, prefix: str = "power__") -> Q:
     """Never public: reviews, their opinions, change notices and revisions, `prefix` reaching their
     power (`power__`, `review__power__`, `draft__`): unit roles see those of the powers they see as their
-    own units' (own_power_q: not a LEADERSHIP power's for its staff). With prefix "", rows that belong to
-    a unit rather than a power (complaints, inspections, requests, comment periods): unit roles see
-    their own units'. Oversight roles see all."""
-    if not prefix:
-        return unit_rows_q(viewer)
+    own units' (own_power_q: not a LEADERSHIP power's for its staff). Oversight roles see all. Rows that
+    belong to a unit rather than a power (complaints, inspections, requests): unit_rows_q."""
     if viewer.sees_all:
         return Q()
     own = own_power_q(viewer, prefix) if viewer.role in UNIT_ROLES else None

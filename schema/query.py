@@ -105,7 +105,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await comment_periods.node(info, type_name, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
-        found = await model.filter(access.internal_q(viewer, ""), id=pk).first()
+        found = await model.filter(access.unit_rows_q(viewer), id=pk).first()
         return node.from_model(found) if found else None  # type: ignore[attr-defined]
     return None
 

@@ -261,7 +261,7 @@ async def test_a_shared_rows_is_refused_a_queryset_of_its_own_and_looks_tokens_u
     for queryset in (m.Power.filter(confidential=False), m.Power.all().limit(5), m.PowerBasis.all().select_related("power")):
         with pytest.raises(TypeError, match="same for every request"):
             await Rows(queryset, shared=True).where_in("id", [1, 2])
-    _, plaintext = await create_token(Role.ADMIN, name="shared")
+    _, plaintext = await create_token(Role.ADMIN, name="compiled lookup")
     [ours] = await Rows(m.ApiToken.all(), shared=True).where_in("token_hash", [hash_token(plaintext)])
     theirs = await m.ApiToken.get(token_hash=hash_token(plaintext))
     names = [n for n in theirs.__dict__ if not n.startswith("_")]

@@ -166,7 +166,7 @@ class InformationRequestFilter:
 
 async def information_request_node(info: Info, pk_: int) -> InformationRequest | None:
     """node(id): through the same rule as the list (never public, a unit its own, oversight all)."""
-    found = await wm.InformationRequest.filter(access.internal_q(info.context.viewer, ""), id=pk_).first()
+    found = await wm.InformationRequest.filter(access.unit_rows_q(info.context.viewer), id=pk_).first()
     return InformationRequest.from_model(found) if found else None
 
 

@@ -275,7 +275,7 @@ class OversightQuery:
     async def inspections(
         self, info: Info, first: int | None = None, after: str | None = None, unit_id: strawberry.ID | None = None
     ) -> Connection[Inspection]:
-        q = access.internal_q(info.context.viewer, "")
+        q = access.unit_rows_q(info.context.viewer)
         units = await _subtree(unit_id, "unitId")
         if units is not None:
             q &= Q(unit_id__in=sorted(units))
