@@ -22,6 +22,7 @@ from domain import comment_models as cm
 from domain import models as m
 from domain import workflow_models as wm
 from domain.rows import Rows
+from resolvers.columns import Columns
 
 M = TypeVar("M", bound=Model)
 # a document without its body (the text outside articles, up to a whole law's preamble): no field shows it
@@ -106,6 +107,16 @@ class Loaders:
     def __init__(self, viewer: access.Viewer) -> None:
         self.viewer = viewer
         self._tree: asyncio.Future[dict[int | None, list[int]]] | None = None
+        #: per model, the columns the request's query reads (resolvers.columns); None: whole rows
+        self.columns: Columns | None = None
+
+    def fields_of(self, model: type[Model], key_field: str, whole: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+        """The columns a loader of `model` keyed by `key_field` reads: those the query selects (set before
+        the first load), else `whole` (None: every column)."""
+        selected = self.columns.get(model) if self.columns is not None else None
+        if selected is None:
+            return whole
+        return tuple(sorted({*selected, key_field}))
 
     async def unit_subtree(self, unit_id: int) -> frozenset[int]:
         """A unit and its descendants, from the whole tree read once per request (one query). The
@@ -135,7 +146,7 @@ class Loaders:
 
     @cached_property
     def unit_by_id(self) -> DataLoader[int, m.Unit | None]:
-        return by_id(Rows(m.Unit.all(), shared=True))
+        return by_id(Rows(m.Unit.all(), self.fields_of(m.Unit, "id"), shared=True))
 
     @cached_property
     def leading_group_member_by_id(self) -> DataLoader[int, wm.LeadingGroupMember | None]:
@@ -144,23 +155,24 @@ class Loaders:
 
     @cached_property
     def units_by_parent_id(self) -> DataLoader[int, list[m.Unit]]:
-        return grouped(Rows(m.Unit.all(), shared=True), "parent_id")
+        return grouped(Rows(m.Unit.all(), self.fields_of(m.Unit, "parent_id"), shared=True), "parent_id")
 
     @cached_property
     def position_by_id(self) -> DataLoader[int, m.Position | None]:
-        return by_id(Rows(m.Position.all(), shared=True))
+        return by_id(Rows(m.Position.all(), self.fields_of(m.Position, "id"), shared=True))
 
     @cached_property
     def positions_by_unit_id(self) -> DataLoader[int, list[m.Position]]:
-        return grouped(Rows(m.Position.all(), shared=True), "unit_id")
+        return grouped(Rows(m.Position.all(), self.fields_of(m.Position, "unit_id"), shared=True), "unit_id")
 
     @cached_property
     def power_by_id(self) -> DataLoader[int, m.Power | None]:
-        return by_id(Rows(m.Power.filter(access.power_q(self.viewer))))
+        return by_id(Rows(m.Power.filter(access.power_q(self.viewer)), self.fields_of(m.Power, "id")))
 
     @cached_property
     def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
-        return grouped(Rows(m.PowerBasis.all().order_by("ordinal", "id"), shared=True), "power_id")
+        basis = m.PowerBasis
+        return grouped(Rows(basis.all().order_by("ordinal", "id"), self.fields_of(basis, "power_id"), shared=True), "power_id")
 
     @cached_property
     def powers_by_article_id(self) -> DataLoader[int, list[m.Power]]:
@@ -168,7 +180,7 @@ class Loaders:
 
     @cached_property
     def article_by_id(self) -> DataLoader[int, m.LegalArticle | None]:
-        return by_id(Rows(m.LegalArticle.all(), shared=True))
+        return by_id(Rows(m.LegalArticle.all(), self.fields_of(m.LegalArticle, "id"), shared=True))
 
     @cached_property
     def article_by_document_label(self) -> DataLoader[tuple[int, str], m.LegalArticle | None]:
@@ -176,7 +188,7 @@ class Loaders:
 
     @cached_property
     def document_by_id(self) -> DataLoader[int, m.LegalDocument | None]:
-        return by_id(Rows(m.LegalDocument.all(), DOCUMENT_INFO, shared=True))
+        return by_id(Rows(m.LegalDocument.all(), self.fields_of(m.LegalDocument, "id", DOCUMENT_INFO), shared=True))
 
     @cached_property
     def work_by_id(self) -> DataLoader[int, m.LegalWork | None]:
@@ -185,7 +197,12 @@ class Loaders:
     @cached_property
     def documents_by_work_id(self) -> DataLoader[int, list[m.LegalDocument]]:
         return grouped(
-            Rows(m.LegalDocument.all().order_by("version_date", "id"), DOCUMENT_INFO, shared=True), "work_id"
+            Rows(
+                m.LegalDocument.all().order_by("version_date", "id"),
+                self.fields_of(m.LegalDocument, "work_id", DOCUMENT_INFO),
+                shared=True,
+            ),
+            "work_id",
         )
 
     @cached_property
@@ -196,28 +213,29 @@ class Loaders:
 
     @cached_property
     def flow_chart_by_power_id(self) -> DataLoader[int, m.FlowChart | None]:
-        return one_by(Rows(m.FlowChart.all(), shared=True), "power_id")
+        return one_by(Rows(m.FlowChart.all(), self.fields_of(m.FlowChart, "power_id"), shared=True), "power_id")
 
     @cached_property
     def steps_by_chart_id(self) -> DataLoader[int, list[m.FlowStep]]:
-        return grouped(Rows(m.FlowStep.all().order_by("ordinal", "id"), shared=True), "chart_id")
+        steps = m.FlowStep.all().order_by("ordinal", "id")
+        return grouped(Rows(steps, self.fields_of(m.FlowStep, "chart_id"), shared=True), "chart_id")
 
     @cached_property
     def edges_by_chart_id(self) -> DataLoader[int, list[m.FlowEdge]]:
-        return grouped(Rows(m.FlowEdge.all().order_by("id"), shared=True), "chart_id")
+        return grouped(Rows(m.FlowEdge.all().order_by("id"), self.fields_of(m.FlowEdge, "chart_id"), shared=True), "chart_id")
 
     @cached_property
     def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:
-        return grouped(  # with the operation, whose applicant is masked in them
-            m.DisclosureRecord.filter(access.record_q(self.viewer))
-            .select_related("operation")
-            .order_by("-disclosed_on", "-id"),
-            "power_id",
-        )
+        records = m.DisclosureRecord.filter(access.record_q(self.viewer)).order_by("-disclosed_on", "-id")
+        fields = self.fields_of(m.DisclosureRecord, "power_id")
+        if fields is None:  # whole, with the operation, whose applicant is masked in the content
+            return grouped(records.select_related("operation"), "power_id")
+        return grouped(Rows(records, fields), "power_id")
 
     @cached_property
     def operation_records_by_power_id(self) -> DataLoader[int, list[m.OperationRecord]]:
-        return grouped(Rows(m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id")), "power_id")
+        records = m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id")
+        return grouped(Rows(records, self.fields_of(m.OperationRecord, "power_id")), "power_id")
 
     @cached_property
     def operation_record_by_id(self) -> DataLoader[int, m.OperationRecord | None]:

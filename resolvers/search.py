@@ -27,7 +27,7 @@ from search.documents import VERSION_FIELDS, day, keyword, spans
 from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
 from search.model import Filter, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
-from search.understand import Understanding, understand, vocabulary
+from search.understand import Understanding, understand, vocabulary_and_database
 
 if TYPE_CHECKING:
     from domain.access import Viewer
@@ -123,6 +123,7 @@ async def run_search(
     match_all: bool = True,
     limit: int | None = None,
     relax: bool = True,
+    database: str | None = None,
 ) -> SearchResult:
     request = SearchRequest(
         query=query[:500],
@@ -136,7 +137,7 @@ async def run_search(
     )
     backend = backend_for(settings)
     try:
-        await require_ready(backend)
+        await require_ready(backend, database)  # `database`: its identity, when the caller has read it
         result = await backend.search(index, request)
         if result.total == 0 and match_all and relax and len(request.query_terms()) > 1:
             # No text has every word: show those with some of them, the most first (matchedAllWords=false).
@@ -157,7 +158,7 @@ async def search_legal_basis(
     backend's hits for the words left, kept to the laws the query names when that finds anything."""
     facet_fields = ("level", "status", "document_id") if facets else ()
     limit = page_size(settings, first, offset)
-    vocab = await vocabulary()
+    vocab, database = await vocabulary_and_database()
     meaning = understand(query, vocab)
     today = date.today()
     filters = scope.filters(today)
@@ -171,6 +172,7 @@ async def search_legal_basis(
     run = partial(
         run_search, settings, IndexName.ARTICLES, query, facets=facet_fields, first=first, offset=offset - skip,
         terms=terms, match_all=not meaning.question, limit=limit - (len(pinned) - skip), relax=False,
+        database=database,
     )  # fmt: skip
     result = await run(filters=(*filters, *any_of("work_id", list(works))))
     if result.total == 0 and not meaning.question:
@@ -278,11 +280,12 @@ async def search_legal_documents(
     """Documents by title, 文号, issuer or preamble; a law named by any of its names (个税法, 村组法,
     土地管里法) is found by that name, its other words searched within it."""
     filters = tuple(f for f in scope.filters(date.today()) if getattr(f, "field", "") != "document_id")
-    meaning = understand(query, await vocabulary())
+    vocab, database = await vocabulary_and_database()
+    meaning = understand(query, vocab)
     works = tuple(dict.fromkeys(w for law in meaning.laws for w in law.work_ids))
     run = partial(
         run_search, settings, IndexName.DOCUMENTS, query, facets=("level", "status") if facets else (), first=first,
-        offset=offset,
+        offset=offset, database=database,
     )  # fmt: skip
     if works:
         # the law by its title (so that the title is highlighted, however the query named it), and the rest

@@ -47,6 +47,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
+from resolvers.columns import columns_for
+from resolvers.loaders import Loaders
+
 DEFINITION = "strawberry-definition"
 
 ATTRIBUTE, RESOLVER = 1, 2
@@ -114,6 +117,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[Any, list[_Field]]] = {}
+        loaders = getattr(self.context_value, "loaders", None)
+        if isinstance(loaders, Loaders) and loaders.columns is None:
+            # the loaders read only the columns the query selects (resolvers/columns.py)
+            fragments = {name: details.definition for name, details in self.fragments.items()}
+            loaders.columns = columns_for(self.schema, self.operation, fragments)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> list[_Field]:
         # graphql-core memoizes a selection set's grouped fields per parent field, so their identity

@@ -122,16 +122,18 @@ class Ownership:
         return Manifest(self.database, self.format, IndexState.BUILDING, builder, time.time(), schema)
 
 
-async def ownership(backend: SearchBackend) -> Ownership:
-    """Read which database the index belongs to (and point the backend at this database's indexes)."""
-    database, fmt = await database_identity(), index_format()
+async def ownership(backend: SearchBackend, database: str | None = None) -> Ownership:
+    """Read which database the index belongs to (and point the backend at this database's indexes);
+    `database`: this database's identity if the caller has just read it."""
+    database, fmt = database or await database_identity(), index_format()
     backend.bind(database, fmt)
     return Ownership(database, fmt, Manifest.from_dict(await backend.read_manifest()))
 
 
-async def require_ready(backend: SearchBackend) -> None:
-    """Raise IndexNotReady unless the index is complete and was built from this database."""
-    own = await ownership(backend)
+async def require_ready(backend: SearchBackend, database: str | None = None) -> None:
+    """Raise IndexNotReady unless the index is complete and was built from this database (`database`: its
+    identity, if the caller has just read it)."""
+    own = await ownership(backend, database)
     if own.ready:
         return
     if own.ours():

@@ -190,28 +190,42 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
 
 _cached: tuple[tuple[Any, ...], Vocabulary] | None = None
 _cache_lock = asyncio.Lock()
+# what the vocabulary is made of has changed when these have; read with the database's identity, which a
+# search checks the index against (search.manifest), in the same statement (issue 9: one round trip less)
 FINGERPRINT = (
     "SELECT (SELECT COUNT(*) FROM legal_work) AS works, (SELECT MAX(id) FROM legal_work) AS last_work, "
-    "(SELECT COUNT(*) FROM thesaurus_entry) AS entries, (SELECT MAX(updated_at) FROM thesaurus_entry) AS changed"
+    "(SELECT COUNT(*) FROM thesaurus_entry) AS entries, (SELECT MAX(updated_at) FROM thesaurus_entry) AS changed, "
+    "(SELECT instance_id FROM database_identity WHERE id = 1) AS database"
 )
 
 
 async def vocabulary() -> Vocabulary:
     """The law names of the library and the thesaurus (curated, overlaid by the administrators')."""
+    return (await vocabulary_and_database())[0]
+
+
+async def vocabulary_and_database() -> tuple[Vocabulary, str | None]:
+    """`vocabulary()`, and the database's identity (domain.identity) read with it (None if not made yet)."""
     global _cached
     from tortoise import connections
 
+    from domain.identity import database_identity
     from domain.models import LegalWork
     from domain.search_models import ThesaurusEntry
 
     client = connections.get("default")
-    row = (await client.execute_query_dict(FINGERPRINT))[0]
+    try:
+        row = (await client.execute_query_dict(FINGERPRINT))[0]
+    except Exception:  # no identity table: a database older than the migration that makes it
+        await database_identity()  # makes it
+        row = (await client.execute_query_dict(FINGERPRINT))[0]
+    database = str(row["database"]) if row["database"] is not None else None
     key = (id(client), *(str(v) for v in row.values()))
     if _cached is not None and _cached[0] == key:
-        return _cached[1]
+        return _cached[1], database
     async with _cache_lock:
         if _cached is not None and _cached[0] == key:
-            return _cached[1]
+            return _cached[1], database
         thesaurus = dict(curated_thesaurus())
         for entry in await ThesaurusEntry.all().values("word", "terms", "enabled"):
             if entry["enabled"] and entry["terms"].split():
@@ -221,4 +235,4 @@ async def vocabulary() -> Vocabulary:
         works = await LegalWork.all().values_list("id", "title")
         vocab = Vocabulary(LawNames.build(works, law_aliases()), thesaurus, stopwords())
         _cached = (key, vocab)
-        return vocab
+        return vocab, database

@@ -3,6 +3,7 @@ facets, versions, paging, and the visibility rule in hits and in counts."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import httpx
@@ -16,7 +17,7 @@ from domain.services.legal_documents import LegalDocumentData, create_legal_docu
 from resolvers.ids import encode_id
 from search import SearchBackend
 from search.indexer import drain
-from tests.helpers import gql, gql_data, token_for
+from tests.helpers import count_queries, gql, gql_data, token_for
 
 pytestmark = pytest.mark.usefixtures("search_backend")
 
@@ -217,3 +218,41 @@ async def test_power_search_filters_and_highlights(search_client: httpx.AsyncCli
     )
     assert one["searchPowers"]["totalCount"] == data["facets"]["units"][0]["count"]
     assert {e["node"]["power"]["unit"]["id"] for e in one["searchPowers"]["edges"]} == {unit_id}
+
+
+SLIM = """
+query Slim($q: String!) {
+  searchLegalBasis(query: $q, first: 5) {
+    totalCount
+    edges { node { snippet article { id label } document { id title } } }
+    facets { documents { document { id title } count } }
+  }
+}
+"""
+
+
+async def test_a_search_reads_its_bookkeeping_at_once_and_only_the_columns_it_selects(
+    search_client: httpx.AsyncClient,
+) -> None:
+    token = await token_for(Role.ADMIN)
+    await gql_data(search_client, SLIM, {"q": "行政许可"}, token)  # the token's first use, the vocabulary built
+    with count_queries() as counter:
+        data = (await gql_data(search_client, SLIM, {"q": "行政许可"}, token))["searchLegalBasis"]
+    assert data["edges"] and data["facets"]["documents"]
+    # the token; the vocabulary's fingerprint with the database's identity; the articles; their documents
+    assert len(counter.statements) == 4, counter.statements
+    read = set(re.findall(r'"(\w+)"', " ".join(counter.statements)))
+    assert {"label", "title", "document_id"} <= read
+    assert not read & {"text", "history", "body", "chapter_path", "issuer"}, read
+
+
+@pytest.mark.parametrize("query", [LEGAL, DOCUMENTS, POWERS])
+async def test_search_answers_are_those_of_whole_rows(search_client: httpx.AsyncClient, query: str) -> None:
+    """The same search, its rows read as selected and read whole (a field the column map does not know)."""
+    token = await token_for(Role.ADMIN)
+    variables = {"q": "行政许可"}
+    pruned = await gql_data(search_client, query, variables, token)
+    whole = await gql_data(search_client, query.replace("{\n", "{\n  viewer { role }\n", 1), variables, token)
+    assert whole.pop("viewer") == {"role": "ADMIN"}
+    assert pruned == whole
+    assert next(iter(pruned.values()))["totalCount"] > 0

@@ -11,7 +11,7 @@ from resolvers.prefetch import now_or_later
 from schema.catalogue.unit import Position
 from schema.context import Info
 from schema.enums import FlowStepKind
-from schema.node import Node
+from schema.node import Node, of_row
 from schema.relay import encode_id
 
 
@@ -24,13 +24,7 @@ class FlowChart(Node):
 
     @classmethod
     def from_model(cls, chart: m.FlowChart) -> FlowChart:
-        return cls(
-            id=encode_id("FlowChart", chart.id),
-            db_id=chart.id,
-            title=chart.title,
-            complaint_channel=chart.complaint_channel,
-            notes=chart.notes,
-        )
+        return of_row(cls, chart, id=encode_id("FlowChart", chart.id), db_id=chart.id)
 
     @strawberry.field(description="办理环节, in order")
     def steps(self, info: Info) -> list[FlowStep]:
@@ -64,19 +58,7 @@ class FlowStep(Node):
 
     @classmethod
     def from_model(cls, step: m.FlowStep) -> FlowStep:
-        return cls(
-            id=encode_id("FlowStep", step.id),
-            position_id=step.position_id,
-            ordinal=step.ordinal,
-            name=step.name,
-            kind=step.kind,
-            condition=step.condition,
-            time_limit=step.time_limit,
-            time_limit_days=step.time_limit_days,
-            supervision=step.supervision,
-            complaint_channel=step.complaint_channel,
-            disclosure_note=step.disclosure_note,
-        )
+        return of_row(cls, step, id=encode_id("FlowStep", step.id))
 
     @strawberry.field(description="承办岗位")
     def position(self, info: Info) -> Position | None:
@@ -95,7 +77,7 @@ class FlowEdge(Node):
 
     @classmethod
     def from_model(cls, edge: m.FlowEdge) -> FlowEdge:
-        return cls(id=encode_id("FlowEdge", edge.id), source_id=edge.source_id, target_id=edge.target_id, label=edge.label)
+        return of_row(cls, edge, id=encode_id("FlowEdge", edge.id))
 
     @strawberry.field(description="global id of the step it leaves")
     def source_step_id(self) -> strawberry.ID:

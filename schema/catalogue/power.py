@@ -26,7 +26,7 @@ from schema.enums import (
     PowerStatus,
 )
 from schema.library.legal import LegalArticle
-from schema.node import Node, page_args, to_connection
+from schema.node import Node, of_row, page_args, to_connection
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection, encode_id
 from schema.workflow.reviews import ChangeNotice, Review, load_power
@@ -63,13 +63,7 @@ class PowerBasis(Node):
 
     @classmethod
     def from_model(cls, basis: m.PowerBasis) -> PowerBasis:
-        return cls(
-            id=encode_id("PowerBasis", basis.id),
-            article_id=basis.article_id,
-            power_id=basis.power_id,
-            ordinal=basis.ordinal,
-            note=basis.note,
-        )
+        return of_row(cls, basis, id=encode_id("PowerBasis", basis.id))
 
     @strawberry.field
     def article(self, info: Info) -> LegalArticle:
@@ -97,20 +91,7 @@ class Power(Node):
 
     @classmethod
     def from_model(cls, power: m.Power) -> Power:
-        return cls(
-            id=encode_id("Power", power.id),
-            db_id=power.id,
-            unit_id=power.unit_id,
-            model=power,
-            code=power.code,
-            name=power.name,
-            category=power.category,
-            exercise_mode=power.exercise_mode,
-            status=power.status,
-            description=power.description,
-            created_at=power.created_at,
-            updated_at=power.updated_at,
-        )
+        return of_row(cls, power, id=encode_id("Power", power.id), db_id=power.id, model=power)
 
     @strawberry.field(description="实施主体")
     def unit(self, info: Info) -> Unit:
@@ -125,17 +106,7 @@ class Power(Node):
 
     @strawberry.field(description="行使规则")
     def rules(self) -> ExerciseRules:
-        p = self.model
-        return ExerciseRules(
-            disclosure_scope=p.disclosure_scope,
-            disclosure_form=p.disclosure_form,
-            disclosure_timing=p.disclosure_timing,
-            disclosure_deadline=p.disclosure_deadline,
-            fee_basis=p.fee_basis,
-            fee_standard=p.fee_standard,
-            time_limit=p.time_limit,
-            time_limit_days=p.time_limit_days,
-        )
+        return of_row(ExerciseRules, self.model)  # its fields are the power's columns of the same names
 
     @strawberry.field(description="涉密不宜公开")
     def confidentiality(self) -> Confidentiality:

@@ -12,7 +12,7 @@ from domain import models as m
 from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import UnitKind
-from schema.node import Node, page_args, to_connection
+from schema.node import Node, of_row, page_args, to_connection
 from schema.relay import Connection, encode_id
 
 if TYPE_CHECKING:
@@ -32,17 +32,7 @@ class Unit(Node):
 
     @classmethod
     def from_model(cls, unit: m.Unit) -> Unit:
-        return cls(
-            id=encode_id("Unit", unit.id),
-            db_id=unit.id,
-            parent_id=unit.parent_id,
-            code=unit.code,
-            name=unit.name,
-            short_name=unit.short_name,
-            kind=unit.kind,
-            region_code=unit.region_code,
-            updated_at=unit.updated_at,
-        )
+        return of_row(cls, unit, id=encode_id("Unit", unit.id), db_id=unit.id)
 
     @strawberry.field(description="上级单位")
     def parent(self, info: Info) -> Unit | None:
@@ -90,13 +80,7 @@ class Position(Node):
 
     @classmethod
     def from_model(cls, position: m.Position) -> Position:
-        return cls(
-            id=encode_id("Position", position.id),
-            unit_id=position.unit_id,
-            name=position.name,
-            holder=position.holder,
-            duties=position.duties,
-        )
+        return of_row(cls, position, id=encode_id("Position", position.id))
 
     @strawberry.field
     def unit(self, info: Info) -> Unit:

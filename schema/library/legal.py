@@ -17,7 +17,7 @@ from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus, OrderDirection
-from schema.node import Node, page_args, to_connection
+from schema.node import Node, of_row, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
 
 if TYPE_CHECKING:
@@ -47,26 +47,7 @@ class LegalDocument(Node):
 
     @classmethod
     def from_model(cls, doc: m.LegalDocument) -> LegalDocument:
-        return cls(
-            id=encode_id("LegalDocument", doc.id),
-            db_id=doc.id,
-            work_id=doc.work_id,
-            title=doc.title,
-            subtitle=doc.subtitle,
-            level=doc.level,
-            doc_type=doc.doc_type,
-            doc_number=doc.doc_number,
-            issuer=doc.issuer,
-            field=doc.field,
-            promulgation_date=doc.promulgation_date,
-            effective_date=doc.effective_date,
-            repeal_date=doc.repeal_date,
-            version_date=doc.version_date,
-            status=doc.status,
-            history=doc.history,
-            source=doc.source,
-            article_count=doc.article_count,
-        )
+        return of_row(cls, doc, id=encode_id("LegalDocument", doc.id), db_id=doc.id)
 
     @strawberry.field(description="条文, in order")
     async def articles(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LegalArticle]:
@@ -141,17 +122,7 @@ class LegalArticle(Node):
 
     @classmethod
     def from_model(cls, article: m.LegalArticle) -> LegalArticle:
-        return cls(
-            id=encode_id("LegalArticle", article.id),
-            db_id=article.id,
-            document_id=article.document_id,
-            ordinal=article.ordinal,
-            number=article.number,
-            label=article.label,
-            kind=article.kind,
-            chapter_path=article.chapter_path,
-            text=article.text,
-        )
+        return of_row(cls, article, id=encode_id("LegalArticle", article.id), db_id=article.id)
 
     @strawberry.field(description="职权 resting on this article (职权依据) that the caller may see, by code")
     async def cited_by(self, info: Info) -> list[Annotated[Power, strawberry.lazy("schema.catalogue.power")]]:

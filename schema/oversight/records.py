@@ -11,7 +11,7 @@ from domain import models as m
 from domain import personal
 from schema.context import Info
 from schema.enums import DisclosureChannel, DisclosureScope, DisclosureTiming, Network, OperationStage
-from schema.node import Node
+from schema.node import Node, of_row
 from schema.relay import encode_id
 
 if TYPE_CHECKING:
@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 
 def _disclosure_content(root: DisclosureRecord, info: Info) -> str:
-    """The content names the disclosed exercise's applicant only to who may see personal data."""
-    return personal.record_note(info.context.viewer, root.unit_id, root.applicant, root.raw_content)
+    """The content names the disclosed exercise's applicant only to who may see personal data (the record
+    is then read whole, with its operation: resolvers/columns.py)."""
+    record = root.model
+    return personal.record_note(info.context.viewer, root.unit_id, personal.disclosed_applicant(record), record.content)
 
 
 @strawberry.type(description="公开记录: when, where and to whom an exercise of a power was disclosed.")
@@ -30,32 +32,20 @@ class DisclosureRecord(Node):
     channel: DisclosureChannel
     content: str = strawberry.field(resolver=_disclosure_content)
     disclosed_on: date
-    operation_db_id: strawberry.Private[int | None]
+    model: strawberry.Private[m.DisclosureRecord]
     unit_id: strawberry.Private[int]
-    applicant: strawberry.Private[str]
-    raw_content: strawberry.Private[str]
 
     @classmethod
     def from_model(cls, rec: m.DisclosureRecord, unit_id: int) -> DisclosureRecord:
-        """`rec` with its operation fetched (select_related), whose applicant the content may name;
-        `unit_id`: the unit holding its power."""
-        return cls(
-            id=encode_id("DisclosureRecord", rec.id),
-            operation_db_id=rec.operation_id,
-            unit_id=unit_id,
-            applicant=personal.disclosed_applicant(rec),
-            scope=rec.scope,
-            timing=rec.timing,
-            channel=rec.channel,
-            raw_content=rec.content,
-            disclosed_on=rec.disclosed_on,
-        )
+        """`rec`: for `content`, fetched with its operation (select_related), whose applicant the content
+        may name; `unit_id`: the unit holding its power."""
+        return of_row(cls, rec, id=encode_id("DisclosureRecord", rec.id), model=rec, unit_id=unit_id)
 
     @strawberry.field(description="the exercise this discloses, if one (null if none, or hidden from the caller)")
     async def operation(self, info: Info) -> OperationRecord | None:
-        if self.operation_db_id is None:
+        if self.model.operation_id is None:
             return None
-        op = await info.context.loaders.operation_record_by_id.load(self.operation_db_id)
+        op = await info.context.loaders.operation_record_by_id.load(self.model.operation_id)
         return OperationRecord.from_model(op, op.power.unit_id) if op else None
 
 
@@ -107,19 +97,7 @@ class OperationRecord(Node):
     @classmethod
     def from_model(cls, rec: m.OperationRecord, unit_id: int) -> OperationRecord:
         """`unit_id`: the unit holding the record's power, which decides who sees personal data."""
-        return cls(
-            id=encode_id("OperationRecord", rec.id),
-            db_id=rec.id,
-            model=rec,
-            network=rec.network,
-            unit_id=unit_id,
-            stage=rec.stage,
-            scope=rec.scope,
-            handler=rec.handler,
-            decided_on=rec.decided_on,
-            executed_on=rec.executed_on,
-            finished_on=rec.finished_on,
-        )
+        return of_row(cls, rec, id=encode_id("OperationRecord", rec.id), db_id=rec.id, model=rec, unit_id=unit_id)
 
     @strawberry.field(description="当事人: personal data, shown only to the handling unit and oversight roles")
     def applicant(self, info: Info) -> str | None:
