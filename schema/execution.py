@@ -20,6 +20,13 @@ allows it, decided once per selection set of a request (a `_Plan`):
 The same resolvers run with the same arguments, so every visibility rule they and the request's
 loaders apply holds; errors are located and nulled exactly as graphql-core does (`handle_field_error`),
 and an awaitable anywhere is handed back to graphql-core's completion.
+
+An object made from a row (`schema.node.of_row`) is completed once per selection set and row in a
+request: where the row appears again under the same selection (the same position under 90 steps, the
+same unit under 20 powers), its completed fields are reused. The viewer is the request's and such a
+type's synchronous resolvers read only the row and the request's loaders, so the answer is the same
+there; a completion that met an error or an awaitable is not reused (each place then reports its own).
+A type made by `of_row` must keep its synchronous resolvers free of side effects.
 """
 
 from __future__ import annotations
@@ -51,6 +58,7 @@ from resolvers.columns import columns_for
 from resolvers.loaders import Loaders
 
 DEFINITION = "strawberry-definition"
+_NO_ROW: dict[str, Any] = {}
 
 ATTRIBUTE, RESOLVER = 1, 2
 # scalars whose output coercion returns a value of this exact type unchanged (graphql-core's
@@ -117,6 +125,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._plans: dict[int, tuple[Any, list[_Field]]] = {}
+        # a row's fields, completed once per selection set (see execute_fields); None once answered
+        self._completed: dict[tuple[int, int], tuple[Any, Any, dict[str, Any]]] | None = {}
+        self._field_errors = 0
         loaders = getattr(self.context_value, "loaders", None)
         if isinstance(loaders, Loaders) and loaders.columns is None:
             # the loaders read only the columns the query selects (resolvers/columns.py)
@@ -147,6 +158,17 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
+        # An object made from a row (schema.node.of_row) completes the same under the same selection set
+        # wherever the row appears in the answer (its resolvers read the row and the request's loaders):
+        # the 90 steps of a page name 22 positions of 8 units, completed once each. Only a completion
+        # without error and without awaitable is kept; its dict is shared by every place it answers.
+        completed = self._completed
+        row = getattr(source_value, "__dict__", _NO_ROW).get("_row") if completed is not None else None
+        if row is not None:
+            done = completed.get((id(grouped_field_set), id(row)))  # type: ignore[union-attr]
+            if done is not None:
+                return done[2]
+            errors_before = self._field_errors
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
@@ -187,8 +209,21 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self.settle_in_background([results[key] for key in awaitable_fields])
             raise
         if not awaitable_fields:
+            if row is not None and self._field_errors == errors_before:
+                # the set and the row kept beside it, so that their ids stay theirs while it is kept
+                completed[(id(grouped_field_set), id(row))] = (grouped_field_set, row, results)  # type: ignore[index]
             return results
         return _gather_fields(results, awaitable_fields)
+
+    def handle_field_error(self, raw_error: Exception, return_type: Any, details: Any, path: Path) -> None:
+        self._field_errors += 1  # (graphql-core may drop an error below a nulled field: counted here all the same)
+        super().handle_field_error(raw_error, return_type, details, path)
+
+    def build_response(self, data: dict[str, Any] | None) -> Any:
+        # the context refers to itself, so what it holds waits for the garbage collector: let go of the
+        # completed rows now (the answer holds what it needs); deferred parts, if any, complete anew
+        self._completed = None
+        return super().build_response(data)
 
     def _execute_plain(
         self, entry: _Field, parent_type: GraphQLObjectType, source: Any, path: Path, read: Any = Undefined

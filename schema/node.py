@@ -26,11 +26,16 @@ def of_row(cls: type[R], row: Any, **held: Any) -> R:
     from `row`, a model instance, by taking over the columns it holds in one step, and `held`: what is
     not a column (the global id). The row may hold only the columns the query selects
     (resolvers/columns.py); a field whose column it lacks then fails loudly (no such attribute), it never
-    answers null. Copying field by field cost a page's worth of work for columns no query asked for."""
+    answers null. Copying field by field cost a page's worth of work for columns no query asked for.
+
+    The object keeps its row (`_row`): wherever the same row appears again in an answer under the same
+    selection, its completed fields are reused (schema/execution.py), so the type's synchronous
+    resolvers must read only the row and the request's loaders, with no side effect."""
     obj = cls.__new__(cls)
     attributes = obj.__dict__
     attributes.update(row.__dict__)
     attributes.update(held)
+    attributes["_row"] = row
     return obj
 
 

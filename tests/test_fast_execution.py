@@ -21,6 +21,7 @@ from domain.enums import Role
 from schema import build_schema
 from schema.context import Context
 from schema.execution import FastExecutionContext
+from schema.node import of_row
 from tests.test_query_count import PAGE
 
 
@@ -36,14 +37,10 @@ class Named:
 
 
 @strawberry.type
-class Leaf(Named):
-    n: int
-    colour: Colour
-    maybe: str | None = None
+class Numbered:
+    """What both toy objects answer: a number, and fields that fail or wait for some numbers."""
 
-    @strawberry.field
-    def double(self) -> int:
-        return self.n * 2
+    n: int
 
     @strawberry.field
     def boom(self) -> int | None:
@@ -65,6 +62,16 @@ class Leaf(Named):
 
         return value()  # type: ignore[return-value]
 
+
+@strawberry.type
+class Leaf(Named, Numbered):
+    colour: Colour
+    maybe: str | None = None
+
+    @strawberry.field
+    def double(self) -> int:
+        return self.n * 2
+
     @strawberry.field
     async def slow(self) -> str:
         await asyncio.sleep(0)
@@ -73,6 +80,25 @@ class Leaf(Named):
     @strawberry.field
     def times(self, k: int = 2) -> int:
         return self.n * k
+
+
+class Row:
+    """A row as a loader leaves it: its columns as attributes."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+
+ROWS = {n: Row(n) for n in range(1, 5)}
+
+
+@strawberry.type
+class Shared(Numbered):
+    """Made from a row (schema.node.of_row): the same row appears in several places of an answer."""
+
+    @strawberry.field
+    def again(self) -> Shared:
+        return of_row(Shared, ROWS[self.n])
 
 
 @strawberry.type
@@ -93,6 +119,10 @@ class Tree:
     @strawberry.field
     def named(self) -> list[Named]:
         return list(self.leaves)
+
+    @strawberry.field
+    def shared(self) -> list[Shared | None]:
+        return [of_row(Shared, ROWS[n]) for n in (1, 2, 1, 3, 2, 1, 4, 3)]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
@@ -133,6 +163,12 @@ TOY_DOCUMENTS = [
     "fragment L on Leaf { n double boom } { tree { leaves { ...L ... on Leaf { strict } } } }",
     "{ tree { strictLeaves { n } } }",
     "{ asyncTree { leaves { boom strict } holes { later } } }",
+    # rows met again: completed once each, and errors wherever the row is
+    "{ tree { shared { n again { n again { n } } } } }",
+    "{ tree { shared { n boom again { boom } } } }",
+    "{ tree { shared { n strict } } }",
+    "{ tree { shared { n later again { later n } } } }",
+    "{ tree { a: shared { n } b: shared { n again { n } } } }",
 ]
 
 
@@ -160,7 +196,7 @@ async def test_the_shortcut_answers_as_graphql_core_does(document: str) -> None:
 def test_the_toy_documents_reach_errors_and_awaitables() -> None:
     """The comparison above is only worth something if the documents hit the shortcut's edges."""
     joined = " ".join(TOY_DOCUMENTS)
-    for edge in ("boom", "strict", "wrong", "later", "slow", "holes", "named", "strictLeaves", "times(k: 3)"):
+    for edge in ("boom", "strict", "wrong", "later", "slow", "holes", "named", "strictLeaves", "times(k: 3)", "shared"):
         assert edge in joined
 
 
