@@ -238,6 +238,7 @@ def _pinned_hit(citation: Citation, article: LegalArticle, document: LegalDocume
     snippet = analysis.highlight(article.text, words, 120) if words else None
     return SearchHit(
         id=article.id,
+        document_id=article.document_id,
         score=score,
         matched=[str(citation)],
         highlights={"title": f"{analysis.HIGHLIGHT_PRE}{html.escape(document.title)}{analysis.HIGHLIGHT_POST}"},

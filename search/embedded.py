@@ -252,7 +252,7 @@ class _Index:
         self, searcher: tantivy.Searcher, score: float, address: Any, words: list[str], crop: int
     ) -> SearchHit:
         source = json.loads(bytes(searcher.doc(address)["_source"][0]))
-        hit = SearchHit(id=int(source["id"]), score=float(score))
+        hit = SearchHit(id=int(source["id"]), score=float(score), document_id=SearchHit.document_of(source))
         hit.matched = analysis.found_words([str(source.get(name) or "") for name in self.spec.text], words)
         for name in (*self.spec.highlighted, self.spec.snippet_field):
             value = str(source.get(name) or "")

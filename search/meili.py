@@ -229,7 +229,9 @@ class MeiliBackend(SearchBackend):
         hits = []
         for raw in found.hits:
             formatted, matched = raw.get("_formatted") or {}, raw.get("_matchesPosition") or {}
-            hit = SearchHit(id=int(raw["id"]), score=float(raw.get("_rankingScore") or 0.0))
+            hit = SearchHit(
+                id=int(raw["id"]), score=float(raw.get("_rankingScore") or 0.0), document_id=SearchHit.document_of(raw)
+            )
             hit.matched = analysis.found_words([str(raw.get(name) or "") for name in spec.text], words)
             hit.highlights = {
                 name: _marked(str(formatted.get(name, ""))) for name in spec.text if name in matched

@@ -149,6 +149,13 @@ class SearchHit:
     highlights: dict[str, str] = field(default_factory=dict)
     #: A cropped, highlighted excerpt of the index's snippet field (its start when nothing matched there).
     snippet: str = ""
+    #: An article's document, as indexed (None for other indexes), so that both are read at once.
+    document_id: int | None = None
+
+    @staticmethod
+    def document_of(source: dict[str, Any]) -> int | None:
+        value = source.get("document_id")
+        return int(value) if value not in (None, "") else None
 
 
 @dataclass

@@ -111,6 +111,8 @@ async def test_filters_and_facets(backend: SearchBackend) -> None:
     assert result.total == 3
     assert result.facets["level"] == [("LAW", 2), ("LOCAL_REGULATION", 1)]
     assert dict(result.facets["document_id"]) == {"7": 2, "8": 1}
+    # each hit names its document, so that the articles and their documents are read at once
+    assert {h.id: h.document_id for h in result.hits} == {1: 7, 2: 7, 3: 8}
 
     in_force_1999 = (Between("valid_from", None, 19990101), Between("valid_to", 19990102, None))
     assert await ids(backend, "罚款", filters=in_force_1999) == [2]

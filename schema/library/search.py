@@ -5,6 +5,7 @@ Snippets and highlights are HTML-escaped text in which the matched words are wra
 
 from __future__ import annotations
 
+import asyncio
 import html
 from collections.abc import Callable
 from datetime import date
@@ -283,10 +284,15 @@ class SearchQuery:
         result, meaning = await resolve.search_legal_basis(
             ctx.settings, query, scope, first=first, offset=offset, facets=_wants_facets(info)
         )
-        found = await _load(ctx.loaders.article_by_id, result.hits)
-        documents = await ctx.loaders.document_by_id.load_many(
-            list({a.document_id for _, _, a in found} | {int(k) for k, _ in _counts(result, "document_id")})
+        # the hits' articles and the documents of the hits and facets, read at once (the index knows each
+        # article's document); a document the index did not name (a stale entry) is read after
+        wanted = {h.document_id for h in result.hits} | {int(k) for k, _ in _counts(result, "document_id")}
+        found, documents = await asyncio.gather(
+            _load(ctx.loaders.article_by_id, result.hits),
+            ctx.loaders.document_by_id.load_many(sorted(wanted - {None})),
         )
+        if missing := {a.document_id for _, _, a in found} - wanted:
+            documents += await ctx.loaders.document_by_id.load_many(sorted(missing))
         by_id = {d.id: LegalDocument.from_model(d) for d in documents if d is not None}
         hits = [
             (i, LegalBasisHit(score=h.score, matched_words=h.matched, snippet=h.snippet, title_highlight=h.highlights.get("title"),
