@@ -8,9 +8,11 @@ tortoise's query building after the first time for each shape and number of keys
 from __future__ import annotations
 
 import types
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Generator, Iterable
 from dataclasses import dataclass
 from functools import cache
+from threading import Lock
 from typing import Any, Generic, TypeVar
 
 from tortoise.models import Model
@@ -39,10 +41,13 @@ class _Statement:
     conversions: Conversions
 
 
-#: compiled statements of shared Rows, by the shape of their SELECT and the number of keys:
-#: (client class, model, fields, order, key field, number of keys) -> statement
-_STATEMENTS: dict[tuple[Any, ...], _Statement] = {}
-_MAX_STATEMENTS = 4096  # one per shape and key count: a bound, not a working set (cleared when reached)
+#: compiled statements of shared Rows, by the shape of their SELECT and the number of keys, the most
+#: recently used last: (client class, model, fields, order, key field, number of keys) -> statement
+_STATEMENTS: OrderedDict[tuple[Any, ...], _Statement] = OrderedDict()
+#: one per shape and key count, and the columns a query selects make shapes too: a caller varying them
+#: pushes out the oldest, never the statements of the pages in use
+_MAX_STATEMENTS = 4096
+_LOCK = Lock()  # the leader's thread runs an event loop of its own
 #: what would make a queryset differ between requests or viewers (filters, slices, joins...): a shared
 #: Rows refuses a queryset that has any of them (tortoise's QuerySet attributes, empty when unused)
 _OWN_PARTS = (
@@ -117,12 +122,16 @@ class Rows(Generic[M]):
         field = model._meta.fields_map[key_field]
         values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
         cache_key = (type(db), model, self.fields, tuple(queryset._orderings), key_field, len(values))
-        statement = _STATEMENTS.get(cache_key)
+        with _LOCK:
+            statement = _STATEMENTS.get(cache_key)
+            if statement is not None:
+                _STATEMENTS.move_to_end(cache_key)
         if statement is None:
             statement = self._compile(db, key_field, values)
-            if len(_STATEMENTS) >= _MAX_STATEMENTS:
-                _STATEMENTS.clear()
-            _STATEMENTS[cache_key] = statement
+            with _LOCK:
+                _STATEMENTS[cache_key] = statement
+                if len(_STATEMENTS) > _MAX_STATEMENTS:
+                    _STATEMENTS.popitem(last=False)
         _, rows = await db.execute_query(statement.sql, values)
         return self._build(rows, statement.names, statement.conversions)
 

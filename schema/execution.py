@@ -21,8 +21,8 @@ The same resolvers run with the same arguments, so every visibility rule they an
 loaders apply holds; errors are located and nulled exactly as graphql-core does (`handle_field_error`),
 and an awaitable anywhere is handed back to graphql-core's completion.
 
-An object made from a row (`schema.node.of_row`) is completed once per selection set and row in a
-request: where the row appears again under the same selection (the same position under 90 steps, the
+An object made from a row (`schema.node.of_row`) is completed once per selection set, row and context in
+a request: where the row appears again under the same selection (the same position under 90 steps, the
 same unit under 20 powers), its completed fields are reused. The viewer is the request's and such a
 type's synchronous resolvers read only the row and the request's loaders, so the answer is the same
 there; a completion that met an error or an awaitable is not reused (each place then reports its own).
@@ -163,9 +163,11 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # the 90 steps of a page name 22 positions of 8 units, completed once each. Only a completion
         # without error and without awaitable is kept; its dict is shared by every place it answers.
         completed = self._completed
-        row = getattr(source_value, "__dict__", _NO_ROW).get("_row") if completed is not None else None
+        attributes = getattr(source_value, "__dict__", _NO_ROW) if completed is not None else _NO_ROW
+        row = attributes.get("_row")
         if row is not None:
-            done = completed.get((id(grouped_field_set), id(row)))  # type: ignore[union-attr]
+            key = (id(grouped_field_set), id(row), attributes["_context"])
+            done = completed.get(key)  # type: ignore[union-attr]
             if done is not None:
                 return done[2]
             errors_before = self._field_errors
@@ -211,7 +213,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             if row is not None and self._field_errors == errors_before:
                 # the set and the row kept beside it, so that their ids stay theirs while it is kept
-                completed[(id(grouped_field_set), id(row))] = (grouped_field_set, row, results)  # type: ignore[index]
+                completed[key] = (grouped_field_set, row, results)  # type: ignore[index]
             return results
         return _gather_fields(results, awaitable_fields)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 import strawberry
@@ -21,21 +21,24 @@ class Node:
 R = TypeVar("R")
 
 
-def of_row(cls: type[R], row: Any, **held: Any) -> R:
+def of_row(cls: type[R], row: Any, context: Hashable = None, **held: Any) -> R:
     """An object of `cls` (a strawberry type whose fields are its model's columns of the same names) made
     from `row`, a model instance, by taking over the columns it holds in one step, and `held`: what is
     not a column (the global id). The row may hold only the columns the query selects
     (resolvers/columns.py); a field whose column it lacks then fails loudly (no such attribute), it never
     answers null. Copying field by field cost a page's worth of work for columns no query asked for.
 
-    The object keeps its row (`_row`): wherever the same row appears again in an answer under the same
-    selection, its completed fields are reused (schema/execution.py), so the type's synchronous
-    resolvers must read only the row and the request's loaders, with no side effect."""
+    The object keeps its row (`_row`) and `context`: what else, besides the row, its answer depends on (a
+    record's power's unit, which decides the personal data it shows). Wherever the same row appears again
+    in an answer with the same context under the same selection, its completed fields are reused
+    (schema/execution.py), so the type's synchronous resolvers must read only the row, the context and
+    the request's loaders, with no side effect."""
     obj = cls.__new__(cls)
     attributes = obj.__dict__
     attributes.update(row.__dict__)
     attributes.update(held)
     attributes["_row"] = row
+    attributes["_context"] = context
     return obj
 
 

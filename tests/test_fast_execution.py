@@ -100,6 +100,10 @@ class Shared(Numbered):
     def again(self) -> Shared:
         return of_row(Shared, ROWS[self.n])
 
+    @strawberry.field
+    def seen_from(self) -> str:
+        return f"{self.n} seen from {self.__dict__['_context']}"  # answers by its context, not its row only
+
 
 @strawberry.type
 class Tree:
@@ -123,6 +127,10 @@ class Tree:
     @strawberry.field
     def shared(self) -> list[Shared | None]:
         return [of_row(Shared, ROWS[n]) for n in (1, 2, 1, 3, 2, 1, 4, 3)]
+
+    @strawberry.field
+    def in_contexts(self) -> list[Shared]:
+        return [of_row(Shared, ROWS[1], context) for context in ("a", "b", "a", None)]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
@@ -169,6 +177,7 @@ TOY_DOCUMENTS = [
     "{ tree { shared { n strict } } }",
     "{ tree { shared { n later again { later n } } } }",
     "{ tree { a: shared { n } b: shared { n again { n } } } }",
+    "{ tree { inContexts { n seenFrom again { seenFrom } } } }",  # the same row in other contexts
 ]
 
 
@@ -303,3 +312,27 @@ async def test_a_shared_rows_is_refused_a_queryset_of_its_own_and_looks_tokens_u
     names = [n for n in theirs.__dict__ if not n.startswith("_")]
     assert [getattr(ours, n) for n in names] == [getattr(theirs, n) for n in names]
     assert all(type(getattr(ours, n)) is type(getattr(theirs, n)) for n in names)
+
+
+async def test_compiled_statements_push_out_the_least_recently_used(demo: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caller varying the columns it selects and its page sizes makes new shapes: they push out the
+    oldest statements, not the ones in use (the cache was once cleared whole when full)."""
+    from domain import models as m
+    from domain import rows
+    from resolvers.loaders import Loaders
+
+    monkeypatch.setattr(rows, "_STATEMENTS", rows.OrderedDict())
+    monkeypatch.setattr(rows, "_MAX_STATEMENTS", 3)
+    ids = sorted(await m.Unit.all().values_list("id", flat=True))
+    loader = Loaders(CLI).unit_by_id
+
+    def counts() -> list[int]:
+        return [key[-1] for key in rows._STATEMENTS]
+
+    for n in (1, 2, 3):
+        await loader.load_fn(ids[:n])
+    await loader.load_fn(ids[5:6])  # one key again: its statement is the most recently used now
+    assert counts() == [2, 3, 1]
+    found = await loader.load_fn(ids[:4])  # a fourth shape: the oldest (two keys) goes
+    assert counts() == [3, 1, 4]
+    assert [u.id for u in found] == ids[:4]

@@ -39,7 +39,7 @@ class DisclosureRecord(Node):
     def from_model(cls, rec: m.DisclosureRecord, unit_id: int) -> DisclosureRecord:
         """`rec`: for `content`, fetched with its operation (select_related), whose applicant the content
         may name; `unit_id`: the unit holding its power."""
-        return of_row(cls, rec, id=encode_id("DisclosureRecord", rec.id), model=rec, unit_id=unit_id)
+        return of_row(cls, rec, unit_id, id=encode_id("DisclosureRecord", rec.id), model=rec, unit_id=unit_id)
 
     @strawberry.field(description="the exercise this discloses, if one (null if none, or hidden from the caller)")
     async def operation(self, info: Info) -> OperationRecord | None:
@@ -97,7 +97,7 @@ class OperationRecord(Node):
     @classmethod
     def from_model(cls, rec: m.OperationRecord, unit_id: int) -> OperationRecord:
         """`unit_id`: the unit holding the record's power, which decides who sees personal data."""
-        return of_row(cls, rec, id=encode_id("OperationRecord", rec.id), db_id=rec.id, model=rec, unit_id=unit_id)
+        return of_row(cls, rec, unit_id, id=encode_id("OperationRecord", rec.id), db_id=rec.id, model=rec, unit_id=unit_id)
 
     @strawberry.field(description="当事人: personal data, shown only to the handling unit and oversight roles")
     def applicant(self, info: Info) -> str | None:
