@@ -22,7 +22,7 @@ M = TypeVar("M", bound=Model)
 
 
 @cache
-def _attributes(model: type[Model]) -> tuple[str, ...]:
+def attributes_of(model: type[Model]) -> tuple[str, ...]:
     """The attributes tortoise sets from a row (its own `_init_from_db`): one per column."""
     meta = model._meta
     return tuple(name for fields in (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields) for _, name, _ in fields)
@@ -84,7 +84,7 @@ class Rows(Generic[M]):
 
     @property
     def _names(self) -> tuple[str, ...]:
-        return self.fields or _attributes(self.queryset.model)
+        return self.fields or attributes_of(self.queryset.model)
 
     def _build(self, rows: Iterable[Iterable[Any]], names: tuple[str, ...], conversions: Conversions = ()) -> list[M]:
         """Model instances from rows (`names` their columns, `conversions` tortoise's of some), as

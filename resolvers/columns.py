@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
-from functools import cache
 from threading import Lock
 from typing import Any
 
@@ -39,6 +38,7 @@ from graphql import (
 from tortoise.models import Model
 
 from domain import models as m
+from domain.rows import attributes_of
 
 DEFINITION = "strawberry-definition"  # where strawberry keeps a GraphQL field's StrawberryField
 
@@ -122,18 +122,9 @@ def _field_columns(parent: GraphQLObjectType, name: str) -> tuple[str, ...] | No
     column = definition.python_name
     if column == "id":
         return ()  # the global id, made from the primary key
-    if column in _columns(model):
+    if column in attributes_of(model):
         return (column,)
     return ALL  # an attribute of the object that is not a column of its row: take the row whole
-
-
-@cache
-def _columns(model: type[Model]) -> frozenset[str]:
-    """A model's attributes that are columns (a foreign key as `unit_id`)."""
-    meta = model._meta
-    return frozenset(
-        name for fields in (meta.db_native_fields, meta.db_default_fields, meta.db_complex_fields) for _, name, _ in fields
-    )
 
 
 def _collect(
@@ -154,11 +145,9 @@ def _collect(
             name = selection.name.value
             if name == "__typename":
                 continue
-            model = MODELS.get(parent.name)
-            if model is not None:
-                _add(found, model, _field_columns(parent, name))
-            else:
-                _field_columns(parent, name)  # known, or _Unknown
+            columns = _field_columns(parent, name)  # (_Unknown if not known)
+            if (model := MODELS.get(parent.name)) is not None:
+                _add(found, model, columns)
             for other, columns in ROWS_READ.get(f"{parent.name}.{name}", {}).items():
                 _add(found, other, columns)
             if selection.selection_set is not None:

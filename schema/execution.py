@@ -54,10 +54,9 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
 from strawberry.types.field import StrawberryField
 
-from resolvers.columns import columns_for
+from resolvers.columns import DEFINITION, columns_for
 from resolvers.loaders import Loaders
 
-DEFINITION = "strawberry-definition"
 _NO_ROW: dict[str, Any] = {}
 
 ATTRIBUTE, RESOLVER = 1, 2

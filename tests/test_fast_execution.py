@@ -93,12 +93,12 @@ ROWS = {n: Row(n) for n in range(1, 5)}
 
 
 @strawberry.type
-class Shared(Numbered):
+class Remet(Numbered):
     """Made from a row (schema.node.of_row): the same row appears in several places of an answer."""
 
     @strawberry.field
-    def again(self) -> Shared:
-        return of_row(Shared, ROWS[self.n])
+    def again(self) -> Remet:
+        return of_row(Remet, ROWS[self.n])
 
     @strawberry.field
     def seen_from(self) -> str:
@@ -125,12 +125,12 @@ class Tree:
         return list(self.leaves)
 
     @strawberry.field
-    def shared(self) -> list[Shared | None]:
-        return [of_row(Shared, ROWS[n]) for n in (1, 2, 1, 3, 2, 1, 4, 3)]
+    def remet(self) -> list[Remet | None]:
+        return [of_row(Remet, ROWS[n]) for n in (1, 2, 1, 3, 2, 1, 4, 3)]
 
     @strawberry.field
-    def in_contexts(self) -> list[Shared]:
-        return [of_row(Shared, ROWS[1], context) for context in ("a", "b", "a", None)]
+    def in_contexts(self) -> list[Remet]:
+        return [of_row(Remet, ROWS[1], context) for context in ("a", "b", "a", None)]
 
     @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
@@ -172,11 +172,11 @@ TOY_DOCUMENTS = [
     "{ tree { strictLeaves { n } } }",
     "{ asyncTree { leaves { boom strict } holes { later } } }",
     # rows met again: completed once each, and errors wherever the row is
-    "{ tree { shared { n again { n again { n } } } } }",
-    "{ tree { shared { n boom again { boom } } } }",
-    "{ tree { shared { n strict } } }",
-    "{ tree { shared { n later again { later n } } } }",
-    "{ tree { a: shared { n } b: shared { n again { n } } } }",
+    "{ tree { remet { n again { n again { n } } } } }",
+    "{ tree { remet { n boom again { boom } } } }",
+    "{ tree { remet { n strict } } }",
+    "{ tree { remet { n later again { later n } } } }",
+    "{ tree { a: remet { n } b: remet { n again { n } } } }",
     "{ tree { inContexts { n seenFrom again { seenFrom } } } }",  # the same row in other contexts
 ]
 
@@ -205,7 +205,7 @@ async def test_the_shortcut_answers_as_graphql_core_does(document: str) -> None:
 def test_the_toy_documents_reach_errors_and_awaitables() -> None:
     """The comparison above is only worth something if the documents hit the shortcut's edges."""
     joined = " ".join(TOY_DOCUMENTS)
-    for edge in ("boom", "strict", "wrong", "later", "slow", "holes", "named", "strictLeaves", "times(k: 3)", "shared"):
+    for edge in ("boom", "strict", "wrong", "later", "slow", "holes", "named", "strictLeaves", "times(k: 3)", "remet"):
         assert edge in joined
 
 
@@ -237,7 +237,7 @@ async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
     """domain.rows.Rows builds model instances from `.values()` rows: every attribute a row sets
     is the value tortoise's own constructor gives, for each model the loaders read that way."""
     from domain import models as m
-    from domain.rows import Rows, _attributes
+    from domain.rows import Rows, attributes_of
     from resolvers.loaders import DOCUMENT_INFO
 
     for queryset in (m.Unit.all(), m.Position.all(), m.Power.all(), m.PowerBasis.all(), m.LegalArticle.all().limit(500),
@@ -245,7 +245,7 @@ async def test_loader_rows_are_the_models_tortoise_builds(demo: object) -> None:
         theirs = {obj.pk: obj for obj in await queryset}
         ours = {obj.pk: obj for obj in await Rows(queryset)}
         assert ours.keys() == theirs.keys() and ours, queryset.model
-        names = _attributes(queryset.model)
+        names = attributes_of(queryset.model)
         for pk, obj in ours.items():
             assert type(obj) is queryset.model and not obj._partial and obj._saved_in_db
             assert [getattr(obj, n) for n in names] == [getattr(theirs[pk], n) for n in names], (queryset.model, pk)
