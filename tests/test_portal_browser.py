@@ -126,6 +126,16 @@ class Visit:
         self.settle()
         return self.page
 
+    def go(self, action: Any) -> None:
+        """Follow a link (a locator to click, or a callable that presses a key): wait for the portal to draw
+        the new route, then settle. Without the wait, a busy browser can be read before its hashchange ran,
+        while the last page is still shown and nothing is loading."""
+        routed = self.page.locator("#main")
+        before = routed.get_attribute("data-routed")
+        action() if callable(action) else action.click()
+        playwright_api.expect(routed).not_to_have_attribute("data-routed", before or "")
+        self.settle()
+
     def settle(self) -> None:
         self.page.wait_for_load_state("networkidle")
         # (a locator, not wait_for_function: the portal's CSP allows no eval, Playwright's included)
@@ -167,8 +177,7 @@ def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server
     assert page.locator("header .brand").inner_text().startswith("大余县")
     visit.shot(f"01-home-{visit.name}")
 
-    page.get_by_role("link", name=UNIT, exact=True).click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name=UNIT, exact=True))
     assert page.locator("h1").inner_text() == UNIT
     listed = page.locator("ul.powers li .power-name").all_inner_texts()
     assert listed, "the unit's public powers are listed"
@@ -199,8 +208,7 @@ def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server
     for power in hidden:
         assert power["code"] not in shown, power
 
-    page.locator("ul.powers li .power-name").first.click()
-    visit.settle()
+    visit.go(page.locator("ul.powers li .power-name").first)
     chart = page.locator("figure.chart svg")
     chart.wait_for()
     assert chart.locator("text").count() > 3 and chart.bounding_box()["width"] > 200
@@ -219,8 +227,7 @@ def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server
 
 def test_browse_by_category(visit: Visit) -> None:
     page = visit.open("#/categories")
-    page.get_by_role("link", name="行政许可", exact=True).click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name="行政许可", exact=True))
     assert page.locator("h1").inner_text() == "行政许可"
     page.locator("ul.powers li .badge-cat").first.wait_for()  # the list follows the heading on a busy machine
     badges = page.locator("ul.powers li .badge-cat").all_inner_texts()
@@ -231,8 +238,7 @@ def test_browse_by_category(visit: Visit) -> None:
 def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit) -> None:
     page = visit.open()
     page.get_by_label("检索法律依据").fill("行政许可 听证")
-    page.get_by_label("检索法律依据").press("Enter")
-    visit.settle()
+    visit.go(lambda: page.get_by_label("检索法律依据").press("Enter"))
     hits = page.locator("ol.hits > li")
     hits.first.wait_for()
     marked = set(page.locator("ol.hits .snippet em").all_inner_texts())
@@ -241,9 +247,8 @@ def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit)
     visit.shot(f"05-search-{visit.name}")
 
     page.get_by_label("效力层级").select_option("LAW")
-    page.get_by_role("button", name="检索", exact=True).click()
+    visit.go(page.get_by_role("button", name="检索", exact=True))
     page.wait_for_url(re.compile("level=LAW"))
-    visit.settle()
     statuses = {"现行有效", "已被修改", "已废止", "历史版本", "尚未生效"}
     # the filtered list replaces the first one when the browser gets to it (late on a busy machine):
     # the badges are read again until they are the new list's
@@ -267,8 +272,7 @@ def follow(visit: Visit, link: Any, number_label: str, number: str, code: str, r
     """From a receipt's link to its follow page: the number filled in, a wrong 查询码 refused, the right one
     showing the progress (whose text is returned) — and the 查询码 never in the address bar (nor the access log)."""
     page = visit.page
-    link.click()
-    visit.settle()
+    visit.go(link)
     assert page.get_by_label(number_label).input_value() == number
     page.get_by_label("查询码").fill("wrong-code")
     page.get_by_role("button", name="查询").click()
@@ -283,13 +287,10 @@ def follow(visit: Visit, link: Any, number_label: str, number: str, code: str, r
 
 def test_file_a_complaint_and_follow_it_with_its_receipt_code(visit: Visit) -> None:
     page = visit.open()
-    page.get_by_role("link", name=UNIT, exact=True).click()
-    visit.settle()
-    page.locator("ul.powers li .power-name").first.click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name=UNIT, exact=True))
+    visit.go(page.locator("ul.powers li .power-name").first)
     power_name = page.locator("h1").inner_text()
-    page.get_by_role("link", name="对这项职权的行使进行投诉").click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name="对这项职权的行使进行投诉"))
     assert power_name in page.locator("form.complaint").inner_text()
     page.get_by_label("投诉事项").fill(f"窗口办理超时（{visit.name}）")
     page.get_by_label("投诉内容").fill("材料齐全仍被要求补正，超过承诺时限未办结。")
@@ -340,8 +341,7 @@ def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: di
             break
     assert page.evaluate("document.activeElement.id") == "quick-q"
     page.keyboard.type("行政许可 听证")
-    page.keyboard.press("Enter")
-    visit.settle()
+    visit.go(lambda: page.keyboard.press("Enter"))
     page.locator("ol.hits > li").first.wait_for()
     visit.close()
 
@@ -371,8 +371,7 @@ def test_read_a_draft_for_comment_and_leave_a_comment(visit: Visit, up_for_comme
     page = visit.open("#/comments")
     assert "国土资源局职权清理结果公示" in page.locator("#main").inner_text()
     visit.shot(f"09-comment-periods-{visit.name}")
-    page.get_by_role("link", name=up_for_comment["name"]).click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name=up_for_comment["name"]))
     assert "征求意见稿" in page.locator(".draft-banner").inner_text()
     assert "征求意见稿" in page.locator("h1").inner_text() and up_for_comment["name"] in page.locator("h1").inner_text()
     assert "改名后的草案名称" not in page.locator("#main").inner_text()  # never a later edit
@@ -406,13 +405,10 @@ REQUEST_NODE = """query ($id: ID!) { node(id: $id) { ... on InformationRequest {
 
 def test_file_a_request_for_information_and_follow_it_with_its_receipt_code(visit: Visit, server: dict[str, str]) -> None:
     page = visit.open()
-    page.get_by_role("link", name=UNIT, exact=True).click()
-    visit.settle()
-    page.locator("ul.powers li .power-name").first.click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name=UNIT, exact=True))
+    visit.go(page.locator("ul.powers li .power-name").first)
     power_name = page.locator("h1").inner_text()
-    page.get_by_role("link", name="申请公开与这项职权有关的信息").click()
-    visit.settle()
+    visit.go(page.get_by_role("link", name="申请公开与这项职权有关的信息"))
     assert power_name in page.locator("form.request").inner_text()
     subject = f"该职权近三年的办理结果（{visit.name}）"
     page.get_by_label("申请公开的信息名称").fill(subject)

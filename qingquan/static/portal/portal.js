@@ -855,6 +855,8 @@
 
   // ---- routing --------------------------------------------------------------------------------
   function route() {
+    // each route drawn counts up on #main, so that a test (or a script) can tell the new page from the last
+    main().setAttribute("data-routed", String(Number(main().getAttribute("data-routed") || 0) + 1));
     var hash = location.hash.replace(/^#/, "") || "/";
     var at = hash.indexOf("?");
     var path = at < 0 ? hash : hash.slice(0, at);
