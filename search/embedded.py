@@ -18,12 +18,14 @@ Writes run in a worker thread under one lock; a batch is one commit, so it lands
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
 import os
 import shutil
 from collections.abc import AsyncIterable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -236,14 +238,17 @@ class _Index:
         words = request.highlight_words()
         searcher = self.index.searcher()
         query = self.query(terms, request.filters, every_word=request.match_all)
+        counting = None
+        if request.facets:  # one pass over the matches for every facet, on another core meanwhile
+            aggregations = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
+            counting = _facet_pool().submit(searcher.aggregate, query, aggregations)
         found = searcher.search(
             query, limit=max(request.limit, 1), offset=request.offset, count=True, weight_by_field="boost"
         )
         hits = [self._hit(searcher, score, address, words, request.crop) for score, address in found.hits]
         result = SearchResult(hits=hits[: request.limit], total=found.count or 0)
-        if request.facets:  # one pass over the matches for every facet
-            aggregations = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
-            agg = searcher.aggregate(query, aggregations)
+        if counting is not None:
+            agg = counting.result()
             for name in request.facets:
                 result.facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]]
         return result
@@ -286,6 +291,13 @@ class _Index:
             writer.delete_documents_by_term("id", int(doc_id))
         for source in changes.upserts:
             writer.add_document(self.document(source))
+
+
+@functools.cache
+def _facet_pool() -> ThreadPoolExecutor:
+    """Threads that count a search's facets while the request's own thread ranks and reads its hits:
+    tantivy lets go of the GIL while it works, so the two passes take one pass's time on two cores."""
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="qq-facets")
 
 
 class EmbeddedBackend(SearchBackend):
