@@ -1,20 +1,25 @@
 """Model instances built from rows, and statements compiled once (issue 9: the loaders' hot path).
 
 `Rows` wraps a tortoise queryset: the same filters, order and conversions (tortoise's own), without
-tortoise's per-object constructor; a `shared` one (the same for every request and viewer) also skips
-tortoise's query building after the first time for each shape and number of keys.
+tortoise's per-object constructor; a `shared` one (the same for every request, but for its `where`, a
+condition kept by its value) also skips tortoise's query building after the first time for each shape,
+condition and number of keys.
 """
 
 from __future__ import annotations
 
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Generator, Iterable
+from collections.abc import Callable, Collection, Generator, Hashable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
 from functools import cache
 from threading import Lock
 from typing import Any, Generic, TypeVar
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -33,16 +38,18 @@ Conversions = tuple[tuple[str, Callable[[Any], Any]], ...]
 
 @dataclass(frozen=True)
 class _Statement:
-    """A loader's SELECT, compiled once: its SQL (parameters: the keys only), the attribute each column
-    sets, and tortoise's conversion of the columns that need one."""
+    """A SELECT compiled once: its SQL, the parameters that come before the keys (the condition's, or all
+    of them for a page or a count), the attribute each column sets, and tortoise's conversion of the
+    columns that need one."""
 
     sql: str
     names: tuple[str, ...]
     conversions: Conversions
+    params: tuple[Any, ...] = ()
 
 
-#: compiled statements of shared Rows, by the shape of their SELECT and the number of keys, the most
-#: recently used last: (client class, model, fields, order, key field, number of keys) -> statement
+#: compiled statements of shared Rows, by the shape of their SELECT, its condition (by value) and the number
+#: of keys, the most recently used last: (client class, model, fields, order, condition, what) -> statement
 _STATEMENTS: OrderedDict[tuple[Any, ...], _Statement] = OrderedDict()
 #: one per shape and key count, and the columns a query selects make shapes too: a caller varying them
 #: pushes out the oldest, never the statements of the pages in use
@@ -56,6 +63,51 @@ _OWN_PARTS = (
 )  # fmt: skip
 
 
+#: what `_STATEMENTS` keeps for a shape laid out in a way a compiled statement cannot serve
+_BUILT_EVERY_TIME = _Statement("", (), ())
+
+#: values a condition may compare with, kept in a statement's key by type and value (True is not 1 there)
+_PLAIN = (int, str, bool, float, Decimal, date, datetime, Enum, type(None))
+
+
+class _Unkeyable(Exception):
+    """A condition holds a value that is not plainly a value (an expression, a subquery...)."""
+
+
+def _value_key(value: Any) -> Hashable:
+    if isinstance(value, _PLAIN):
+        return (type(value), value)
+    if isinstance(value, list | tuple):
+        return (list, tuple(_value_key(v) for v in value))
+    if isinstance(value, set | frozenset):
+        return (set, frozenset(_value_key(v) for v in value))
+    raise _Unkeyable(type(value).__name__)
+
+
+def condition_key(q: Q | None) -> Hashable | None:
+    """A tortoise Q by its value: two conditions with the same key make the same SQL with the same
+    parameters. None when it holds something other than plain values (then nothing is compiled for it)."""
+    if q is None:
+        return ()
+
+    def key(node: Q) -> Hashable:
+        filters = tuple((name, _value_key(node.filters[name])) for name in sorted(node.filters))
+        return (node.join_type, node._is_negated, filters, tuple(key(child) for child in node.children))
+
+    try:
+        return key(q)
+    except _Unkeyable:
+        return None
+
+
+def _sql(query: Any, db: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters tortoise would run for `query` (a queryset's values, count...) on `db`."""
+    query._db = db
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    return sql, list(params)
+
+
 @dataclass(frozen=True)
 class Rows(Generic[M]):
     """A queryset whose objects are built from rows: the same filters, order and conversions
@@ -63,21 +115,27 @@ class Rows(Generic[M]):
     (bench/RESULTS.md, session 4). The objects are whole model instances, or partial ones of `fields`
     (as `.only()` makes them). Awaited and filtered like the queryset it wraps.
 
+    `where`: a condition on every read (a viewer's visibility rule, a filter), the queryset's own filter.
+
     `shared`: the queryset is a model's rows in an order, the same for every request and viewer (it may
-    have no filter, slice or join of its own: refused on every use); its loads (`where_in`) run a SELECT
-    compiled by tortoise once per process for each shape and number of keys and then only executed, which
-    saves tortoise's query building, most of a loader's remaining time (session 5).
+    have no filter, slice or join of its own: refused on every use), and `where` says what differs. Its
+    loads (`where_in`), pages and counts run a SELECT compiled by tortoise once per process for each shape,
+    condition (by value: `condition_key`) and number of keys, and then only executed, which saves
+    tortoise's query building, most of a loader's remaining time (sessions 5 and 7). A condition that is
+    not made of plain values is compiled every time, as tortoise does.
     """
 
     queryset: QuerySet[M]
     fields: tuple[str, ...] | None = None
     shared: bool = False
+    where: Q | None = None
+
+    @property
+    def _filtered(self) -> QuerySet[M]:
+        return self.queryset if self.where is None else self.queryset.filter(self.where)
 
     def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
-        return Rows(self.queryset.filter(*args, **kwargs), self.fields)
-
-    def slice(self, offset: int, limit: int) -> Rows[M]:
-        return Rows(self.queryset.offset(offset).limit(limit), self.fields)
+        return Rows(self._filtered.filter(*args, **kwargs), self.fields)
 
     def __await__(self) -> Generator[Any, None, list[M]]:
         return self._objects().__await__()
@@ -108,44 +166,112 @@ class Rows(Generic[M]):
 
     async def _objects(self) -> list[M]:
         names = self._names
-        return self._build(([row[name] for name in names] for row in await self.queryset.values(*names)), names)
+        return self._build(([row[name] for name in names] for row in await self._filtered.values(*names)), names)
+
+    def _own_queryset(self) -> None:
+        if own := [part for part in _OWN_PARTS if getattr(self.queryset, part)]:
+            raise TypeError(f"a shared Rows must be the same for every request: its queryset has {', '.join(own)}")
+
+    def _statement(self, db: Any, what: tuple[Any, ...], compile: Callable[[], _Statement | None]) -> _Statement | None:
+        """The statement of this shape, condition and `what` (compiled by `compile` the first time; None:
+        it cannot be compiled once for all, tortoise builds it every time)."""
+        condition = condition_key(self.where)
+        if condition is None:
+            return None
+        queryset = self.queryset
+        cache_key = (type(db), queryset.model, self.fields, tuple(queryset._orderings), condition, what)
+        with _LOCK:
+            statement = _STATEMENTS.get(cache_key)
+            if statement is not None:
+                _STATEMENTS.move_to_end(cache_key)
+                return None if statement is _BUILT_EVERY_TIME else statement
+        statement = compile() or _BUILT_EVERY_TIME  # kept too: not compiled again to learn it again
+        with _LOCK:
+            _STATEMENTS[cache_key] = statement
+            if len(_STATEMENTS) > _MAX_STATEMENTS:
+                _STATEMENTS.popitem(last=False)
+        return None if statement is _BUILT_EVERY_TIME else statement
 
     async def where_in(self, key_field: str, keys: Collection[Any]) -> list[M]:
         """The objects whose `key_field` is one of `keys` (the queryset's `filter(key_field__in=keys)`)."""
         if not self.shared or not keys:
             return await self.filter(**{f"{key_field}__in": set(keys)})
-        queryset = self.queryset
-        if own := [part for part in _OWN_PARTS if getattr(queryset, part)]:
-            raise TypeError(f"a shared Rows must be the same for every request: its queryset has {', '.join(own)}")
-        model = queryset.model
-        db = queryset._choose_db()
+        self._own_queryset()
+        model = self.queryset.model
+        db = self.queryset._choose_db()
         field = model._meta.fields_map[key_field]
         values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
-        cache_key = (type(db), model, self.fields, tuple(queryset._orderings), key_field, len(values))
-        with _LOCK:
-            statement = _STATEMENTS.get(cache_key)
-            if statement is not None:
-                _STATEMENTS.move_to_end(cache_key)
+        statement = self._statement(db, (key_field, len(values)), lambda: self._compile_where_in(db, key_field, values))
         if statement is None:
-            statement = self._compile(db, key_field, values)
-            with _LOCK:
-                _STATEMENTS[cache_key] = statement
-                if len(_STATEMENTS) > _MAX_STATEMENTS:
-                    _STATEMENTS.popitem(last=False)
-        _, rows = await db.execute_query(statement.sql, values)
+            return await self.filter(**{f"{key_field}__in": set(keys)})
+        _, rows = await db.execute_query(statement.sql, [*statement.params, *values])
         return self._build(rows, statement.names, statement.conversions)
 
-    def _compile(self, db: Any, key_field: str, values: list[Any]) -> _Statement:
-        query = self.queryset.filter(**{f"{key_field}__in": values}).values(*self._names)
-        query._db = db
-        query._make_query()
-        sql, params = query.query.get_parameterized_sql()
-        if list(params) != values:  # the keys, and nothing else, are its parameters
-            raise TypeError(f"a shared Rows of {self.queryset.model.__name__} has parameters of its own")
+    async def page(self, offset: int, limit: int) -> list[M]:
+        """The objects from `offset` on, at most `limit` of them, in the queryset's order."""
+        queryset = self._filtered.offset(offset).limit(limit)
+        if not self.shared:
+            return await Rows(queryset, self.fields)
+        self._own_queryset()
+        db = self.queryset._choose_db()
+        statement = self._statement(db, ("page", offset, limit), lambda: self._compile(db, queryset))
+        if statement is None:
+            return await Rows(queryset, self.fields)
+        _, rows = await db.execute_query(statement.sql, list(statement.params))
+        return self._build(rows, statement.names, statement.conversions)
+
+    async def count(self) -> int:
+        """How many objects there are (tortoise's `count()`)."""
+        if not self.shared:
+            return await self._filtered.count()
+        self._own_queryset()
+        db = self.queryset._choose_db()
+
+        def compile() -> _Statement:
+            sql, params = _sql(self._filtered.count(), db)
+            return _Statement(sql, (), (), tuple(params))
+
+        statement = self._statement(db, ("count",), compile)
+        if statement is None:
+            return await self._filtered.count()
+        _, rows = await db.execute_query(statement.sql, list(statement.params))
+        return int(next(iter(dict(rows[0]).values()))) if rows else 0  # as tortoise's CountQuery reads it
+
+    def _compile(self, db: Any, queryset: QuerySet[M]) -> _Statement:
+        """`queryset`'s values as a statement whose parameters are all its own."""
+        query = queryset.values(*self._names)
+        sql, params = _sql(query, db)
         names = tuple(query._fields_for_select)
         conversions = []
         for alias, field_name in query._fields_for_select.items():
             convert = query.resolve_to_python_value(self.queryset.model, field_name)
             if not isinstance(convert, types.LambdaType):  # tortoise's own test: a lambda is the identity
                 conversions.append((alias, convert))
-        return _Statement(sql, names, tuple(conversions))
+        return _Statement(sql, names, tuple(conversions), tuple(params))
+
+    def _compile_where_in(self, db: Any, key_field: str, values: list[Any]) -> _Statement | None:
+        """The load of len(values) keys as a statement whose parameters are the condition's, then the keys.
+
+        Without a condition, compiled with the keys themselves (its parameters must be those and nothing
+        else). With one, the condition's parameters are read alone first; the load is then compiled with
+        as many stand-in keys that none of them equals, and must have exactly the condition's parameters
+        followed by the stand-ins, so that each is known for what it is. Keys other than integers: None."""
+        if self.where is None:
+            statement = self._compile(db, self.queryset.filter(**{f"{key_field}__in": values}))
+            if list(statement.params) != values:  # the keys, and nothing else, are its parameters
+                raise TypeError(f"a shared Rows of {self.queryset.model.__name__} has parameters of its own")
+            return _Statement(statement.sql, statement.names, statement.conversions)
+        if not all(type(v) is int for v in values):
+            return None
+        _, own = _sql(self._filtered.values(*self._names), db)
+        taken = {p for p in own if type(p) is int}
+        stand_ins: list[int] = []
+        candidate = -1
+        while len(stand_ins) < len(values):
+            if candidate not in taken:
+                stand_ins.append(candidate)
+            candidate -= 1
+        statement = self._compile(db, self._filtered.filter(**{f"{key_field}__in": stand_ins}))
+        if list(statement.params) != [*own, *stand_ins]:
+            return None  # laid out otherwise: tortoise builds it every time
+        return _Statement(statement.sql, statement.names, statement.conversions, tuple(own))

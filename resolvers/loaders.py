@@ -167,7 +167,7 @@ class Loaders:
 
     @cached_property
     def power_by_id(self) -> DataLoader[int, m.Power | None]:
-        return by_id(Rows(m.Power.filter(access.power_q(self.viewer)), self.fields_of(m.Power, "id")))
+        return by_id(Rows(m.Power.all(), self.fields_of(m.Power, "id"), shared=True, where=access.power_q(self.viewer)))
 
     @cached_property
     def bases_by_power_id(self) -> DataLoader[int, list[m.PowerBasis]]:
@@ -226,16 +226,18 @@ class Loaders:
 
     @cached_property
     def disclosure_records_by_power_id(self) -> DataLoader[int, list[m.DisclosureRecord]]:
-        records = m.DisclosureRecord.filter(access.record_q(self.viewer)).order_by("-disclosed_on", "-id")
+        visible = access.record_q(self.viewer)
+        records = m.DisclosureRecord.all().order_by("-disclosed_on", "-id")
         fields = self.fields_of(m.DisclosureRecord, "power_id")
         if fields is None:  # whole, with the operation, whose applicant is masked in the content
-            return grouped(records.select_related("operation"), "power_id")
-        return grouped(Rows(records, fields), "power_id")
+            return grouped(records.filter(visible).select_related("operation"), "power_id")
+        return grouped(Rows(records, fields, shared=True, where=visible), "power_id")
 
     @cached_property
     def operation_records_by_power_id(self) -> DataLoader[int, list[m.OperationRecord]]:
-        records = m.OperationRecord.filter(access.record_q(self.viewer)).order_by("-id")
-        return grouped(Rows(records, self.fields_of(m.OperationRecord, "power_id")), "power_id")
+        records = m.OperationRecord.all().order_by("-id")
+        fields = self.fields_of(m.OperationRecord, "power_id")
+        return grouped(Rows(records, fields, shared=True, where=access.record_q(self.viewer)), "power_id")
 
     @cached_property
     def operation_record_by_id(self) -> DataLoader[int, m.OperationRecord | None]:

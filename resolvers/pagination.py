@@ -46,8 +46,8 @@ async def paginate(
     """One COUNT and one SELECT, whatever the page size (objects built from rows for `Rows`)."""
     size = page_size(first, default=default, maximum=maximum)
     if isinstance(queryset, Rows):
-        total = await queryset.queryset.count()
-        items = await queryset.slice(offset, size) if size else []
+        total = await queryset.count()
+        items = await queryset.page(offset, size) if size else []
     else:
         total = await queryset.count()
         items = await queryset.offset(offset).limit(size) if size else []

@@ -60,7 +60,7 @@ async def powers_page(
         q &= Q(unit_id__in=sorted(await loaders.unit_subtree(unit_id)))
     order = order_by.direction.apply(order_by.field.value) if order_by else "code"
     page = await paginate(
-        Rows(m.Power.filter(q).order_by(order, "id"), loaders.fields_of(m.Power, "id")),
+        Rows(m.Power.all().order_by(order, "id"), loaders.fields_of(m.Power, "id"), shared=True, where=q),
         first=first,
         offset=offset,
         default=settings.default_page_size,

@@ -327,7 +327,7 @@ async def test_compiled_statements_push_out_the_least_recently_used(demo: object
     loader = Loaders(CLI).unit_by_id
 
     def counts() -> list[int]:
-        return [key[-1] for key in rows._STATEMENTS]
+        return [key[-1][-1] for key in rows._STATEMENTS]  # (key field, number of keys)
 
     for n in (1, 2, 3):
         await loader.load_fn(ids[:n])
