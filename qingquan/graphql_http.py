@@ -23,8 +23,10 @@ import strawberry
 from graphql import (
     DocumentNode,
     FragmentDefinitionNode,
+    GraphQLError,
     OperationDefinitionNode,
     get_operation_ast,
+    parse,
 )
 from graphql.language.ast import OperationType as OperationTypeNode
 from starlette.datastructures import UploadFile
@@ -48,6 +50,9 @@ log = logging.getLogger("qingquan.http")
 
 JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+#: root fields that take a 查询码 (a receipt's secret code) and answer with a complainant's or a requester's
+#: case: never over GET (the code would sit in addresses, histories and access logs), never cached
+RECEIPT_LOOKUPS = frozenset({"complaintByReceipt", "informationRequestByReceipt"})
 
 
 class RequestError(Exception):
@@ -246,6 +251,14 @@ class GraphQLHTTP:
                 body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
                 return Response(orjson.dumps(body), media_type=media, headers={"Cache-Control": "no-store"})
             raise RequestError(exc.status, exc.message, exc.code) from None
+        if request.method == "GET" and self.looks_up_receipt(query, params.operation_name):
+            raise RequestError(
+                405,
+                "查询码只能用 POST 提交：放在 GET 地址里会留在浏览记录和访问日志中 (a receipt lookup takes its 查询码 by "
+                "POST only: in a GET request it would sit in addresses, histories and access logs)",
+                "method_not_allowed",
+                {"Allow": "POST"},
+            )
         key = await self.cache_key(request, query, params, media)
         if key is not None and self.responses is not None and (hit := self.responses.get(key)):
             return self.cacheable_response(request, hit)
@@ -300,12 +313,31 @@ class GraphQLHTTP:
         if entry is None or entry[1] != []:  # not yet parsed and validated (or invalid): run it first
             return None
         operation = get_operation_ast(entry[0], params.operation_name)
-        if operation is None or operation.operation != OperationTypeNode.QUERY or _searches(operation, entry[0]):
+        if operation is None or operation.operation != OperationTypeNode.QUERY:
+            return None
+        roots = _root_fields(operation, entry[0])
+        if any(name.startswith("search") for name in roots) or roots & RECEIPT_LOOKUPS:
+            # a search follows the index, which each process sees commit a moment after the database; a
+            # receipt lookup answers one person's case: neither is kept
             return None
         variables = orjson.dumps(params.variables or {}, option=orjson.OPT_SORT_KEYS)
         # read after the key's other parts, before executing: an answer is never older than its version
         version = await data_version.current()
         return (version, workdays.today().isoformat(), query, variables, params.operation_name, media)
+
+    def looks_up_receipt(self, query: str | None, operation_name: str | None) -> bool:
+        """Whether the operation asks a receipt lookup (RECEIPT_LOOKUPS). Parsed here only when its text names
+        one (a field's name is never escaped), within the token limit; a document that does not parse is
+        refused by the execution as usual."""
+        if query is None or not any(name in query for name in RECEIPT_LOOKUPS):
+            return False
+        entry = self.documents.get(query)
+        try:
+            document = entry[0] if entry is not None else parse(query, max_tokens=self.settings.max_query_tokens)
+        except GraphQLError:
+            return False
+        operation = get_operation_ast(document, operation_name)
+        return operation is not None and bool(_root_fields(operation, document) & RECEIPT_LOOKUPS)
 
     def cacheable_response(self, request: Request, cached: CachedResponse) -> Response:
         """A response with its ETag (304 when the client has it); shared caches only for public ones."""
@@ -377,11 +409,10 @@ def _is_multipart(request: Request) -> bool:
     return request.headers.get("content-type", "").lower().startswith("multipart/")
 
 
-def _searches(operation: OperationDefinitionNode, document: DocumentNode) -> bool:
-    """Whether a query asks the search index (`search…` root fields): its answers follow the index,
-    which each process sees commit a moment after the database, so they are not cached."""
+def _root_fields(operation: OperationDefinitionNode, document: DocumentNode) -> set[str]:
+    """The root fields an operation selects (through its fragments too)."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-    return any(name.startswith("search") for name in field_selections([operation.selection_set], fragments))
+    return set(field_selections([operation.selection_set], fragments))
 
 
 def _bounded(receive: Receive, limit: int) -> Receive:

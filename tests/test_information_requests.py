@@ -466,17 +466,44 @@ async def test_a_deadline_in_a_year_without_a_table_is_redated_when_one_is_loade
         await HolidayYear.filter(year=2027).delete()  # other tests count 2027 on weekends alone
 
 
-async def test_the_public_cache_never_serves_a_stale_progress(
+def test_every_receipt_lookup_is_a_root_field_of_the_schema() -> None:
+    """The HTTP layer refuses these names over GET: a field renamed must not slip out of the list."""
+    from qingquan.graphql_http import RECEIPT_LOOKUPS
+    from schema import build_schema
+
+    query_type = build_schema()._schema.query_type
+    assert query_type is not None and RECEIPT_LOOKUPS <= set(query_type.fields)
+    assert all("code" in query_type.fields[name].args for name in RECEIPT_LOOKUPS)
+
+
+async def test_a_receipt_lookup_is_refused_over_get_and_never_cached(
     anon: httpx.AsyncClient, client: httpx.AsyncClient
 ) -> None:
-    """A follow-up sent by GET (POST is advised) may be cached for the public: a step moves it on at once."""
+    """A 查询码 in a GET address would stay in histories, proxies and access logs: a receipt lookup is
+    refused over GET (however it is spelled: an alias, a fragment, beside another field, a complaint's
+    too), answers over POST with `no-store` and no ETag (no shared cache keeps one person's case), and a
+    step moves it on at once."""
     unit = await make_unit()
     receipt = await _file(anon, unitId=encode_id("Unit", unit.id))
-    params = {"query": FOLLOW, "variables": json.dumps({"id": receipt["id"], "code": receipt["receiptCode"]})}
-    first = await anon.get("/graphql", params=params)
-    assert first.json()["data"]["informationRequestByReceipt"]["status"] == "RECEIVED"
-    assert (await anon.get("/graphql", params=params)).json() == first.json()
+    variables = {"id": receipt["id"], "code": receipt["receiptCode"]}
+    spelled = (
+        FOLLOW,
+        "query F($id: ID!, $code: String!) { mine: informationRequestByReceipt(id: $id, code: $code) { status } }",
+        "query ($id: ID!, $code: String!) { ...F } fragment F on Query { informationRequestByReceipt(id: $id, code: $code) { status } }",
+        "query ($id: ID!, $code: String!) { __typename complaintByReceipt(id: $id, code: $code) { status } }",
+    )
+    for query in spelled:
+        refused = await anon.get("/graphql", params={"query": query, "variables": json.dumps(variables)})
+        assert refused.status_code == 405 and refused.headers["allow"] == "POST", query
+        assert "POST" in refused.json()["errors"][0]["message"] and "RECEIVED" not in refused.text
+    # the same document without the lookup, and a lookup named only in a string, still answer over GET
+    assert (await anon.get("/graphql", params={"query": '{ __typename }'})).status_code == 200
+    named = await anon.get("/graphql", params={"query": '{ units(first: 1, filter: { nameContains: "complaintByReceipt" }) { totalCount } }'})
+    assert named.status_code == 200 and "errors" not in named.json()
+    for _ in range(2):
+        answered = await anon.post("/graphql", json={"query": FOLLOW, "variables": variables})
+        assert answered.json()["data"]["informationRequestByReceipt"]["status"] == "RECEIVED"
+        assert answered.headers["cache-control"] == "no-store" and "etag" not in answered.headers
     await _step(client, "register", receipt["id"], await token_for(Role.UNIT_STAFF, unit))
-    assert (await anon.get("/graphql", params=params)).json()["data"]["informationRequestByReceipt"][
-        "status"
-    ] == "REGISTERED"
+    moved = await anon.post("/graphql", json={"query": FOLLOW, "variables": variables})
+    assert moved.json()["data"]["informationRequestByReceipt"]["status"] == "REGISTERED"

@@ -174,7 +174,7 @@ async def information_request_node(info: Info, pk_: int) -> InformationRequest |
 class InformationRequestQuery:
     @strawberry.field(
         description="A requester, with or without a token, follows a request by its number and 查询码 "
-        "(send it by POST: a 查询码 in a URL ends up in histories and logs)"
+        "(by POST only, refused over GET: a 查询码 in a URL ends up in histories and logs; never cached)"
     )
     async def information_request_by_receipt(
         self, id: strawberry.ID, code: str

@@ -211,7 +211,10 @@ class ComplaintProgress:
 
 @strawberry.type
 class OversightQuery:
-    @strawberry.field(description="A complainant, with or without a token, follows a complaint by its number and 查询码")
+    @strawberry.field(
+        description="A complainant, with or without a token, follows a complaint by its number and 查询码 "
+        "(by POST only, refused over GET: a 查询码 in a URL ends up in histories and logs; never cached)"
+    )
     async def complaint_by_receipt(self, id: strawberry.ID, code: str) -> ComplaintProgress | None:
         parsed = parse_id(id)
         if parsed is None or parsed[0] != "Complaint":
