@@ -12,8 +12,11 @@ allows it, decided once per selection set of a request (a `_Plan`):
 - a field without resolver, arguments or extensions (`strawberry.field` on a dataclass attribute):
   the attribute, completed in place;
 - a field with a synchronous resolver and no arguments (the loader-backed fields of `now_or_later`):
-  the resolver is called as strawberry would call it (self, root/parent, info), with a real resolve
-  info of the field's own path;
+  the resolver's function is called as strawberry would call it (self, root/parent, info), with a real
+  resolve info of the field's own path;
+- a value that is exactly an instance of its object type's strawberry class, and not cast
+  (`strawberry.cast`), goes straight to its fields: strawberry's `is_type_of` would say yes, so neither
+  it nor graphql-core's dispatch on the return type is run (anything else is checked as before);
 - anything else (arguments, async resolvers, introspection, abstract types, incremental delivery):
   graphql-core's own `execute_field`.
 
@@ -52,6 +55,7 @@ from graphql import (
 from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types import Info
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 from strawberry.types.field import StrawberryField
 
 from resolvers.columns import DEFINITION, columns_for
@@ -84,6 +88,23 @@ class _Field:
     python_name: str = ""
     exact: type | None = None  # a leaf value of this very type completes as itself (str for String and ID)
     nodes: list[Any] | None = None  # the field's nodes, as resolve infos hold them
+    call: Any = None  # a RESOLVER's function, as strawberry's resolver calls it (its `wrapped_func`)
+
+
+_ORIGINS: dict[GraphQLObjectType, type | None] = {}
+
+
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    """The strawberry class of an object type (None if it has none of its own, e.g. a generic's
+    specialisation): an instance of exactly that class, not cast (`strawberry.cast`), is of the type
+    for its `is_type_of` (strawberry's is `isinstance` of the type and its interfaces), so completing it
+    needs neither that check nor graphql-core's dispatch on the return type."""
+    if object_type not in _ORIGINS:
+        definition = (object_type.extensions or {}).get(DEFINITION)
+        origin = getattr(definition, "origin", None)
+        custom = getattr(definition, "is_type_of", None)  # a type's own is_type_of may look at the value
+        _ORIGINS[object_type] = origin if isinstance(origin, type) and custom is None else None
+    return _ORIGINS[object_type]
 
 
 def _plain_field(parent_type: GraphQLObjectType, key: str, details: Any, schema: Any) -> _Field:
@@ -110,6 +131,9 @@ def _plain_field(parent_type: GraphQLObjectType, key: str, details: Any, schema:
     if resolver.is_async or resolver.arguments:
         return plan
     plan.kind = RESOLVER
+    plan.call = resolver.wrapped_func  # what StrawberryResolver.__call__ calls, without its frame
+    if not callable(plan.call):
+        return _Field(key, details, 0)  # graphql-core's path reports it
     plan.self_arg = resolver.self_parameter is not None
     plan.source_kwargs = tuple(
         p.name for p in (resolver.parent_parameter, resolver.root_parameter) if p is not None
@@ -239,7 +263,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 kwargs: dict[str, Any] = {name: source for name in entry.source_kwargs}
                 if entry.info_kwarg is not None:
                     kwargs[entry.info_kwarg] = Info(_raw_info=info, _field=entry.field)  # type: ignore[arg-type]
-                result = entry.field.base_resolver(*((source,) if entry.self_arg else ()), **kwargs)  # type: ignore[union-attr]
+                result = entry.call(*((source,) if entry.self_arg else ()), **kwargs)
                 if self.is_awaitable(result):
                     return self.complete_awaitable_value(
                         entry.return_type, entry.details, info, path, result, None
@@ -289,6 +313,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return completed
         if result is None or result is Undefined:
             return None
+        if type(result) is _origin_of(return_type) and getattr(result, TYPE_CAST_ATTRIBUTE, None) is None:
+            grouped = self.collect_subfields(return_type, details)[0]  # (memoized by graphql-core)
+            return self.execute_fields(return_type, result, path, grouped, None)
         if self.is_awaitable(result) or is_abstract_type(return_type):
             return self.complete_value(return_type, details, info, path, result, None)
         if is_list_type(return_type):
@@ -325,6 +352,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_items:
             return completed
         return _gather_items(completed, awaitable_items)
+
+
+def _origin_of(return_type: Any) -> type | None:
+    return _origin(return_type) if type(return_type) is GraphQLObjectType else None
 
 
 async def _gather_fields(results: dict[str, Any], keys: list[str]) -> dict[str, Any]:

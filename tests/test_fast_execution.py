@@ -133,6 +133,17 @@ class Tree:
         return [of_row(Remet, ROWS[1], context) for context in ("a", "b", "a", None)]
 
     @strawberry.field
+    def mixed(self) -> list[Leaf | None]:
+        """Values that are not plainly Leaf objects: a value of another type, a Leaf cast as another type
+        (strawberry.cast), and a row cast as a Leaf. Only exact, uncast instances skip is_type_of."""
+        other_cast = strawberry.cast(Remet, Leaf(name="cast away", n=8, colour=Colour.RED))
+        return [self.leaves[0], Remet(n=7), other_cast, strawberry.cast(Leaf, Row(9)), self.leaves[1]]  # type: ignore[list-item]
+
+    @strawberry.field
+    def one_cast_away(self) -> Leaf | None:
+        return strawberry.cast(Remet, Leaf(name="cast away", n=8, colour=Colour.RED))  # type: ignore[return-value]
+
+    @strawberry.field
     def strict_leaves(self) -> list[Leaf]:
         return [leaf if leaf.n != 3 else None for leaf in self.leaves]  # type: ignore[misc]
 
@@ -178,6 +189,8 @@ TOY_DOCUMENTS = [
     "{ tree { remet { n later again { later n } } } }",
     "{ tree { a: remet { n } b: remet { n again { n } } } }",
     "{ tree { inContexts { n seenFrom again { seenFrom } } } }",  # the same row in other contexts
+    # objects that are not exactly of the field's type are checked as graphql-core checks them
+    "{ tree { mixed { n } oneCastAway { n name } } }",
 ]
 
 
