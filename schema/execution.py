@@ -91,20 +91,26 @@ class _Field:
     call: Any = None  # a RESOLVER's function, as strawberry's resolver calls it (its `wrapped_func`)
 
 
-_ORIGINS: dict[GraphQLObjectType, type | None] = {}
+#: per output type (by identity: the schema's types live as long as it), its `_origin`
+_ORIGINS: dict[int, tuple[Any, type | None]] = {}
 
 
-def _origin(object_type: GraphQLObjectType) -> type | None:
-    """The strawberry class of an object type (None if it has none of its own, e.g. a generic's
-    specialisation): an instance of exactly that class, not cast (`strawberry.cast`), is of the type
-    for its `is_type_of` (strawberry's is `isinstance` of the type and its interfaces), so completing it
-    needs neither that check nor graphql-core's dispatch on the return type."""
-    if object_type not in _ORIGINS:
-        definition = (object_type.extensions or {}).get(DEFINITION)
-        origin = getattr(definition, "origin", None)
-        custom = getattr(definition, "is_type_of", None)  # a type's own is_type_of may look at the value
-        _ORIGINS[object_type] = origin if isinstance(origin, type) and custom is None else None
-    return _ORIGINS[object_type]
+def _origin(return_type: Any) -> type | None:
+    """The strawberry class of an object type (None for any other type, or one without a class of its
+    own, e.g. a generic's specialisation): an instance of exactly that class, not cast (`strawberry.cast`),
+    is of the type for its `is_type_of` (strawberry's is `isinstance` of the type and its interfaces), so
+    completing it needs neither that check nor graphql-core's dispatch on the return type."""
+    found = _ORIGINS.get(id(return_type))
+    if found is not None:
+        return found[1]
+    origin = None
+    if type(return_type) is GraphQLObjectType:
+        definition = (return_type.extensions or {}).get(DEFINITION)
+        candidate = getattr(definition, "origin", None)
+        if isinstance(candidate, type) and getattr(definition, "is_type_of", None) is None:  # (its own may read the value)
+            origin = candidate
+    _ORIGINS[id(return_type)] = (return_type, origin)  # the type kept beside, so that its id stays its own
+    return origin
 
 
 def _plain_field(parent_type: GraphQLObjectType, key: str, details: Any, schema: Any) -> _Field:
@@ -313,7 +319,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return completed
         if result is None or result is Undefined:
             return None
-        if type(result) is _origin_of(return_type) and getattr(result, TYPE_CAST_ATTRIBUTE, None) is None:
+        if type(result) is _origin(return_type) and getattr(result, TYPE_CAST_ATTRIBUTE, None) is None:
             grouped = self.collect_subfields(return_type, details)[0]  # (memoized by graphql-core)
             return self.execute_fields(return_type, result, path, grouped, None)
         if self.is_awaitable(result) or is_abstract_type(return_type):
@@ -352,10 +358,6 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_items:
             return completed
         return _gather_items(completed, awaitable_items)
-
-
-def _origin_of(return_type: Any) -> type | None:
-    return _origin(return_type) if type(return_type) is GraphQLObjectType else None
 
 
 async def _gather_fields(results: dict[str, Any], keys: list[str]) -> dict[str, Any]:
