@@ -168,74 +168,67 @@ class Rows(Generic[M]):
         names = self._names
         return self._build(([row[name] for name in names] for row in await self._filtered.values(*names)), names)
 
-    def _own_queryset(self) -> None:
+    def _statement(self, what: tuple[Any, ...], compile: Callable[[Any], _Statement | None]) -> tuple[Any, _Statement | None]:
+        """A shared Rows' database and its statement of this shape, condition and `what`, compiled by
+        `compile(db)` the first time (None: it cannot be compiled once for all, tortoise builds it every
+        time). Refuses a queryset of its own."""
         if own := [part for part in _OWN_PARTS if getattr(self.queryset, part)]:
             raise TypeError(f"a shared Rows must be the same for every request: its queryset has {', '.join(own)}")
-
-    def _statement(self, db: Any, what: tuple[Any, ...], compile: Callable[[], _Statement | None]) -> _Statement | None:
-        """The statement of this shape, condition and `what` (compiled by `compile` the first time; None:
-        it cannot be compiled once for all, tortoise builds it every time)."""
+        queryset = self.queryset
+        db = queryset._choose_db()
         condition = condition_key(self.where)
         if condition is None:
-            return None
-        queryset = self.queryset
+            return db, None
         cache_key = (type(db), queryset.model, self.fields, tuple(queryset._orderings), condition, what)
         with _LOCK:
             statement = _STATEMENTS.get(cache_key)
             if statement is not None:
                 _STATEMENTS.move_to_end(cache_key)
-                return None if statement is _BUILT_EVERY_TIME else statement
-        statement = compile() or _BUILT_EVERY_TIME  # kept too: not compiled again to learn it again
-        with _LOCK:
-            _STATEMENTS[cache_key] = statement
-            if len(_STATEMENTS) > _MAX_STATEMENTS:
-                _STATEMENTS.popitem(last=False)
-        return None if statement is _BUILT_EVERY_TIME else statement
+        if statement is None:
+            statement = compile(db) or _BUILT_EVERY_TIME  # kept too: not compiled again to learn it again
+            with _LOCK:
+                _STATEMENTS[cache_key] = statement
+                if len(_STATEMENTS) > _MAX_STATEMENTS:
+                    _STATEMENTS.popitem(last=False)
+        return db, None if statement is _BUILT_EVERY_TIME else statement
 
     async def where_in(self, key_field: str, keys: Collection[Any]) -> list[M]:
         """The objects whose `key_field` is one of `keys` (the queryset's `filter(key_field__in=keys)`)."""
-        if not self.shared or not keys:
-            return await self.filter(**{f"{key_field}__in": set(keys)})
-        self._own_queryset()
-        model = self.queryset.model
-        db = self.queryset._choose_db()
-        field = model._meta.fields_map[key_field]
-        values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
-        statement = self._statement(db, (key_field, len(values)), lambda: self._compile_where_in(db, key_field, values))
-        if statement is None:
-            return await self.filter(**{f"{key_field}__in": set(keys)})
-        _, rows = await db.execute_query(statement.sql, [*statement.params, *values])
-        return self._build(rows, statement.names, statement.conversions)
+        if self.shared and keys:
+            model = self.queryset.model
+            field = model._meta.fields_map[key_field]
+            values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
+            db, statement = self._statement(
+                (key_field, len(values)), lambda db: self._compile_where_in(db, key_field, values)
+            )
+            if statement is not None:
+                _, rows = await db.execute_query(statement.sql, [*statement.params, *values])
+                return self._build(rows, statement.names, statement.conversions)
+        return await self.filter(**{f"{key_field}__in": set(keys)})
 
     async def page(self, offset: int, limit: int) -> list[M]:
         """The objects from `offset` on, at most `limit` of them, in the queryset's order."""
-        queryset = self._filtered.offset(offset).limit(limit)
-        if not self.shared:
-            return await Rows(queryset, self.fields)
-        self._own_queryset()
-        db = self.queryset._choose_db()
-        statement = self._statement(db, ("page", offset, limit), lambda: self._compile(db, queryset))
-        if statement is None:
-            return await Rows(queryset, self.fields)
-        _, rows = await db.execute_query(statement.sql, list(statement.params))
-        return self._build(rows, statement.names, statement.conversions)
+        if self.shared:
+            db, statement = self._statement(
+                ("page", offset, limit), lambda db: self._compile(db, self._filtered.offset(offset).limit(limit))
+            )
+            if statement is not None:
+                _, rows = await db.execute_query(statement.sql, list(statement.params))
+                return self._build(rows, statement.names, statement.conversions)
+        return await Rows(self._filtered.offset(offset).limit(limit), self.fields)
 
     async def count(self) -> int:
         """How many objects there are (tortoise's `count()`)."""
-        if not self.shared:
-            return await self._filtered.count()
-        self._own_queryset()
-        db = self.queryset._choose_db()
+        if self.shared:
+            db, statement = self._statement(("count",), self._compile_count)
+            if statement is not None:
+                _, rows = await db.execute_query(statement.sql, list(statement.params))
+                return int(next(iter(dict(rows[0]).values()))) if rows else 0  # as tortoise's CountQuery reads it
+        return await self._filtered.count()
 
-        def compile() -> _Statement:
-            sql, params = _sql(self._filtered.count(), db)
-            return _Statement(sql, (), (), tuple(params))
-
-        statement = self._statement(db, ("count",), compile)
-        if statement is None:
-            return await self._filtered.count()
-        _, rows = await db.execute_query(statement.sql, list(statement.params))
-        return int(next(iter(dict(rows[0]).values()))) if rows else 0  # as tortoise's CountQuery reads it
+    def _compile_count(self, db: Any) -> _Statement:
+        sql, params = _sql(self._filtered.count(), db)
+        return _Statement(sql, (), (), tuple(params))
 
     def _compile(self, db: Any, queryset: QuerySet[M]) -> _Statement:
         """`queryset`'s values as a statement whose parameters are all its own."""
