@@ -58,7 +58,7 @@ async def open_notice(
 ) -> ChangeNotice:
     """A new notice of `power` listing `changes`, due NOTICE_WORKDAYS working days from `on` (today)."""
     opened = on or today()
-    due = (await WorkCalendar.load()).add_workdays(opened, NOTICE_WORKDAYS)
+    due = (await WorkCalendar.load()).deadline(opened, NOTICE_WORKDAYS)
     notice = await ChangeNotice.create(
         power_id=power.id, opened_on=opened, due_on=due.day, due_provisional=due.provisional, changes=changes
     )

@@ -79,10 +79,7 @@ async def comment_snapshots(powers: Sequence[Power], using_db: Any = None) -> di
 
 def _check_period_input(v: Validator, data: PeriodData, on: datetime.date) -> str:
     title = check_text(v, "title", "公示标题", data.title, limit=MAX_TITLE)
-    v.check(
-        1 <= data.workdays <= MAX_WORKDAYS, "workdays",
-        f"公示期应为 1 到 {MAX_WORKDAYS} 个工作日 (workdays must be 1..{MAX_WORKDAYS})", "out_of_range",
-    )  # fmt: skip
+    workdays.check_day_count(v, "workdays", "公示期", data.workdays, minimum=1, maximum=MAX_WORKDAYS)
     starts_on = data.starts_on or on
     v.check(starts_on >= on, "startsOn", "公示开始日期不能早于今天 (the period cannot start in the past)", "past")
     v.check(
@@ -138,7 +135,7 @@ async def open_period(viewer: access.Viewer, data: PeriodData, on: datetime.date
             seen.add(pid)
         v.raise_if_any()
         calendar = await WorkCalendar.load()
-        end = calendar.add_workdays(starts_on - datetime.timedelta(days=1), data.workdays)
+        end = calendar.deadline(starts_on - datetime.timedelta(days=1), data.workdays)
         period = await CommentPeriod.create(
             unit_id=data.unit_id, title=title, starts_on=starts_on, ends_on=end.day, workdays=data.workdays,
             ends_provisional=end.provisional, opened_by=viewer.name, using_db=conn,

@@ -55,7 +55,7 @@ def deadline_start(c: Complaint) -> tuple[datetime.date, int] | None:
 def _set_due(c: Complaint, calendar: WorkCalendar) -> None:
     start = deadline_start(c)
     if start is not None:
-        due = calendar.add_workdays(*start)
+        due = calendar.deadline(*start)
         c.due_on, c.due_provisional = due.day, due.provisional
 
 

@@ -134,7 +134,7 @@ async def overdue_disclosures(
         assert op.finished_on is not None
         days = disclosure_workdays(op.power.disclosure_deadline)
         due = calendar.add_workdays(op.finished_on, days)
-        if due.day >= on:
+        if due is None or due.day >= on:  # (None: past the calendar's last day, as only an old row could say)
             continue
         covering = sorted(
             day for named, day in disclosures[op.power_id] if named in (None, op.id) and day >= op.finished_on

@@ -60,7 +60,7 @@ NOT_FOUND = "依申请公开申请不存在或无权查看 (information request 
 def due_date(r: InformationRequest, calendar: WorkCalendar) -> None:
     """Set the request's answer deadline: 20 working days after receipt, 40 once extended."""
     days = ANSWER_WORKDAYS + (EXTENSION_WORKDAYS if r.extended_on is not None else 0)
-    due = calendar.add_workdays(r.received_on, days)
+    due = calendar.deadline(r.received_on, days)
     r.due_on, r.due_provisional = due.day, due.provisional
 
 

@@ -11,6 +11,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import chinese_calendar
@@ -23,6 +24,9 @@ from domain.workflow_models import ChangeNotice, HolidayDate, HolidayYear
 
 #: Years the chinese-calendar package knows (it raises NotImplementedError outside them).
 PACKAGE_YEARS = frozenset(day.year for day in (*chinese_calendar.holidays, *chinese_calendar.workdays))
+_PACKAGE_HOLIDAYS = frozenset(chinese_calendar.holidays)
+_PACKAGE_WORKDAYS = frozenset(chinese_calendar.workdays)  # 调休 make-up days
+_PACKAGE_YEAR_COUNTS: dict[int, int] = {}  # working days of a whole year the package knows (and no table replaces)
 
 #: 职权目录和流程图发生变更时，必须在20个工作日内向县公开办做出说明 (the plan, stage 3, 一盘).
 NOTICE_WORKDAYS = 20
@@ -34,12 +38,55 @@ class DueDate:
     provisional: bool = False  # a year without a holiday table was counted on weekends alone
 
 
+#: The longest time limit in working days a client may give anything (a step's or a power's 办理时限, a 公开时限,
+#: a comment period): 1000 working days, about four years. The longest limits of the law the catalogue
+#: cites are months (行政许可 20 + 10 working days, 行政复议 60 days, 政府信息公开 20 + 20 working days); a
+#: larger number is a typing error, and an enormous one only an attempt on the server. Checked once, here.
+MAX_LIMIT_WORKDAYS = 1000
+
+
+def check_day_count(
+    v: Validator, name: str, label: str, value: int | None, *, minimum: int = 0, maximum: int = MAX_LIMIT_WORKDAYS
+) -> None:
+    """A number of working days a client gives: from `minimum` to `maximum` (None: no limit, allowed)."""
+    if isinstance(value, int) and not minimum <= value <= maximum:
+        v.add(
+            name,
+            f"{label}应为 {minimum} 到 {maximum} 个工作日 ({name} must be {minimum}..{maximum} working days)",
+            "out_of_range",
+        )
+
+
+_DAY = datetime.timedelta(days=1)
+
+
+def _weekdays_through(day: datetime.date) -> int:
+    """Mondays to Fridays from 0001-01-01 (a Monday) through `day`."""
+    weeks, rest = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(rest, 5)
+
+
+def _weekday_after(day: datetime.date, n: int) -> datetime.date | None:
+    """The `n`-th Monday to Friday after `day` (n ≥ 1); None when it lies past 9999-12-31."""
+    if day.weekday() > 4:
+        day -= datetime.timedelta(days=day.weekday() - 4)  # from a weekend, count from its Friday
+    weeks, rest = divmod(n, 5)
+    days = weeks * 7 + rest + (2 if day.weekday() + rest > 4 else 0)
+    if days > (datetime.date.max - day).days:
+        return None
+    return day + datetime.timedelta(days=days)
+
+
 @dataclass
 class WorkCalendar:
-    """Loaded holiday tables, by day; `is_workday` falls back to the package, then to weekends."""
+    """Loaded holiday tables, by day; `is_workday` falls back to the package, then to weekends.
+
+    Counting is arithmetic on weeks outside the years a table or the package knows, and walks days only
+    within those years (a whole year's count is kept): its cost does not grow with the number of days."""
 
     loaded_years: frozenset[int] = frozenset()
     loaded_days: dict[datetime.date, bool] = field(default_factory=dict)
+    _year_counts: dict[int, int] = field(default_factory=dict, init=False, repr=False, compare=False)  # loaded years
 
     @classmethod
     async def load(cls) -> WorkCalendar:
@@ -53,24 +100,78 @@ class WorkCalendar:
     def is_workday(self, day: datetime.date) -> bool:
         if day.year in self.loaded_years:
             return self.loaded_days.get(day, day.weekday() < 5)
-        if day.year in PACKAGE_YEARS:
-            return chinese_calendar.is_workday(day)
+        if day.year in PACKAGE_YEARS:  # chinese_calendar.is_workday's rule, without its range check (O(holidays))
+            return day in _PACKAGE_WORKDAYS or (day.weekday() < 5 and day not in _PACKAGE_HOLIDAYS)
         return day.weekday() < 5
 
-    def add_workdays(self, start: datetime.date, count: int) -> DueDate:
-        """The `count`-th working day after `start` (the day itself not counted)."""
-        day, left, provisional = start, count, False
-        while left > 0:
-            day += datetime.timedelta(days=1)
-            provisional = provisional or not self.knows(day.year)
-            if self.is_workday(day):
-                left -= 1
-        return DueDate(day, provisional)
+    @cached_property
+    def _known_years(self) -> tuple[int, ...]:
+        """The years whose working days are not weekdays alone, in order (a few dozen at most: 1990..2100)."""
+        return tuple(sorted(self.loaded_years | PACKAGE_YEARS))
+
+    def _walk(self, after: datetime.date, through: datetime.date) -> int:
+        return sum(self.is_workday(after + datetime.timedelta(days=i)) for i in range(1, (through - after).days + 1))
+
+    def _in_year(self, year: int, after: datetime.date, through: datetime.date) -> int:
+        """Working days after `after` through `through`, both within `year` (or its eve); a whole year's
+        count is kept."""
+        if after == datetime.date(year - 1, 12, 31) and through == datetime.date(year, 12, 31):
+            counts = self._year_counts if year in self.loaded_years else _PACKAGE_YEAR_COUNTS
+            if year not in counts:
+                counts[year] = self._walk(after, through)
+            return counts[year]
+        return self._walk(after, through)
+
+    def add_workdays(self, start: datetime.date, count: int) -> DueDate | None:
+        """The `count`-th working day after `start` (the day itself not counted); None when it lies past
+        9999-12-31, the last day a date can be (a limit no client can set, but old rows might hold)."""
+        if count <= 0:
+            return DueDate(start)
+        day, left = start, count
+        for year in self._known_years:
+            last = datetime.date(year, 12, 31)
+            if last <= day:
+                continue
+            eve = datetime.date(year - 1, 12, 31)
+            if day < eve:  # weekdays alone up to the year
+                plain = _weekdays_through(eve) - _weekdays_through(day)
+                if plain >= left:
+                    return self._due(start, _weekday_after(day, left))
+                day, left = eve, left - plain
+            if day == eve and self._in_year(year, eve, last) < left:
+                day, left = last, left - self._in_year(year, eve, last)  # the whole year
+                continue
+            while left and day < last:  # within the year: at most its days
+                day += _DAY
+                left -= self.is_workday(day)
+            if not left:
+                return self._due(start, day)
+        return self._due(start, _weekday_after(day, left))
+
+    def deadline(self, start: datetime.date, count: int) -> DueDate:
+        """A statutory deadline: a fixed count of working days (at most MAX_LIMIT_WORKDAYS) from a date of
+        this era, which always falls within the calendar."""
+        due = self.add_workdays(start, count)
+        assert due is not None, (start, count)  # 1000 working days from any day before 9990 are dates
+        return due
+
+    def _due(self, start: datetime.date, day: datetime.date | None) -> DueDate | None:
+        if day is None:
+            return None
+        first = start.year + ((start.month, start.day) == (12, 31))
+        # provisional when a year counted has no table: the years counted are few when all are known
+        return DueDate(day, any(not self.knows(year) for year in range(first, day.year + 1)))
 
     def workdays_between(self, start: datetime.date, end: datetime.date) -> int:
         """Working days after `start` up to and including `end` (0 when end ≤ start)."""
-        days = (start + datetime.timedelta(days=i) for i in range(1, (end - start).days + 1))
-        return sum(1 for day in days if self.is_workday(day))
+        if end <= start:
+            return 0
+        total = _weekdays_through(end) - _weekdays_through(start)
+        for year in self._known_years:
+            after, through = max(start, datetime.date(year - 1, 12, 31)), min(end, datetime.date(year, 12, 31))
+            if after < through:  # the year's own count instead of its weekdays
+                total += self._in_year(year, after, through) - (_weekdays_through(through) - _weekdays_through(after))
+        return total
 
 
 # -- loading a year's table ---------------------------------------------------------------------
@@ -183,7 +284,7 @@ async def _redate_provisional_notices() -> int:
     calendar = await WorkCalendar.load()
     changed = 0
     for notice in await ChangeNotice.filter(due_provisional=True):
-        due = calendar.add_workdays(notice.opened_on, NOTICE_WORKDAYS)
+        due = calendar.deadline(notice.opened_on, NOTICE_WORKDAYS)
         if (due.day, due.provisional) != (notice.due_on, notice.due_provisional):
             notice.due_on, notice.due_provisional = due.day, due.provisional
             await notice.save(update_fields=["due_on", "due_provisional", "updated_at"])

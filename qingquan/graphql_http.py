@@ -54,6 +54,13 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: case: never over GET (the code would sit in addresses, histories and access logs), never cached
 RECEIPT_LOOKUPS = frozenset({"complaintByReceipt", "informationRequestByReceipt"})
 
+#: a document of several operations names the one to run: a request error, as one that does not validate
+OPERATION_NAME_REQUIRED = GraphQLError(
+    "文档含有多个操作，请用 operationName 指明要执行哪一个 (the document has several operations: name the one "
+    "to run in `operationName`)",
+    extensions={"code": "operation_name_required"},
+)
+
 
 class RequestError(Exception):
     """A request we refuse before executing anything: answered with `status` and a GraphQL error body."""
@@ -251,7 +258,12 @@ class GraphQLHTTP:
                 body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
                 return Response(orjson.dumps(body), media_type=media, headers={"Cache-Control": "no-store"})
             raise RequestError(exc.status, exc.message, exc.code) from None
-        if request.method == "GET" and self.looks_up_receipt(query, params.operation_name):
+        document = self.document(query)
+        if document is not None and params.operation_name is None and _operation_count(document) > 1:
+            # strawberry would run the first one; the specification asks for a request error (GetOperation)
+            status, body = self.result_body(ExecutionResult(data=None, errors=[OPERATION_NAME_REQUIRED]), media)
+            return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+        if request.method == "GET" and self.looks_up_receipt(document, params.operation_name):
             raise RequestError(
                 405,
                 "查询码只能用 POST 提交：放在 GET 地址里会留在浏览记录和访问日志中 (a receipt lookup takes its 查询码 by "
@@ -325,16 +337,25 @@ class GraphQLHTTP:
         version = await data_version.current()
         return (version, workdays.today().isoformat(), query, variables, params.operation_name, media)
 
-    def looks_up_receipt(self, query: str | None, operation_name: str | None) -> bool:
-        """Whether the operation asks a receipt lookup (RECEIPT_LOOKUPS). Parsed here only when its text names
-        one (a field's name is never escaped), within the token limit; a document that does not parse is
-        refused by the execution as usual."""
-        if query is None or not any(name in query for name in RECEIPT_LOOKUPS):
-            return False
+    def document(self, query: str | None) -> DocumentNode | None:
+        """The parsed document, within the token limit, or None when it does not parse (the execution then
+        refuses it as usual). Kept in the document cache, where the execution finds it and does not parse
+        it again."""
+        if query is None:
+            return None
         entry = self.documents.get(query)
+        if entry is not None:
+            return entry[0]
         try:
-            document = entry[0] if entry is not None else parse(query, max_tokens=self.settings.max_query_tokens)
+            document = parse(query, max_tokens=self.settings.max_query_tokens)
         except GraphQLError:
+            return None
+        self.documents.put(query, document, None)  # parsed, not yet validated (as the execution's parse step)
+        return document
+
+    def looks_up_receipt(self, document: DocumentNode | None, operation_name: str | None) -> bool:
+        """Whether the operation asks a receipt lookup (RECEIPT_LOOKUPS)."""
+        if document is None:
             return False
         operation = get_operation_ast(document, operation_name)
         return operation is not None and bool(_root_fields(operation, document) & RECEIPT_LOOKUPS)
@@ -407,6 +428,10 @@ class GraphQLHTTP:
 
 def _is_multipart(request: Request) -> bool:
     return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
+def _operation_count(document: DocumentNode) -> int:
+    return sum(isinstance(d, OperationDefinitionNode) for d in document.definitions)
 
 
 def _root_fields(operation: OperationDefinitionNode, document: DocumentNode) -> set[str]:

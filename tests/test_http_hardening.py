@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from domain.enums import Role
+from qingquan.persisted import sha256
 from resolvers.ids import encode_cursor
 from tests.helpers import app_client, gql, token_for
 
@@ -215,6 +216,53 @@ async def test_graphql_response_media_type_is_negotiated(client: httpx.AsyncClie
         "/graphql", json={"query": "{ viewer { role } }"}, headers={"Accept": f"application/json;q=0.5, {GRAPHQL_RESPONSE}"}
     )
     assert either.headers["content-type"].startswith(GRAPHQL_RESPONSE)
+
+
+TWO_OPERATIONS = "query A { viewer { role } } query B { units(first: 1) { totalCount } }"
+
+
+def names_the_operation(body: dict) -> None:
+    assert "data" not in body or body["data"] is None, body
+    error = body["errors"][0]
+    assert error["extensions"]["code"] == "operation_name_required", body
+    assert "operationName" in error["message"] and "多个操作" in error["message"]
+
+
+async def test_several_operations_need_an_operation_name(client: httpx.AsyncClient) -> None:
+    """The GraphQL specification's GetOperation: strawberry ran the first operation instead."""
+    strict = {"Accept": GRAPHQL_RESPONSE}
+    for document in (TWO_OPERATIONS, "{ viewer { role } } query B { viewer { role } }"):
+        refused = await client.post("/graphql", json={"query": document}, headers=strict)
+        assert refused.status_code == 400, refused.text
+        names_the_operation(refused.json())
+        legacy = await client.post("/graphql", json={"query": document})
+        assert legacy.status_code == 200 and legacy.headers["cache-control"] == "no-store"
+        names_the_operation(legacy.json())
+        by_get = await client.get("/graphql", params={"query": document}, headers=strict)
+        assert by_get.status_code == 400, by_get.text
+        names_the_operation(by_get.json())
+    named = await client.post("/graphql", json={"query": TWO_OPERATIONS, "operationName": "B"})
+    assert named.json()["data"]["units"]["totalCount"] >= 0
+    # a public answer of the named operation is cached: the same document without the name still is refused
+    for _ in range(2):
+        cached = await client.get("/graphql", params={"query": TWO_OPERATIONS, "operationName": "A"})
+        assert cached.json() == {"data": {"viewer": {"role": "PUBLIC"}}}
+    names_the_operation((await client.get("/graphql", params={"query": TWO_OPERATIONS})).json())
+    # nor does a receipt lookup slip over GET behind another operation (it ran as the first one)
+    hidden = 'query A { complaintByReceipt(code: "x") { status } } query B { viewer { role } }'
+    names_the_operation((await client.get("/graphql", params={"query": hidden})).json())
+    one_mutation = await client.post("/graphql", json={"query": "mutation M { __typename } query Q { viewer { role } }"})
+    names_the_operation(one_mutation.json())
+
+
+async def test_a_persisted_document_of_several_operations_needs_a_name_too(client: httpx.AsyncClient) -> None:
+    document = f"{TWO_OPERATIONS} # several operations, persisted"
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": sha256(document)}}
+    names_the_operation((await client.post("/graphql", json={"query": document, "extensions": extensions})).json())
+    by_hash = await client.get("/graphql", params={"extensions": json.dumps(extensions)})
+    names_the_operation(by_hash.json())
+    named = await client.get("/graphql", params={"extensions": json.dumps(extensions), "operationName": "A"})
+    assert named.json() == {"data": {"viewer": {"role": "PUBLIC"}}}
 
 
 async def test_responses_are_utf8_not_escaped(client: httpx.AsyncClient) -> None:

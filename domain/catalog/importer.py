@@ -19,10 +19,11 @@ from domain.catalog.export import CLOSED
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.catalog.sheets import Sheet, category_of, group_heading, read_sheet
 from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory
-from domain.errors import FieldError, NotFound, ValidationFailed
+from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.models import LegalArticle, Power, Unit
 from domain.services.bases import BasisData, create_basis
 from domain.services.powers import PowerData, create_power
+from domain.workdays import check_day_count
 
 #: Bigger files are refused before they are parsed.
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -118,6 +119,9 @@ def sheet_rows(sheet: Sheet) -> list[SheetRow]:
             get(cells, "unit"), basis, parse_citations(basis), limit, time_limit_days(limit),
             {k: get(cells, k) for k in col},
         )  # fmt: skip
+        limit_check = Validator()
+        check_day_count(limit_check, "time_limit", "办理时限", row.time_limit_days)
+        row.problems += [e.message for e in limit_check.errors]
         if not name:
             row.problems.append("缺少职权名称 (no power name)")
         elif len(name) > NAME_LIMIT:

@@ -39,9 +39,9 @@ def numeral_value(numeral: str | None) -> int | None:
     if not numeral:
         return None
     numeral = unicodedata.normalize("NFKC", numeral)
-    if numeral.isdigit():
-        return int(numeral) or None
-    try:
+    try:  # (int() refuses more than 4300 digits)
+        if numeral.isdigit():
+            return int(numeral) or None
         return int(cn2an.cn2an(numeral.replace("两", "二"), "smart")) or None
     except (ValueError, KeyError, TypeError, IndexError):
         return None

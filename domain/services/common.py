@@ -16,6 +16,7 @@ from tortoise.models import Model
 from domain.access import Viewer, power_q
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.models import Power
+from domain.workdays import check_day_count
 
 #: Chinese names of the fields, for messages shown beside a form's inputs.
 LABELS: dict[str, str] = {
@@ -39,6 +40,9 @@ LABELS: dict[str, str] = {
     "finished_on": "办结日期", "started_on": "开始日期", "complainant_name": "投诉人", "complainant_phone": "联系电话",
     "findings": "发现的问题", "follow_up": "整改要求", "inspected_on": "检查日期", "score": "得分",
 }  # fmt: skip
+
+#: Integer fields that count working days (a 办理时限): bounded by domain.workdays.MAX_LIMIT_WORKDAYS.
+DAY_COUNTS = frozenset({"time_limit_days"})
 
 
 def clean_fields(
@@ -88,6 +92,8 @@ def clean_fields(
                 continue
             ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
             v.check(ok, name, f"{title}应为非负整数 ({name} must be a whole number ≥ 0)")
+            if ok and name in DAY_COUNTS:
+                check_day_count(v, name, title, value)
             cleaned[name] = value
         else:  # pragma: no cover - a model field the cleaner does not know yet
             raise TypeError(f"{model.__name__}.{name}: no cleaner for {type(field).__name__}")

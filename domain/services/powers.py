@@ -12,6 +12,7 @@ from domain.access import Viewer, check_power_scope, require_power_content, requ
 from domain.audit import record
 from domain.change_notices import power_changed
 from domain.comment_models import CommentDraft
+from domain.disclosures import disclosure_workdays
 from domain.enums import (
     DisclosureScope,
     DisclosureTiming,
@@ -29,6 +30,7 @@ from domain.outbox import enqueue
 from domain.revisions import close as close_revision
 from domain.revisions import refuse_published, revision_of_draft
 from domain.services.common import (
+    LABELS,
     apply_changes,
     clean_fields,
     duplicates_as,
@@ -36,6 +38,7 @@ from domain.services.common import (
     snapshot,
     visible_power,
 )
+from domain.workdays import check_day_count
 
 FIELDS = (
     "code",
@@ -119,6 +122,9 @@ async def _clean(
     required: tuple[str, ...] = REQUIRED,
 ) -> dict[str, Any]:
     cleaned = clean_fields(v, Power, values, allowed=FIELDS, required=required)
+    if cleaned.get("disclosure_deadline"):  # 事项办结后七个工作日内公开: its number is a limit too
+        deadline = disclosure_workdays(cleaned["disclosure_deadline"])
+        check_day_count(v, "disclosure_deadline", LABELS["disclosure_deadline"], deadline)
     if power is None or cleaned.get("disclosure_scope", power.disclosure_scope) != power.disclosure_scope:
         check_power_scope(v, viewer, cleaned.get("disclosure_scope"))  # staff never hide a power from themselves
     if power is not None and power.status != PowerStatus.DRAFT and viewer.role != Role.ADMIN:

@@ -46,7 +46,7 @@ class CreateFlowStepInput:
     position_id: strawberry.ID | None = strawberry.field(default=None, description="承办岗位")
     condition: str = strawberry.field(default="", description="条件")
     time_limit: str = strawberry.field(default="", description="办理时限")
-    time_limit_days: int | None = strawberry.field(default=None, description="办理时限 (工作日)")
+    time_limit_days: int | None = strawberry.field(default=None, description="办理时限 (工作日), 0 to 1000")
     supervision: str = strawberry.field(default="", description="监督制约环节")
     complaint_channel: str = strawberry.field(default="", description="投诉举报途径")
     disclosure_note: str = strawberry.field(default="", description="公开范围 / 形式 / 时限")

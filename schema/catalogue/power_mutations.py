@@ -36,7 +36,7 @@ class CreatePowerInput:
     fee_basis: str = strawberry.field(default="", description="收费依据")
     fee_standard: str = strawberry.field(default="", description="收费标准")
     time_limit: str = strawberry.field(default="", description="办理时限")
-    time_limit_days: int | None = strawberry.field(default=None, description="办理时限 (工作日)")
+    time_limit_days: int | None = strawberry.field(default=None, description="办理时限 (工作日), 0 to 1000")
 
 
 @strawberry.input(description="Changes to a power; fields left out stay as they are. The unit and status are not edited here.")
