@@ -170,11 +170,13 @@ def _csv_grid(data: bytes) -> Grid:
     else:
         raise bad_file("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）(CSV must be UTF-8 or GB18030)")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，").delimiter
     except csv.Error:
-        dialect = csv.excel
+        delimiter = ","
     grid = Grid([])
-    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), 1):
+    # only the delimiter is guessed: quotes are ", as every spreadsheet writes them (the sniffer takes
+    # the ' that escapes formula-like cells, cells.py, for a quote character)
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
         if number > ROW_LIMIT or len(row) > MAX_COLUMNS:
             raise too_large(ROW_LIMIT, MAX_COLUMNS)
         # a CSV cell is text: `'=…` is the text `=…` (cells.py); an unescaped `=…` is a formula to
