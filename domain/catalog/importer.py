@@ -27,6 +27,8 @@ from domain.services.powers import PowerData, create_power
 #: Bigger files are refused before they are parsed.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 NAME_LIMIT = 300
+#: Rows imported between two turns of the event loop (a refused or matched row awaits nothing).
+YIELD_EVERY = 200
 _DAYS = re.compile(r"([0-9零〇一二三四五六七八九十百两]+)\s*个?\s*(工作日|日|天)")
 _AT_ONCE = re.compile(r"即办|当场|当即|立即")
 _NAME_NOISE = re.compile(r"[\s\u3000（）()【】\[\]“”\"'、，,。.：:；;]+")
@@ -220,6 +222,8 @@ async def import_into_unit(
                 result.rows.append(await _import_row(viewer, unit, row, articles, by_code, by_name))
                 if progress is not None:
                     progress(done, len(rows))
+                if done % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # refused and matched rows await nothing: let others run
             if result.count(RowFate.CREATED):
                 await record(viewer, "catalog.import", "unit", unit.id, filename=filename,
                              created=result.count(RowFate.CREATED), matched=result.count(RowFate.MATCHED),
@@ -271,20 +275,8 @@ async def import_reference(
         raise ValidationFailed([FieldError("place", "地方名称应为 1–100 个字符 (place must be 1–100 characters)", "invalid")])
     sheet, rows = await _read(filename, data, mapping)
     result = ImportResult(place, dry_run, sheet.headers, sheet.unknown_headers)
-    kept: list[ReferencePower] = []
-    for row in rows:
-        # another place's categories are theirs: an unknown one is kept as text, not refused
-        problems = row.problems
-        report = RowReport(row.row, RowFate.REFUSED if problems else RowFate.CREATED, row.name, row.code, problems)
-        report.linked = [str(c) for c in row.citations]
-        result.rows.append(report)
-        if not problems:
-            kept.append(ReferencePower(
-                row=row.row, code=row.code[:100], name=row.name, category=row.category,
-                category_text=row.category_text[:100], unit_name=row.unit_name[:200], basis_text=row.basis_text,
-                citations=[list(c.key) for c in row.citations], time_limit=row.time_limit[:200],
-                time_limit_days=row.time_limit_days,
-            ))  # fmt: skip
+    # a report and a model object per row: a second or more for a full catalogue, off the event loop
+    result.rows, kept = await asyncio.to_thread(_reference_rows, rows)
     if dry_run:
         return result
     async with in_transaction():
@@ -295,3 +287,22 @@ async def import_reference(
         await ReferencePower.bulk_create(kept, batch_size=500)
         await record(viewer, "catalog.reference_import", "reference_catalog", catalog.id, place=place, rows=len(kept))
     return result
+
+
+def _reference_rows(rows: list[SheetRow]) -> tuple[list[RowReport], list[ReferencePower]]:
+    reports: list[RowReport] = []
+    kept: list[ReferencePower] = []
+    for row in rows:
+        # another place's categories are theirs: an unknown one is kept as text, not refused
+        problems = row.problems
+        report = RowReport(row.row, RowFate.REFUSED if problems else RowFate.CREATED, row.name, row.code, problems)
+        report.linked = [str(c) for c in row.citations]
+        reports.append(report)
+        if not problems:
+            kept.append(ReferencePower(
+                row=row.row, code=row.code[:100], name=row.name, category=row.category,
+                category_text=row.category_text[:100], unit_name=row.unit_name[:200], basis_text=row.basis_text,
+                citations=[list(c.key) for c in row.citations], time_limit=row.time_limit[:200],
+                time_limit_days=row.time_limit_days,
+            ))  # fmt: skip
+    return reports, kept
