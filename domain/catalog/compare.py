@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 
 from domain import access
+from domain.catalog.cells import append_text_row
 from domain.catalog.export import CLOSED
 from domain.catalog.importer import name_key
 from domain.catalog.models import ReferenceCatalog, ReferencePower
@@ -142,12 +143,12 @@ def comparison_xlsx(result: Comparison) -> bytes:
     book.remove(book.active)
     for title, header, rows in sheets:
         ws = book.create_sheet(title)
-        ws.append([f"{result.unit.name} 与 {result.catalog.place} 权力清单对照：{title}（{len(rows)}项）"])
+        append_text_row(ws, [f"{result.unit.name} 与 {result.catalog.place} 权力清单对照：{title}（{len(rows)}项）"])
         ws.append(header)
         for cell in ws[2]:
             cell.font = Font(bold=True)
         for row in rows:
-            ws.append(row)
+            append_text_row(ws, row)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from domain import access
+from domain.catalog.cells import append_text_row, csv_row
 from domain.catalog.citations import Citation
 from domain.enums import PowerCategory, Role
 from domain.library.normalize import clean_text
@@ -170,10 +171,10 @@ def to_csv(export: CatalogExport, *, title_row: bool = True) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     if title_row:
-        writer.writerow([export.title])
+        writer.writerow(csv_row([export.title]))
     writer.writerow(["序号", *(header for _, header in COLUMNS)])
     for no, row in enumerate(export.rows, 1):
-        writer.writerow([no, *(row.cell(name) for name, _ in COLUMNS)])
+        writer.writerow(csv_row([no, *(row.cell(name) for name, _ in COLUMNS)]))
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read it as UTF-8
 
 
@@ -185,7 +186,7 @@ def to_xlsx(export: CatalogExport) -> bytes:
     ws = book.active
     ws.title = "权力清单"
     width = len(COLUMNS) + 1
-    ws.append([export.title])
+    append_text_row(ws, [export.title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -193,7 +194,7 @@ def to_xlsx(export: CatalogExport) -> bytes:
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for no, row in enumerate(export.rows, 1):
-        ws.append([no, *(row.cell(name) for name, _ in COLUMNS)])
+        append_text_row(ws, [no, *(row.cell(name) for name, _ in COLUMNS)])
     wrap = Alignment(wrap_text=True, vertical="top")
     for col, size in zip("ABCDEFGHIJKLMNOP", (6, 18, 40, 12, 10, 20, 50, 16, 20, 20, 14, 14, 16, 6, 30, 10), strict=True):
         ws.column_dimensions[col].width = size
@@ -210,7 +211,7 @@ def to_xlsx(export: CatalogExport) -> bytes:
         ("生成时间", export.generated_at.isoformat()),
         ("职权数", str(len(export.rows))),
     ):
-        meta.append(list(pair))
+        append_text_row(meta, pair)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -28,6 +28,8 @@ from domain.workdays import check_day_count
 #: Bigger files are refused before they are parsed.
 MAX_FILE_BYTES = 10 * 1024 * 1024
 NAME_LIMIT = 300
+#: Rows imported between two turns of the event loop (a refused or matched row awaits nothing).
+YIELD_EVERY = 200
 _DAYS = re.compile(r"([0-9零〇一二三四五六七八九十百两]+)\s*个?\s*(工作日|日|天)")
 _AT_ONCE = re.compile(r"即办|当场|当即|立即")
 _NAME_NOISE = re.compile(r"[\s\u3000（）()【】\[\]“”\"'、，,。.：:；;]+")
@@ -77,7 +79,12 @@ class SheetRow:
     time_limit: str
     time_limit_days: int | None
     values: dict[str, str]
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the row is refused, wherever it goes
+    category_problem: str = ""  # refused as one of our powers; another place's categories are theirs
+
+    @property
+    def problems_as_ours(self) -> list[str]:
+        return [*self.problems, self.category_problem] if self.category_problem else self.problems
 
 
 def name_key(name: str) -> str:
@@ -131,17 +138,28 @@ def sheet_rows(sheet: Sheet) -> list[SheetRow]:
         else:
             seen[name_key(name)] = number
         if category is None:
-            row.problems.append(f"职权类别无法识别：「{category_text}」 (unknown category)" if category_text else "缺少职权类别 (no category)")
+            row.category_problem = f"职权类别无法识别：「{category_text}」 (unknown category)" if category_text else "缺少职权类别 (no category)"
+        if formulas := [sheet.headers[k] for k, i in col.items() if (number, i) in sheet.uncalculated]:
+            row.problems.append(
+                f"「{'」「'.join(formulas)}」是没有计算结果的公式，请先在表格程序中把公式转为数值 "
+                f"(a formula without a value in {', '.join(formulas)}: paste the cells as values first)"
+            )
         rows.append(row)
     return rows
 
 
-async def _read(filename: str, data: bytes, mapping: Mapping[str, str] | None) -> Sheet:
+def _sheet_and_rows(filename: str, data: bytes, mapping: Mapping[str, str] | None) -> tuple[Sheet, list[SheetRow]]:
+    sheet = read_sheet(filename, data, mapping)
+    return sheet, sheet_rows(sheet)
+
+
+async def _read(filename: str, data: bytes, mapping: Mapping[str, str] | None) -> tuple[Sheet, list[SheetRow]]:
     if len(data) > MAX_FILE_BYTES:
         raise ValidationFailed([FieldError("file", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB (file too large)", "too_large")])
     if not data:
         raise ValidationFailed([FieldError("file", "文件为空 (empty file)", "required")])
-    return await asyncio.to_thread(read_sheet, filename, data, mapping)  # parsing is CPU-bound
+    # reading the sheet and checking its rows is CPU-bound (seconds for a full catalogue): off the loop
+    return await asyncio.to_thread(_sheet_and_rows, filename, data, mapping)
 
 
 class _DryRun(Exception):
@@ -194,8 +212,7 @@ async def import_into_unit(
     if unit is None:
         raise NotFound(f"没有编码为 {unit_code} 的单位 (no unit with code {unit_code})")
     access.require_unit_content(viewer, unit.id)
-    sheet = await _read(filename, data, mapping)
-    rows = sheet_rows(sheet)
+    sheet, rows = await _read(filename, data, mapping)
     result = ImportResult(unit.code, dry_run, sheet.headers, sheet.unknown_headers)
     articles = await link_citations([c for r in rows for c in r.citations])
     unit_ids = sorted(await access.unit_subtree_ids(unit.id))
@@ -209,6 +226,8 @@ async def import_into_unit(
                 result.rows.append(await _import_row(viewer, unit, row, articles, by_code, by_name))
                 if progress is not None:
                     progress(done, len(rows))
+                if done % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # refused and matched rows await nothing: let others run
             if result.count(RowFate.CREATED):
                 await record(viewer, "catalog.import", "unit", unit.id, filename=filename,
                              created=result.count(RowFate.CREATED), matched=result.count(RowFate.MATCHED),
@@ -224,10 +243,10 @@ async def _import_row(
     viewer: access.Viewer, unit: Unit, row: SheetRow, articles: Mapping[tuple[str, int | None], LegalArticle],
     by_code: dict[str, Power], by_name: dict[str, Power],
 ) -> RowReport:  # fmt: skip
-    report = RowReport(row.row, RowFate.REFUSED, row.name, row.code, list(row.problems))
+    report = RowReport(row.row, RowFate.REFUSED, row.name, row.code, list(row.problems_as_ours))
     for citation in row.citations:
         (report.linked if citation.key in articles else report.unlinked).append(str(citation))
-    if row.problems:
+    if report.reasons:
         return report
     known = by_code.get(row.code) if row.code else None
     known = known or by_name.get(name_key(row.name))
@@ -258,23 +277,10 @@ async def import_reference(
     place = place.strip()
     if not place or len(place) > 100:
         raise ValidationFailed([FieldError("place", "地方名称应为 1–100 个字符 (place must be 1–100 characters)", "invalid")])
-    sheet = await _read(filename, data, mapping)
-    rows = sheet_rows(sheet)
+    sheet, rows = await _read(filename, data, mapping)
     result = ImportResult(place, dry_run, sheet.headers, sheet.unknown_headers)
-    kept: list[ReferencePower] = []
-    for row in rows:
-        # another place's categories are theirs: an unknown one is kept as text, not refused
-        problems = [p for p in row.problems if "类别" not in p]
-        report = RowReport(row.row, RowFate.REFUSED if problems else RowFate.CREATED, row.name, row.code, problems)
-        report.linked = [str(c) for c in row.citations]
-        result.rows.append(report)
-        if not problems:
-            kept.append(ReferencePower(
-                row=row.row, code=row.code[:100], name=row.name, category=row.category,
-                category_text=row.category_text[:100], unit_name=row.unit_name[:200], basis_text=row.basis_text,
-                citations=[list(c.key) for c in row.citations], time_limit=row.time_limit[:200],
-                time_limit_days=row.time_limit_days,
-            ))  # fmt: skip
+    # a report and a model object per row: a second or more for a full catalogue, off the event loop
+    result.rows, kept = await asyncio.to_thread(_reference_rows, rows)
     if dry_run:
         return result
     async with in_transaction():
@@ -285,3 +291,22 @@ async def import_reference(
         await ReferencePower.bulk_create(kept, batch_size=500)
         await record(viewer, "catalog.reference_import", "reference_catalog", catalog.id, place=place, rows=len(kept))
     return result
+
+
+def _reference_rows(rows: list[SheetRow]) -> tuple[list[RowReport], list[ReferencePower]]:
+    reports: list[RowReport] = []
+    kept: list[ReferencePower] = []
+    for row in rows:
+        # another place's categories are theirs: an unknown one is kept as text, not refused
+        problems = row.problems
+        report = RowReport(row.row, RowFate.REFUSED if problems else RowFate.CREATED, row.name, row.code, problems)
+        report.linked = [str(c) for c in row.citations]
+        reports.append(report)
+        if not problems:
+            kept.append(ReferencePower(
+                row=row.row, code=row.code[:100], name=row.name, category=row.category,
+                category_text=row.category_text[:100], unit_name=row.unit_name[:200], basis_text=row.basis_text,
+                citations=[list(c.key) for c in row.citations], time_limit=row.time_limit[:200],
+                time_limit_days=row.time_limit_days,
+            ))  # fmt: skip
+    return reports, kept

@@ -1,5 +1,13 @@
 """Reading another system's catalogue sheet (.xlsx or .csv): where the header is, what each column
-holds, and the rows under it. Pure and synchronous: callers run it off the event loop."""
+holds, and the rows under it. Pure and synchronous: callers run it off the event loop.
+
+An .xlsx is checked as a package first (domain/zip_package.py: no DTD in any part, no zip bomb, at
+most MAX_UNPACKED_BYTES unpacked), its rows counted before any is parsed, and then read as a
+stream, row by row, refused the moment it passes MAX_ROWS rows or MAX_COLUMNS columns: a sheet too
+large is refused in milliseconds, and never held whole in memory. Cells are read as their values,
+never as formulas (a formula cell as the value the program that saved it computed; one without a
+value is reported on its row); a CSV cell is text (domain/catalog/cells.py).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +15,15 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from domain.catalog.cells import from_csv
 from domain.enums import PowerCategory
 from domain.errors import FieldError, ValidationFailed
+from domain.zip_package import file_error
 
 #: The columns we read, each with the names catalogues give it (the first is ours, used on export).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -39,9 +48,10 @@ FUZZY_CUTOFF = 75
 #: Rows looked at for the header (title rows above it are skipped).
 HEADER_SEARCH_ROWS = 15
 MAX_ROWS = 20_000
+#: Rows read at most: the data rows and the title and header rows above them.
+ROW_LIMIT = MAX_ROWS + HEADER_SEARCH_ROWS
 MAX_COLUMNS = 60
 MAX_CELL_CHARS = 20_000
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 _SPACE = re.compile(r"[\s\u3000]+")
 _PAREN = re.compile(r"[（(][^（）()]*[)）]")
@@ -122,6 +132,7 @@ class Sheet:
     header_row: int  # 1-based, last header row
     rows: list[tuple[int, list[str]]] = field(default_factory=list)  # (1-based row number, cells)
     unknown_headers: list[str] = field(default_factory=list)
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a value: (row, column)
 
 
 def _cell(value: object) -> str:
@@ -133,33 +144,23 @@ def _cell(value: object) -> str:
     return text[:MAX_CELL_CHARS]
 
 
-def _xlsx_grid(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook  # imported here: only imports need it
+@dataclass
+class Grid:
+    """A sheet's cells as text, before its header is looked for."""
 
-    try:
-        # an .xlsx is a zip: refuse one that unpacks to far more than a real catalogue (a zip bomb)
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise _bad_file(f"表格解压后超过 {MAX_UNPACKED_BYTES // 1024 // 1024} MB (the sheet unpacks too large)")
-        book = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise _bad_file(f"不是有效的 Excel 文件 (not a readable .xlsx file: {exc})") from exc
-    ws = book.worksheets[0]
-    if ws.max_row > MAX_ROWS + HEADER_SEARCH_ROWS or ws.max_column > MAX_COLUMNS:
-        raise _bad_file(f"表格过大：最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列 (sheet too large)")
-    grid = [[_cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-    # A merged cell holds its value in the top-left corner: spread it over the range (headers like
-    # 「行使规则」 over 「办理时限 | 收费标准」, or a category cell merged down over its rows).
-    for merged in ws.merged_cells.ranges:
-        value = grid[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(grid) else ""
-        for r in range(merged.min_row, min(merged.max_row, len(grid)) + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if c <= len(grid[r - 1]):
-                    grid[r - 1][c - 1] = value
-    return grid
+    rows: list[list[str]]
+    uncalculated: set[tuple[int, int]] = field(default_factory=set)  # (1-based row, 0-based column)
 
 
-def _csv_grid(data: bytes) -> list[list[str]]:
+def bad_file(message: str) -> ValidationFailed:
+    return file_error(message, "invalid")
+
+
+def too_large(max_rows: int, max_columns: int) -> ValidationFailed:
+    return bad_file(f"表格过大：最多 {max_rows} 行、{max_columns} 列 (sheet too large: at most {max_rows} rows, {max_columns} columns)")
+
+
+def _csv_grid(data: bytes) -> Grid:
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -167,21 +168,22 @@ def _csv_grid(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise _bad_file("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）(CSV must be UTF-8 or GB18030)")
+        raise bad_file("CSV 文件编码无法识别（应为 UTF-8 或 GB18030）(CSV must be UTF-8 or GB18030)")
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，").delimiter
     except csv.Error:
-        dialect = csv.excel
-    grid: list[list[str]] = []
-    for row in csv.reader(io.StringIO(text), dialect):
-        if len(grid) > MAX_ROWS + HEADER_SEARCH_ROWS or len(row) > MAX_COLUMNS:
-            raise _bad_file(f"表格过大：最多 {MAX_ROWS} 行、{MAX_COLUMNS} 列 (sheet too large)")
-        grid.append([_cell(v) for v in row])
+        delimiter = ","
+    grid = Grid([])
+    # only the delimiter is guessed: quotes are ", as every spreadsheet writes them (the sniffer takes
+    # the ' that escapes formula-like cells, cells.py, for a quote character)
+    for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), 1):
+        if number > ROW_LIMIT or len(row) > MAX_COLUMNS:
+            raise too_large(ROW_LIMIT, MAX_COLUMNS)
+        # a CSV cell is text: `'=…` is the text `=…` (cells.py); an unescaped `=…` is a formula to
+        # every spreadsheet program, and CSV keeps no value for it
+        grid.uncalculated.update((number, c) for c, value in enumerate(row) if value.startswith("="))
+        grid.rows.append([_cell(from_csv(value)) for value in row])
     return grid
-
-
-def _bad_file(message: str) -> ValidationFailed:
-    return ValidationFailed([FieldError("file", message, "invalid")])
 
 
 def _header_fields(cells: list[str], mapping: Mapping[str, str] | None) -> dict[int, tuple[str, int]]:
@@ -198,7 +200,14 @@ def read_sheet(filename: str, data: bytes, mapping: Mapping[str, str] | None = N
     for given, column in (mapping or {}).items():
         if column and column not in HEADERS:
             raise ValidationFailed([FieldError("mapping", f"未知的列 {column} (unknown column for {given!r})", "invalid")])
-    grid = _csv_grid(data) if filename.lower().endswith((".csv", ".txt")) else _xlsx_grid(data)
+    if filename.lower().endswith((".csv", ".txt")):
+        read = _csv_grid(data)
+    else:
+        # imported here: openpyxl takes a while to import, and only imports need it
+        from domain.catalog.xlsx import read_xlsx
+
+        read = read_xlsx(data, _cell, max_rows=ROW_LIMIT, max_columns=MAX_COLUMNS)
+    grid = read.rows
     best_row, best = -1, {}
     for r, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):
         found = _header_fields(cells, mapping)
@@ -206,7 +215,7 @@ def read_sheet(filename: str, data: bytes, mapping: Mapping[str, str] | None = N
         if "name" in named and len(named) > len({c for c, _ in best.values() if c}):
             best_row, best = r, found
     if best_row < 0:
-        raise _bad_file("找不到表头：应有「事项名称 / 权力名称 / 职权名称」等列 (no header row with a power-name column)")
+        raise bad_file("找不到表头：应有「事项名称 / 权力名称 / 职权名称」等列 (no header row with a power-name column)")
     header_rows = [best_row]
     # A two-level header: the row below names the columns a merged group cell (行使规则) covers;
     # it is a header row only if every cell of it is a header (a data row has names and bases).
@@ -224,7 +233,7 @@ def read_sheet(filename: str, data: bytes, mapping: Mapping[str, str] | None = N
         if column and score > scores.get(column, -1):
             columns[column], scores[column], headers[column] = c, score, grid[last][c]
     unknown = [text for c, text in enumerate(grid[last]) if text and c not in best]
-    sheet = Sheet(columns, headers, last + 1, unknown_headers=unknown)
+    sheet = Sheet(columns, headers, last + 1, unknown_headers=unknown, uncalculated=read.uncalculated)
     for r in range(last + 1, len(grid)):
         cells = grid[r]
         if any(cells):
