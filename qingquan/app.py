@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise, connections
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain import db
 from domain.access import PUBLIC, Viewer
@@ -67,6 +69,7 @@ class QingquanGraphQL(GraphQLHTTP):
         return Context(
             viewer=request.scope["qingquan.viewer"],
             settings=self.settings,
+            # the connecting address, or the one a proxy the operator trusts forwarded (create_app)
             client_ip=request.client.host if request.client else "",
             complaint_limiter=self.complaint_limiter,
         )
@@ -177,5 +180,8 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             *([graphiql_static] if settings.graphiql else []),
             *(portal_routes(settings) if settings.portal else []),
         ],
+        # X-Forwarded-For / -Proto are believed only from the proxies the operator names (none by default):
+        # the rule is the app's, so that it holds under any ASGI server (`qingquan serve` turns uvicorn's off)
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)],
         lifespan=lifespan,
     )
