@@ -180,8 +180,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             *([graphiql_static] if settings.graphiql else []),
             *(portal_routes(settings) if settings.portal else []),
         ],
-        # X-Forwarded-For / -Proto are believed only from the proxies the operator names (none by default):
-        # the rule is the app's, so that it holds under any ASGI server (`qingquan serve` turns uvicorn's off)
-        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)],
+        # X-Forwarded-For / -Proto are believed only from the proxies the operator names (none by default,
+        # and then no layer at all): the rule is the app's, so that it holds under any ASGI server
+        # (`qingquan serve` turns uvicorn's own off)
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)] if settings.proxy_list else [],
         lifespan=lifespan,
     )
