@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         if settings.search_indexer:
             jobs.append(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
         if settings.webhook_sender:  # deliveries are queued by every process; one sends them
-            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval)
+            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
             jobs.append(run_as_leader(webhook_lock(settings), send, name="the webhook sender"))
         tasks = [asyncio.create_task(job) for job in jobs]
         try:

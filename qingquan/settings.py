@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # Webhooks (qingquan/webhooks.py): one process of the server sends the due deliveries every interval
     webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
     webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
+    # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
+    # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers
+    # on the county's own network that the operator vouches for)
+    webhook_allow_private: bool = Field(False, description="allow webhooks to private, loopback and link-local addresses")
     # Anonymous complaints (fileComplaint): at most this many per client address and window, counted in
     # the database (every app process shares the count; callers with a token are not limited)
     complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")

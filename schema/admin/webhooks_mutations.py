@@ -34,7 +34,7 @@ class WebhookMutations:
     async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> RegisterWebhookResult:
         data = hooks.WebhookData(input.name, input.url, DomainRole(input.role.value), input.unit_code, tuple(input.events), input.secret or "")
         try:
-            hook = await hooks.register_webhook(info.context.viewer, data)
+            hook = await hooks.register_webhook(info.context.viewer, data, allow_private=info.context.settings.webhook_allow_private)
         except DomainError as exc:
             return failure(exc)
         await hook.fetch_related("unit")
