@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import json
 import logging
+import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,9 +77,10 @@ async def _claim(delivery: WebhookDelivery, now: datetime) -> bool:
                                              next_attempt_at=delivery.next_attempt_at).update(next_attempt_at=now + LEASE))  # fmt: skip
 
 
-async def _post(client: httpx.AsyncClient, url: str, addresses: list[Address], body: bytes, headers: dict[str, str]) -> httpx.Response:
+async def post_pinned(client: httpx.AsyncClient, url: str, addresses: list[Address], body: bytes, headers: dict[str, str]) -> httpx.Response:
     """POST to the addresses checked, in turn until one connects: the connection goes to an address the
-    check saw, never to what the name might resolve to a moment later; Host and TLS are the name's."""
+    check saw, never to what the name might resolve to a moment later; Host and TLS are the name's.
+    `client` serves one name (its kept-alive connections were verified for that name only)."""
     target = httpx.URL(url)
     headers = {**headers, "Host": target.netloc.decode("ascii")}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
@@ -92,12 +94,14 @@ async def _post(client: httpx.AsyncClient, url: str, addresses: list[Address], b
     raise failed
 
 
-def _reason(exc: Exception) -> str:
+def reason(exc: Exception) -> str:
     """A short reason for lastError: never what the receiver (or an address it led to) said."""
     if isinstance(exc, targets.TargetRefused):
         return exc.reason
     if isinstance(exc, httpx.TimeoutException):
         return "超时 (timeout)"
+    if isinstance(exc, httpx.ConnectError) and _caused_by(exc, ssl.SSLCertVerificationError):
+        return "证书校验失败 (certificate verify failed)"
     if isinstance(exc, httpx.ConnectError):
         return "连接被拒绝 (connection refused)" if _caused_by(exc, ConnectionRefusedError) else "连接失败 (connection failed)"
     if isinstance(exc, ValueError):
@@ -132,9 +136,9 @@ async def _send(client: httpx.AsyncClient, delivery: WebhookDelivery, now: datet
     try:
         # checked at every delivery: the name may resolve elsewhere now than at registration
         addresses = await targets.checked_addresses(delivery.webhook.url, allow_private=allow_private)
-        response = await _post(client, delivery.webhook.url, addresses, body, headers)
+        response = await post_pinned(client, delivery.webhook.url, addresses, body, headers)
     except (httpx.HTTPError, targets.TargetRefused, ValueError) as exc:
-        return None, _reason(exc)
+        return None, reason(exc)
     # redirects are not followed (the client's default): a 3xx is an answer like any other that is not 2xx
     return response.status_code, "" if response.is_success else status_line(response.status_code)
 

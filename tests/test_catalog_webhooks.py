@@ -8,10 +8,16 @@ import asyncio
 import datetime
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -87,17 +93,25 @@ def receiver() -> Iterator[Receiver]:
             return PlainTextResponse(INTERNAL_ANSWER, status_code=500)
         return PlainTextResponse("ok")
 
+    with serving_in_thread(Starlette(routes=[Route("/{name}", hook, methods=["POST"])])) as got.port:
+        yield got
+
+
+@contextmanager
+def serving_in_thread(app: Starlette, **config: Any) -> Iterator[int]:
+    """`app` on uvicorn in a thread, on a free port of 127.0.0.1 (yielded) until the block ends."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    got.port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/{name}", hook, methods=["POST"])]), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    yield got
-    server.should_exit = True
-    thread.join(5)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(5)
 
 
 async def hook_for(receiver: Receiver, role: Role, unit: Unit | None = None, *events: str) -> tuple[Webhook, str]:
@@ -400,3 +414,40 @@ async def test_redirects_are_not_followed(receiver: Receiver) -> None:
     (delivery,) = await deliveries(hook)
     assert f"{path}-inside" not in receiver.received and len(receiver.received[path]) == 1
     assert (delivery.status, delivery.response_status, delivery.last_error) == (DeliveryStatus.PENDING, 302, "HTTP 302 Found")
+
+
+def certificates(where: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA of its own and a server certificate for `name` it signed (openssl): the CA, certificate, key."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=where, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=test ca", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", f"/CN={name}")
+    (where / "ext").write_text(f"subjectAltName=DNS:{name}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "ext")  # fmt: skip
+    return where / "ca.pem", where / "server.pem", where / "server.key"
+
+
+async def test_tls_to_the_address_checked_is_verified_for_the_name(tmp_path: Path) -> None:
+    """Sent to the address checked, an https delivery still presents the name (SNI) and checks the
+    receiver's certificate against it: pinning the address does not weaken TLS."""
+    ca, cert, key = certificates(tmp_path, "receiver.test")
+
+    async def hook(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.headers["host"])
+
+    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    loopback = [ip_address("127.0.0.1")]
+    with serving_in_thread(app, ssl_certfile=str(cert), ssl_keyfile=str(key)) as port:
+        trusting = ssl.create_default_context(cafile=str(ca))
+        # a client per name, as the sender has one per webhook: a kept-alive connection to the address,
+        # verified for one name, would otherwise carry another name's request unverified
+        async with httpx.AsyncClient(verify=trusting, trust_env=False) as c:
+            answer = await sending.post_pinned(c, f"https://receiver.test:{port}/hook", loopback, b"{}", {})
+            assert (answer.status_code, answer.text) == (200, f"receiver.test:{port}")
+        async with httpx.AsyncClient(verify=trusting, trust_env=False) as c:
+            with pytest.raises(httpx.ConnectError) as caught:
+                await sending.post_pinned(c, f"https://impostor.test:{port}/hook", loopback, b"{}", {})
+    assert sending.reason(caught.value) == "证书校验失败 (certificate verify failed)"

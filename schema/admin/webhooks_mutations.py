@@ -17,7 +17,7 @@ from schema.mutation_base import Deleted, failure, pk, result
 @strawberry.input
 class RegisterWebhookInput:
     name: str
-    url: str
+    url: str = strawberry.field(description="http(s), at a public address (not loopback, private or link-local)")
     role: Role  # type: ignore[valid-type]
     unit_code: str | None = strawberry.field(default=None, description="for UNIT_STAFF / UNIT_LEAD")
     events: list[str] = strawberry.field(default_factory=list, description=f"empty: all of {', '.join(hooks.EVENTS)}")
