@@ -104,7 +104,7 @@ def reason(exc: Exception) -> str:
         return "证书校验失败 (certificate verify failed)"
     if isinstance(exc, httpx.ConnectError):
         return "连接被拒绝 (connection refused)" if _caused_by(exc, ConnectionRefusedError) else "连接失败 (connection failed)"
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError | httpx.InvalidURL):
         return "回调地址无效 (invalid URL)"
     return "请求失败 (request failed)"
 
@@ -137,7 +137,7 @@ async def _send(client: httpx.AsyncClient, delivery: WebhookDelivery, now: datet
         # checked at every delivery: the name may resolve elsewhere now than at registration
         addresses = await targets.checked_addresses(delivery.webhook.url, allow_private=allow_private)
         response = await post_pinned(client, delivery.webhook.url, addresses, body, headers)
-    except (httpx.HTTPError, targets.TargetRefused, ValueError) as exc:
+    except (httpx.HTTPError, httpx.InvalidURL, targets.TargetRefused, ValueError) as exc:
         return None, reason(exc)
     # redirects are not followed (the client's default): a 3xx is an answer like any other that is not 2xx
     return response.status_code, "" if response.is_success else status_line(response.status_code)
