@@ -295,7 +295,7 @@ def require_declare(viewer: Viewer, unit_id: int) -> None:
 
 
 def require_reviewer(viewer: Viewer) -> None:
-    """Opinions and decisions of 清理审核, and the review of change notices: reviewers."""
+    """清理审核 steps that are not one seat's: reviewers (a seat's own steps: require_seat)."""
     if viewer.role != Role.REVIEWER:
         raise PermissionDenied("只有审核人员可以审核 (only a reviewer may review)")
 

@@ -16,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
-from domain.enums import ChangeNoticeStatus, PowerStatus
+from domain.enums import ChangeNoticeStatus, PowerStatus, ReviewSeat
 from domain.errors import IllegalTransition, NotFound, Validator
 from domain.models import Power
 from domain.services.common import jsonable
@@ -156,10 +156,11 @@ async def explain(viewer: access.Viewer, notice_id: int, explanation: str) -> Ch
 
 
 async def review(viewer: access.Viewer, notice_id: int, accept: bool, opinion: str = "") -> ChangeNotice:
-    """县公开办 accepts the explanation, or returns it with its reasons (the due date stays)."""
+    """县公开办 accepts the explanation, or returns it with its reasons (the due date stays): the
+    explanation is made to 县公开办 (the plan), so only a reviewer of its seat reviews it, as it decides."""
     async with in_transaction():
         notice = await _notice(viewer, notice_id)
-        access.require_reviewer(viewer)
+        access.require_seat(viewer, ReviewSeat.OPENNESS_OFFICE)
         v = Validator()
         text = _text(v, "opinion", "审核意见", opinion, required=not accept)
         v.raise_if_any()

@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from tortoise import Tortoise, connections
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain import db
 from domain.access import PUBLIC, Viewer
@@ -67,6 +69,7 @@ class QingquanGraphQL(GraphQLHTTP):
         return Context(
             viewer=request.scope["qingquan.viewer"],
             settings=self.settings,
+            # the connecting address, or the one a proxy the operator trusts forwarded (create_app)
             client_ip=request.client.host if request.client else "",
             complaint_limiter=self.complaint_limiter,
         )
@@ -150,7 +153,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         if settings.search_indexer:
             jobs.append(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
         if settings.webhook_sender:  # deliveries are queued by every process; one sends them
-            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval)
+            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
             jobs.append(run_as_leader(webhook_lock(settings), send, name="the webhook sender"))
         tasks = [asyncio.create_task(job) for job in jobs]
         try:
@@ -177,5 +180,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             *([graphiql_static] if settings.graphiql else []),
             *(portal_routes(settings) if settings.portal else []),
         ],
+        # X-Forwarded-For / -Proto are believed only from the proxies the operator names (none by default,
+        # and then no layer at all): the rule is the app's, so that it holds under any ASGI server
+        # (`qingquan serve` turns uvicorn's own off)
+        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)] if settings.proxy_list else [],
         lifespan=lifespan,
     )

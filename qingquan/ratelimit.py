@@ -1,9 +1,9 @@
 """Rate limits of anonymous writes such as fileComplaint, counted in the database (domain.ratelimit).
 
 Every app process counts against the same table, so N processes behind a load balancer still let
-only `limit` hits per client address and window through. The key is the client address the ASGI
-server reports: run uvicorn with --proxy-headers (and --forwarded-allow-ips) behind a proxy so that
-it is the client's, not the proxy's.
+only `limit` hits per client address and window through. The key is the connecting address, or the
+one forwarded by a proxy named in QINGQUAN_TRUSTED_PROXIES (qingquan/app.py): behind a proxy, name it
+so that the key is the client's, not the proxy's.
 """
 
 from __future__ import annotations

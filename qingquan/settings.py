@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,6 +25,12 @@ class Settings(BaseSettings):
         100_000, description="allocations between collections of the youngest generation (bench/RESULTS.md, session 5)"
     )
     access_log: bool = Field(True, description="uvicorn's access log (one line per request)")
+    # Behind a reverse proxy (README, "Behind a proxy"): X-Forwarded-For and X-Forwarded-Proto are believed
+    # only from these addresses or networks; empty, from nobody — else anyone could name any address and
+    # so reset the per-address limits of anonymous writes
+    trusted_proxies: str = Field(
+        "", description="proxies whose X-Forwarded-For is believed: addresses or networks, comma-separated (empty: none)"
+    )
     # GraphQL limits
     max_page_size: int = 100
     default_page_size: int = 20
@@ -65,6 +72,10 @@ class Settings(BaseSettings):
     # Webhooks (qingquan/webhooks.py): one process of the server sends the due deliveries every interval
     webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
     webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
+    # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
+    # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers
+    # on the county's own network that the operator vouches for)
+    webhook_allow_private: bool = Field(False, description="allow webhooks to private, loopback and link-local addresses")
     # Anonymous complaints (fileComplaint): at most this many per client address and window, counted in
     # the database (every app process shares the count; callers with a token are not limited)
     complaint_rate_limit: int = Field(5, description="complaints one client address may file per window")
@@ -72,6 +83,28 @@ class Settings(BaseSettings):
     # Comments on 公示稿 (commentOnDraft): the same kind of limit, counted on its own (scope "comment")
     comment_rate_limit: int = Field(10, description="comments one client address may leave per window")
     comment_rate_window: int = Field(3600, description="the window of comment_rate_limit, in seconds")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _known_addresses(cls, value: str) -> str:
+        for item in cls.split_proxies(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"QINGQUAN_TRUSTED_PROXIES 中的「{item}」不是 IP 地址或网段 ({item!r} is not an IP address or "
+                    "network: give addresses such as 10.0.0.5 or networks such as 10.0.0.0/24, comma-separated)"
+                ) from None
+        return value
+
+    @staticmethod
+    def split_proxies(value: str) -> list[str]:
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    @property
+    def proxy_list(self) -> list[str]:
+        """The trusted proxies, one address or network an item (what uvicorn's ProxyHeadersMiddleware takes)."""
+        return self.split_proxies(self.trusted_proxies)
 
 
 @lru_cache

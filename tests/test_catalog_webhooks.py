@@ -8,17 +8,23 @@ import asyncio
 import datetime
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from ipaddress import ip_address
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse
+from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 from tortoise.transactions import in_transaction
 
@@ -28,8 +34,9 @@ from domain.catalog.models import DeliveryStatus, Webhook, WebhookDelivery
 from domain.catalog.webhooks import WebhookData, queue_overdue, register_webhook
 from domain.enums import PowerCategory, Role
 from domain.errors import PermissionDenied, ValidationFailed
-from domain.models import Unit
+from domain.models import AuditEvent, Unit
 from qingquan import webhooks as sending
+from qingquan.settings import get_settings
 from tests.conftest import run_cli
 from tests.factories import ADMIN, PUBLIC, make_unit, power_name, staff_of, unique
 from tests.helpers import gql_data, token_for
@@ -47,6 +54,7 @@ class Receiver:
     received: dict[str, list[tuple[dict[str, str], bytes]]] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)
     slow: dict[str, float] = field(default_factory=dict)  # seconds a path takes to answer
+    redirect: dict[str, str] = field(default_factory=dict)  # a path that answers 302 to this URL
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}/{path}"
@@ -55,37 +63,61 @@ class Receiver:
         return [json.loads(body) for _, body in self.received.get(path, [])]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def private_targets_allowed() -> Iterator[None]:
+    """The receiver listens on 127.0.0.1: the operator's QINGQUAN_WEBHOOK_ALLOW_PRIVATE is on, for this
+    process (its settings) and the commands it runs (their environment)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QINGQUAN_WEBHOOK_ALLOW_PRIVATE", "true")
+        patch.setattr(get_settings(), "webhook_allow_private", True)
+        yield
+
+
+#: What a failing receiver answers: nothing of it may reach lastError (an internal service's answer would).
+INTERNAL_ANSWER = "password=hunter2 try later"
+
+
 @pytest.fixture(scope="module")
 def receiver() -> Iterator[Receiver]:
     got = Receiver()
 
-    async def hook(request: Request) -> PlainTextResponse:
+    async def hook(request: Request) -> PlainTextResponse | RedirectResponse:
         path = request.path_params["name"]
         got.received.setdefault(path, []).append((dict(request.headers), await request.body()))
         if path in got.slow:
             await asyncio.sleep(got.slow[path])
+        if path in got.redirect:
+            return RedirectResponse(got.redirect[path], status_code=302)
         if got.failing.get(path, 0) > 0:
             got.failing[path] -= 1
-            return PlainTextResponse("try later", status_code=500)
+            return PlainTextResponse(INTERNAL_ANSWER, status_code=500)
         return PlainTextResponse("ok")
 
+    with serving_in_thread(Starlette(routes=[Route("/{name}", hook, methods=["POST"])])) as got.port:
+        yield got
+
+
+@contextmanager
+def serving_in_thread(app: Starlette, **config: Any) -> Iterator[int]:
+    """`app` on uvicorn in a thread, on a free port of 127.0.0.1 (yielded) until the block ends."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    got.port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=[Route("/{name}", hook, methods=["POST"])]), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", **config))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.02)
-    yield got
-    server.should_exit = True
-    thread.join(5)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        thread.join(5)
 
 
 async def hook_for(receiver: Receiver, role: Role, unit: Unit | None = None, *events: str) -> tuple[Webhook, str]:
     path = f"h{unique('')}"
-    hook = await register_webhook(ADMIN, WebhookData(path, receiver.url(path), role, unit.code if unit else None, events, SECRET))
-    return hook, path
+    data = WebhookData(path, receiver.url(path), role, unit.code if unit else None, events, SECRET)
+    return await register_webhook(ADMIN, data, allow_private=get_settings().webhook_allow_private), path
 
 
 async def deliveries(hook: Webhook) -> list[WebhookDelivery]:
@@ -161,7 +193,8 @@ async def test_complaints_reach_the_unit_and_oversight_never_the_public(receiver
 async def test_failures_are_retried_with_backoff_then_given_up(receiver: Receiver) -> None:
     unit = await make_unit()
     flaky, flaky_path = await hook_for(receiver, Role.ADMIN, None, "power.published")
-    dead = await register_webhook(ADMIN, WebhookData("dead", "http://127.0.0.1:9/never", Role.ADMIN, None, ("power.published",), SECRET))
+    dead = await register_webhook(ADMIN, WebhookData("dead", "http://127.0.0.1:9/never", Role.ADMIN, None, ("power.published",), SECRET),
+                                  allow_private=True)  # fmt: skip
     receiver.failing[flaky_path] = 2
     await published_power(unit, name=power_name("重试测试"))
     base = datetime.timedelta(seconds=10)
@@ -173,7 +206,7 @@ async def test_failures_are_retried_with_backoff_then_given_up(receiver: Receive
         if delivery.status is DeliveryStatus.DELIVERED:
             break
         waits.append(delivery.next_attempt_at - now)
-        assert delivery.last_error.startswith("HTTP 500")
+        assert delivery.last_error == "HTTP 500 Internal Server Error"  # the code, never the receiver's answer
         tried = len(receiver.received[flaky_path])
         await deliver(now=now + base / 2, base_delay=base)  # not yet due: not sent before its time
         assert len(receiver.received[flaky_path]) == tried
@@ -188,7 +221,8 @@ async def test_failures_are_retried_with_backoff_then_given_up(receiver: Receive
         if gone.status is not DeliveryStatus.PENDING:
             break
         await deliver(now=max(now, gone.next_attempt_at), base_delay=base, request_seconds=2)
-    assert gone.status is DeliveryStatus.FAILED and gone.attempts == sending.MAX_ATTEMPTS and gone.last_error
+    assert gone.status is DeliveryStatus.FAILED and gone.attempts == sending.MAX_ATTEMPTS
+    assert gone.last_error == "连接被拒绝 (connection refused)"
 
 
 async def test_a_slow_receiver_delays_only_its_own_events(receiver: Receiver) -> None:
@@ -292,3 +326,128 @@ async def test_the_server_sends_deliveries_itself(receiver: Receiver, database: 
     await asyncio.sleep(0.3)
     assert [d.status for d in await deliveries(hook)] == [DeliveryStatus.DELIVERED, DeliveryStatus.PENDING]
     assert [b["power"]["code"] for b in receiver.bodies(path)] == [power.code] and later.code
+
+
+# -- targets: public addresses only --------------------------------------------------------------------
+
+#: Loopback, private, link-local, multicast and reserved targets in the spellings a resolver takes.
+PRIVATE_URLS = [
+    "http://127.0.0.1:5432/", "http://0x7f000001/", "http://2130706433/", "http://0177.0.0.1/", "http://127.1/",
+    "http://[::1]:5432/", "http://[::ffff:127.0.0.1]/", "http://[2002:7f00:1::]/", "http://localhost:5432/",
+    "http://0.0.0.0:8000/", "http://10.0.0.5/", "http://192.168.1.1/", "http://100.64.0.1/",
+    "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://224.0.1.1/", "http://[ff0e::1]/",
+    "https://192.0.2.1/", "http://[64:ff9b::7f00:1]/",
+]  # fmt: skip
+REGISTER_URL = """
+mutation Register($input: RegisterWebhookInput!) {
+  registerWebhook(input: $input) { __typename ... on ValidationErrors { errors { field message code } } }
+}"""
+
+
+async def test_private_targets_are_refused_at_registration(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "webhook_allow_private", False)
+    before = (await Webhook.all().count(), await AuditEvent.filter(action="webhook.register").count())
+    for url in PRIVATE_URLS:
+        with pytest.raises(ValidationFailed) as caught:
+            await register_webhook(ADMIN, WebhookData("内网", url, Role.ADMIN))
+        assert [(e.field, e.code) for e in caught.value.errors] == [("url", "private_address")], url
+        assert "不予登记" in caught.value.errors[0].message and "public addresses only" in caught.value.errors[0].message
+    admin = await token_for(Role.ADMIN)
+    for url in ("http://0x7f000001/", "http://[::1]:5432/"):
+        body = await gql_data(client, REGISTER_URL, {"input": {"name": "内网", "url": url, "role": "ADMIN"}}, admin)
+        (error,) = body["registerWebhook"]["errors"]
+        assert body["registerWebhook"]["__typename"] == "ValidationErrors" and (error["field"], error["code"]) == ("url", "private_address")
+    assert (await Webhook.all().count(), await AuditEvent.filter(action="webhook.register").count()) == before
+    # a public address is taken (a literal: no resolver asked), and so is a private one the operator allows
+    public = await register_webhook(ADMIN, WebhookData("公网", "https://8.8.8.8/hook", Role.ADMIN, secret=SECRET))
+    allowed = await register_webhook(ADMIN, WebhookData("内网", "http://0x7f000001/", Role.ADMIN, secret=SECRET), allow_private=True)
+    for hook in (public, allowed):
+        await hook.delete()
+
+
+async def test_the_command_refuses_a_private_target(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("QINGQUAN_WEBHOOK_ALLOW_PRIVATE", "false")
+    before = await Webhook.all().count()
+    refused = run_cli("webhook", "add", "--name", "内网", "--url", "http://[::ffff:127.0.0.1]:5432/", "--role", "ADMIN",
+                      db_url=database, check=False)  # fmt: skip
+    assert refused.returncode == 1 and "url:" in refused.stderr and "public addresses only" in refused.stderr
+    assert await Webhook.all().count() == before
+
+
+async def test_a_private_target_is_refused_at_sending(receiver: Receiver) -> None:
+    """A webhook registered when private targets were allowed (or whose name now resolves to one) is not
+    sent to: the target is checked before every delivery."""
+    unit = await make_unit()
+    hook, path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    await published_power(unit, name=power_name("发送时检查"))
+    await deliver(allow_private=False)
+    (delivery,) = await deliveries(hook)
+    assert path not in receiver.received
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (DeliveryStatus.PENDING, 1, None)
+    assert delivery.last_error == "私有地址，拒绝发送 (private address refused)"
+    # the operator allows private targets: the next try goes out
+    await deliver(now=delivery.next_attempt_at)
+    assert len(receiver.received[path]) == 1
+    assert (await deliveries(hook))[0].status is DeliveryStatus.DELIVERED
+
+
+async def test_a_name_is_sent_to_at_the_address_checked(receiver: Receiver) -> None:
+    """The connection goes to an address the check resolved (localhost may answer ::1 first: the next one is
+    tried); the receiver still sees the name it was registered with."""
+    unit = await make_unit()
+    path = f"n{unique('')}"
+    data = WebhookData(path, f"http://localhost:{receiver.port}/{path}", Role.UNIT_STAFF, unit.code, ("power.published",), SECRET)
+    hook = await register_webhook(ADMIN, data, allow_private=True)
+    await published_power(unit, name=power_name("按名称发送"))
+    await deliver()
+    (headers, _), = receiver.received[path]
+    assert headers["host"] == f"localhost:{receiver.port}"
+    assert [d.status for d in await deliveries(hook)] == [DeliveryStatus.DELIVERED]
+
+
+async def test_redirects_are_not_followed(receiver: Receiver) -> None:
+    unit = await make_unit()
+    hook, path = await hook_for(receiver, Role.UNIT_STAFF, unit, "power.published")
+    receiver.redirect[path] = receiver.url(f"{path}-inside")
+    await published_power(unit, name=power_name("重定向"))
+    await deliver()
+    (delivery,) = await deliveries(hook)
+    assert f"{path}-inside" not in receiver.received and len(receiver.received[path]) == 1
+    assert (delivery.status, delivery.response_status, delivery.last_error) == (DeliveryStatus.PENDING, 302, "HTTP 302 Found")
+
+
+def certificates(where: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA of its own and a server certificate for `name` it signed (openssl): the CA, certificate, key."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=where, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", "/CN=test ca", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", f"/CN={name}")
+    (where / "ext").write_text(f"subjectAltName=DNS:{name}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+            "-days", "2", "-extfile", "ext")  # fmt: skip
+    return where / "ca.pem", where / "server.pem", where / "server.key"
+
+
+async def test_tls_to_the_address_checked_is_verified_for_the_name(tmp_path: Path) -> None:
+    """Sent to the address checked, an https delivery still presents the name (SNI) and checks the
+    receiver's certificate against it: pinning the address does not weaken TLS."""
+    ca, cert, key = certificates(tmp_path, "receiver.test")
+
+    async def hook(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(request.headers["host"])
+
+    app = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
+    loopback = [ip_address("127.0.0.1")]
+    with serving_in_thread(app, ssl_certfile=str(cert), ssl_keyfile=str(key)) as port:
+        trusting = ssl.create_default_context(cafile=str(ca))
+        # a client per name, as the sender has one per webhook: a kept-alive connection to the address,
+        # verified for one name, would otherwise carry another name's request unverified
+        async with httpx.AsyncClient(verify=trusting, trust_env=False) as c:
+            answer = await sending.post_pinned(c, f"https://receiver.test:{port}/hook", loopback, b"{}", {})
+            assert (answer.status_code, answer.text) == (200, f"receiver.test:{port}")
+        async with httpx.AsyncClient(verify=trusting, trust_env=False) as c:
+            with pytest.raises(httpx.ConnectError) as caught:
+                await sending.post_pinned(c, f"https://impostor.test:{port}/hook", loopback, b"{}", {})
+    assert sending.reason(caught.value) == "证书校验失败 (certificate verify failed)"

@@ -7,6 +7,7 @@ import asyncio
 import itertools
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from domain.enums import Role
@@ -92,3 +93,47 @@ async def test_concurrent_hits_never_pass_the_limit(database: str) -> None:
     results = await asyncio.gather(*(limiters[i % 4].hit("198.18.0.1") for i in range(40)))
     assert sum(r is None for r in results) == 5
     assert all(0 < r <= 3600 for r in results if r is not None)
+
+
+def app_trusting(proxies: str) -> Starlette:
+    return create_app(Settings(complaint_rate_limit=LIMIT, complaint_rate_window=WINDOW, trusted_proxies=proxies), manage_db=False)
+
+
+async def file_via(c: httpx.AsyncClient, unit_id: str, forwarded_for: str) -> str:
+    variables = {"input": {"subject": "办事拖延", "content": "超过承诺时限未办结。", "unitId": unit_id}}
+    response = await c.post("/graphql", json={"query": FILE, "variables": variables}, headers={"X-Forwarded-For": forwarded_for})
+    return response.json()["data"]["fileComplaint"]["__typename"]
+
+
+async def test_a_forwarded_address_does_not_reset_the_limit_by_default(database: str) -> None:
+    """Anyone may send X-Forwarded-For: unless it comes from a proxy the operator named, the limit keys on
+    the connecting address (the default of uvicorn, 127.0.0.1 trusted, let every new header pass)."""
+    unit, host = encode_id("Unit", (await make_unit()).id), new_host()
+    async with caller(limited_app(), host) as anon:
+        got = [await file_via(anon, unit, f"198.51.100.{n}") for n in range(LIMIT + 1)]
+    assert got == ["ComplaintReceipt"] * LIMIT + ["RateLimitedError"]
+    assert await RateLimitHit.filter(scope="complaint", client__startswith="198.51.100.").count() == 0
+
+
+async def test_a_trusted_proxy_forwards_the_client_address(database: str) -> None:
+    unit, proxy = encode_id("Unit", (await make_unit()).id), new_host()
+    app = app_trusting(f"10.9.8.7, {proxy}")
+    clients = [new_host() for _ in range(LIMIT + 1)]
+    async with caller(app, proxy) as through_proxy:
+        # every client behind the proxy has its own allowance …
+        assert [await file_via(through_proxy, unit, client) for client in clients] == ["ComplaintReceipt"] * (LIMIT + 1)
+        # … and one client is limited, whatever it puts in front of what the proxy appended
+        chains = [f"203.0.113.{n}, {clients[0]}" for n in range(LIMIT)]
+        assert [await file_via(through_proxy, unit, chain) for chain in chains] == ["ComplaintReceipt"] * (LIMIT - 1) + ["RateLimitedError"]
+    # a client that is not the proxy still cannot name an address
+    async with caller(app, new_host()) as direct:
+        got = [await file_via(direct, unit, f"198.51.100.{n}") for n in range(LIMIT + 1)]
+    assert got[-1] == "RateLimitedError"
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    assert Settings(trusted_proxies=" 10.0.0.5, 10.1.0.0/16 ,::1").proxy_list == ["10.0.0.5", "10.1.0.0/16", "::1"]
+    assert Settings(trusted_proxies="").proxy_list == []
+    with pytest.raises(ValueError, match="nginx.internal") as refused:
+        Settings(trusted_proxies="10.0.0.5,nginx.internal")
+    assert "不是 IP 地址或网段" in str(refused.value)

@@ -73,7 +73,8 @@ async def s(demo: object) -> Setting:
     for name, role, unit in (("staff", Role.UNIT_STAFF, s.office), ("lead", Role.UNIT_LEAD, s.office),
                              ("public", Role.PUBLIC, None)):  # fmt: skip
         hook = await register_webhook(
-            ADMIN, WebhookData(f"scope-{name}-{s.marker}", "http://127.0.0.1:9/never", role, unit.code if unit else None, HOOK_EVENTS)
+            ADMIN, WebhookData(f"scope-{name}-{s.marker}", "http://127.0.0.1:9/never", role, unit.code if unit else None, HOOK_EVENTS),
+            allow_private=True,  # never sent: only what is queued for it counts here
         )
         s.hooks[name] = hook.id
     s.secret = await published_power(

@@ -11,7 +11,7 @@ import pytest
 
 from domain.access import CLI
 from domain.change_notices import notices_q, power_changed
-from domain.enums import ChangeNoticeStatus, Role
+from domain.enums import ChangeNoticeStatus, ReviewSeat, Role
 from domain.errors import ValidationFailed
 from domain.models import AuditEvent
 from domain.services.flow import FlowChartData, create_flow_chart
@@ -22,7 +22,7 @@ from schema.relay import encode_id, parse_id
 from tests.conftest import run_cli
 from tests.factories import ADMIN, make_unit
 from tests.helpers import gql, gql_data, token_for
-from tests.workflow_factories import based_power, published_power
+from tests.workflow_factories import based_power, published_power, seat_tokens
 
 D = datetime.date
 ERRORS = """
@@ -125,7 +125,7 @@ async def test_explain_return_explain_accept(client: httpx.AsyncClient) -> None:
     notice = await power_changed(CLI, power, "power.update")
     assert notice is not None
     notice_id = encode_id("ChangeNotice", notice.id)
-    staff, reviewer = await token_for(Role.UNIT_STAFF, unit), await token_for(Role.REVIEWER)
+    staff, reviewer = await token_for(Role.UNIT_STAFF, unit), (await seat_tokens())[ReviewSeat.OPENNESS_OFFICE]
     early = await gql_data(client, REVIEW, {"id": notice_id, "accept": True, "opinion": ""}, reviewer)
     assert early["reviewChangeNotice"]["__typename"] == "IllegalTransitionError"
     stranger = await token_for(Role.UNIT_STAFF, await make_unit())
@@ -144,6 +144,32 @@ async def test_explain_return_explain_accept(client: httpx.AsyncClient) -> None:
     assert accepted["status"] == "ACCEPTED"
     trail = [e.action for e in await AuditEvent.filter(entity_type="change_notice", entity_id=str(notice.id))]
     assert trail == ["change_notice.open", *["change_notice.explain", "change_notice.review"] * 2]
+
+
+async def test_only_the_openness_office_seat_reviews_a_notice(client: httpx.AsyncClient) -> None:
+    """The explanation is made to 县公开办 (the plan): another office's reviewer, a reviewer of no seat
+    and an admin are refused, and nothing of the notice changes; 县公开办's seat accepts or returns it."""
+    unit = await make_unit()
+    seats = await seat_tokens()
+    staff = await token_for(Role.UNIT_STAFF, unit)
+    others = {"物价": seats[ReviewSeat.PRICING], "领导小组": seats[ReviewSeat.LEADING_GROUP],
+              "no seat": await token_for(Role.REVIEWER), "admin": await token_for(Role.ADMIN)}  # fmt: skip
+    for accept, opinion in ((True, "同意。"), (False, "请补充依据。")):
+        power = await published_power(unit)
+        notice = await power_changed(CLI, power, "power.update")
+        assert notice is not None
+        notice_id = encode_id("ChangeNotice", notice.id)
+        await gql_data(client, EXPLAIN, {"id": notice_id, "text": "依据新法调整。"}, staff)
+        variables = {"id": notice_id, "accept": accept, "opinion": opinion}
+        for who, token in others.items():
+            refused = (await gql_data(client, REVIEW, variables, token))["reviewChangeNotice"]
+            assert refused["__typename"] == "PermissionDeniedError", who
+            assert "县公开办" in refused["message"] and "OPENNESS_OFFICE" in refused["message"]
+        unchanged = await ChangeNotice.get(id=notice.id)
+        assert (unchanged.status, unchanged.review_opinion, unchanged.reviewed_by) == (ChangeNoticeStatus.EXPLAINED, "", "")
+        assert not await AuditEvent.filter(action="change_notice.review", entity_id=str(notice.id)).exists()
+        done = (await gql_data(client, REVIEW, variables, seats[ReviewSeat.OPENNESS_OFFICE]))["reviewChangeNotice"]
+        assert done["status"] == ("ACCEPTED" if accept else "RETURNED") and done["reviewOpinion"] == opinion
 
 
 async def test_overdue_notices_are_listed(client: httpx.AsyncClient) -> None:

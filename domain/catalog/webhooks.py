@@ -23,6 +23,7 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
+from domain.catalog import webhook_targets as targets
 from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
@@ -198,15 +199,19 @@ class WebhookData:
     secret: str = ""
 
 
-async def register_webhook(viewer: access.Viewer, data: WebhookData) -> Webhook:
-    """An admin registers a county system's endpoint; the secret is generated unless given."""
+async def register_webhook(viewer: access.Viewer, data: WebhookData, *, allow_private: bool = False) -> Webhook:
+    """An admin registers a county system's endpoint, at a public address unless `allow_private` (the
+    operator's QINGQUAN_WEBHOOK_ALLOW_PRIVATE); the secret is generated unless given."""
     access.require_admin(viewer)
     v = Validator()
     name = data.name.strip()
     v.check(0 < len(name) <= 100, "name", "名称应为 1–100 个字符 (name must be 1–100 characters)", "invalid")
-    parts = urlsplit(data.url.strip())
-    v.check(parts.scheme in ("http", "https") and bool(parts.netloc) and len(data.url) <= 500, "url",
-            "应为 http(s) 地址 (url must be an http or https URL)", "invalid")  # fmt: skip
+    url = data.url.strip()
+    parts = urlsplit(url)
+    well_formed = parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= 500
+    v.check(well_formed, "url", "应为 http(s) 地址 (url must be an http or https URL)", "invalid")
+    if well_formed and (refusal := await targets.registration_refusal(url, allow_private=allow_private)):
+        v.add("url", refusal, "private_address")
     unknown = [e for e in data.events if e not in EVENTS]
     v.check(not unknown, "events", f"未知的事件：{', '.join(unknown)} (known: {', '.join(EVENTS)})", "invalid")
     unit = None
@@ -219,7 +224,7 @@ async def register_webhook(viewer: access.Viewer, data: WebhookData) -> Webhook:
     v.check(16 <= len(secret) <= 128, "secret", "密钥应为 16–128 个字符 (secret must be 16–128 characters)", "invalid")
     v.raise_if_any()
     async with in_transaction():
-        hook = await Webhook.create(name=name, url=data.url.strip(), secret=secret, events=list(dict.fromkeys(data.events)),
+        hook = await Webhook.create(name=name, url=url, secret=secret, events=list(dict.fromkeys(data.events)),
                                     role=data.role, unit=unit, created_by=viewer.name)  # fmt: skip
         await record(viewer, "webhook.register", "webhook", hook.id, url=hook.url, role=hook.role.value,
                      unit_id=hook.unit_id, events=hook.events)  # fmt: skip

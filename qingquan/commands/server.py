@@ -48,6 +48,11 @@ def serve(
         log_level=settings.log_level,
         access_log=settings.access_log,
         timeout_graceful_shutdown=10,
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, so that anyone on the host (or a
+        # proxy passing the header through) could name any address and reset the per-address limits: it
+        # believes no one, and the app applies the operator's QINGQUAN_TRUSTED_PROXIES itself (create_app)
+        proxy_headers=False,
+        forwarded_allow_ips=[],
     )
 
 

@@ -13,6 +13,7 @@ from domain.catalog.webhooks import EVENTS, WebhookData, register_webhook, remov
 from domain.enums import Role
 from qingquan import webhooks as sending
 from qingquan.commands.common import console, run_with_db
+from qingquan.settings import get_settings
 
 webhook_app = typer.Typer(help="webhooks: events (power published, revised, withdrawn; notices; complaints) for other systems", no_args_is_help=True)
 
@@ -20,14 +21,15 @@ webhook_app = typer.Typer(help="webhooks: events (power published, revised, with
 @webhook_app.command("add")
 def add(
     name: str = typer.Option(..., "--name"),
-    url: str = typer.Option(..., "--url", help="http(s) endpoint that receives POSTed JSON"),
+    url: str = typer.Option(..., "--url", help="http(s) endpoint that receives POSTed JSON, at a public address"),
     role: Role = typer.Option(..., "--role", case_sensitive=False, help="the webhook hears only of what this role may see"),
     unit: str | None = typer.Option(None, "--unit", help="unit code, for UNIT_STAFF / UNIT_LEAD"),
     events: list[str] = typer.Option([], "--event", help=f"repeat for several; all when left out: {', '.join(EVENTS)}"),
     secret: str = typer.Option("", "--secret", help="HMAC key (16–128 characters); generated when left out"),
 ) -> None:
     """Register a webhook; prints its id and secret (keep the secret: it signs every delivery)."""
-    hook = run_with_db(lambda: register_webhook(CLI, WebhookData(name, url, role, unit, tuple(events), secret)))
+    data = WebhookData(name, url, role, unit, tuple(events), secret)
+    hook = run_with_db(lambda: register_webhook(CLI, data, allow_private=get_settings().webhook_allow_private))
     console.print(f"webhook {hook.id} → {hook.url} as {hook.role.value}", soft_wrap=True)
     typer.echo(f"{hook.id}\t{hook.secret}")
 

@@ -17,7 +17,7 @@ from schema.mutation_base import Deleted, failure, pk, result
 @strawberry.input
 class RegisterWebhookInput:
     name: str
-    url: str
+    url: str = strawberry.field(description="http(s), at a public address (not loopback, private or link-local)")
     role: Role  # type: ignore[valid-type]
     unit_code: str | None = strawberry.field(default=None, description="for UNIT_STAFF / UNIT_LEAD")
     events: list[str] = strawberry.field(default_factory=list, description=f"empty: all of {', '.join(hooks.EVENTS)}")
@@ -34,7 +34,7 @@ class WebhookMutations:
     async def register_webhook(self, info: Info, input: RegisterWebhookInput) -> RegisterWebhookResult:
         data = hooks.WebhookData(input.name, input.url, DomainRole(input.role.value), input.unit_code, tuple(input.events), input.secret or "")
         try:
-            hook = await hooks.register_webhook(info.context.viewer, data)
+            hook = await hooks.register_webhook(info.context.viewer, data, allow_private=info.context.settings.webhook_allow_private)
         except DomainError as exc:
             return failure(exc)
         await hook.fetch_related("unit")

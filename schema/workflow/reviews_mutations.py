@@ -182,7 +182,7 @@ class WorkflowMutations:
             return refused(exc)
         return ChangeNotice.from_model(notice)
 
-    @strawberry.mutation(description="A reviewer accepts an EXPLAINED notice, or returns it with an opinion.")
+    @strawberry.mutation(description="县公开办 (a reviewer of its seat) accepts an EXPLAINED notice, or returns it with an opinion.")
     async def review_change_notice(
         self, info: Info, id: strawberry.ID, accept: bool, opinion: str = ""
     ) -> ChangeNoticeResult:
