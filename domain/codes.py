@@ -24,8 +24,12 @@ from domain.errors import FieldError, ValidationFailed
 
 CATEGORY_BY_LETTERS: dict[str, PowerCategory] = {v: k for k, v in CATEGORY_CODE_LETTERS.items()}
 MAX_SERIAL = 9999
-POWER_CODE = re.compile(r"^(?P<unit>\d{8}(?:\d{2})*)(?P<letters>[A-Z]{2})-(?P<serial>\d{4})$")
-UNIT_CODE = re.compile(r"^\d{8}(?:\d{2})*$")
+#: ASCII digits and letters only (`\d` would take any script's digits) and nothing after the end (`$`
+#: would let a trailing newline through).
+POWER_CODE = re.compile(r"^(?P<unit>[0-9]{8}(?:[0-9]{2})*)(?P<letters>[A-Z]{2})-(?P<serial>[0-9]{4})\Z")
+UNIT_CODE = re.compile(r"^[0-9]{8}(?:[0-9]{2})*\Z")
+#: A revision's working copy: the power's code and `.R<n>` (domain.revisions); only revisions make these.
+REVISION_CODE = re.compile(r"^(?P<code>.+)\.R(?P<number>[1-9][0-9]*)\Z")
 
 
 def unit_code(region_code: str, serial: int) -> str:
@@ -68,13 +72,39 @@ class PowerCode:
 def parse_power_code(code: str) -> PowerCode | None:
     """The parts of a well-formed power code, or None."""
     m = POWER_CODE.match(code)
-    if not m or m["letters"] not in CATEGORY_BY_LETTERS:
+    if not m or m["letters"] not in CATEGORY_BY_LETTERS or m["serial"] == "0000":
         return None
     return PowerCode(m["unit"], CATEGORY_BY_LETTERS[m["letters"]], int(m["serial"]))
 
 
 def is_power_code(code: str) -> bool:
     return parse_power_code(code) is not None
+
+
+def unit_code_problem(unit_code_: str) -> str | None:
+    """Why a unit's powers cannot be coded (None: they can): its own code is not a standard one."""
+    if UNIT_CODE.match(unit_code_):
+        return None
+    return (
+        f"单位编码 {unit_code_} 不是标准编码（行政区划代码加序号），其职权无法编码，请先更正单位编码 "
+        f"(the unit's code {unit_code_} is not a standard one: correct it before registering its powers)"
+    )
+
+
+def power_code_problem(code: str, unit_code_: str, category: PowerCategory) -> str | None:
+    """Why `code` cannot be the code of a power of this unit and category (None: it can). Exactly the
+    unit's code, the category's letters, `-` and a serial 0001–9999; the message never repeats the
+    code (it may hold anything) but shows the form it must have."""
+    if (problem := unit_code_problem(unit_code_)) is not None:
+        return problem
+    parsed = parse_power_code(code)
+    if parsed is not None and parsed.unit_code == unit_code_ and parsed.category == category:
+        return None
+    example = power_code(unit_code_, category, 1)
+    return (
+        f"职权编码须为本单位编码、{category.label}的类别字母、“-”和四位序号，如 {example} "
+        f"(a power code is the unit's code, the category letters, '-' and a 4-digit serial, e.g. {example})"
+    )
 
 
 def _marks(sql: str, conn: BaseDBAsyncClient) -> str:
