@@ -7,7 +7,12 @@ A power's code (职权编码) is its unit's code, the category letters (domain.e
 and a 4-digit serial within that unit and category: 36072308CF-0001 is 国土资源局's first 行政处罚.
 Codes are stable: a power keeps its code across versions, and serials are never reused. Serials come
 from a counter row per prefix (domain.service_models.PowerCodeSerial), taken atomically in the
-transaction that writes the power; explicit codes move the counter past them.
+transaction that writes the power; explicit codes move the counter past them. A revision's working
+copy is coded `<code>.R<n>` (domain.revisions); no one else writes that form.
+
+Only an ADMIN gives a code, and only exactly of this form (power_code_problem): a code becomes file
+names (domain.filenames), and to anyone who cannot see every power "taken" would be an answer about
+powers they may not see (domain.services.powers).
 """
 
 from __future__ import annotations
@@ -28,8 +33,6 @@ MAX_SERIAL = 9999
 #: would let a trailing newline through).
 POWER_CODE = re.compile(r"^(?P<unit>[0-9]{8}(?:[0-9]{2})*)(?P<letters>[A-Z]{2})-(?P<serial>[0-9]{4})\Z")
 UNIT_CODE = re.compile(r"^[0-9]{8}(?:[0-9]{2})*\Z")
-#: A revision's working copy: the power's code and `.R<n>` (domain.revisions); only revisions make these.
-REVISION_CODE = re.compile(r"^(?P<code>.+)\.R(?P<number>[1-9][0-9]*)\Z")
 
 
 def unit_code(region_code: str, serial: int) -> str:
