@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.enums import LabelledEnum
+from domain.filenames import safe_filename
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -66,5 +67,6 @@ def attachment_number(form: FilingForm, *, full: bool) -> int | None:
 
 
 def filename(form: FilingForm, unit_code: str, power_code: str | None = None, suffix: str = ".docx") -> str:
-    """`36072308-CATALOG.docx`, or with a power `36072308XK-0001-FLOW_CHARTS.docx` (`.pdf` alike)."""
-    return f"{power_code or unit_code}-{form.value}{suffix}"
+    """`36072308-CATALOG.docx`, or with a power `36072308XK-0001-FLOW_CHARTS.docx` (`.pdf` alike): always
+    one safe path component (domain.filenames), whatever the codes hold."""
+    return safe_filename(f"{power_code or unit_code}-{form.value}{suffix}")

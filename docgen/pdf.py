@@ -50,7 +50,7 @@ def convert(filing: Filing, timeout: float = TIMEOUT_SECONDS) -> bytes:
         raise PdfUnavailable(UNAVAILABLE)
     with _slots, tempfile.TemporaryDirectory(prefix="qingquan-pdf-") as work:
         folder = Path(work)
-        source = folder / filing.filename
+        source = folder / "filing.docx"  # a fixed name: nothing of the filing's reaches the file system
         source.write_bytes(filing.content)
         command = [
             executable, "--headless", "--norestore", "--nolockcheck",
@@ -64,7 +64,7 @@ def convert(filing: Filing, timeout: float = TIMEOUT_SECONDS) -> bytes:
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise PdfUnavailable(f"LibreOffice took longer than {timeout:g} s: no PDF") from None
-        target = folder / "out" / pdf_name(filing)
+        target = folder / "out" / "filing.pdf"
         if not target.exists():
             # its own words (temporary paths among them) go to the log, not to whoever asked
             log.warning("LibreOffice made no PDF (exit %s): %s", process.returncode, errors.decode(errors="replace")[-300:])

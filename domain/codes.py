@@ -7,7 +7,12 @@ A power's code (职权编码) is its unit's code, the category letters (domain.e
 and a 4-digit serial within that unit and category: 36072308CF-0001 is 国土资源局's first 行政处罚.
 Codes are stable: a power keeps its code across versions, and serials are never reused. Serials come
 from a counter row per prefix (domain.service_models.PowerCodeSerial), taken atomically in the
-transaction that writes the power; explicit codes move the counter past them.
+transaction that writes the power; explicit codes move the counter past them. A revision's working
+copy is coded `<code>.R<n>` (domain.revisions); no one else writes that form.
+
+Only an ADMIN gives a code, and only exactly of this form (power_code_problem): a code becomes file
+names (domain.filenames), and to anyone who cannot see every power "taken" would be an answer about
+powers they may not see (domain.services.powers).
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from domain.errors import FieldError, ValidationFailed
 
 CATEGORY_BY_LETTERS: dict[str, PowerCategory] = {v: k for k, v in CATEGORY_CODE_LETTERS.items()}
 MAX_SERIAL = 9999
-POWER_CODE = re.compile(r"^(?P<unit>\d{8}(?:\d{2})*)(?P<letters>[A-Z]{2})-(?P<serial>\d{4})$")
-UNIT_CODE = re.compile(r"^\d{8}(?:\d{2})*$")
+#: ASCII digits and letters only (`\d` would take any script's digits) and nothing after the end (`$`
+#: would let a trailing newline through).
+POWER_CODE = re.compile(r"^(?P<unit>[0-9]{8}(?:[0-9]{2})*)(?P<letters>[A-Z]{2})-(?P<serial>[0-9]{4})\Z")
+UNIT_CODE = re.compile(r"^[0-9]{8}(?:[0-9]{2})*\Z")
 
 
 def unit_code(region_code: str, serial: int) -> str:
@@ -68,13 +75,39 @@ class PowerCode:
 def parse_power_code(code: str) -> PowerCode | None:
     """The parts of a well-formed power code, or None."""
     m = POWER_CODE.match(code)
-    if not m or m["letters"] not in CATEGORY_BY_LETTERS:
+    if not m or m["letters"] not in CATEGORY_BY_LETTERS or m["serial"] == "0000":
         return None
     return PowerCode(m["unit"], CATEGORY_BY_LETTERS[m["letters"]], int(m["serial"]))
 
 
 def is_power_code(code: str) -> bool:
     return parse_power_code(code) is not None
+
+
+def unit_code_problem(unit_code_: str) -> str | None:
+    """Why a unit's powers cannot be coded (None: they can): its own code is not a standard one."""
+    if UNIT_CODE.match(unit_code_):
+        return None
+    return (
+        f"单位编码 {unit_code_} 不是标准编码（行政区划代码加序号），其职权无法编码，请先更正单位编码 "
+        f"(the unit's code {unit_code_} is not a standard one: correct it before registering its powers)"
+    )
+
+
+def power_code_problem(code: str, unit_code_: str, category: PowerCategory) -> str | None:
+    """Why `code` cannot be the code of a power of this unit and category (None: it can). Exactly the
+    unit's code, the category's letters, `-` and a serial 0001–9999; the message never repeats the
+    code (it may hold anything) but shows the form it must have."""
+    if (problem := unit_code_problem(unit_code_)) is not None:
+        return problem
+    parsed = parse_power_code(code)
+    if parsed is not None and parsed.unit_code == unit_code_ and parsed.category == category:
+        return None
+    example = power_code(unit_code_, category, 1)
+    return (
+        f"职权编码须为本单位编码、{category.label}的类别字母、“-”和四位序号，如 {example} "
+        f"(a power code is the unit's code, the category letters, '-' and a 4-digit serial, e.g. {example})"
+    )
 
 
 def _marks(sql: str, conn: BaseDBAsyncClient) -> str:

@@ -16,6 +16,7 @@ from starlette.routing import Route
 from domain.access import Viewer
 from domain.catalog.export import ExportFormat, catalog_export, write
 from domain.errors import DomainError, NotFound
+from domain.filenames import safe_filename
 from domain.models import Unit
 from qingquan.links import LinkRejected, attachment, read_link, sign_link
 from qingquan.package import MEDIA_TYPE, build_package
@@ -46,7 +47,7 @@ async def render(payload: dict[str, object], viewer: Viewer) -> Response:
     fmt = ExportFormat(str(payload["f"]))
     export = await catalog_export(viewer, unit, generated_at=now)
     content = await asyncio.to_thread(write, export, fmt)
-    return attachment(content, f"{unit.code}-权力清单-{viewer.role.value}.{fmt.value}", fmt.media_type)
+    return attachment(content, safe_filename(f"{unit.code}-权力清单-{viewer.role.value}.{fmt.value}"), fmt.media_type)
 
 
 def routes(settings: Settings) -> list[Route]:

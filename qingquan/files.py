@@ -9,11 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domain.filenames import safe_filename
 from domain.library.upload import downloadable_file
 
 
 def content_disposition(filename: str) -> str:
-    """`attachment` with an ASCII fallback and the real (Chinese) name per RFC 6266 / 5987."""
+    """`attachment` with an ASCII fallback and the real (Chinese) name per RFC 6266 / 5987, both of the
+    name's safe form (domain.filenames): an uploaded file's name or a code is never a path."""
+    filename = safe_filename(filename)
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 

@@ -133,7 +133,7 @@ def _params(data: Any) -> GraphQLParams:
         raise RequestError(400, "`extensions` must be an object or null")
     if (query is not None and ("\x00" in query or _NUL_ESCAPE.search(query))) or _holds_nul(variables):
         # PostgreSQL cannot store U+0000 in text: refuse it here, for every field and every engine alike
-        raise RequestError(400, "text may not contain the NUL character (U+0000)", "invalid_text")
+        raise RequestError(400, "文本不能含空字符 U+0000 (text may not contain the NUL character, U+0000)", "invalid_text")
     return GraphQLParams(query, variables, operation_name, extensions)
 
 

@@ -20,6 +20,7 @@ from docgen.svg import render_svg
 from domain import access
 from domain.catalog.export import ExportFormat, catalog_export, write
 from domain.errors import NotFound, PermissionDenied
+from domain.filenames import safe_filename
 from domain.models import Power, Unit
 
 MEDIA_TYPE = "application/zip"
@@ -63,7 +64,7 @@ async def build_package(viewer: access.Viewer, unit_code: str, *, generated_at: 
     charts = await charts_for([power_id for power_id, _ in visible])
     for power_id, code in visible:
         if power_id in charts:
-            files[f"charts/{code}.svg"] = render_svg(charts[power_id]).encode("utf-8")
+            files[f"charts/{safe_filename(f'{code}.svg')}"] = render_svg(charts[power_id]).encode("utf-8")
     files["catalog/catalog.xlsx"] = await asyncio.to_thread(write, export, ExportFormat.XLSX)
     files["catalog/catalog.json"] = write(export, ExportFormat.JSON)
     manifest: dict[str, object] = {
@@ -78,7 +79,7 @@ async def build_package(viewer: access.Viewer, unit_code: str, *, generated_at: 
         "notes": notes,
     }  # fmt: skip
     content = await asyncio.to_thread(_zip, files, manifest)
-    return Package(f"{unit.code}-一盘-{viewer.role.value}.zip", content, manifest)
+    return Package(safe_filename(f"{unit.code}-一盘-{viewer.role.value}.zip"), content, manifest)
 
 
 def _zip(files: dict[str, bytes], manifest: dict[str, object]) -> bytes:

@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from domain.access import Viewer, unit_subtree_ids
-from domain.codes import power_code_prefix
+from domain.codes import MAX_SERIAL, power_code
 from domain.enums import LegalLevel, PowerCategory, Role, UnitKind
 from domain.models import (
     AuditEvent,
@@ -31,6 +31,7 @@ ADMIN = Viewer(role=Role.ADMIN, name="test-admin")
 REVIEWER = Viewer(role=Role.REVIEWER, name="test-reviewer")
 PUBLIC = Viewer()
 _serial = itertools.count(1)
+_own_serial = itertools.count(1)
 _run = f"{os.getpid() % 10000:04d}"
 
 
@@ -40,8 +41,8 @@ def unique(prefix: str = "T") -> str:
 
 
 def own_code(unit: Unit, category: PowerCategory = PowerCategory.PENALTY) -> str:
-    """A new power code in the unit's own range (the only kind unit staff may choose)."""
-    return f"{power_code_prefix(unit.code, category)}{unique('')}"
+    """A new power code in the unit's own range, for an admin to choose (serials rise call by call)."""
+    return power_code(unit.code, category, next(_own_serial) % MAX_SERIAL + 1)
 
 
 def power_name(base: str) -> str:
@@ -51,7 +52,7 @@ def power_name(base: str) -> str:
 
 async def make_unit(parent: Unit | None = None, **fields: Any) -> Unit:
     data = UnitData(
-        code=fields.pop("code", unique("U")),
+        code=fields.pop("code", unique("5")),  # numeric, as domain.codes expects; not the demo county's 360723
         name=fields.pop("name", "测试单位"),
         kind=fields.pop("kind", UnitKind.OFFICE if parent else UnitKind.DEPARTMENT),
         region_code=fields.pop("region_code", "360723"),
@@ -71,7 +72,7 @@ async def make_power(unit: Unit, **fields: Any) -> Power:
         unit_id=unit.id,
         name=fields.pop("name", None) or power_name("对违反测试管理规定行为的行政处罚"),
         category=fields.pop("category", PowerCategory.PENALTY),
-        code=fields.pop("code", unique("P")),
+        code=fields.pop("code", ""),  # the next of the unit and category
         **fields,
     )
     return await create_power(ADMIN, data)

@@ -26,7 +26,7 @@ from resolvers.ids import encode_id
 from search import SearchBackend
 from search.indexer import drain
 from tests.docx_checks import all_text, open_docx
-from tests.factories import ADMIN, make_unit, own_code, power_name, staff_of, unique
+from tests.factories import ADMIN, make_unit, power_name, staff_of, unique
 from tests.helpers import gql_data, token_for
 from tests.oversight_factories import D
 from tests.test_search_graphql import POWERS as SEARCH_POWERS
@@ -312,7 +312,7 @@ RECORD = """mutation ($input: CreateOperationRecordInput!) { createOperationReco
 
 def new_power(unit: Unit, **fields: Any) -> dict[str, Any]:
     return {"unitId": encode_id("Unit", unit.id), "name": power_name("对违反测试规定行为的行政处罚"), "category": "PENALTY",
-            "code": own_code(unit), **fields}  # fmt: skip
+            **fields}  # fmt: skip
 
 
 async def test_staff_cannot_set_leadership_the_lead_can(client: httpx.AsyncClient, s: Setting) -> None:

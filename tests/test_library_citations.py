@@ -18,7 +18,7 @@ from domain.services.legal_articles import ArticleData
 from domain.services.legal_documents import LegalDocumentData, create_legal_document
 from resolvers.ids import encode_id
 from tests.conftest import LAWS
-from tests.factories import ADMIN, PUBLIC, make_power, make_unit, staff_of, unique
+from tests.factories import ADMIN, PUBLIC, make_power, make_unit, own_code, staff_of, unique
 from tests.helpers import count_queries, gql, gql_data, token_for
 
 LAW_DIR = LAWS / "诉讼与非诉讼程序法"  # 行政复议法 of 2017 and 2023, copied from the corpus
@@ -96,8 +96,8 @@ async def test_cited_by_lists_only_the_powers_the_caller_may_see(client: httpx.A
     old, _ = await law_versions()
     ninth = await article(old, 9)
     unit = await make_unit()
-    public = await make_power(unit, code=unique("A"))
-    draft = await make_power(unit, code=unique("B"))
+    public = await make_power(unit, code=own_code(unit))
+    draft = await make_power(unit, code=own_code(unit))
     await cite(public, ninth)
     await cite(draft, ninth)
     public = await published(public)  # cited first: a published power's bases change only through a revision
@@ -165,9 +165,9 @@ async def test_compare_only_versions_of_one_work(client: httpx.AsyncClient) -> N
 async def test_powers_resting_on_changed_articles_of_the_2017_law(client: httpx.AsyncClient) -> None:
     old, new = await law_versions()
     unit = await make_unit()
-    public = await make_power(unit, code=unique("A"))
-    draft = await make_power(unit, code=unique("B"))
-    current = await make_power(unit, code=unique("C"))
+    public = await make_power(unit, code=own_code(unit))
+    draft = await make_power(unit, code=own_code(unit))
+    current = await make_power(unit, code=own_code(unit))
     await cite(public, await article(old, 9), await article(old, 28))
     await cite(draft, await article(old, 9))
     await cite(current, await article(new, 20))  # already on the 2023 text: not affected

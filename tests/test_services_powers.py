@@ -33,8 +33,8 @@ async def test_staff_create_a_draft_power_of_their_office(database: str) -> None
     unit = await make_unit()
     office = await make_unit(unit)
     staff = await staff_of(unit)
-    code, name = own_code(office), power_name("对擅自占用道路行为的行政处罚")
-    power = await create_power(staff, PowerData(unit_id=office.id, name=f" {name} ", category=PowerCategory.PENALTY, code=code))
+    code, name = f"{office.code}CF-0001", power_name("对擅自占用道路行为的行政处罚")
+    power = await create_power(staff, PowerData(unit_id=office.id, name=f" {name} ", category=PowerCategory.PENALTY))
     assert (power.code, power.name, power.status, power.unit_id) == (code, name, PowerStatus.DRAFT, office.id)
     event = await AuditEvent.get(entity_type="power", entity_id=str(power.id))
     assert (event.action, event.actor, event.detail["code"]) == ("power.create", staff.name, code)
@@ -58,7 +58,7 @@ async def test_staff_of_another_unit_and_the_public_may_not_write(database: str)
     unit, other = await make_unit(), await make_unit()
     power = await make_power(unit)
     outsider = await staff_of(other)
-    data = PowerData(unit_id=unit.id, name=power_name("对某行为的行政处罚"), category=PowerCategory.PENALTY, code=unique("P"))
+    data = PowerData(unit_id=unit.id, name=power_name("对某行为的行政处罚"), category=PowerCategory.PENALTY)
     for viewer in (outsider, PUBLIC, REVIEWER):
         with pytest.raises(PermissionDenied):
             await create_power(viewer, data)
@@ -142,8 +142,13 @@ async def test_a_power_without_a_code_gets_the_next_of_its_unit_and_category(dat
     assert licence.code == f"{unit.code}XK-0001"
 
 
-async def test_a_unit_without_a_numeric_code_needs_a_power_code(database: str) -> None:
-    unit = await make_unit()
-    with pytest.raises(ValidationFailed) as exc:
-        await create_power(ADMIN, PowerData(unit_id=unit.id, name=power_name("某处罚"), category=PowerCategory.PENALTY))
-    assert codes(exc) == {"code": "required"}
+async def test_a_unit_without_a_standard_code_has_no_codes_for_its_powers(database: str) -> None:
+    """A power code is its unit's code and more (domain.codes): a unit coded otherwise gets none, given or generated."""
+    unit = await make_unit(code=unique("U"))
+    before = await row_counts()
+    for code in ("", f"{unit.code}CF-0001"):
+        with pytest.raises(ValidationFailed) as exc:
+            await create_power(ADMIN, PowerData(unit_id=unit.id, name=power_name("某处罚"), category=PowerCategory.PENALTY, code=code))
+        assert codes(exc) == {"code": "invalid"}
+        assert unit.code in exc.value.errors[0].message and "not a standard one" in exc.value.errors[0].message
+    assert await row_counts() == before

@@ -11,7 +11,7 @@ import httpx
 from domain.enums import PowerStatus, ReviewOffice, ReviewSeat, Role
 from domain.models import AuditEvent, Power
 from schema.relay import encode_id
-from tests.factories import make_power, make_unit, own_code, unique
+from tests.factories import make_power, make_unit, unique
 from tests.helpers import gql_data, token_for
 from tests.workflow_factories import based_power, charted, in_review, seat_holder, seat_tokens
 
@@ -70,7 +70,7 @@ async def test_a_power_goes_from_registration_to_publication(client: httpx.Async
     seats = await seat_tokens()
     created = await call(client, CREATE_POWER, staff, input={
         "unitId": encode_id("Unit", unit.id), "name": f"对违反测试规定行为的行政处罚（工作流{unique('')}）",
-        "category": "PENALTY", "code": own_code(unit),
+        "category": "PENALTY",
     })  # fmt: skip
     assert created.get("status") == "DRAFT", created
     power_id = created["id"]

@@ -18,7 +18,7 @@ from domain.catalog.citations import Citation, article_number, link_citations, p
 from domain.catalog.export import CLOSED
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.catalog.sheets import Sheet, category_of, group_heading, read_sheet
-from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory
+from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory, Role
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.models import LegalArticle, Power, Unit
 from domain.services.bases import BasisData, create_basis
@@ -182,16 +182,31 @@ def _disclosure_timing(text: str) -> tuple[DisclosureTiming, str]:
     return DisclosureTiming.LONG_TERM, text
 
 
-def _power_data(unit: Unit, row: SheetRow, unlinked: list[str]) -> PowerData:
+#: Told on every row whose code was not kept, whoever imports and whatever holds the code.
+CODE_NOT_KEPT = (
+    "表中编码未采用，已依序分配新编码（仅系统管理员导入时保留本单位、本类别的标准编码） "
+    "(the sheet's code was not kept and the next one was allocated: only an administrator's import "
+    "keeps a standard code of this unit and category)"
+)
+
+
+def _kept_code(viewer: access.Viewer, unit: Unit, row: SheetRow) -> str:
+    """The sheet's code if the power keeps it: exactly a code of this unit and category, and only in an
+    admin's import. Anyone else's rows get the next serial, as createPower gives them (a kept code
+    could be refused as taken by a power the importer may not see: that answer would tell it exists)."""
+    assert row.category is not None
+    keep = viewer.role == Role.ADMIN and codes.power_code_problem(row.code, unit.code, row.category) is None
+    return row.code if keep else ""
+
+
+def _power_data(viewer: access.Viewer, unit: Unit, row: SheetRow, unlinked: list[str]) -> PowerData:
     values = row.values
     timing, deadline = _disclosure_timing(values.get("disclosure_deadline", ""))
     note = f"设定依据（文库中未找到对应条文）：{'；'.join(unlinked)}" if unlinked else ""
     description = "\n".join(t for t in (values.get("description", ""), note) if t)
     assert row.category is not None
-    prefix = codes.power_code_prefix(unit.code, row.category)
     return PowerData(
-        unit_id=unit.id, name=row.name, category=row.category,
-        code=row.code if row.code.startswith(prefix) else "",  # another unit's code is not ours to keep
+        unit_id=unit.id, name=row.name, category=row.category, code=_kept_code(viewer, unit, row),
         exercise_mode=_enum_by_label(ExerciseMode, values.get("exercise_mode", ""), ExerciseMode.EXCLUSIVE),  # type: ignore[arg-type]
         description=description, confidential=values.get("confidential", "") in ("是", "涉密", "Y", "y", "true"),
         disclosure_scope=_enum_by_label(DisclosureScope, values.get("disclosure_scope", ""), DisclosureScope.PUBLIC),  # type: ignore[arg-type]
@@ -257,13 +272,15 @@ async def _import_row(
     try:
         # a savepoint per row: a refused row leaves the rows before it in place
         async with in_transaction():
-            power = await create_power(viewer, _power_data(unit, row, report.unlinked))
+            power = await create_power(viewer, _power_data(viewer, unit, row, report.unlinked))
             for article in dict.fromkeys(articles[c.key] for c in row.citations if c.key in articles):
                 await create_basis(viewer, BasisData(power_id=power.id, article_id=article.id))
     except ValidationFailed as exc:
         report.reasons.extend(f"{e.field}: {e.message}" for e in exc.errors)
         return report
     report.fate, report.code = RowFate.CREATED, power.code
+    if row.code and power.code != row.code:
+        report.reasons.append(CODE_NOT_KEPT)
     by_name[name_key(row.name)] = by_code[power.code] = power
     return report
 

@@ -108,6 +108,13 @@ def _duplicate_code(code: object) -> str:
     return f"职权编码 {code} 已被使用 (power code {code} is taken)"
 
 
+NO_CATEGORY = "职权编码含类别字母，须先给出有效的职权类别 (a code carries the category's letters: give a valid category)"
+CHOSEN_BY_SERVER = (
+    "职权编码由系统按单位和类别依序分配，只有系统管理员可以指定或更改 "
+    "(the server allocates power codes in order; only an administrator may choose or change one)"
+)
+
+
 #: What only a power still being registered (DRAFT) may change: its identity and who may see it.
 #: Later, confidentiality and disclosure change through review, never by a unit's own edit.
 DRAFT_ONLY = ("code", "category", "confidential", "disclosure_scope")
@@ -145,14 +152,16 @@ async def _clean(
             )
             return cleaned
     code = cleaned.get("code")
-    if code and (power is None or code != power.code):
-        v.check(" " not in code, "code", "职权编码不能含空格 (a power code has no spaces)")
-        category = cleaned.get("category") or (power.category if power else None)
-        # Outside an admin's hands a code must be of the unit's own range, so a collision can only be
-        # with the caller's own powers and never reveals another unit's hidden ones.
-        prefix = codes.power_code_prefix(unit.code, category) if category else f"{unit.code}XX"
-        if viewer.role != Role.ADMIN and not code.startswith(prefix):
-            v.add("code", f"职权编码须为本单位、本类别的编码 (a code of the form {prefix}0001)", "invalid")
+    category = cleaned.get("category") or (power.category if power else None)
+    if code and (power is None or code != power.code) and not any(e.field == "code" for e in v.errors):
+        # The form first: it depends on the input alone. File names and paths are built from codes.
+        problem = codes.power_code_problem(code, unit.code, category) if category else NO_CATEGORY
+        if problem is not None:
+            v.add("code", problem, "invalid")
+        elif viewer.role != Role.ADMIN:
+            # Only who sees every power chooses a code: to anyone else "taken" would tell that a power
+            # they may not see (a LEADERSHIP one, another unit's) holds it. Everyone's answer is this one.
+            v.add("code", CHOSEN_BY_SERVER, "forbidden")
         elif await Power.exists(code=code):
             v.add("code", _duplicate_code(code), "duplicate")
     return cleaned
@@ -200,13 +209,8 @@ async def create_power(viewer: Viewer, data: PowerData) -> Power:
         unit = await Unit.get_or_none(id=unit_id)
         v.check(unit is not None, "unit_id", "单位不存在 (unit not found)", "not_found")
         cleaned = await _clean(v, viewer, unit, values, required=REQUIRED_ON_CREATE) if unit else {}
-        if unit is not None and not cleaned.get("code"):
-            v.check(
-                bool(codes.UNIT_CODE.match(unit.code)),
-                "code",
-                f"单位编码 {unit.code} 不是标准编码，无法自动生成职权编码，请填写 (give a code: unit code {unit.code} is not numeric)",
-                "required",
-            )
+        if unit is not None and not cleaned.get("code") and (problem := codes.unit_code_problem(unit.code)):
+            v.add("code", problem, "invalid")  # a unit without a standard code has no range to take from
         v.raise_if_any()
         assert unit is not None
         if cleaned["code"]:
@@ -220,6 +224,15 @@ async def create_power(viewer: Viewer, data: PowerData) -> Power:
     return power
 
 
+def _recode(power: Power, cleaned: dict[str, Any]) -> bool:
+    """Whether a category change without a new code needs one: a standard code carries the category's
+    letters (a code outside the standard, from before it was enforced, is left as it is)."""
+    if cleaned.get("category", power.category) == power.category or cleaned.get("code", power.code) != power.code:
+        return False
+    current = codes.parse_power_code(power.code)
+    return current is not None and current.category == power.category
+
+
 async def update_power(viewer: Viewer, power_id: int, changes: PowerChanges) -> Power:
     """Change a power's name, category, rules, confidentiality or code."""
     with duplicates_as("code", _duplicate_code(changes.get("code"))):
@@ -229,6 +242,8 @@ async def update_power(viewer: Viewer, power_id: int, changes: PowerChanges) -> 
             unit = await Unit.get(id=power.unit_id)
             cleaned = await _clean(v, viewer, unit, dict(changes), power)
             v.raise_if_any()
+            if _recode(power, cleaned):  # the letters follow the category: a fresh serial of the new one
+                cleaned["code"] = await codes.allocate_power_code(unit.code, cleaned["category"])
             diff = apply_changes(power, cleaned)
             if "code" in diff:
                 await codes.reserve_power_codes([power.code])

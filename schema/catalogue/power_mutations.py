@@ -22,7 +22,9 @@ class CreatePowerInput:
     name: str = strawberry.field(description="职权全称 (不得使用简称)")
     category: PowerCategory
     code: str = strawberry.field(
-        default="", description="职权编码, unique; left out, the next of the unit and category (36072308CF-0001)"
+        default="",
+        description="职权编码, left out: the next of the unit and category (36072308CF-0001). Only an ADMIN may "
+        "give one, exactly the unit's code, the category's letters, '-' and a 4-digit serial",
     )
     exercise_mode: ExerciseMode = ExerciseMode.EXCLUSIVE
     description: str = ""
@@ -41,7 +43,10 @@ class CreatePowerInput:
 
 @strawberry.input(description="Changes to a power; fields left out stay as they are. The unit and status are not edited here.")
 class UpdatePowerInput:
-    code: str | None = strawberry.UNSET
+    code: str | None = strawberry.field(
+        default=strawberry.UNSET, description="职权编码: only an ADMIN changes it; a category change without a new code "
+        "gives a code of the new category"
+    )
     name: str | None = strawberry.UNSET
     category: PowerCategory | None = strawberry.UNSET
     exercise_mode: ExerciseMode | None = strawberry.UNSET
