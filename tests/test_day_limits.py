@@ -18,7 +18,7 @@ from domain.workdays import MAX_LIMIT_WORKDAYS, WorkCalendar
 from domain.workflow_models import OperationStep
 from schema.relay import encode_id
 from tests.catalog_sheets import numbered_unit
-from tests.factories import ADMIN, make_power, make_unit, own_code, row_counts
+from tests.factories import ADMIN, make_power, make_unit, row_counts
 from tests.helpers import gql, gql_data, token_for
 from tests.oversight_factories import ERRORS, D, exercise, flow_steps, timely_power
 from tests.workflow_factories import charted
@@ -76,7 +76,7 @@ async def test_a_power_s_time_limits_beyond_the_bound_are_refused_and_nothing_wr
     power = await make_power(unit, time_limit_days=20)
     token = await token_for(Role.UNIT_STAFF, unit)
     before = await row_counts()
-    new = {"unitId": encode_id("Unit", unit.id), "name": "对某行为的行政处罚", "category": "PENALTY", "code": own_code(unit), "timeLimitDays": HUGE}
+    new = {"unitId": encode_id("Unit", unit.id), "name": "对某行为的行政处罚", "category": "PENALTY", "timeLimitDays": HUGE}
     result = (await gql_data(client, CREATE_POWER, {"input": new}, token))["createPower"]
     assert refused(result) == {("timeLimitDays", "out_of_range")}
     changes = {"timeLimitDays": MAX_LIMIT_WORKDAYS + 1, "disclosureDeadline": "事项办结后99999999个工作日内公开"}
