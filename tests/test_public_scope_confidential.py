@@ -213,3 +213,35 @@ async def test_webhook_events(s: Setting) -> None:
     outside = {("power.published", plain), ("power.published", reclassified)}
     assert heard["public"] == heard["other staff"] == outside
     assert heard["staff"] == outside | {("power.published", secret), ("power.revised", reclassified)}
+
+
+VERSIONS = """query ($code: String!) { power(code: $code) { versions { number } } }"""
+
+
+async def test_a_version_published_while_confidential_stays_hidden_once_declassified(client: httpx.AsyncClient) -> None:
+    """The other way: a power published 涉密 (PUBLIC scope) and declassified by a revision. Its version 2
+    is the public's; its version 1, not public when published, stays the unit's, even though the power
+    is public now."""
+    unit = await make_unit()
+    power = await published_power(unit, name=power_name("先涉密后解密的行政检查"), confidential=True, **SECRECY)
+    month_ago = today() - datetime.timedelta(days=30)
+    await PowerVersion.filter(power_id=power.id).update(published_on=month_ago)
+    open_again = {"confidential": False, "confidentiality_reason": "", "confidentiality_basis": ""}
+    power = await revise(power, lambda draft: update_power(ADMIN, draft.id, open_again), "经解密，予以公开。")
+    assert not power.confidential
+    first, second = await PowerVersion.filter(power_id=power.id).order_by("number")
+    unit_id = encode_id("Unit", unit.id)
+    yesterday = {"on": (today() - datetime.timedelta(days=1)).isoformat(), "unit": unit_id}
+    now = {"on": today().isoformat(), "unit": unit_id}
+    outsiders = (None, await token_for(Role.UNIT_STAFF, await make_unit()))
+    for token in (*outsiders, await token_for(Role.UNIT_STAFF, unit)):
+        inside = token not in outsiders
+        versions = (await gql_data(client, VERSIONS, {"code": power.code}, token))["power"]["versions"]
+        assert versions == ([{"number": 1}, {"number": 2}] if inside else [{"number": 2}])
+        assert ((await gql_data(client, NODE, {"id": encode_id("PowerVersion", first.id)}, token))["node"] is not None) is inside
+        assert (await gql_data(client, NODE, {"id": encode_id("PowerVersion", second.id)}, token))["node"] is not None
+        then = (await gql_data(client, AS_OF, yesterday, token))["catalogueAsOf"]
+        assert [(n["code"], n["number"]) for n in then["nodes"]] == ([(power.code, 1)] if inside else [])
+        assert then["totalCount"] == (1 if inside else 0)
+        today_ = (await gql_data(client, AS_OF, now, token))["catalogueAsOf"]
+        assert [(n["code"], n["number"]) for n in today_["nodes"]] == [(power.code, 2)]
