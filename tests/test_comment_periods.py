@@ -196,6 +196,29 @@ async def test_only_a_power_disclosed_to_the_public_is_put_up_for_comment(client
     assert (await node(client, narrowed["id"], s_lead))["name"] == narrowed["name"]
 
 
+async def test_comments_on_a_draft_narrowed_to_the_leadership_leave_its_staffs_view(client: httpx.AsyncClient) -> None:
+    """Narrowed to 领导班子内公开 during its period, a 公示稿 takes its comments with it: by node, by draft,
+    by period or by unit, the unit's staff find none of them (its lead finds them all), as no outsider does."""
+    s = await setting(client)
+    narrowed, kept = s.period["drafts"]
+    on_narrowed = (await comment(client, narrowed["id"], "建议公开办理进度。"))["id"]
+    on_kept = (await comment(client, kept["id"], "时限过长。"))["id"]
+    lead = await token_for(Role.UNIT_LEAD, s.unit)
+    edit = """mutation ($id: ID!) { updatePower(id: $id, input: { disclosureScope: LEADERSHIP }) { __typename } }"""
+    assert (await gql_data(client, edit, {"id": encode_id("Power", s.powers[0].id)}, lead))["updatePower"]["__typename"] == "Power"
+    listings = """query ($draft: ID!, $period: ID!, $unit: ID!) {
+      byDraft: draftComments(filter: { draftId: $draft }) { totalCount edges { node { id } } }
+      byPeriod: draftComments(filter: { periodId: $period }) { totalCount edges { node { id } } }
+      byUnit: draftComments(filter: { unitId: $unit }) { totalCount edges { node { id } } } }"""
+    variables = {"draft": narrowed["id"], "period": s.period["id"], "unit": encode_id("Unit", s.unit.id)}
+    for who, token, expected in (("staff", s.staff, {on_kept}), ("lead", lead, {on_narrowed, on_kept})):
+        assert (await node(client, on_narrowed, token) is not None) is (who == "lead"), who
+        found = await gql_data(client, listings, variables, token)
+        assert {e["node"]["id"] for e in found["byDraft"]["edges"]} == expected & {on_narrowed}, who
+        for listing in (found["byPeriod"], found["byUnit"]):
+            assert {e["node"]["id"] for e in listing["edges"]} == expected and listing["totalCount"] == len(expected), who
+
+
 async def test_refusals_name_each_power_only_to_who_may_see_it_and_change_nothing(client: httpx.AsyncClient) -> None:
     unit = await make_unit()
     staff = await token_for(Role.UNIT_STAFF, unit)

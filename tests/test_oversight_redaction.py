@@ -55,23 +55,32 @@ def test_several_applicants_in_one_field_are_each_masked() -> None:
     assert person_names("和丽") == ("和丽",)  # a name holding a joining word stays whole
 
 
-async def exercised(applicant: str) -> tuple[m.Power, m.OperationRecord]:
-    """A public exercise whose every free text names its applicant, with a step noting it too."""
+def test_latin_letters_are_masked_whatever_their_case() -> None:
+    """An applicant filed as "John Smith" is written "SMITH" or "smith" in the texts too."""
+    names = person_names("John Smith")
+    assert names == ("John", "Smith")
+    assert mask_names("SMITH申请，smith的材料由John sMiTh本人提交", names) == "×××申请，×××的材料由××× ×××本人提交"
+
+
+async def exercised(applicant: str, written: str | None = None) -> tuple[m.Power, m.OperationRecord]:
+    """A public exercise whose every free text names its applicant (as `written`, by default as filed),
+    with a step noting it too."""
+    written = written or applicant
     power = await timely_power(steps=(("受理", 5),))
     viewer = await keeper(power)
     op = await operations.create_operation(viewer, operations.OperationData(
-        power_id=power.id, network=Network.ADMINISTRATIVE_LICENSING, subject=f"{applicant}申请办理测试许可",
-        handler="经办员甲", decision=f"经审查，{applicant}提交的申请材料齐全，予以受理", decided_on=DAY,
+        power_id=power.id, network=Network.ADMINISTRATIVE_LICENSING, subject=f"{written}申请办理测试许可",
+        handler="经办员甲", decision=f"经审查，{written}提交的申请材料齐全，予以受理", decided_on=DAY,
         applicant=applicant, scope=DisclosureScope.PUBLIC,
     ))  # fmt: skip
     step, *_ = await flow_steps(power)
-    started = await operations.start_step(viewer, op.id, step.id, DAY, "经办员甲", f"{applicant}当场补正材料")
+    started = await operations.start_step(viewer, op.id, step.id, DAY, "经办员甲", f"{written}当场补正材料")
     await operations.finish_step(viewer, started.id, DAY)
-    await operations.advance_operation(viewer, op.id, OperationStage.EXECUTION, f"现场核查{applicant}的经营场所", DAY)
-    op = await operations.advance_operation(viewer, op.id, OperationStage.RESULT, f"准予许可，向{applicant}颁发证件", DAY)
+    await operations.advance_operation(viewer, op.id, OperationStage.EXECUTION, f"现场核查{written}的经营场所", DAY)
+    op = await operations.advance_operation(viewer, op.id, OperationStage.RESULT, f"准予许可，向{written}颁发证件", DAY)
     await disclosures.record_disclosure(viewer, disclosures.DisclosureData(
         power_id=power.id, scope=DisclosureScope.PUBLIC, timing=DisclosureTiming.TIMELY,
-        channel=DisclosureChannel.GOVERNMENT_WEBSITE, content=f"{applicant}的许可结果已在政府网站公开", disclosed_on=DAY,
+        channel=DisclosureChannel.GOVERNMENT_WEBSITE, content=f"{written}的许可结果已在政府网站公开", disclosed_on=DAY,
         operation_id=op.id,
     ))  # fmt: skip
     return power, op
@@ -99,6 +108,21 @@ async def test_graphql_withholds_applicants_inside_free_text(client: httpx.Async
         full = (await gql_data(client, RECORD, variables, token))["node"]
         assert full["applicant"] == applicant and full["subject"] == f"{applicant}申请办理测试许可"
         assert full["result"] == f"准予许可，向{applicant}颁发证件" and applicant in full["steps"][0]["note"]
+
+
+async def test_a_latin_name_is_withheld_in_whatever_case_the_texts_write_it(client: httpx.AsyncClient) -> None:
+    power, op = await exercised("John Smith", written="JOHN SMITH")
+    public = (await gql_data(client, RECORD, {"id": encode_id("OperationRecord", op.id)}))["node"]
+    assert public["subject"] == "××× ×××申请办理测试许可" and public["steps"][0]["note"] == "××× ×××当场补正材料"
+    listed = (await gql_data(client, POWER_RECORDS, {"code": power.code}))["power"]
+    assert listed["disclosureRecords"][0]["content"] == "××× ×××的许可结果已在政府网站公开"
+    unit = await m.Unit.get(id=power.unit_id)
+    text, rows = await filing_text(client, unit, None)
+    for shown in (json.dumps([public, listed], ensure_ascii=False), text):
+        assert "smith" not in shown.lower() and "john" not in shown.lower()
+    assert [row[4] for row in rows] == ["（不公开）"]
+    staff = (await gql_data(client, RECORD, {"id": encode_id("OperationRecord", op.id)}, await token_for(Role.UNIT_STAFF, unit)))["node"]
+    assert staff["applicant"] == "John Smith" and staff["subject"] == "JOHN SMITH申请办理测试许可"
 
 
 async def filing_text(client: httpx.AsyncClient, unit: m.Unit, token: str | None) -> tuple[str, list[list[str]]]:

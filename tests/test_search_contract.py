@@ -10,10 +10,14 @@ from typing import Any
 
 import pytest
 
+from domain.access import Viewer
+from domain.enums import Role
 from search.backend import SearchBackend
+from search.filters import visible_powers
 from search.model import AnyOf, Between, Either, IndexChanges, IndexName, SearchRequest
 
 ARTICLES = IndexName.ARTICLES
+POWERS = IndexName.POWERS
 
 
 def article(
@@ -180,3 +184,37 @@ async def test_an_unreachable_meilisearch_is_reported_as_unavailable() -> None:
             await down.upsert(ARTICLES, [article(1, "许可")])
     finally:
         await down.close()
+
+
+def power(id: int, unit_id: int, scope: str = "PUBLIC", *, status: str = "PUBLISHED", confidential: bool = False) -> dict:
+    return {
+        "id": id, "code": f"P{id:04d}", "name": f"第{id}项行政检查", "description": "", "basis": "", "unit_name": "",
+        "category_name": "行政检查", "unit_id": str(unit_id), "category": "INSPECTION", "status": status,
+        "disclosure_scope": scope, "confidential": "true" if confidential else "false", "boost": 0.0,
+    }  # fmt: skip
+
+
+async def test_the_visibility_filter_on_each_engine(backend: SearchBackend) -> None:
+    """search.filters.visible_powers as each engine applies it, in hits, totals and facets: the expected
+    ids written out by hand. Unit 1 has an office, unit 2; the public-scope confidential power (3) is
+    hidden by its confidential flag alone."""
+    await backend.upsert(POWERS, [
+        power(1, 1), power(2, 1, "INTERNAL"), power(3, 1, confidential=True), power(4, 1, "LEADERSHIP"),
+        power(5, 1, status="DRAFT"), power(6, 10, "INTERNAL", confidential=True), power(7, 2), power(8, 2, "LIMITED"),
+    ])  # fmt: skip
+    unit_1 = frozenset({1, 10})
+    seen = {
+        Viewer(): {1, 7},
+        Viewer(role=Role.UNIT_STAFF, unit_id=1, unit_ids=unit_1): {1, 2, 3, 5, 6, 7},
+        Viewer(role=Role.UNIT_LEAD, unit_id=1, unit_ids=unit_1): {1, 2, 3, 4, 5, 6, 7},
+        Viewer(role=Role.UNIT_STAFF, unit_id=10, unit_ids=frozenset({10})): {1, 6, 7},
+        Viewer(role=Role.UNIT_STAFF, unit_id=2, unit_ids=frozenset({2})): {1, 7, 8},
+        Viewer(role=Role.INSPECTOR): set(range(1, 9)),
+    }
+    for viewer, expected in seen.items():
+        request = SearchRequest(query="行政检查", filters=visible_powers(viewer), facets=("unit_id", "confidential"))
+        result = await backend.search(POWERS, request)
+        assert {h.id for h in result.hits} == expected and result.total == len(expected), viewer
+        assert sum(n for _, n in result.facets["unit_id"]) == len(expected), viewer
+        secret = sum(1 for i in expected if i in (3, 6))
+        assert dict(result.facets["confidential"]).get("true", 0) == secret, viewer
