@@ -68,7 +68,7 @@ async def s(demo: object) -> Setting:
     other = await make_unit()
     for who, role, unit in (("public", Role.PUBLIC, None), ("other staff", Role.UNIT_STAFF, other), ("staff", Role.UNIT_STAFF, s.unit)):
         data = WebhookData(f"secret-{who}-{s.marker}", "http://127.0.0.1:9/never", role, unit.code if unit else None, HOOK_EVENTS)
-        s.hooks[who] = (await register_webhook(ADMIN, data)).id
+        s.hooks[who] = (await register_webhook(ADMIN, data, allow_private=True)).id  # never sent
     s.plain = await published_power(
         s.unit, name=power_name(f"向社会公开的行政处罚{s.marker}"), category=PowerCategory.PENALTY
     )
