@@ -95,7 +95,7 @@ async def run_as_database_leader(
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
             with contextlib.suppress(Exception):  # a clean stop: the others need not wait for the expiry
-                await asyncio.wait_for(asyncio.shield(leases.release(name)), 2)
+                await asyncio.wait_for(asyncio.shield(leases.release(name)), 1)
         if task.done() and not task.cancelled() and task.exception() is not None:
             log.error("the job of the lease %s failed: %s", name, task.exception())
         await asyncio.sleep(renew)
