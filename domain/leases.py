@@ -4,7 +4,7 @@ change feed, applying it to a shared Meilisearch index) is done by whoever holds
 A lease is a row (name, holder, expiry); its holder renews it every few seconds, another process takes
 it once it has expired (its holder died, or lost the database). The expiry is in the database's clock,
 never a host's, and one statement both checks and takes it, so two processes never hold one lease.
-Works the same on PostgreSQL and SQLite.
+Works the same on PostgreSQL and SQLite (where the server does without: it is the one process).
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from tortoise import connections
 
 #: This process, as a lease holder (host and pid, for the operator reading the table).
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def shared_database() -> bool:
+    """Whether several processes may serve the database (PostgreSQL; SQLite has one)."""
+    return connections.get("default").capabilities.dialect == "postgres"
 
 
 def _dialect() -> tuple[str, list[str]]:

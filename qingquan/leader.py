@@ -65,7 +65,13 @@ async def run_as_database_leader(
 ) -> None:
     """Run `job` while this process holds lease `name` (once per database, whichever host); try to take
     it every `renew` seconds. A lease that cannot be renewed (taken over, the database unreachable) stops
-    the job at once, before it expires, and the process tries again like the others."""
+    the job at once, before it expires, and the process tries again like the others.
+
+    On SQLite one process serves the database (`serve` refuses more): it leads, with no lease written
+    every few seconds to a file that commands running beside the server also write."""
+    if not leases.shared_database():
+        await job()
+        return
     while True:
         try:
             held = await leases.acquire(name, seconds)

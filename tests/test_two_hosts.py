@@ -107,7 +107,7 @@ class Host:
             except httpx.TransportError:
                 return False
 
-        wait_for(up, 60, f"host {self.name} answers", every=0.1)
+        wait_for(up, 180, f"host {self.name} answers", every=0.1)  # a loaded CI machine is slow to start
 
     def kill(self) -> None:
         assert self.process is not None
