@@ -12,7 +12,7 @@ What it does, in order:
 2. rebuilds the search index (`qingquan reindex`, into a directory of its own under
    /tmp/qq-api-bench), starts `qingquan serve` (search indexer on; `--workers N` if the CLI has
    that option) and the floor (`bench/floor_app.py serve`: Starlette + asyncpg on uvicorn) on
-   free ports, waits until the search outbox is drained, checks that GraphQL's `data` equals the
+   free ports, waits until the change feed is applied, checks that GraphQL's `data` equals the
    floor's answer and that every search query finds articles, and probes GET /healthz at 1
    client on both (a tiny answer that takes tens of ms means Nagle's algorithm: TCP_NODELAY off);
 3. measures with wrk: the page of 20 nested powers of tests/test_query_count.py through GraphQL
@@ -329,11 +329,19 @@ def prepare_database(url: str, env: dict[str, str], reuse: bool, corpus: Path | 
         run(qingquan("import-laws", str(corpus)), env, "qingquan import-laws")
 
 
-def wait_outbox_empty(url: str, timeout: float = 900) -> None:
+#: Changes some index has not applied yet (-1 while no index follows the feed).
+LEFT_TO_APPLY = (
+    "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM change_consumer) THEN -1 ELSE (SELECT count(*) FROM change_feed f "
+    "WHERE EXISTS (SELECT 1 FROM change_consumer c WHERE (f.xid::text::bigint, f.id) > (c.xid, c.position))) END"
+)
+
+
+def wait_feed_applied(url: str, timeout: float = 900) -> None:
+    """Until every index has applied the change feed (domain/change_feed.py)."""
     deadline = time.monotonic() + timeout
-    while (left := int(str(pg_value(url, "SELECT count(*) FROM search_outbox")))) > 0:
+    while (left := int(str(pg_value(url, LEFT_TO_APPLY)))) != 0:
         if time.monotonic() > deadline:
-            raise SystemExit(f"the search outbox still holds {left} rows after {timeout:.0f} s")
+            raise SystemExit(f"the change feed still holds {left} changes to apply after {timeout:.0f} s")
         time.sleep(2)
 
 
@@ -646,8 +654,8 @@ def main() -> None:
     logs = [workdir / "qingquan-serve.log", workdir / "floor.log"]
     with server(gql_cmd, env, logs[0], f"{gql_base}/healthz") as gql, \
             server(floor_cmd, env, logs[1], f"{floor_base}/healthz") as floor:
-        print("waiting for the search outbox to drain (the server indexes in the background)")
-        wait_outbox_empty(url)
+        print("waiting for the change feed to be applied (the server indexes in the background)")
+        wait_feed_applied(url)
         for line in check_same_json(f"{gql_base}/graphql", f"{floor_base}/powers", token):
             print(f"check: {line}")
         print(f"check: {check_search(f'{gql_base}/graphql', searches, token)}")

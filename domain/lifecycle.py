@@ -18,10 +18,10 @@ from tortoise.transactions import in_transaction
 
 from domain import access, revisions
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.enums import PowerStatus, ReviewDecision, ReviewOffice, ReviewSeat, RevisionKind, SearchEntity
 from domain.errors import IllegalTransition, ValidationFailed, Validator
 from domain.models import Power
-from domain.outbox import enqueue
 from domain.rules import APPROVING, INACTIVE, Finding, check_powers, decision_errors, publication_errors
 from domain.services.common import visible_power
 from domain.versions import record_version

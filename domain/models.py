@@ -364,21 +364,62 @@ class ApiToken(Model):
         indexes = (("unit_id",), ("member_id",))
 
 
-class SearchOutbox(Model):
-    """A change to searchable data, queued in the transaction of the write, applied by the indexer."""
+class Change(Model):
+    """One change to data that indexes and subscribers follow (the change feed, domain/change_feed.py),
+    written in the transaction of the write. On PostgreSQL the table also has `xid` (the writing
+    transaction's id, xid8, filled in by the database: see migration 0022), on SQLite `xid` is 0."""
 
     id = fields.BigIntField(primary_key=True)
     entity = fields.CharEnumField(SearchEntity, max_length=20)
     entity_id = fields.IntField()
     op = fields.CharEnumField(SearchOp, max_length=10, default=SearchOp.UPSERT)
     created_at = fields.DatetimeField(auto_now_add=True)
-    attempts = fields.IntField(default=0)
+
+    class Meta:
+        table = "change_feed"
+        ordering = ["id"]
+        indexes = (("entity", "entity_id"),)
+
+
+class ChangeConsumer(Model):
+    """Something that follows the change feed on its own (an embedded index of one host, a Meilisearch
+    index): how far it has applied the feed, and when it was last seen (pruning waits for it)."""
+
+    name = fields.CharField(max_length=300, primary_key=True)
+    #: The build of the index this position belongs to (named in the manifest of the index too).
+    build = fields.CharField(max_length=64, default="")
+    #: The last change applied: the id of the writing transaction (0 on SQLite) and of the change.
+    xid = fields.BigIntField(default=0)
+    position = fields.BigIntField(default=0)
+    last_seen = fields.DatetimeField()
     last_error = fields.TextField(default="")
 
     class Meta:
-        table = "search_outbox"
-        ordering = ["id"]
-        indexes = (("entity", "entity_id"),)
+        table = "change_consumer"
+
+
+class ChangeFeedHorizon(Model):
+    """One row: every change at or below this (xid, position) has been pruned (a consumer behind it rebuilds)."""
+
+    id = fields.IntField(primary_key=True)
+    xid = fields.BigIntField(default=0)
+    position = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "change_feed_horizon"
+
+
+class Lease(Model):
+    """Who does a job that must run once per database (webhook sending, pruning, a Meilisearch index),
+    until when: renewed every few seconds by its holder, taken over by another host once it expires."""
+
+    name = fields.CharField(max_length=300, primary_key=True)
+    holder = fields.CharField(max_length=200)
+    #: Seconds since the epoch, by the clock of the database (never of a host).
+    expires_at = fields.FloatField()
+
+    class Meta:
+        table = "lease"
 
 
 class StoredFile(Model):

@@ -14,11 +14,11 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.enums import PowerStatus, RevisionStatus, Role, SearchEntity
 from domain.errors import DomainError, IllegalTransition, PermissionDenied
 from domain.library.compare import successors
 from domain.models import LegalArticle, LegalDocument, Power, PowerBasis
-from domain.outbox import enqueue
 from domain.revisions import REVISABLE, open_revision
 from domain.services.common import not_found
 from domain.workflow_models import PowerRevision

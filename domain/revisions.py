@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.change_notices import change_entry, open_notice, pending_notice
 from domain.enums import (
     ChangeNoticeStatus,
@@ -39,7 +40,6 @@ from domain.enums import (
 from domain.errors import FieldError, IllegalTransition, NotFound, ValidationFailed, Validator
 from domain.library.impact import LAW_NEW_VERSION, version_order
 from domain.models import FlowChart, FlowEdge, FlowStep, LegalDocument, Power, PowerBasis
-from domain.outbox import enqueue
 from domain.rules import APPROVING
 from domain.services.common import duplicates_as, visible_power
 from domain.versions import SNAPSHOT_FIELDS, end_versions, record_version, snapshots

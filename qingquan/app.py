@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import hashlib
 import logging
-import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -24,11 +23,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from domain import db
 from domain.access import PUBLIC, Viewer
+from domain.change_listen import Wakeups
 from domain.tokens import token_refusal, viewer_for_token
 from qingquan import downloads, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
-from qingquan.leader import run_as_leader
+from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
@@ -91,23 +91,30 @@ class QingquanGraphQL(GraphQLHTTP):
         await super().__call__(scope, receive, send)
 
 
-def host_lock(job: str, *keys: str) -> Path:
-    """A lock file in the temporary directory, one per `job` and `keys` on this host."""
-    name = hashlib.sha256("|".join(keys).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"qingquan-{job}-{name}.lock"
-
-
 def indexer_lock(settings: Settings) -> Path:
-    """The lock file whose holder drains the search outbox (beside the embedded index, or per Meilisearch
-    URL and database on this host)."""
-    if settings.search_url:
-        return host_lock("indexer", settings.search_url, settings.database_url)
+    """The lock file whose holder applies the change feed to this host's embedded index (beside it:
+    the index has one writer, whatever the temporary directory of each process)."""
     return Path(settings.search_index_dir) / ".indexer.lock"
 
 
-def webhook_lock(settings: Settings) -> Path:
-    """The lock file whose holder sends webhook deliveries (one per database on this host)."""
-    return host_lock("webhooks", settings.database_url)
+def background_jobs(settings: Settings, wakeups: Wakeups) -> list[Coroutine[Any, Any, None]]:
+    """What the server runs besides requests: the indexer of this host's embedded index (one process of
+    the host), and once per database, whichever host (domain/leases.py): the indexer of a Meilisearch
+    index, the webhook sender (with the overdue checks), the pruning of the change feed."""
+    backend = backend_for(settings)
+    jobs = []
+    if settings.search_indexer:
+        follow = partial(run_forever, backend, wakeups)
+        if backend.shared:
+            jobs.append(run_as_database_leader(f"search:{backend.consumer}", follow))
+        else:
+            jobs.append(run_as_leader(indexer_lock(settings), follow))
+    if settings.webhook_sender:  # deliveries are queued by every process; one of all hosts sends them
+        send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
+        jobs.append(run_as_database_leader("webhooks", send))
+    retention = timedelta(seconds=settings.change_feed_retention)
+    jobs.append(run_as_database_leader("change-feed-pruning", partial(prune_forever, retention)))
+    return jobs
 
 
 def tune_garbage_collection(settings: Settings) -> None:
@@ -146,19 +153,16 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         # the legal search's word segmenter (about a second to load): now, not on the first question
         await asyncio.to_thread(understand.preload)
         tune_garbage_collection(settings)
-        # The search outbox is drained in the background by one process of the server's (the
-        # embedded index has one writer); queries of every process go to the same backend.
-        backend = backend_for(settings)
-        jobs = []
+        # The change feed is applied in the background (search/indexer.py); queries of every process go
+        # to the same backend. The listener wakes the indexer at each commit that added changes.
+        wakeups = Wakeups(settings.database_url)
         if settings.search_indexer:
-            jobs.append(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
-        if settings.webhook_sender:  # deliveries are queued by every process; one sends them
-            send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
-            jobs.append(run_as_leader(webhook_lock(settings), send, name="the webhook sender"))
-        tasks = [asyncio.create_task(job) for job in jobs]
+            wakeups.start()
+        tasks = [asyncio.create_task(job) for job in background_jobs(settings, wakeups)]
         try:
             yield
         finally:
+            await wakeups.stop()
             for task in tasks:
                 task.cancel()
             for task in tasks:

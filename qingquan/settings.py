@@ -68,8 +68,15 @@ class Settings(BaseSettings):
     search_url: str | None = Field(None, description="Meilisearch, e.g. http://127.0.0.1:7700")
     search_api_key: str | None = None
     search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
-    search_indexer: bool = Field(True, description="drain the search outbox in the server's background")
-    # Webhooks (qingquan/webhooks.py): one process of the server sends the due deliveries every interval
+    search_indexer: bool = Field(True, description="apply the change feed to the search index in the server's background")
+    change_feed_retention: int = Field(
+        7 * 24 * 3600,
+        gt=0,
+        description="seconds a consumer of the change feed (a host's index) may stay away before it is dropped "
+        "(and rebuilds when it comes back); changes every live consumer has applied are pruned",
+    )
+    # Webhooks (qingquan/webhooks.py): one process of all hosts (a lease in the database) sends the due
+    # deliveries every interval
     webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
     webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
     # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or

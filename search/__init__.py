@@ -2,7 +2,7 @@
 
 One SearchBackend interface (search.backend), two engines: the embedded default (tantivy in
 process, search.embedded) and Meilisearch (search.meili). Chinese analysis in search.analysis;
-the outbox-driven indexer in search.indexer keeps the indexes equal to the database.
+the indexer in search.indexer keeps the indexes equal to the database by following the change feed.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Sequence
 from typing import Any
@@ -60,12 +61,18 @@ class SearchBackend(ABC):
         """Use the indexes of this database and format (search.manifest), where the engine keeps
         several side by side; the embedded index is one directory, rebuilt in place."""
 
-    async def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest of the index (search.manifest.Manifest as a dict); None when it has none."""
+    async def read_manifest(self, *, fresh: bool = False) -> dict[str, Any] | None:
+        """The manifest of the index (search.manifest.Manifest as a dict); None when it has none;
+        `fresh`: read it where it lives, not from what this process remembers of it."""
         return self._manifest
 
     async def write_manifest(self, manifest: dict[str, Any]) -> None:
         self._manifest = manifest
+
+    @property
+    def consumer(self) -> str:
+        """This index's name as a consumer of the change feed (domain/change_feed.py)."""
+        return f"{self.name}:{socket.gethostname()}:{id(self):x}"
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         """Release what the backend holds (connections, writers)."""

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import shutil
+import socket
 from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -315,7 +316,7 @@ class EmbeddedBackend(SearchBackend):
     def manifest_path(self) -> Path | None:
         return self.directory / "manifest.json" if self.directory is not None else None
 
-    async def read_manifest(self) -> dict[str, Any] | None:
+    async def read_manifest(self, *, fresh: bool = False) -> dict[str, Any] | None:
         """`manifest.json` of the directory, read again only when the file changed (searches ask each time)."""
         path = self.manifest_path
         if path is None:
@@ -342,6 +343,14 @@ class EmbeddedBackend(SearchBackend):
         temporary = path.with_suffix(".json.tmp")
         temporary.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(temporary, path)  # readers see the old manifest or the new one, never half of one
+
+    @property
+    def consumer(self) -> str:
+        """One per host and index directory (a host that loses its directory rebuilds under the same name)."""
+        if self.directory is None:
+            return super().consumer
+        digest = hashlib.sha256(str(self.directory.resolve()).encode()).hexdigest()[:16]
+        return f"embedded:{socket.gethostname()}:{digest}"
 
     def _index(self, name: IndexName) -> _Index:
         if name not in self._indexes:

@@ -1,14 +1,18 @@
-"""Keeps the indexes equal to the database: drains the outbox (domain/outbox.py) and rebuilds.
+"""Keeps the indexes equal to the database: follows the change feed (domain/change_feed.py) and rebuilds.
 
-A batch of outbox rows is read, the current rows of what they name are loaded, and the changes are
-applied to the backend; only after the backend confirmed are those outbox rows deleted. When it
-fails, the rows stay with `attempts` and `last_error` set, and the next drain retries them: with the
-search engine down, writes still succeed and nothing is lost. A row's `op` is only a hint: the
-database decides (a row that no longer exists is deleted from the index, one that exists is written).
+Each index is a consumer of the feed with a position of its own (an embedded index of each host, one
+Meilisearch index for all hosts), so every host's index sees every change. A batch of the feed is read
+from the consumer's position, the current rows of what it names are loaded, and the changes are applied
+to the backend; only after the backend confirmed does the position advance. When it fails, the position
+stays (the consumer's `last_error` says why) and the next round retries: with the search engine down,
+writes still succeed and nothing is lost. A change's `op` is only a hint: the database decides (a row
+that no longer exists is deleted from the index, one that exists is written), so applying a change
+twice is harmless.
 
-The outbox only ever goes into an index built from this database (search.manifest): `sync_once`, the
-step of the server's loop and of `qingquan index`, first rebuilds an index that belongs to another
-database, is of another format or was never built, and only then drains.
+The feed only ever goes into an index built from this database (search.manifest) whose build the
+consumer row names: `sync_once`, the step of the server's loop and of `qingquan index`, first rebuilds
+an index that belongs to another database, is of another format, was never built, or whose consumer
+was dropped after the feed's retention (it missed changes), and only then applies the feed.
 """
 
 from __future__ import annotations
@@ -17,15 +21,17 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tortoise.expressions import F
-
+from domain import change_feed as feed
+from domain.change_feed import FeedRow
+from domain.change_listen import Wakeups
 from domain.enums import SearchEntity
-from domain.models import LegalArticle, LegalDocument, Power, SearchOutbox
+from domain.models import LegalArticle, LegalDocument, Power
 from search.backend import SearchBackend, SearchUnavailable
 from search.documents import LibraryDocs, keyset, keyword, power_documents
 from search.manifest import IndexState, Manifest, Ownership, ownership
@@ -46,17 +52,19 @@ BUILDER = secrets.token_hex(8)
 
 @dataclass
 class DrainReport:
-    applied: int = 0  # outbox rows applied and deleted
-    failed: int = 0  # outbox rows kept for a retry
+    applied: int = 0  # changes applied to the index
+    failed: int = 0  # changes kept for a retry (the position did not move)
     error: str = ""
     #: Documents written per index when the index was rebuilt first (it was not this database's).
     rebuilt: dict[IndexName, int] = field(default_factory=dict)
     #: Another process is rebuilding the index from this database: nothing was done.
     waiting: bool = False
+    #: A whole batch was read: there may be more at once.
+    more: bool = False
 
 
-async def _changes(rows: list[SearchOutbox]) -> dict[IndexName, IndexChanges]:
-    """What the outbox rows ask for, read from the database as it is now (a missing row is a delete)."""
+async def _changes(rows: list[FeedRow]) -> dict[IndexName, IndexChanges]:
+    """What the changes ask for, read from the database as it is now (a missing row is a delete)."""
     ids: dict[SearchEntity, set[int]] = defaultdict(set)
     for row in rows:
         ids[row.entity].add(row.entity_id)
@@ -87,82 +95,145 @@ async def _changes(rows: list[SearchOutbox]) -> dict[IndexName, IndexChanges]:
     return changes
 
 
+class Follower:
+    """One index following the feed, with what it applied ahead of its position (in memory: after a
+    restart those changes are applied once more, which is harmless)."""
+
+    def __init__(self, backend: SearchBackend) -> None:
+        self.backend = backend
+        #: Ids of committed changes applied before they were final (domain/change_feed.py), and the
+        #: position the next look ahead starts after.
+        self.ahead: set[int] = set()
+        self.ahead_after = feed.START
+        self.seen_at = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.backend.consumer
+
+    async def drain_once(self, batch: int = BATCH) -> DrainReport:
+        """Apply one batch of the feed after this index's position (final changes first, then those
+        committed but not final yet)."""
+        report = DrainReport()
+        consumer = await feed.consumer(self.name)
+        if consumer is None:
+            return report  # not registered: sync_once rebuilds the index first
+        at = feed.position_of(consumer)
+        final = await feed.read(at, batch)
+        after = max(at, final[-1].position if final else at, self.ahead_after)
+        ahead = await feed.read(after, batch, final=False) if len(final) < batch else []
+        todo = [row for row in final if row.id not in self.ahead] + ahead
+        try:
+            if todo:
+                for name, change in (await _changes(todo)).items():
+                    await self.backend.apply(name, change)
+        except Exception as exc:  # the engine (or reading the rows) failed: the position stays
+            report.failed, report.error = len(todo), f"{type(exc).__name__}: {exc}"[:2000]
+            await feed.seen(self.name, consumer.build, report.error)
+            log.warning("search indexing failed, %d changes kept for a retry: %s", len(todo), report.error)
+            return report
+        if final:
+            await feed.advance(self.name, consumer.build, final[-1].position)
+            self.ahead.difference_update(row.id for row in final)
+            self.seen_at = time.monotonic()
+        elif time.monotonic() - self.seen_at > feed.HEARTBEAT.total_seconds():
+            await feed.seen(self.name, consumer.build)
+            self.seen_at = time.monotonic()
+        if ahead:
+            self.ahead.update(row.id for row in ahead)
+            self.ahead_after = ahead[-1].position
+        report.applied = len(todo)
+        report.more = len(final) == batch or len(ahead) == batch
+        return report
+
+    async def drain(self, batch: int = BATCH, progress: Progress | None = None) -> DrainReport:
+        """Apply the feed until this index has caught up or the backend fails."""
+        total = DrainReport()
+        while True:
+            report = await self.drain_once(batch)
+            total.applied += report.applied
+            if progress:
+                progress("索引变更", total.applied, total.applied)
+            if report.failed or not report.more:
+                total.failed, total.error = report.failed, report.error
+                return total
+
+    async def current(self, own: Ownership) -> bool:
+        """The index is complete, this database's, and its build is the one the feed's consumer names
+        (a consumer dropped after the retention, or an index directory lost, means a rebuild)."""
+        if not own.ready or not own.manifest or not own.manifest.build:  # type: ignore[union-attr]
+            return False
+        consumer = await feed.consumer(self.name)
+        return consumer is not None and consumer.build == own.manifest.build
+
+    async def sync_once(self, progress: Progress | None = None) -> DrainReport:
+        """Bring the index up to this database: rebuild it first unless it was built from this database
+        in this format (complete, and followed by the feed since), then apply the feed."""
+        own = await ownership(self.backend, fresh=True)
+        if not await self.current(own):
+            if own.building_elsewhere(BUILDER):
+                return DrainReport(waiting=True)
+            if own.manifest is not None and not own.ours():
+                log.warning(
+                    "search index built from database %s (format %s), this is %s (format %s): rebuilding it",
+                    own.manifest.database, own.manifest.format, own.database, own.format,
+                )  # fmt: skip
+            if self.backend.shared and not own.ready:
+                await self.backend.write_manifest(own.building(BUILDER).as_dict())
+                await asyncio.sleep(CLAIM_SETTLE)
+                if (await ownership(self.backend, fresh=True)).building_elsewhere(BUILDER):
+                    return DrainReport(waiting=True)  # another process claimed it after us: it builds
+            report = DrainReport(rebuilt=await reindex(self.backend, progress))
+            self.ahead, self.ahead_after = set(), feed.START
+        else:
+            report = DrainReport()
+        drained = await self.drain(progress=progress)
+        report.applied, report.failed, report.error = drained.applied, drained.failed, drained.error
+        return report
+
+
 async def drain_once(backend: SearchBackend, batch: int = BATCH) -> DrainReport:
-    """Apply one batch of the outbox (oldest first)."""
-    report = DrainReport()
-    rows = await SearchOutbox.all().order_by("id").limit(batch)
-    if not rows:
-        return report
-    ids = [row.id for row in rows]
-    try:
-        for name, change in (await _changes(rows)).items():
-            await backend.apply(name, change)
-    except Exception as exc:  # the engine (or reading the rows) failed: keep the rows for a retry
-        report.failed, report.error = len(rows), f"{type(exc).__name__}: {exc}"[:2000]
-        await SearchOutbox.filter(id__in=ids).update(attempts=F("attempts") + 1, last_error=report.error)
-        log.warning("search indexing failed, %d changes kept for a retry: %s", len(rows), report.error)
-        return report
-    await SearchOutbox.filter(id__in=ids).delete()
-    report.applied = len(rows)
-    return report
+    """Apply one batch of the feed to `backend` (an index already built and registered)."""
+    return await Follower(backend).drain_once(batch)
 
 
 async def drain(backend: SearchBackend, batch: int = BATCH, progress: Progress | None = None) -> DrainReport:
-    """Drain the outbox until it is empty or the backend fails."""
-    total = DrainReport()
-    remaining = await SearchOutbox.all().count()
-    while True:
-        report = await drain_once(backend, batch)
-        total.applied += report.applied
-        if progress:
-            progress("索引变更", total.applied, max(remaining, total.applied))
-        if report.failed or not report.applied:
-            total.failed, total.error = report.failed, report.error
-            return total
+    """Apply the feed to `backend` until it has caught up or the backend fails."""
+    return await Follower(backend).drain(batch, progress)
 
 
 async def sync_once(backend: SearchBackend, progress: Progress | None = None) -> DrainReport:
-    """Bring the index up to this database: rebuild it first unless it was built from this database
-    in this format (and is complete), then drain the outbox."""
-    own = await ownership(backend)
-    if not own.ready:
-        if own.building_elsewhere(BUILDER):
-            return DrainReport(waiting=True)
-        if own.manifest is not None and not own.ours():
-            log.warning(
-                "search index built from database %s (format %s), this is %s (format %s): rebuilding it",
-                own.manifest.database, own.manifest.format, own.database, own.format,
-            )  # fmt: skip
-        if backend.shared:
-            await backend.write_manifest(own.building(BUILDER).as_dict())
-            await asyncio.sleep(CLAIM_SETTLE)
-            if (await ownership(backend)).building_elsewhere(BUILDER):
-                return DrainReport(waiting=True)  # another process claimed it after us: it builds
-        report = DrainReport(rebuilt=await reindex(backend, progress))
-    else:
-        report = DrainReport()
-    drained = await drain(backend, progress=progress)
-    report.applied, report.failed, report.error = drained.applied, drained.failed, drained.error
-    return report
+    return await Follower(backend).sync_once(progress)
 
 
-async def run_forever(backend: SearchBackend, interval: float = 2.0, max_interval: float = 60.0) -> None:
-    """The server's background indexer: rebuild the index if it is not this database's, drain, sleep;
-    back off while the engine is down."""
+async def run_forever(
+    backend: SearchBackend, wakeups: Wakeups | None = None, interval: float = 2.0, max_interval: float = 60.0
+) -> None:
+    """The server's background indexer: rebuild the index if it is not this database's, apply the feed,
+    wait for the next change (a notification, or `wakeups`' fallback interval); back off while the
+    engine is down."""
+    follower = Follower(backend)
     delay = interval
     while True:
+        failed = False
         try:
-            report = await sync_once(backend)
-            delay = min(delay * 2, max_interval) if report.failed else interval
+            report = await follower.sync_once()
+            failed = bool(report.failed)
+            if report.more:
+                continue
         except asyncio.CancelledError:
             raise
         except SearchUnavailable as exc:  # the engine is down while rebuilding: wait, try again
             log.warning("search index rebuild failed, retrying later: %s", exc)
-            delay = min(delay * 2, max_interval)
+            failed = True
         except Exception:  # the database itself failed: log, wait, try again
             log.exception("search indexer loop failed")
-            delay = min(delay * 2, max_interval)
-        await asyncio.sleep(delay)
+            failed = True
+        delay = min(delay * 2, max_interval) if failed else interval
+        if failed or wakeups is None:
+            await asyncio.sleep(delay)
+        else:
+            await wakeups.wait()
 
 
 async def _batches(
@@ -197,10 +268,10 @@ async def _schema_head() -> str:
 
 
 @contextlib.asynccontextmanager
-async def _building(backend: SearchBackend, own: Ownership) -> AsyncIterator[None]:
+async def _building(backend: SearchBackend, own: Ownership, build: str) -> AsyncIterator[None]:
     """Mark the index as being built from this database (unless it already is complete and ours:
     then searches go on answering from it), keep the mark alive, and mark it ready at the end."""
-    manifest: Manifest = own.building(BUILDER, await _schema_head())
+    manifest: Manifest = own.building(BUILDER, await _schema_head(), build)
     beat: asyncio.Task[None] | None = None
     if not own.ready:
         await backend.write_manifest(manifest.as_dict())
@@ -222,18 +293,18 @@ async def _building(backend: SearchBackend, own: Ownership) -> AsyncIterator[Non
 
 
 async def reindex(backend: SearchBackend, progress: Progress | None = None) -> dict[IndexName, int]:
-    """Rebuild every index from the database; the outbox rows queued before it started are done, and
-    the index's manifest names this database (search.manifest).
-
-    (A write whose transaction began before the rebuild and commits during it may have its row
-    dropped with the others; run `qingquan reindex` while writes are quiet, as after an import.)
-    """
-    async with _building(backend, await ownership(backend)):
+    """Rebuild every index from the database as a new build; its manifest names this database
+    (search.manifest) and the build, whose consumer of the change feed starts at the feed's head taken
+    before the rebuild reads anything: the changes up to there are in what it reads, the later ones
+    (even of a transaction that began before and commits during the rebuild) are applied after."""
+    build = secrets.token_hex(8)
+    own = await ownership(backend, fresh=True)
+    await feed.register(backend.consumer, build)
+    async with _building(backend, own, build):
         return await _rebuild(backend, progress)
 
 
 async def _rebuild(backend: SearchBackend, progress: Progress | None) -> dict[IndexName, int]:
-    high_water = await SearchOutbox.all().order_by("-id").first()
     counts: dict[IndexName, int] = {}
     total = await LegalDocument.all().count()
     counts[IndexName.DOCUMENTS] = await backend.rebuild(
@@ -247,6 +318,4 @@ async def _rebuild(backend: SearchBackend, progress: Progress | None) -> dict[In
     counts[IndexName.POWERS] = await backend.rebuild(
         IndexName.POWERS, _batches(Power, power_documents, "职权", progress, total)
     )
-    if high_water is not None:
-        await SearchOutbox.filter(id__lte=high_water.id).delete()
     return counts

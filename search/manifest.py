@@ -58,6 +58,9 @@ class Manifest:
     updated: float = 0.0
     #: The database's last migration when the build started (for people reading the manifest).
     schema: str = ""
+    #: This build of the index (a random token): the change feed's consumer row of the index names it,
+    #: with how far the feed has been applied (domain/change_feed.py); another build starts afresh.
+    build: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "state": self.state.value}
@@ -73,6 +76,7 @@ class Manifest:
                 builder=str(data.get("builder") or ""),  # type: ignore[union-attr]
                 updated=float(data.get("updated") or 0.0),  # type: ignore[union-attr]
                 schema=str(data.get("schema") or ""),  # type: ignore[union-attr]
+                build=str(data.get("build") or ""),  # type: ignore[union-attr]
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -118,16 +122,17 @@ class Ownership:
             and time.time() - m.updated < STALE_AFTER  # type: ignore[union-attr]
         )
 
-    def building(self, builder: str, schema: str = "") -> Manifest:
-        return Manifest(self.database, self.format, IndexState.BUILDING, builder, time.time(), schema)
+    def building(self, builder: str, schema: str = "", build: str = "") -> Manifest:
+        return Manifest(self.database, self.format, IndexState.BUILDING, builder, time.time(), schema, build)
 
 
-async def ownership(backend: SearchBackend, database: str | None = None) -> Ownership:
+async def ownership(backend: SearchBackend, database: str | None = None, *, fresh: bool = False) -> Ownership:
     """Read which database the index belongs to (and point the backend at this database's indexes);
-    `database`: this database's identity if the caller has just read it."""
+    `database`: this database's identity if the caller has just read it; `fresh`: not from a cache
+    (the indexer, which must see a build of another process)."""
     database, fmt = database or await database_identity(), index_format()
     backend.bind(database, fmt)
-    return Ownership(database, fmt, Manifest.from_dict(await backend.read_manifest()))
+    return Ownership(database, fmt, Manifest.from_dict(await backend.read_manifest(fresh=fresh)))
 
 
 async def require_ready(backend: SearchBackend, database: str | None = None) -> None:

@@ -110,6 +110,7 @@ class MeiliBackend(SearchBackend):
         self, url: str, api_key: str | None = None, *, timeout: float = 10.0, prefix: str = "qingquan_"
     ) -> None:
         self.client = AsyncClient(url, api_key, timeout=int(max(1, timeout)))
+        self.url = url.rstrip("/")
         self.timeout_ms = int(timeout * 1000)
         self.prefix = prefix
         self.namespace = ""
@@ -119,6 +120,11 @@ class MeiliBackend(SearchBackend):
 
     def bind(self, database: str, index_format: str) -> None:
         self.namespace = f"{database[:12]}_{index_format}_"
+
+    @property
+    def consumer(self) -> str:
+        """One per Meilisearch server and namespace (database and format): applied by one process of all hosts."""
+        return f"meili:{self.url}:{self.prefix}{self.namespace}"
 
     def uid(self, name: IndexName | str) -> str:
         return f"{self.prefix}{self.namespace}{getattr(name, 'value', name)}"
@@ -132,9 +138,9 @@ class MeiliBackend(SearchBackend):
             return index
         return self.client.index(uid)
 
-    async def read_manifest(self) -> dict[str, Any] | None:
+    async def read_manifest(self, *, fresh: bool = False) -> dict[str, Any] | None:
         key = self.namespace.rstrip("_") or "default"
-        if key in self._complete:
+        if key in self._complete and not fresh:
             return self._complete[key]
         index = await self._manifests()
         try:

@@ -16,7 +16,7 @@ from docx import Document
 
 from domain.enums import Role, SearchEntity
 from domain.library.extract import DOCX_TYPE
-from domain.models import AuditEvent, SearchOutbox, StoredFile
+from domain.models import AuditEvent, Change, StoredFile
 from schema.relay import encode_id, parse_id
 from tests.conftest import REPO, run_cli
 from tests.factories import make_power, make_unit, row_counts, unique
@@ -146,7 +146,7 @@ async def test_upload_a_docx_notice_guesses_its_metadata_and_splits_its_articles
 
     # queued for the search index in the same transaction (its articles travel with it), and audited
     pk = parse_id(doc["id"])[1]  # type: ignore[index]
-    assert await SearchOutbox.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=pk).count() == 1
+    assert await Change.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=pk).count() == 1
     event = await AuditEvent.get(entity_type="legal_document", entity_id=str(pk))
     assert (event.action, event.detail["sha256"], event.detail["doc_number"]) == (
         "legal_document.upload", file["sha256"], "余发〔2007〕20号",
@@ -196,7 +196,7 @@ async def test_a_new_version_keeps_the_work_and_flags_the_powers_whose_articles_
     assert cited["第二条"]["article"]["citedBy"] == [{"code": power.code}]
 
     first_pk = parse_id(first["id"])[1]  # type: ignore[index]
-    queued = await SearchOutbox.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=first_pk).count()
+    queued = await Change.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=first_pk).count()
     amended = [ARTICLES[0], "各乡镇、各部门应当每年清理本单位行使的行政权力，更新职权目录。", "本意见自2012年7月1日起施行。"]
     second = await upload(
         client, "v2.docx", notice(serial, amended, signed="二〇一二年六月一日"), admin,
@@ -211,7 +211,7 @@ async def test_a_new_version_keeps_the_work_and_flags_the_powers_whose_articles_
     rows = [(r["change"], r["article"]["label"], r["successor"]) for r in affected["node"]["affectedPowers"]]
     assert rows == [("CHANGED", "第二条", {"text": f"{amended[1]}\n事项 | 时限\n行政许可 | 二十个工作日"}), ("REMOVED", "第四条", None)]
     # the older version's status changed: it is queued for the index again
-    assert await SearchOutbox.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=first_pk).count() > queued
+    assert await Change.filter(entity=SearchEntity.LEGAL_DOCUMENT, entity_id=first_pk).count() > queued
 
 
 async def test_uploading_needs_an_admin(client: httpx.AsyncClient) -> None:
@@ -236,7 +236,7 @@ async def test_bad_files_are_typed_errors_and_change_nothing(small_limit_client:
     ok = f"大余县测试通知{unique('')}\n第一条 测试。".encode()
     filed = await upload(small_limit_client, "ok.txt", ok, admin, content_type="text/plain")
     assert filed["__typename"] == "LegalDocument"
-    before = (await row_counts(), await StoredFile.all().count(), await SearchOutbox.all().count())
+    before = (await row_counts(), await StoredFile.all().count(), await Change.all().count())
     cases = {
         "empty.docx": (b"", "empty"),
         "fake.docx": ("第一条 这不是 Word 文件。".encode(), "not_docx"),
@@ -253,7 +253,7 @@ async def test_bad_files_are_typed_errors_and_change_nothing(small_limit_client:
         assert [(e["field"], e["code"]) for e in result["errors"]] == [("file", code)], filename
     unknown = await upload(small_limit_client, "x.txt", "第一条 新的。".encode(), admin, {"newVersionOf": encode_id("LegalDocument", 10**9)}, "text/plain")
     assert [(e["field"], e["code"]) for e in unknown["errors"]] == [("newVersionOf", "not_found")]
-    assert (await row_counts(), await StoredFile.all().count(), await SearchOutbox.all().count()) == before
+    assert (await row_counts(), await StoredFile.all().count(), await Change.all().count()) == before
 
 
 async def test_downloads_only_serve_files_of_documents(client: httpx.AsyncClient) -> None:

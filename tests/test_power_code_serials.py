@@ -16,9 +16,9 @@ import textwrap
 
 import httpx
 
+from domain.change_feed import enqueue
 from domain.enums import PowerCategory, Role, SearchEntity
 from domain.models import Power, Unit
-from domain.outbox import enqueue
 from domain.services.powers import PowerData, create_power
 from schema.relay import encode_id
 from tests.conftest import REPO

@@ -1,14 +1,15 @@
-"""Never out of sync: every write queues its search change in its own transaction, the indexer
-applies the queue, and an engine that fails mid-way loses nothing."""
+"""Never out of sync: every write records its search change in the change feed in its own transaction,
+the indexer applies the feed, and an engine that fails mid-way loses nothing."""
 
 from __future__ import annotations
 
 import pytest
 from tortoise.transactions import in_transaction
 
+from domain import change_feed
 from domain.access import CLI
 from domain.enums import PowerCategory, SearchEntity
-from domain.models import LegalArticle, Power, SearchOutbox, Unit
+from domain.models import Change, LegalArticle, Power, Unit
 from domain.services.bases import BasisData, create_basis
 from domain.services.powers import PowerData, create_power, delete_power, update_power
 from domain.services.units import update_unit
@@ -28,6 +29,10 @@ class FailingAfter(SearchBackend):
     def __init__(self, inner: SearchBackend, budget: int) -> None:
         self.inner, self.budget = inner, budget
 
+    @property
+    def consumer(self) -> str:  # the same index as `inner`, as the change feed knows it
+        return self.inner.consumer
+
     async def apply(self, index: IndexName, changes: IndexChanges) -> None:
         if changes.size > self.budget:
             self.budget = 0
@@ -45,8 +50,15 @@ class FailingAfter(SearchBackend):
         return False
 
 
-async def queued(entity: SearchEntity, entity_id: int) -> list[SearchOutbox]:
-    return await SearchOutbox.filter(entity=entity, entity_id=entity_id)
+async def queued(entity: SearchEntity, entity_id: int) -> list[Change]:
+    return await Change.filter(entity=entity, entity_id=entity_id)
+
+
+async def left_to_apply(backend: SearchBackend) -> list[change_feed.FeedRow]:
+    """The changes of the feed the index has not applied yet."""
+    consumer = await change_feed.consumer(backend.consumer)
+    assert consumer is not None
+    return await change_feed.read(change_feed.position_of(consumer), 1000)
 
 
 async def power_hits(backend: SearchBackend, query: str) -> list[int]:
@@ -100,7 +112,7 @@ async def test_the_indexer_applies_creates_updates_and_deletes(search_backend: S
     await delete_power(CLI, power.id)
     await drain(search_backend)
     assert await power_hits(search_backend, "甲乙丙丁审批") == []
-    assert await SearchOutbox.all().count() == 0
+    assert await left_to_apply(search_backend) == []
 
 
 async def test_renaming_a_unit_reindexes_its_powers(search_backend: SearchBackend) -> None:
@@ -144,12 +156,13 @@ async def test_with_the_engine_failing_mid_way_writes_succeed_and_the_queue_drai
     assert report.applied == 2 and not report.failed
     report = await drain(failing)
     assert report.failed == 1 and "engine down" in report.error
-    kept = await SearchOutbox.all()
-    assert kept and all(row.attempts == 1 and "engine down" in row.last_error for row in kept)
+    assert len(await left_to_apply(search_backend)) == 1  # the position stayed before the failed change
+    consumer = await change_feed.consumer(search_backend.consumer)
+    assert consumer is not None and "engine down" in consumer.last_error
     assert await Power.exists(id=extra.id)  # the writes themselves succeeded
 
     report = await drain(search_backend)  # the engine is back
-    assert not report.failed and await SearchOutbox.all().count() == 0
+    assert not report.failed and await left_to_apply(search_backend) == []
     assert await power_hits(search_backend, "宕机期间删除") == []
     assert await power_hits(search_backend, "宕机期间改名") == [powers[0].id]
     assert await power_hits(search_backend, "宕机期间新增") == [extra.id]

@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from domain.access import CLI
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.codes import office_code, power_code, reserve_power_codes, unit_code
 from domain.demo import powers_gov, powers_land, powers_social, powers_townships
 from domain.demo.dump import canonical_dump
@@ -56,7 +57,6 @@ from domain.models import (
     PowerBasis,
     Unit,
 )
-from domain.outbox import enqueue
 from domain.versions import backfill
 from domain.workflow_models import LeadingGroupMember
 

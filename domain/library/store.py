@@ -21,12 +21,12 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from domain.change_feed import enqueue
 from domain.enums import LegalSource, LegalStatus, SearchEntity
 from domain.library.document import ParsedArticle, ParsedDocument
 from domain.library.impact import notify_new_version
 from domain.library.normalize import NATIONAL_PREFIX, clean_title, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
-from domain.outbox import enqueue
 
 #: When two sources hold the same version, the higher one owns the document.
 SOURCE_PRIORITY: dict[LegalSource, int] = {

@@ -1,7 +1,7 @@
 """Filing a county's own documents (规范性文件, policies) from an uploaded .docx or text file.
 
 One transaction: the document (source UPLOAD) with its articles or numbered paragraphs, the
-original file byte for byte (sha256), the search outbox entries (domain.outbox, through the
+original file byte for byte (sha256), the change feed entries (domain.change_feed, through the
 library's shared write path), the audit event, and the statuses of the work's other versions. Metadata is guessed from the text (domain.library.guess); what staff
 give overrides it, and updateLegalDocument corrects it later.
 

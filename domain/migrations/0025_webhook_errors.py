@@ -35,7 +35,7 @@ async def short_errors(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qingquan", "0021_power_code_form")]
+    dependencies = [("qingquan", "0022_change_feed")]
 
     initial = False
 

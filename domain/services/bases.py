@@ -9,11 +9,11 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, power_q
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.change_notices import power_changed
 from domain.enums import SearchEntity
 from domain.errors import Validator
 from domain.models import LegalArticle, Power, PowerBasis
-from domain.outbox import enqueue
 from domain.services.common import clean_fields, duplicates_as, not_found
 from domain.services.ordering import check_position, place, save_order
 from domain.services.powers import power_for_edit

@@ -12,12 +12,12 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, require_library_editor
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.enums import LegalLevel, LegalSource, LegalStatus, SearchEntity, SearchOp
 from domain.errors import Validator
 from domain.library.impact import notify_new_version
 from domain.library.normalize import clean_title, work_key
 from domain.models import LegalArticle, LegalDocument, LegalWork, PowerBasis
-from domain.outbox import enqueue
 from domain.services.common import apply_changes, clean_fields, in_use, snapshot
 from domain.services.legal_articles import (
     DOCUMENT_FIELDS,

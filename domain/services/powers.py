@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from domain import codes
 from domain.access import Viewer, check_power_scope, require_power_content, require_unit_content
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.change_notices import power_changed
 from domain.comment_models import CommentDraft
 from domain.disclosures import disclosure_workdays
@@ -26,7 +27,6 @@ from domain.enums import (
 )
 from domain.errors import FieldError, ValidationFailed, Validator
 from domain.models import DisclosureRecord, OperationRecord, Power, Unit
-from domain.outbox import enqueue
 from domain.revisions import close as close_revision
 from domain.revisions import refuse_published, revision_of_draft
 from domain.services.common import (

@@ -10,10 +10,10 @@ from tortoise.transactions import in_transaction
 
 from domain.access import Viewer, require_admin, unit_subtree_ids
 from domain.audit import record
+from domain.change_feed import enqueue
 from domain.enums import SearchEntity, UnitKind
 from domain.errors import Validator
 from domain.models import ApiToken, Power, Unit
-from domain.outbox import enqueue
 from domain.services.common import apply_changes, clean_fields, duplicates_as, in_use, not_found, snapshot
 
 FIELDS = ("code", "name", "short_name", "kind", "region_code", "sort_order")

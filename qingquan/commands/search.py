@@ -54,8 +54,8 @@ def reindex_command() -> None:
 
 
 def index_command() -> None:
-    """Apply the queued search changes (the outbox) once; first rebuild the index if it was built
-    from another database (or in another format, or never)."""
+    """Apply the change feed to the search index once; first rebuild the index if it was built
+    from another database (or in another format, or never, or it fell behind the feed's retention)."""
     backend = backend_for(get_settings())
 
     async def work():  # noqa: ANN202
