@@ -1,9 +1,16 @@
-"""The Starlette app: /graphql (POST, GET, GraphiQL), /healthz, /readyz."""
+"""The Starlette app: /graphql (POST, GET, GraphiQL), /healthz, /readyz.
+
+A stop (SIGTERM) must end within 10 s, whatever runs: uvicorn stops accepting and gives the requests in
+flight REQUEST_GRACE seconds (qingquan/commands/server.py), then the lifespan cancels the background jobs
+(an index build, a webhook round) and waits JOBS_GRACE for them, then closes the database within DB_GRACE.
+A job that outlives its grace is abandoned: what it did is safe to redo (an index build is one commit per
+index, and an unfinished one is rebuilt on the next start; a webhook delivery keeps its lease and is sent
+again).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import hashlib
 import logging
@@ -15,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -27,16 +35,23 @@ from qingquan import downloads, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
 from qingquan.leader import run_as_leader
+from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
-from search import backend_for, understand
+from search import SearchBackend, SearchUnavailable, backend_for, understand
 from search.indexer import run_forever
+from search.manifest import ownership
 
 log = logging.getLogger("qingquan")
+#: Seconds a stop gives the requests in flight, then the cancelled background jobs, then the database's
+#: close (with the server's own steps, under 10 s in all: see the module's doc).
+REQUEST_GRACE = 5.0
+JOBS_GRACE = 2.5
+DB_GRACE = 1.0
 
 
 class AuthenticationFailed(Exception):
@@ -120,13 +135,43 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> Response:
+async def search_state(backend: SearchBackend) -> str:
+    """`ready` when this host's index is complete and was built from this database; `building` while it is
+    being built from it; `stale` when it is another database's, of another format or not built yet (the
+    indexer rebuilds it); `down` when the search engine does not answer."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:  # any failure of the database means not ready
-        log.warning("readiness check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
+        own = await ownership(backend)
+    except SearchUnavailable:
+        return "down"
+    return "ready" if own.ready else "building" if own.ours() else "stale"
+
+
+def readiness(backend: SearchBackend) -> Any:
+    async def readyz(request: Request) -> Response:
+        """503 when the database cannot be reached (the one thing every answer needs); the search's state
+        is reported, not required: while the index builds, everything but searches answers."""
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as exc:  # any failure of the database means not ready
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up", "search": await search_state(backend)})
+
+    return readyz
+
+
+async def stop_jobs(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the background jobs and wait JOBS_GRACE for them to end; abandon those that do not."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, pending = await asyncio.wait(tasks, timeout=JOBS_GRACE)
+    for task in pending:
+        log.warning("%s did not stop within %.1f s: abandoned", task.get_name(), JOBS_GRACE)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed while stopping", task.get_name(), exc_info=task.exception())
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True, migrate: bool = True) -> Starlette:
@@ -143,33 +188,32 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         # the legal search's word segmenter (about a second to load): now, not on the first question
         await asyncio.to_thread(understand.preload)
         tune_garbage_collection(settings)
-        # The search outbox is drained in the background by one process of the server's (the
-        # embedded index has one writer); queries of every process go to the same backend.
-        backend = backend_for(settings)
-        jobs = []
+        jobs = {}
         if settings.search_indexer:
-            jobs.append(run_as_leader(indexer_lock(settings), lambda: run_forever(backend)))
+            jobs["the search indexer"] = run_as_leader(indexer_lock(settings), lambda: run_forever(backend))
         if settings.webhook_sender:  # deliveries are queued by every process; one sends them
             send = partial(webhooks.run, watch=True, interval=settings.webhook_interval)
-            jobs.append(run_as_leader(webhook_lock(settings), send, name="the webhook sender"))
-        tasks = [asyncio.create_task(job) for job in jobs]
+            jobs["the webhook sender"] = run_as_leader(webhook_lock(settings), send, name="the webhook sender")
+        tasks = [asyncio.create_task(job, name=name) for name, job in jobs.items()]
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await stop_jobs(tasks)
             if manage_db:
-                await db.close()
+                try:
+                    await asyncio.wait_for(db.close(), DB_GRACE)
+                except TimeoutError:  # a connection still taken by an abandoned job: the exit drops it
+                    log.warning("the database did not close within %.1f s", DB_GRACE)
 
+    # The search outbox is drained in the background by one process of the server's (the embedded index
+    # has one writer); queries of every process go to the same backend.
+    backend = backend_for(settings)
     graphql = QingquanGraphQL(settings)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness(backend)),
             files.route,
             *filings.routes(settings),
             *open_data.routes(),
@@ -178,4 +222,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             *(portal_routes(settings) if settings.portal else []),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(OutageMiddleware)],  # a database outage is a 503 on every route, never a 500
     )

@@ -142,8 +142,8 @@ async def run(*, watch: bool = False, interval: float = 5.0, base_delay: timedel
             await queue_overdue(today(), localtime())
             done = await deliver_due(base_delay=base_delay)
         except Exception:
-            if not watch:
-                raise
+            if not watch or asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise  # once, or a stop whose clean-up failed: never round on
             # a worker outlives a failed round (the database restarting, say): the next round tries again
             log.exception("webhook round failed; the next one in %s s", interval)
             done = Round()

@@ -160,6 +160,8 @@ async def run_forever(backend: SearchBackend, interval: float = 2.0, max_interva
             log.warning("search index rebuild failed, retrying later: %s", exc)
             delay = min(delay * 2, max_interval)
         except Exception:  # the database itself failed: log, wait, try again
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise  # a stop whose clean-up failed: stop all the same, never loop on
             log.exception("search indexer loop failed")
             delay = min(delay * 2, max_interval)
         await asyncio.sleep(delay)
@@ -211,13 +213,18 @@ async def _building(backend: SearchBackend, own: Ownership) -> AsyncIterator[Non
                 await backend.write_manifest(manifest.touched().as_dict())
 
         beat = asyncio.create_task(heartbeat())
+    finished = False
     try:
         yield
+        finished = True
     finally:
         if beat is not None:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await beat
+            if not finished:  # stopped or failed mid-build: whoever starts next rebuilds at once
+                with contextlib.suppress(Exception):
+                    await backend.write_manifest(manifest.abandoned().as_dict())
     await backend.write_manifest(manifest.touched(IndexState.READY).as_dict())
 
 
