@@ -249,8 +249,10 @@ class GraphQLHTTP:
             response = self.error_response(exc, media or JSON)
         except ClientDisconnect:
             return
+        except outage.DatabaseUnavailable:  # a resolver's error, logged as such (schema.QingquanSchema)
+            response = outage.unavailable_response(media or JSON)
         except Exception as exc:
-            if not outage.database_unavailable(exc) and not isinstance(exc, outage.DatabaseUnavailable):
+            if not outage.database_unavailable(exc):
                 raise
             log.warning("GraphQL request: the database is unavailable: %s", exc)
             response = outage.unavailable_response(media or JSON)

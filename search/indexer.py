@@ -24,6 +24,7 @@ from typing import Any
 
 from tortoise.expressions import F
 
+from domain.db_outage import database_unavailable
 from domain.enums import SearchEntity
 from domain.models import LegalArticle, LegalDocument, Power, SearchOutbox
 from search.backend import SearchBackend, SearchUnavailable
@@ -159,10 +160,13 @@ async def run_forever(backend: SearchBackend, interval: float = 2.0, max_interva
         except SearchUnavailable as exc:  # the engine is down while rebuilding: wait, try again
             log.warning("search index rebuild failed, retrying later: %s", exc)
             delay = min(delay * 2, max_interval)
-        except Exception:  # the database itself failed: log, wait, try again
+        except Exception as exc:  # the database itself failed: log, wait, try again
             if asyncio.current_task().cancelling():  # type: ignore[union-attr]
                 raise  # a stop whose clean-up failed: stop all the same, never loop on
-            log.exception("search indexer loop failed")
+            if database_unavailable(exc):
+                log.warning("search indexer: the database is unavailable, trying again: %s", exc)
+            else:
+                log.exception("search indexer loop failed")
             delay = min(delay * 2, max_interval)
         await asyncio.sleep(delay)
 

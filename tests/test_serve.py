@@ -19,15 +19,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+import pytest
 from tortoise.timezone import now
 
 from domain.catalog.models import DeliveryStatus, WebhookDelivery
 from domain.catalog.webhooks import WebhookData, register_webhook
 from domain.enums import Role
-from tests.conftest import REPO, run_cli
+from tests.conftest import PG_URL, REPO, run_cli
 from tests.factories import ADMIN
 
 #: What a stop may take, SIGTERM to exit (the issue's bound).
@@ -226,3 +227,121 @@ async def test_sigterm_during_a_webhook_round_exits_within_10_s_and_the_delivery
     # not sent, not failed: claimed for a while (its lease), then sent again
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
     assert delivery.next_attempt_at > now() + timedelta(seconds=30)
+
+
+# -- the database gone ----------------------------------------------------------------------------
+
+UNITS = "{ units { totalCount } }"
+
+
+class TcpProxy:
+    """Forwards a local port to the database; `stop()` drops every connection and refuses new ones (the
+    database gone, as when its host fails), `start()` serves again on the same port."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        self.server: asyncio.Server | None = None
+        self.streams: set[asyncio.StreamWriter] = set()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+
+    def _call(self, work: Any) -> None:
+        asyncio.run_coroutine_threadsafe(work, self.loop).result(10)
+
+    def start(self) -> None:
+        async def listen() -> None:
+            self.server = await asyncio.start_server(self._pipe, "127.0.0.1", self.port)
+
+        self._call(listen())
+
+    def stop(self) -> None:
+        async def drop() -> None:
+            assert self.server is not None
+            self.server.close()
+            for stream in self.streams:
+                stream.transport.abort()
+            self.streams.clear()
+
+        self._call(drop())
+
+    def close(self) -> None:
+        with suppress(Exception):
+            self.stop()
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection(*self.target)
+        except OSError:
+            writer.transport.abort()
+            return
+        self.streams |= {writer, up_writer}
+
+        async def copy(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.transport.abort()
+
+        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+
+
+def assert_unavailable(response: httpx.Response, media: str = "application/json") -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["retry-after"].isdigit()
+    assert response.headers["content-type"].startswith(media)
+    (error,) = response.json()["errors"]
+    assert error["extensions"]["code"] == "database_unavailable"
+    assert "数据库暂时不可用" in error["message"] and "the database is unavailable" in error["message"]
+
+
+def ask(server: Server, query: str, **headers: str) -> httpx.Response:
+    return httpx.get(f"{server.base}/graphql", params={"query": query}, headers=headers, timeout=30)
+
+
+def assert_outage_answers(server: Server) -> None:
+    """What every kind of request answers while the database cannot be reached: 503s, never a 500."""
+    assert_unavailable(httpx.post(f"{server.base}/graphql", json={"query": "{ powers { totalCount } }"}, timeout=30))
+    media = "application/graphql-response+json"
+    assert_unavailable(ask(server, "{ powers { totalCount } }", accept=media), media)
+    assert_unavailable(ask(server, UNITS, authorization="Bearer qq_not_checked_while_the_database_is_down"))
+    assert_unavailable(httpx.get(f"{server.base}/files/1", timeout=30))
+    assert_unavailable(httpx.get(f"{server.base}/open-data/catalog.json", timeout=30))
+    ready = httpx.get(f"{server.base}/readyz", timeout=30)
+    assert ready.status_code == 503 and ready.json() == {"status": "unavailable", "database": "down"}
+    assert httpx.get(f"{server.base}/healthz", timeout=30).status_code == 200  # alive: no restart for an outage
+    log = server.log()  # (asyncpg's pool logs its own retries with their tracebacks)
+    assert "Exception in ASGI application" not in log and '" 500 ' not in log, log[-3000:]
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL: a server the app reaches over the network")
+def test_postgres_gone_answers_503_serves_cached_answers_stale_and_recovers(
+    fresh_db_url: str, tmp_path: Path
+) -> None:
+    parts = urlsplit(fresh_db_url)
+    proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+    proxy.start()
+    user = parts.netloc.rpartition("@")[0]
+    through = urlunsplit(parts._replace(netloc=f"{user}@127.0.0.1:{proxy.port}" if user else f"127.0.0.1:{proxy.port}"))
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": through, "QINGQUAN_SEARCH_INDEX_DIR": str(tmp_path / "index"),
+           "QINGQUAN_WEBHOOK_SENDER": "false", "QINGQUAN_WORKERS": "1"}  # one process: one response cache  # fmt: skip
+    try:
+        with serving(env, tmp_path / "serve.log") as server:
+            for _ in range(2):  # the first run validates the document; the second answer is cached
+                fresh = ask(server, UNITS)
+                assert fresh.status_code == 200 and "age" not in fresh.headers
+            time.sleep(1.2)
+            proxy.stop()
+            stale = ask(server, UNITS)
+            assert stale.status_code == 200 and stale.content == fresh.content
+            assert stale.headers["warning"] == '110 - "Response is Stale"' and int(stale.headers["age"]) >= 1
+            assert_outage_answers(server)
+            proxy.start()
+            wait_until(lambda: ask(server, "{ powers { totalCount } }").status_code == 200, 30, "recovery")
+            again = ask(server, UNITS)
+            assert again.status_code == 200 and "warning" not in again.headers
+            assert server.readiness()["database"] == "up"
+    finally:
+        proxy.close()
