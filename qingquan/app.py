@@ -15,7 +15,7 @@ import gc
 import hashlib
 import logging
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
@@ -47,9 +47,8 @@ from search.indexer import run_forever
 from search.manifest import ownership
 
 log = logging.getLogger("qingquan")
-#: Seconds a stop gives the requests in flight, then the cancelled background jobs, then the database's
-#: close (with the server's own steps, under 10 s in all: see the module's doc).
-REQUEST_GRACE = 5.0
+#: Seconds a stop gives the cancelled background jobs, then the database's close (after the requests'
+#: REQUEST_GRACE: under 10 s in all, see the module's doc).
 JOBS_GRACE = 2.5
 DB_GRACE = 1.0
 
@@ -146,7 +145,7 @@ async def search_state(backend: SearchBackend) -> str:
     return "ready" if own.ready else "building" if own.ours() else "stale"
 
 
-def readiness(backend: SearchBackend) -> Any:
+def readiness(backend: SearchBackend) -> Callable[[Request], Awaitable[Response]]:
     async def readyz(request: Request) -> Response:
         """503 when the database cannot be reached (the one thing every answer needs); the search's state
         is reported, not required: while the index builds, everything but searches answers."""
