@@ -5,6 +5,8 @@ Which errors are an outage: domain/db_outage.py.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 
@@ -33,13 +35,19 @@ class DatabaseUnavailable(Exception):
         super().__init__(MESSAGE)
 
 
-def unavailable_response(media_type: str = "application/json") -> Response:
-    return Response(BODY, status_code=503, media_type=media_type, headers=dict(HEADERS))
+def unavailable_response(media_type: str = "application/json", body: bytes = BODY) -> Response:
+    return Response(body, status_code=503, media_type=media_type, headers=dict(HEADERS))
+
+
+#: A request the server ended because it is stopping (its grace was over).
+STOPPING = orjson.dumps({"errors": [{"message": "服务器正在停止，请重试 (the server is stopping; retry)",
+                                     "extensions": {"code": "shutting_down"}}]})  # fmt: skip
 
 
 class OutageMiddleware:
     """Answers a request that failed because the database cannot be reached with a 503 (when nothing of its
-    response was sent yet); every other error goes on to the server's 500 as before."""
+    response was sent yet); every other error goes on to the server's 500 as before. A request cancelled
+    because the server stops (uvicorn ends what outlives its grace) gets a 503 too, not uvicorn's 500."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -57,6 +65,11 @@ class OutageMiddleware:
 
         try:
             await self.app(scope, receive, sending)
+        except asyncio.CancelledError:
+            if not started:
+                with contextlib.suppress(Exception):
+                    await unavailable_response(body=STOPPING)(scope, receive, send)
+            raise
         except Exception as exc:
             if started or not database_unavailable(exc):
                 raise

@@ -181,8 +181,11 @@ def test_sigterm_during_a_long_request_exits_within_10_s(database: str, tmp_path
                      b"Content-Length: 100000\r\n\r\n" + b'{"query": "{ units { totalCount } }", "variables": {"x": "')  # fmt: skip
         time.sleep(0.5)
         seconds = server.stop()
+        answer = slow.recv(65536)
     assert_stopped_cleanly(server, seconds, quiet=False)
     assert "timeout graceful shutdown exceeded" in server.log()  # the request was given its grace, then ended
+    assert answer.startswith(b"HTTP/1.1 503 ") and b"retry-after: 5" in answer.lower(), answer  # not a 500
+    assert b'"code":"shutting_down"' in answer, answer
 
 
 @contextmanager
