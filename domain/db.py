@@ -91,8 +91,14 @@ async def migrate(url: str, progress: Callable[[str, str, str], object] | None =
 
 
 async def init(url: str) -> None:
-    """Open the database for the whole process: the server's request tasks share this context."""
+    """Open the database for the whole process: the server's request tasks share this context.
+
+    An SQLite file is opened now, not at the first query: when tortoise's SQLite client fails to open its
+    file it keeps its lock, and every later query would wait on it for good (the file held open from here
+    on, its folder moved or unmounted later does not matter)."""
     await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
+    if dialect() == "sqlite":
+        await connections.get("default").execute_query("SELECT 1")
 
 
 async def close() -> None:

@@ -1,12 +1,19 @@
-"""The Starlette app: /graphql (POST, GET, GraphiQL), /healthz, /readyz."""
+"""The Starlette app: /graphql (POST, GET, GraphiQL), /healthz, /readyz.
+
+A stop (SIGTERM) must end within 10 s, whatever runs: uvicorn stops accepting and gives the requests in
+flight REQUEST_GRACE seconds (qingquan/commands/server.py), then the lifespan cancels the background jobs
+(an index build, a webhook round) and waits JOBS_GRACE for them, then closes the database within DB_GRACE.
+A job that outlives its grace is abandoned: what it did is safe to redo (an index build is one commit per
+index, and an unfinished one is rebuilt on the next start; a webhook delivery keeps its lease and is sent
+again).
+"""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from functools import partial
@@ -29,16 +36,22 @@ from qingquan import downloads, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
 from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
+from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
-from search import backend_for, understand
+from search import SearchBackend, SearchUnavailable, backend_for, understand
 from search.indexer import run_forever
+from search.manifest import ownership
 
 log = logging.getLogger("qingquan")
+#: Seconds a stop gives the cancelled background jobs, then the database's close (after the requests'
+#: REQUEST_GRACE: under 10 s in all, see the module's doc).
+JOBS_GRACE = 2.5
+DB_GRACE = 1.0
 
 
 class AuthenticationFailed(Exception):
@@ -97,23 +110,23 @@ def indexer_lock(settings: Settings) -> Path:
     return Path(settings.search_index_dir) / ".indexer.lock"
 
 
-def background_jobs(settings: Settings, wakeups: Wakeups) -> list[Coroutine[Any, Any, None]]:
+def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine[Any, Any, None]]:
     """What the server runs besides requests: the indexer of this host's embedded index (one process of
     the host), and once per database, whichever host (domain/leases.py): the indexer of a Meilisearch
     index, the webhook sender (with the overdue checks), the pruning of the change feed."""
     backend = backend_for(settings)
-    jobs = []
+    jobs = {}
     if settings.search_indexer:
         follow = partial(run_forever, backend, wakeups)
         if backend.shared:
-            jobs.append(run_as_database_leader(f"search:{backend.consumer}", follow))
+            jobs["the search indexer"] = run_as_database_leader(f"search:{backend.consumer}", follow)
         else:
-            jobs.append(run_as_leader(indexer_lock(settings), follow))
+            jobs["the search indexer"] = run_as_leader(indexer_lock(settings), follow)
     if settings.webhook_sender:  # deliveries are queued by every process; one of all hosts sends them
         send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
-        jobs.append(run_as_database_leader("webhooks", send))
+        jobs["the webhook sender"] = run_as_database_leader("webhooks", send)
     retention = timedelta(seconds=settings.change_feed_retention)
-    jobs.append(run_as_database_leader("change-feed-pruning", partial(prune_forever, retention)))
+    jobs["the change feed's pruning"] = run_as_database_leader("change-feed-pruning", partial(prune_forever, retention))
     return jobs
 
 
@@ -130,13 +143,43 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> Response:
+async def search_state(backend: SearchBackend) -> str:
+    """`ready` when this host's index is complete and was built from this database; `building` while it is
+    being built from it; `stale` when it is another database's, of another format or not built yet (the
+    indexer rebuilds it); `down` when the search engine does not answer."""
     try:
-        await connections.get("default").execute_query("SELECT 1")
-    except Exception as exc:  # any failure of the database means not ready
-        log.warning("readiness check failed: %s", exc)
-        return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-    return JSONResponse({"status": "ok", "database": "up"})
+        own = await ownership(backend)
+    except SearchUnavailable:
+        return "down"
+    return "ready" if own.ready else "building" if own.ours() else "stale"
+
+
+def readiness(backend: SearchBackend) -> Callable[[Request], Awaitable[Response]]:
+    async def readyz(request: Request) -> Response:
+        """503 when the database cannot be reached (the one thing every answer needs); the search's state
+        is reported, not required: while the index builds, everything but searches answers."""
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+        except Exception as exc:  # any failure of the database means not ready
+            log.warning("readiness check failed: %s", exc)
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up", "search": await search_state(backend)})
+
+    return readyz
+
+
+async def stop_jobs(tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel the background jobs and wait JOBS_GRACE for them to end; abandon those that do not."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, pending = await asyncio.wait(tasks, timeout=JOBS_GRACE)
+    for task in pending:
+        log.warning("%s did not stop within %.1f s: abandoned", task.get_name(), JOBS_GRACE)
+    for task in done:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("%s failed while stopping", task.get_name(), exc_info=task.exception())
 
 
 def create_app(settings: Settings | None = None, *, manage_db: bool = True, migrate: bool = True) -> Starlette:
@@ -158,25 +201,25 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         wakeups = Wakeups(settings.database_url)
         if settings.search_indexer:
             wakeups.start()
-        tasks = [asyncio.create_task(job) for job in background_jobs(settings, wakeups)]
+        tasks = [asyncio.create_task(job, name=name) for name, job in background_jobs(settings, wakeups).items()]
         try:
             yield
         finally:
+            await stop_jobs(tasks)
             await wakeups.stop()
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
             if manage_db:
-                await db.close()
+                try:
+                    await asyncio.wait_for(db.close(), DB_GRACE)
+                except TimeoutError:  # a connection still taken by an abandoned job: the exit drops it
+                    log.warning("the database did not close within %.1f s", DB_GRACE)
 
+    backend = backend_for(settings)  # /readyz asks it whether this host's index is current
     graphql = QingquanGraphQL(settings)
     return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
-            Route("/readyz", readyz),
+            Route("/readyz", readiness(backend)),
             files.route,
             *filings.routes(settings),
             *open_data.routes(),
@@ -187,6 +230,9 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         # X-Forwarded-For / -Proto are believed only from the proxies the operator names (none by default,
         # and then no layer at all): the rule is the app's, so that it holds under any ASGI server
         # (`qingquan serve` turns uvicorn's own off)
-        middleware=[Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)] if settings.proxy_list else [],
+        middleware=[
+            Middleware(OutageMiddleware),  # a database outage is a 503 on every route, never a 500
+            *([Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)] if settings.proxy_list else []),
+        ],
         lifespan=lifespan,
     )

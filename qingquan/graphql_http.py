@@ -39,9 +39,17 @@ from strawberry.types.execution import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from domain import data_version, workdays
+from qingquan import outage
 from qingquan.graphiql import graphiql_html
 from qingquan.persisted import PersistedQueries, PersistedQueryError, load_manifest
-from qingquan.response_cache import CachedResponse, CacheKey, ResponseCache, etag_of, not_modified
+from qingquan.response_cache import (
+    CachedResponse,
+    CacheKey,
+    ResponseCache,
+    Unversioned,
+    etag_of,
+    not_modified,
+)
 from qingquan.settings import Settings
 from resolvers.prefetch import field_selections
 from schema.document_cache import DocumentLRU
@@ -60,6 +68,15 @@ OPERATION_NAME_REQUIRED = GraphQLError(
     "to run in `operationName`)",
     extensions={"code": "operation_name_required"},
 )
+
+
+class StaleAnswer(Exception):
+    """The database is down and this cached public answer is the last one known (served marked stale)."""
+
+    def __init__(self, cached: CachedResponse, age: int) -> None:
+        super().__init__("stale answer")
+        self.cached = cached
+        self.age = age
 
 
 class RequestError(Exception):
@@ -239,6 +256,13 @@ class GraphQLHTTP:
             response = self.error_response(exc, media or JSON)
         except ClientDisconnect:
             return
+        except outage.DatabaseUnavailable:  # a resolver's error, logged as such (schema.QingquanSchema)
+            response = outage.unavailable_response(media or JSON)
+        except Exception as exc:
+            if not outage.database_unavailable(exc):
+                raise
+            log.warning("GraphQL request: the database is unavailable: %s", exc)
+            response = outage.unavailable_response(media or JSON)
         await response(scope, receive, send)
 
     def error_response(self, exc: RequestError, media: str) -> Response:
@@ -271,7 +295,10 @@ class GraphQLHTTP:
                 "method_not_allowed",
                 {"Allow": "POST"},
             )
-        key = await self.cache_key(request, query, params, media)
+        try:
+            key = await self.cache_key(request, query, params, media)
+        except StaleAnswer as stale:
+            return self.cacheable_response(request, stale.cached, stale.age)
         if key is not None and self.responses is not None and (hit := self.responses.get(key)):
             return self.cacheable_response(request, hit)
         context = await self.get_context(request, None)
@@ -297,6 +324,8 @@ class GraphQLHTTP:
             release = getattr(context, "release", None)
             if release is not None:
                 release()
+        if result.errors and any((e.extensions or {}).get("code") == outage.CODE for e in result.errors):
+            raise outage.DatabaseUnavailable  # a resolver lost the database: the answer is not one (schema.ErrorPolicy)
         status, body = self.result_body(result, media)
         if status == 200 and not result.errors and (key is not None or request.method == "GET"):
             if key is not None and self.responses is not None:
@@ -318,7 +347,29 @@ class GraphQLHTTP:
         return status, orjson.dumps(body)
 
     async def cache_key(self, request: Request, query: str | None, params: GraphQLParams, media: str) -> CacheKey | None:
-        """The shared-cache key of a public query whose document is already known to be valid; else None."""
+        """The shared-cache key of a public query whose document is already known to be valid; else None.
+        When the data version cannot be read (the database is down), the last answer cached for the rest of
+        the key is served stale (qingquan/response_cache.py) by raising StaleAnswer; without one, the outage
+        is the caller's."""
+        rest = self.unversioned_key(request, query, params, media)
+        if rest is None:
+            return None
+        # read after the key's other parts, before executing: an answer is never older than its version
+        try:
+            version = await data_version.current()
+        except Exception as exc:
+            if self.responses is None or not outage.database_unavailable(exc):
+                raise
+            stale = self.responses.stale(rest)
+            if stale is None:
+                raise
+            raise StaleAnswer(*stale) from exc
+        return (version, *rest)
+
+    def unversioned_key(
+        self, request: Request, query: str | None, params: GraphQLParams, media: str
+    ) -> Unversioned | None:
+        """The parts of a public query's cache key but the data version (see cache_key); else None."""
         if query is None or not self.is_public(request) or (request.method == "POST" and _is_multipart(request)):
             return None
         entry = self.documents.get(query)
@@ -333,9 +384,7 @@ class GraphQLHTTP:
             # receipt lookup answers one person's case: neither is kept
             return None
         variables = orjson.dumps(params.variables or {}, option=orjson.OPT_SORT_KEYS)
-        # read after the key's other parts, before executing: an answer is never older than its version
-        version = await data_version.current()
-        return (version, workdays.today().isoformat(), query, variables, params.operation_name, media)
+        return (workdays.today().isoformat(), query, variables, params.operation_name, media)
 
     def document(self, query: str | None) -> DocumentNode | None:
         """The parsed document, within the token limit, or None when it does not parse (the execution then
@@ -360,13 +409,16 @@ class GraphQLHTTP:
         operation = get_operation_ast(document, operation_name)
         return operation is not None and bool(_root_fields(operation, document) & RECEIPT_LOOKUPS)
 
-    def cacheable_response(self, request: Request, cached: CachedResponse) -> Response:
-        """A response with its ETag (304 when the client has it); shared caches only for public ones."""
+    def cacheable_response(self, request: Request, cached: CachedResponse, stale_age: int | None = None) -> Response:
+        """A response with its ETag (304 when the client has it); shared caches only for public ones;
+        `stale_age`: served stale while the database is down, this many seconds old."""
         headers = {
             "ETag": cached.etag,
             "Cache-Control": "public, max-age=0, must-revalidate" if self.is_public(request) else "private, no-cache",
             "Vary": "Accept, Authorization",
         }
+        if stale_age is not None:
+            headers |= {"Age": str(stale_age), "Warning": '110 - "Response is Stale"'}
         if not_modified(request.headers.get("if-none-match"), cached.etag):
             return Response(status_code=304, headers=headers)
         return Response(cached.body, media_type=cached.media_type, headers=headers)

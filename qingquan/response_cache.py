@@ -5,15 +5,25 @@ today, what is overdue) and the data: the key holds all of them, the data as the
 version (domain/data_version.py), which every committed write changes for every process at once. So a
 write is visible to the very next request, and an entry is never served after anything changed. Only
 requests without a token are cached: a token's answer is the token holder's.
+
+When the database cannot be reached, the data version cannot be read: then the last answer cached for
+the rest of the key (the same document, variables, day and media type) is served *stale*, as a CDN
+would serve a stale copy while its origin is down, with `Age` (seconds since it was last known current:
+stored or served fresh) and `Warning: 110 - "Response is Stale"` (RFC 7234). It is the answer a client
+would have had at the moment the database went away; a question never asked before gets the 503.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from threading import Lock
 
+#: The key without the data version: the day, the document, its variables, the operation, the media type.
+Unversioned = tuple[str, str, bytes, str | None, str]
+#: (the data version, *Unversioned)
 CacheKey = tuple[str, str, str, bytes, str | None, str]
 
 
@@ -44,6 +54,8 @@ class ResponseCache:
         self.size = 0
         self.hits = self.misses = 0
         self._entries: OrderedDict[CacheKey, CachedResponse] = OrderedDict()
+        #: per unversioned key, the newest key stored and when its answer was last known current (monotonic)
+        self._current: dict[Unversioned, tuple[CacheKey, float]] = {}
         self._lock = Lock()
 
     def get(self, key: CacheKey) -> CachedResponse | None:
@@ -54,7 +66,15 @@ class ResponseCache:
                 return None
             self.hits += 1
             self._entries.move_to_end(key)
+            self._current[key[1:]] = (key, time.monotonic())
             return entry
+
+    def stale(self, unversioned: Unversioned) -> tuple[CachedResponse, int] | None:
+        """The newest answer still cached for `unversioned` and its age in seconds, or None."""
+        with self._lock:
+            key, confirmed = self._current.get(unversioned, (None, 0.0))
+            entry = self._entries.get(key) if key is not None else None
+            return None if entry is None else (entry, int(time.monotonic() - confirmed))
 
     def put(self, key: CacheKey, body: bytes, media_type: str) -> CachedResponse:
         entry = CachedResponse(body, media_type, etag_of(body))
@@ -65,8 +85,11 @@ class ResponseCache:
             if old is not None:
                 self.size -= len(old.body)
             self._entries[key] = entry
+            self._current[key[1:]] = (key, time.monotonic())
             self.size += len(body)
             while self.size > self.max_bytes and self._entries:
-                _, evicted = self._entries.popitem(last=False)
+                gone, evicted = self._entries.popitem(last=False)
                 self.size -= len(evicted.body)
+                if self._current.get(gone[1:], (None,))[0] == gone:
+                    del self._current[gone[1:]]
         return entry

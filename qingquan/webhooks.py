@@ -29,6 +29,7 @@ from domain.catalog import webhook_targets as targets
 from domain.catalog.models import DeliveryStatus, WebhookDelivery
 from domain.catalog.webhook_targets import Address
 from domain.catalog.webhooks import queue_overdue
+from domain.db_outage import database_unavailable
 from domain.workdays import today
 from qingquan.settings import get_settings
 
@@ -206,11 +207,14 @@ async def run(*, watch: bool = False, interval: float = 5.0, base_delay: timedel
         try:
             await queue_overdue(today(), localtime())
             done = await deliver_due(base_delay=base_delay, allow_private=allow_private)
-        except Exception:
-            if not watch:
-                raise
+        except Exception as exc:
+            if not watch or asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise  # once, or a stop whose clean-up failed: never round on
             # a worker outlives a failed round (the database restarting, say): the next round tries again
-            log.exception("webhook round failed; the next one in %s s", interval)
+            if database_unavailable(exc):
+                log.warning("webhook round: the database is unavailable; the next round in %s s: %s", interval, exc)
+            else:
+                log.exception("webhook round failed; the next one in %s s", interval)
             done = Round()
         total.delivered += done.delivered
         total.retried += done.retried

@@ -12,6 +12,7 @@ from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimit
 from tortoise.exceptions import ValidationError as OrmValidationError
 
 from domain.errors import DomainError
+from qingquan import outage
 from qingquan.settings import Settings, get_settings
 from schema.document_cache import DocumentLRU, document_cache
 from schema.execution import FastExecutionContext
@@ -41,6 +42,8 @@ class ErrorPolicy(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         original = error.original_error
+        if outage.database_unavailable(original):  # not a bug: the HTTP layer answers 503 (qingquan/outage.py)
+            return GraphQLError(outage.MESSAGE, nodes=error.nodes, path=error.path, extensions={"code": outage.CODE})
         if isinstance(original, OrmValidationError) and (match := _TOO_LONG.match(str(original))):
             name, length, limit = match.groups()
             return GraphQLError(
@@ -57,7 +60,9 @@ class QingquanSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         """Log what went wrong on our side with its traceback; a caller's mistake in one line at most."""
         for error in errors:
-            if should_mask(error) and not isinstance(error.original_error, OrmValidationError):
+            if outage.database_unavailable(error.original_error):
+                log.warning("the database is unavailable in %s: %s", error.path, error.original_error)
+            elif should_mask(error) and not isinstance(error.original_error, OrmValidationError):
                 log.error("unexpected error in %s", error.path, exc_info=error.original_error)
             else:
                 log.debug("refused: %s", error.message)

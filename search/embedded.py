@@ -12,7 +12,11 @@ Two changes to what is indexed shape the ranking (search.manifest's INDEX_FORMAT
   text's length relative to the average, which ranked a one-line article that mentions the words
   above the article that is about them (劳动法 第二十一条 over 劳动合同法 第十九条 for
   `劳动合同 试用期`); the padding softens that (b 0.75 becomes about 0.75 × 116 / 416 ≈ 0.2).
-Writes run in a worker thread under one lock; a batch is one commit, so it lands whole or not at all.
+Writes run in one writer thread of the backend's own, under one lock; a batch is one commit, so it lands
+whole or not at all. One thread, so that the writer is never used by two threads at once: a write whose
+task is cancelled (a server stopping mid-build) still runs to its end in that thread — a batch being
+added stops at its next document — and the rollback queues behind it ("Already borrowed" was a rollback
+from another thread while a batch was still being added).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import logging
 import os
 import shutil
 import socket
+import threading
 from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -310,6 +315,7 @@ class EmbeddedBackend(SearchBackend):
         self.directory = Path(directory) if directory is not None else None
         self._indexes: dict[IndexName, _Index] = {}
         self._lock = asyncio.Lock()
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qq-index-writer")
         self._manifest_seen: tuple[tuple[int, int, int], dict[str, Any] | None] | None = None
 
     @property
@@ -358,33 +364,45 @@ class EmbeddedBackend(SearchBackend):
             self._indexes[name] = _Index(SPECS[name], path)
         return self._indexes[name]
 
+    async def _write(self, work: Callable[[], Any]) -> Any:
+        """`work` in the writer thread. Cancelled, the await ends at once but the work runs to its end, and
+        whatever is written next waits for it there."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, work)
+
     async def apply(self, index: IndexName, changes: IndexChanges) -> None:
         if not changes:
             return
         target = self._index(index)
         async with self._lock:
-            await asyncio.to_thread(target.write, lambda writer: target.apply(writer, changes))
+            await self._write(lambda: target.write(lambda writer: target.apply(writer, changes)))
 
     async def rebuild(self, index: IndexName, batches: AsyncIterable[list[dict[str, Any]]]) -> int:
-        """Replace the whole index in one commit: searches see the old index until it is done."""
+        """Replace the whole index in one commit: searches see the old index until it is done. Cancelled,
+        the batch being added stops at its next document and the writer rolls back."""
         target = self._index(index)
-        loop = asyncio.get_running_loop()
+        stop = threading.Event()
+
+        def add(batch: list[dict[str, Any]]) -> None:
+            for source in batch:
+                if stop.is_set():
+                    return
+                writer.add_document(target.document(source))
+
         count = 0
         async with self._lock:
-            writer = await asyncio.to_thread(target.index.writer, WRITER_HEAP, 2)
+            writer = await self._write(lambda: target.index.writer(WRITER_HEAP, 2))
             try:
-                await asyncio.to_thread(writer.delete_all_documents)
+                await self._write(writer.delete_all_documents)
                 async for batch in batches:
-                    await loop.run_in_executor(
-                        None, lambda b=batch: [writer.add_document(target.document(d)) for d in b]
-                    )
+                    await self._write(functools.partial(add, batch))
                     count += len(batch)
-                await asyncio.to_thread(writer.commit)
+                await self._write(writer.commit)
             except BaseException:
-                await asyncio.to_thread(writer.rollback)
+                stop.set()
+                await self._write(writer.rollback)
                 raise
             finally:
-                await asyncio.to_thread(writer.wait_merging_threads)
+                await self._write(writer.wait_merging_threads)
             target.index.reload()
         return count
 
@@ -396,7 +414,7 @@ class EmbeddedBackend(SearchBackend):
         for name in [index] if index else list(IndexName):
             target = self._index(name)
             async with self._lock:
-                await asyncio.to_thread(target.write, lambda writer: writer.delete_all_documents())
+                await self._write(functools.partial(target.write, lambda writer: writer.delete_all_documents()))
 
     async def health(self) -> bool:
         return True

@@ -30,6 +30,7 @@ from typing import Any
 from domain import change_feed as feed
 from domain.change_feed import FeedRow
 from domain.change_listen import Wakeups
+from domain.db_outage import database_unavailable
 from domain.enums import SearchEntity
 from domain.models import LegalArticle, LegalDocument, Power
 from search.backend import SearchBackend, SearchUnavailable
@@ -226,8 +227,13 @@ async def run_forever(
         except SearchUnavailable as exc:  # the engine is down while rebuilding: wait, try again
             log.warning("search index rebuild failed, retrying later: %s", exc)
             failed = True
-        except Exception:  # the database itself failed: log, wait, try again
-            log.exception("search indexer loop failed")
+        except Exception as exc:  # the database itself failed: log, wait, try again
+            if asyncio.current_task().cancelling():  # type: ignore[union-attr]
+                raise  # a stop whose clean-up failed: stop all the same, never loop on
+            if database_unavailable(exc):
+                log.warning("search indexer: the database is unavailable, trying again: %s", exc)
+            else:
+                log.exception("search indexer loop failed")
             failed = True
         delay = min(delay * 2, max_interval) if failed else interval
         if failed or wakeups is None:
@@ -282,13 +288,18 @@ async def _building(backend: SearchBackend, own: Ownership, build: str) -> Async
                 await backend.write_manifest(manifest.touched().as_dict())
 
         beat = asyncio.create_task(heartbeat())
+    finished = False
     try:
         yield
+        finished = True
     finally:
         if beat is not None:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await beat
+            if not finished:  # stopped or failed mid-build: whoever starts next rebuilds at once
+                with contextlib.suppress(Exception):
+                    await backend.write_manifest(manifest.abandoned().as_dict())
     await backend.write_manifest(manifest.touched(IndexState.READY).as_dict())
 
 

@@ -84,6 +84,11 @@ class Manifest:
     def touched(self, state: IndexState | None = None) -> Manifest:
         return replace(self, state=state or self.state, updated=time.time())
 
+    def abandoned(self) -> Manifest:
+        """A build stopped before its end (the server stopping): no live builder, so that the next start
+        rebuilds at once rather than wait STALE_AFTER for a builder that is gone."""
+        return replace(self, builder="", updated=0.0)
+
 
 class IndexNotReady(SearchUnavailable):
     """The index was not built from this database (or in this format), or its build is not done."""

@@ -14,6 +14,7 @@ import pytest
 from domain import data_version
 from domain.enums import PowerStatus, Role
 from qingquan.persisted import sha256
+from qingquan.response_cache import ResponseCache
 from tests.factories import make_power, make_unit, unique
 from tests.helpers import app_client, count_queries, token_for
 
@@ -155,3 +156,18 @@ async def test_sending_webhooks_leaves_the_data_version_alone(database: str) -> 
     delivery.attempts = 1
     await delivery.save()
     assert await data_version.current() == before
+
+
+def test_the_newest_answer_of_a_question_is_kept_for_an_outage() -> None:
+    """While the database is down the data version cannot be read: the newest answer cached for the rest of
+    the key is what is served (stale); one evicted is gone, and so is a question never asked."""
+    cache = ResponseCache(max_bytes=10_000)
+    question = ("2026-12-07", "{ units { totalCount } }", b"{}", None, "application/json")
+    cache.put(("v1", *question), b'{"data": 1}', "application/json")
+    cache.put(("v2", *question), b'{"data": 2}', "application/json")
+    cached, age = cache.stale(question)
+    assert cached.body == b'{"data": 2}' and age == 0
+    assert cache.stale(("2026-12-08", *question[1:])) is None  # another day is another question
+    for n in range(40):  # other answers push it out
+        cache.put((f"v{n}", "2026-12-07", f"{{ q{n} }}", b"{}", None, "application/json"), b"x" * 400, "application/json")
+    assert cache.stale(question) is None

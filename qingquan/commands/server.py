@@ -2,11 +2,36 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import socket
 
 import typer
 
 from qingquan.settings import get_settings
+
+#: Seconds a stop (SIGTERM) gives the requests in flight before they are cancelled; the background jobs
+#: and the database's close follow (qingquan/app.py): under 10 s in all.
+REQUEST_GRACE = 5
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything is printed or started: a port that is taken is said
+    plainly (exit status 2), not after a "serving" line and the application's start-up."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a port in TIME_WAIT is free
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            typer.echo(f"端口 {port} 已被占用 (port {port} is already in use)", err=True)
+        else:
+            typer.echo(f"无法监听 {host}:{port} (cannot listen on {host}:{port}): {exc.strerror or exc}", err=True)
+        raise typer.Exit(2) from None
+    sock.set_inheritable(True)  # the worker processes serve it too
+    return sock
 
 
 def serve(
@@ -21,6 +46,7 @@ def serve(
     import asyncio
 
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     settings = get_settings()
     sqlite = settings.database_url.startswith("sqlite")
@@ -32,28 +58,35 @@ def serve(
             "(an SQLite database takes one app process: use --workers 1, or PostgreSQL for several)",
             param_hint="--workers",
         )
+    host, port = host or settings.host, port or settings.port
+    sock = listening_socket(host, port)
     if count > 1 and "QINGQUAN_SECRET_KEY" not in os.environ:
         # one key for every worker, or a filing link made by one would fail on the others
         os.environ["QINGQUAN_SECRET_KEY"] = settings.secret_key
     # migrate once here, so that the worker processes never race each other over it
     asyncio.run(_migrate(settings.database_url))
-    typer.echo(f"qingquan: serving http://{host or settings.host}:{port or settings.port}/graphql with {count} "
+    typer.echo(f"qingquan: serving http://{host}:{port}/graphql with {count} "
                f"worker process{'es' if count > 1 else ''}", err=True)
-    uvicorn.run(
+    config = uvicorn.Config(
         "qingquan.asgi:worker_app",
         factory=True,
         workers=count,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         log_level=settings.log_level,
         access_log=settings.access_log,
-        timeout_graceful_shutdown=10,
+        timeout_graceful_shutdown=REQUEST_GRACE,
         # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, so that anyone on the host (or a
         # proxy passing the header through) could name any address and reset the per-address limits: it
         # believes no one, and the app applies the operator's QINGQUAN_TRUSTED_PROXIES itself (create_app)
         proxy_headers=False,
         forwarded_allow_ips=[],
     )
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C: uvicorn has stopped gracefully already
+        if count > 1:
+            Multiprocess(config, sockets=[sock]).run()
+        else:
+            uvicorn.Server(config).run(sockets=[sock])
 
 
 async def _migrate(url: str) -> None:
