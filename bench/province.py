@@ -255,8 +255,8 @@ COMPLAINTS = (
     "status receivedOn } } } }"
 )
 SUPERVISION = (
-    "query($unit: ID!) { overdueDisclosures(unitId: $unit) { powerId dueOn disclosedOn } "
-    "operationAlarms(unitId: $unit) { powerId running } }"
+    "query($unit: ID!) { overdueDisclosures(unitId: $unit) { finishedOn dueOn disclosedOn power { code } } "
+    "operationAlarms(unitId: $unit) { running power { code } step { note } } }"
 )
 PROGRESS = (
     "query($units: [ID!]) { unitProgress(unitIds: $units) { unit { code name } total done stage withChart "
