@@ -382,7 +382,11 @@ class SearchQuery:
                          power=Power.from_model(p)))
             for i, h, p in found
         ]  # fmt: skip
-        units = await ctx.loaders.unit_by_id.load_many([int(k) for k, _ in _counts(result, "unit_id")])
+        facet_units = [int(k) for k, _ in _counts(result, "unit_id")]
+        # the hits' units in the facets' statement: a hit's `unit` is then complete at once, not in a batch of
+        # its own after it (issue 20: in a province the hits' units are seldom among the facets' 20)
+        hit_units = [p.unit_id for _, _, p in found] if facet_units else []
+        units = (await ctx.loaders.unit_by_id.load_many([*facet_units, *hit_units]))[: len(facet_units)]
         unit_counts = [
             UnitCount(unit=Unit.from_model(u), count=n)
             for (_, n), u in zip(_counts(result, "unit_id"), units, strict=True)
