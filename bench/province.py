@@ -20,7 +20,7 @@ every query answers without errors on both, and then runs each query of the port
 interleaved rounds (county then province, province then county in the next round): a cell sends the same
 number of requests one after another to one server and reads that server's CPU time (user + system, the
 process and its children, from /proc) before and after. Per query it prints the median over rounds of CPU ms
-per request on each side and their ratio (province ÷ county; the goal is ≤ 1.2), with the spread of the
+per request on each side and their ratio (province ÷ county; the goal is ≤ 1.2), with the median and range of the
 per-round ratios, and writes the table into bench/RESULTS.md under "### <label>" of its own section.
 
 The original county keeps its ids and codes in the province and sorts first by code, so a page of the county
@@ -103,7 +103,7 @@ def copy_statement(table: str, columns: list[tuple[str, str]], keys: set[str]) -
         if name in keys or name in UNKEYED_IDS.get(table, ()):
             values.append(f'"{name}" + k * {STRIDE}')
         elif name in CODES.get(table, ()):
-            values.append(f"(361000 + k)::text || substr(\"{name}\", {len(REGION) + 1})")
+            values.append(f'(361000 + k)::text || substr("{name}", {len(REGION) + 1})')
         elif name in REGIONS.get(table, ()):
             values.append("(361000 + k)::text")
         elif name in SNAPSHOTS.get(table, ()):
@@ -126,7 +126,9 @@ async def _replicate(url: str) -> None:
             print(f"the province already holds {regions} counties")
             return
         if regions != 1 or await conn.fetchval(f"SELECT max(id) FROM unit WHERE id >= {STRIDE}"):
-            raise SystemExit(f"{url} holds {regions} regions: expected the demo county alone (drop the database)")
+            raise SystemExit(
+                f"{url} holds {regions} regions: expected the demo county alone (drop the database)"
+            )
         foreign = await conn.fetch(
             "SELECT tc.table_name AS t, kcu.column_name AS c, ccu.table_name AS target FROM information_schema.table_constraints tc"
             " JOIN information_schema.key_column_usage kcu ON tc.constraint_name = kcu.constraint_name"
@@ -142,13 +144,17 @@ async def _replicate(url: str) -> None:
                     (r["column_name"], r["data_type"])
                     for r in await conn.fetch(
                         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $1"
-                        " ORDER BY ordinal_position", table,
+                        " ORDER BY ordinal_position",
+                        table,
                     )
                 ]
                 keys = {"id"} | {r["c"] for r in foreign if r["t"] == table and r["target"] in TABLES}
                 started = time.monotonic()
                 status = await conn.execute(copy_statement(table, columns, keys))
-                print(f"  {table:18} {int(status.split()[-1]):>9,} rows in {time.monotonic() - started:5.1f} s", flush=True)
+                print(
+                    f"  {table:18} {int(status.split()[-1]):>9,} rows in {time.monotonic() - started:5.1f} s",
+                    flush=True,
+                )
                 await conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), (SELECT max(id) FROM \"{table}\"))"
                 )
@@ -162,7 +168,9 @@ def ensure_database(url: str, env: dict[str, str]) -> None:
     name = url.rsplit("/", 1)[1]
     if not pg_value(url, f"SELECT count(*) FROM pg_database WHERE datname = '{name}'", "postgres"):
         pg_value(url, f'CREATE DATABASE "{name}"', "postgres")
-    if pg_value(url, "SELECT to_regclass('power') IS NOT NULL") and pg_value(url, "SELECT EXISTS (SELECT 1 FROM power)"):
+    if pg_value(url, "SELECT to_regclass('power') IS NOT NULL") and pg_value(
+        url, "SELECT EXISTS (SELECT 1 FROM power)"
+    ):
         print(f"{name}: the demo county is there")
         return
     print(f"{name}: qingquan seed-demo", flush=True)
@@ -211,7 +219,10 @@ def build(county: str, province: str) -> None:
     for url in (county, province):
         reindex(url, environment(url), force=grown and url == province)
     for url in (county, province):
-        counts = {t: pg_value(url, f'SELECT count(*) FROM "{t}"') for t in ("unit", "power", "flow_step", "operation_record")}
+        counts = {
+            t: pg_value(url, f'SELECT count(*) FROM "{t}"')
+            for t in ("unit", "power", "flow_step", "operation_record")
+        }
         print(f"{url.rsplit('/', 1)[1]}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
 
 
@@ -278,17 +289,37 @@ def queries(unit_id: str) -> list[Query]:
     dept = {"unitId": unit_id}
     return [
         Query("units", "portal: units, a page of 100", PORTAL_UNITS, {"after": None}, None),
-        Query("unit", "portal: a unit's page (its subtree's powers)", PORTAL_UNIT, {"code": DEPARTMENT}, None),
+        Query(
+            "unit", "portal: a unit's page (its subtree's powers)", PORTAL_UNIT, {"code": DEPARTMENT}, None
+        ),
         Query("unit_filter", "portal: powers filtered to a unit", PORTAL_POWERS, {"filter": dept}, None),
         Query("power", "portal: a power's detail", PORTAL_POWER, {"code": POWER}, None),
-        Query("category", "portal: a category's page", PORTAL_POWERS, {"filter": {"category": "LICENSING"}}, None),
+        Query(
+            "category",
+            "portal: a category's page",
+            PORTAL_POWERS,
+            {"filter": {"category": "LICENSING"}},
+            None,
+        ),
         Query("search_powers", "portal: searchPowers", SEARCH_POWERS, {"q": "许可"}, None),
         Query("search_basis", "portal: searchLegalBasis", PORTAL_SEARCH, {"q": "土地 征收 补偿"}, None),
         Query("admin_page", "console: the ADMIN powers page (20, nested)", PAGE, {"first": 20}, "admin"),
         Query("admin_unit", "console: a unit's powers, ADMIN", PORTAL_POWERS, {"filter": dept}, "admin"),
-        Query("staff_unit", "console: its own unit's powers, UNIT_STAFF", PORTAL_POWERS, {"filter": dept}, "staff"),
+        Query(
+            "staff_unit",
+            "console: its own unit's powers, UNIT_STAFF",
+            PORTAL_POWERS,
+            {"filter": dept},
+            "staff",
+        ),
         Query("complaints", "console: a unit's complaints", COMPLAINTS, {"unit": unit_id}, "admin"),
-        Query("supervision", "console: a unit's overdue disclosures and alarms", SUPERVISION, {"unit": unit_id}, "admin"),
+        Query(
+            "supervision",
+            "console: a unit's overdue disclosures and alarms",
+            SUPERVISION,
+            {"unit": unit_id},
+            "admin",
+        ),
         Query("progress", "console: unitProgress of a unit", PROGRESS, {"units": [unit_id]}, "admin"),
         Query("search_admin", "console: searchPowers, ADMIN", SEARCH_POWERS, {"q": "许可"}, "admin"),
     ]
@@ -328,7 +359,11 @@ class Side:
 
 
 def token(env: dict[str, str], *args: str) -> str:
-    return run(qingquan("token", "create", "--name", "province-bench", *args), env, "qingquan token create").strip().splitlines()[-1]
+    return (
+        run(qingquan("token", "create", "--name", "province-bench", *args), env, "qingquan token create")
+        .strip()
+        .splitlines()[-1]
+    )
 
 
 @dataclass
@@ -392,14 +427,16 @@ def check(sides: list[Side], qs: list[Query]) -> list[str]:
 
 def table(cells: list[Cell]) -> list[str]:
     lines = [
-        "| query | county CPU ms/request | province CPU ms/request | province ÷ county | per-round ratios | requests/cell |",
+        "| query | county CPU ms/request | province CPU ms/request | province ÷ county | per-round ratios: median (range) "
+        "| requests/cell |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for cell in cells:
         c, p, ratios = cell.median("county"), cell.median("province"), cell.ratios
+        paired = statistics.median(ratios)
         mark = "" if p / c <= 1.2 else " ✗"
         lines.append(
-            f"| {cell.query.title} | {c:.2f} | {p:.2f} | **{p / c:.2f}**{mark} | {min(ratios):.2f}–{max(ratios):.2f} "
+            f"| {cell.query.title} | {c:.2f} | {p:.2f} | **{p / c:.2f}**{mark} | {paired:.2f} ({min(ratios):.2f}–{max(ratios):.2f}) "
             f"| {cell.requests} |"
         )
     return lines
@@ -414,7 +451,10 @@ def bench(args: argparse.Namespace) -> None:
         for name, url in (("county", args.county_url), ("province", args.province_url)):
             env = environment(url)
             reindex(url, env, force=False)
-            tokens = {"admin": token(env, "--role", "ADMIN"), "staff": token(env, "--role", "UNIT_STAFF", "--unit", DEPARTMENT)}
+            tokens = {
+                "admin": token(env, "--role", "ADMIN"),
+                "staff": token(env, "--role", "UNIT_STAFF", "--unit", DEPARTMENT),
+            }
             port = free_port()
             log = WORKDIR / url.rsplit("/", 1)[1] / "serve.log"
             logs.append(log)
@@ -423,17 +463,24 @@ def bench(args: argparse.Namespace) -> None:
             sides.append(Side(name, url, port, tokens, proc.pid))
         for side in sides:
             wait_outbox_empty(side.url)
-        unit_id = json.loads(sides[0].post(json.dumps({"query": UNIT_ID, "variables": {"code": DEPARTMENT}}).encode(), None))
+        unit_id = json.loads(
+            sides[0].post(json.dumps({"query": UNIT_ID, "variables": {"code": DEPARTMENT}}).encode(), None)
+        )
         qs = [q for q in queries(unit_id["data"]["unit"]["id"]) if not args.only or q.key in args.only]
         for line in check(sides, qs):
             print(f"check: {line}")
         cells = [Cell(q) for q in qs]
         measure(sides, cells, args.rounds, args.seconds)
     counts = {
-        side.name: {t: pg_value(side.url, f'SELECT count(*) FROM "{t}"') for t in ("unit", "power", "flow_step")} for side in sides
+        side.name: {
+            t: pg_value(side.url, f'SELECT count(*) FROM "{t}"') for t in ("unit", "power", "flow_step")
+        }
+        for side in sides
     }
     pg_version = str(pg_value(args.county_url, "SHOW server_version")).split(" ")[0]
-    sizes = "; ".join(f"{name}: " + ", ".join(f"{n:,} {t}" for t, n in c.items()) for name, c in counts.items())
+    sizes = "; ".join(
+        f"{name}: " + ", ".join(f"{n:,} {t}" for t, n in c.items()) for name, c in counts.items()
+    )
     header = textwrap.fill(
         f"Date: {date.today().isoformat()}. Commit: {git_commit()}. Machine: {os.cpu_count()} cores ({platform.machine()}),"
         f" Python {platform.python_version()}, PostgreSQL {pg_version} (local); load average {load_before:.1f} before"
@@ -456,14 +503,20 @@ def bench(args: argparse.Namespace) -> None:
 
 
 def arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("what", choices=("build", "bench", "all"))
     parser.add_argument("--county-url", default=f"{PG}/qq_county")
     parser.add_argument("--province-url", default=f"{PG}/qq_province")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
-    parser.add_argument("--seconds", type=float, default=1.5, help="a cell's length on the county (default 1.5 s)")
+    parser.add_argument(
+        "--seconds", type=float, default=1.5, help="a cell's length on the county (default 1.5 s)"
+    )
     parser.add_argument("--only", nargs="*", default=None, help="only these queries (keys: units, unit, …)")
-    parser.add_argument("--label", default="latest", help="subsection of RESULTS.md to write (replaced if present)")
+    parser.add_argument(
+        "--label", default="latest", help="subsection of RESULTS.md to write (replaced if present)"
+    )
     parser.add_argument("--note", default="", help="a paragraph under the table")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     return parser.parse_args()
