@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from domain.models import Power as PowerModel
+from domain import models as m
 from resolvers import search as resolve
 from resolvers.prefetch import field_selections
 from schema.catalogue.power import Power
@@ -386,7 +386,7 @@ class SearchQuery:
         facet_units = [int(k) for k, _ in _counts(result, "unit_id")]
         # the hits' units in the facets' statement: a hit's `unit` is then complete at once, not in a batch of
         # its own after it (issue 20: in a province the hits' units are seldom among the facets' 20)
-        read = ctx.loaders.fields_of(PowerModel, "id")  # a hit's unit_id is read when its unit is selected
+        read = ctx.loaders.fields_of(m.Power, "id")  # a hit's unit_id is read when its unit is selected
         hit_units = [p.unit_id for _, _, p in found] if facet_units and (read is None or "unit_id" in read) else []
         units = (await ctx.loaders.unit_by_id.load_many([*facet_units, *hit_units]))[: len(facet_units)]
         unit_counts = [
