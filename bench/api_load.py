@@ -502,15 +502,15 @@ def goals(cells: dict[tuple[str, int], Cell]) -> list[str]:
     ]
 
 
-def write_results(label: str, text: str) -> None:
+def write_results(label: str, text: str, section_title: str = SECTION) -> None:
     """Replace this label's subsection of the section (or add it, or the section) in RESULTS.md."""
     content = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
     block = f"### {label}\n\n{text.strip()}\n"
-    start = content.find(SECTION)
+    start = content.find(section_title)
     if start < 0:
-        content = content.rstrip("\n") + f"\n\n{SECTION}\n\n{block}"
+        content = content.rstrip("\n") + f"\n\n{section_title}\n\n{block}"
     else:
-        after = content.find("\n## ", start + len(SECTION))
+        after = content.find("\n## ", start + len(section_title))
         end = len(content) if after < 0 else after + 1
         section = content[start:end]
         heading = re.compile(rf"^### {re.escape(label)}\n.*?(?=^### |\Z)", re.M | re.S)

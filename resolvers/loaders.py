@@ -6,7 +6,6 @@ nested field can never reach what the root connection would hide.
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from datetime import date
 from functools import cached_property
@@ -93,20 +92,11 @@ def article_by_label() -> DataLoader[tuple[int, str], m.LegalArticle | None]:
     return DataLoader(load_fn=load)
 
 
-async def _unit_tree() -> dict[int | None, list[int]]:
-    """Each unit's children, by parent id (None: the top)."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for uid, parent in await m.Unit.all().values_list("id", "parent_id"):
-        children[parent].append(uid)
-    return children
-
-
 class Loaders:
     """Every loader of one request, built for its viewer when first asked for (a request uses a few)."""
 
     def __init__(self, viewer: access.Viewer) -> None:
         self.viewer = viewer
-        self._tree: asyncio.Future[dict[int | None, list[int]]] | None = None
         #: per model, the columns the request's query reads (resolvers.columns); None: whole rows
         self.columns: Columns | None = None
 
@@ -119,17 +109,17 @@ class Loaders:
         return tuple(sorted({*selected, key_field}))
 
     async def unit_subtree(self, unit_id: int) -> frozenset[int]:
-        """A unit and its descendants, from the whole tree read once per request (one query). The
-        resolvers of a page ask at once: the first starts the read, the others wait for that one (they
-        must not see a tree half read, nor read it again)."""
-        if self._tree is None:
-            self._tree = asyncio.ensure_future(_unit_tree())
-        children = await asyncio.shield(self._tree)  # a caller cancelled does not cancel the others' read
-        found, frontier = {unit_id}, [unit_id]
-        while frontier:
-            frontier = [c for u in frontier for c in children.get(u, []) if c not in found]
-            found.update(frontier)
-        return frozenset(found)
+        """A unit and its descendants. The resolvers of a page ask at once (each unit's powers): one
+        statement reads the subtrees of them all, and only those (never the whole tree: issue 20)."""
+        return await self.unit_subtree_by_id.load(unit_id)
+
+    @cached_property
+    def unit_subtree_by_id(self) -> DataLoader[int, frozenset[int]]:
+        async def load(keys: list[int]) -> list[frozenset[int]]:
+            found = await access.unit_subtrees(keys)
+            return [found[key] for key in keys]
+
+        return DataLoader(load_fn=load)
 
     @classmethod
     def for_viewer(cls, viewer: access.Viewer) -> Loaders:

@@ -72,6 +72,11 @@ FILLER = analysis.FILLER
 SENTENCE_END = frozenset("。！？")
 SENTENCE_GAP = NEAR_SLOP + 2
 LENGTH_PAD = {"text": 300}
+#: A filter of up to this many keywords is a term query per keyword, whose postings tantivy skips through
+#: to the text's matches; a term set query marks every document of the index that has one of them first,
+#: which costs in proportion to the index, not to the matches: a public search's status, scope and
+#: confidentiality each mark nearly the whole index (issue 20: 2 × the county's time in a province).
+TERMS_SKIPPED = 16
 Q = tantivy.Query
 
 
@@ -212,7 +217,12 @@ class _Index:
 
     def filter_query(self, f: Filter) -> tantivy.Query:
         if isinstance(f, AnyOf):
-            return Q.term_set_query(self.schema, f.field, list(f.values)) if f.values else Q.empty_query()
+            if not f.values:
+                return Q.empty_query()
+            if len(f.values) > TERMS_SKIPPED:
+                return Q.term_set_query(self.schema, f.field, list(f.values))
+            terms = [Q.term_query(self.schema, f.field, value) for value in f.values]
+            return terms[0] if len(terms) == 1 else Q.boolean_query([(tantivy.Occur.Should, t) for t in terms])
         if isinstance(f, Between):
             if f.low is None and f.high is None:
                 return Q.all_query()

@@ -4,12 +4,19 @@ charts, steps, positions and records costs the same number of SQL queries for 5 
 from __future__ import annotations
 
 import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
 
-from domain.enums import Role
-from tests.helpers import count_queries, gql_data, token_for
+from domain.enums import Role, UnitKind
+from domain.models import Unit
+from schema.relay import encode_id
+from tests.factories import unique
+from tests.helpers import app_client, count_queries, gql_data, token_for
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -57,7 +64,7 @@ NESTED = "query($first: Int!) { units(first: $first) { edges { node { id code po
 
 async def test_nested_unit_powers_cost_two_statements_per_unit(client: httpx.AsyncClient) -> None:
     """A connection inside a connection pages per parent: COUNT and SELECT for each unit, nothing more
-    (the unit tree for the subtree filters is read once per request)."""
+    (the subtrees for the filters are read together, in one statement per request)."""
     token = await token_for(Role.ADMIN)
     await gql_data(client, "{ viewer { role } }", token=token)  # a token's first use is written down: not counted
     counts = {}
@@ -127,3 +134,78 @@ async def test_what_a_request_loaded_is_freed_without_the_garbage_collector(clie
             gc.enable()
         assert len(data["powers"]["edges"]) == first
     assert left[50] - left[5] < 50, left  # a page of 50 loads ~4,000 objects more than one of 5
+
+
+UNIT_PAGES = """
+query($id: ID!, $code: String!) {
+  powers(first: 20, filter: {unitId: $id}) { totalCount edges { node { code unit { name } } } }
+  unit(code: $code) { name children { name } powers(first: 20) { totalCount edges { node { code } } } }
+}
+"""
+READS_UNITS = re.compile(r'\b(?:FROM|JOIN)\s+"?unit"?(?:\s|$)', re.I)
+
+
+@contextmanager
+def unit_rows_read() -> Iterator[list[int]]:
+    """The rows each statement reading the unit table returns, as the database client hands them over."""
+    client = type(Unit._choose_db())
+    seen: list[int] = []
+    plain, as_dicts = client.execute_query, client.execute_query_dict
+
+    async def execute_query(self: Any, query: str, values: list | None = None) -> Any:
+        count, rows = await plain(self, query, values)
+        if READS_UNITS.search(query):
+            seen.append(len(rows))
+        return count, rows
+
+    async def execute_query_dict(self: Any, query: str, values: list | None = None) -> Any:
+        rows = await as_dicts(self, query, values)
+        if READS_UNITS.search(query):
+            seen.append(len(rows))
+        return rows
+
+    client.execute_query, client.execute_query_dict = execute_query, execute_query_dict
+    try:
+        yield seen
+    finally:
+        client.execute_query, client.execute_query_dict = plain, as_dicts
+
+
+async def test_a_units_page_does_not_grow_with_the_number_of_units(database: str) -> None:
+    """Issue 20: a unit's powers are its subtree's, read alone: 220 more units elsewhere in the tree (a
+    province holds a hundred counties) change neither the statements nor the unit rows the page reads,
+    for the public (each answer computed: no response cache) and for the unit's staff."""
+    unit = await Unit.get(code="36072308")  # 国土资源局 and its offices
+    staff = await token_for(Role.UNIT_STAFF, unit)
+    variables = {"id": encode_id("Unit", unit.id), "code": unit.code}
+
+    async def measure() -> dict[str | None, tuple[int, list[int], dict]]:
+        found = {}
+        async with app_client(response_cache_bytes=0) as client:
+            for token in (None, staff):
+                await gql_data(client, UNIT_PAGES, variables, token)  # the token's first use, the document's parsing
+                with count_queries() as counter, unit_rows_read() as rows:
+                    data = await gql_data(client, UNIT_PAGES, variables, token)
+                found[token] = (counter.count, sorted(rows), data)  # statements run side by side: any order
+        return found
+
+    before = await measure()
+    roots = [await Unit.create(code=unique("R"), name="外县", kind=UnitKind.COUNTY_GOVERNMENT, region_code="361001") for _ in range(20)]
+    offices = [
+        Unit(code=unique("O"), name="外县科室", kind=UnitKind.OFFICE, region_code="361001", parent_id=root.id)
+        for root in roots
+        for _ in range(10)
+    ]
+    await Unit.bulk_create(offices)
+    try:
+        after = await measure()
+    finally:
+        await Unit.filter(parent_id__in=[r.id for r in roots]).delete()
+        await Unit.filter(id__in=[r.id for r in roots]).delete()
+    for token in (None, staff):
+        statements, rows, data = before[token]
+        codes = [e["node"]["code"] for e in data["powers"]["edges"]]
+        assert codes and codes == [e["node"]["code"] for e in data["unit"]["powers"]["edges"]]
+        assert data["powers"]["totalCount"] == data["unit"]["powers"]["totalCount"] > 0
+        assert after[token] == before[token], (token and "staff", before[token][:2], after[token][:2])
+        assert sum(rows) < 50, rows  # the department's subtree (and the page's units), not the whole tree

@@ -130,6 +130,9 @@ async def test_filters_and_facets(backend: SearchBackend) -> None:
     assert sorted(h.id for h in result.hits) == [2, 3]
     assert result.facets["level"] == [("LAW", 1), ("LOCAL_REGULATION", 1)]
     assert await ids(backend, "罚款", filters=(AnyOf("level", ()),)) == []
+    # many keywords (a unit and its offices, a law's versions) select as a few do
+    many = AnyOf("document_id", tuple(str(n) for n in range(8, 40)))
+    assert sorted(await ids(backend, "罚款", filters=(many,))) == [3]
 
 
 async def test_pagination_and_an_empty_query(backend: SearchBackend) -> None:

@@ -310,3 +310,21 @@ async def test_search_answers_are_those_of_whole_rows(search_client: httpx.Async
     assert whole.pop("viewer") == {"role": "ADMIN"}
     assert pruned == whole
     assert next(iter(pruned.values()))["totalCount"] > 0
+
+
+async def test_a_power_hits_units_are_read_with_the_facets_units(search_client: httpx.AsyncClient) -> None:
+    """Issue 20: the hits' units are read in the statement of the facets' units, whether or not they are
+    among the facets' 20 (in a province they seldom are): no statement of their own, no second batch."""
+    token = await token_for(Role.ADMIN)
+    without_units = POWERS.replace("power { id code name unit { id name } }", "power { id code name }")
+    variables = {"q": "许可", "first": 20}
+    await gql_data(search_client, POWERS, variables, token)  # the token's first use, the vocabulary built
+    counts = {}
+    for query in (POWERS, without_units):
+        with count_queries() as counter:
+            data = (await gql_data(search_client, query, variables, token))["searchPowers"]
+        counts[query] = counter.count
+    hits = {e["node"]["power"]["unit"]["id"] for e in (await gql_data(search_client, POWERS, variables, token))["searchPowers"]["edges"]}
+    facets = {u["unit"]["id"] for u in data["facets"]["units"]}
+    assert len(facets) == 20 and hits - facets, "some hit's unit must be outside the facets' 20"
+    assert counts[POWERS] == counts[without_units], counts

@@ -12,7 +12,7 @@ import pytest
 
 from search import analysis, embedded
 from search.embedded import FILLER, SENTENCE_GAP, EmbeddedBackend, indexed_units
-from search.model import IndexName, SearchRequest
+from search.model import SPECS, AnyOf, IndexName, SearchRequest
 
 ARTICLES = IndexName.ARTICLES
 #: Articles that hold none of the query's words, so that the words' IDFs are those of a library.
@@ -111,3 +111,14 @@ async def test_a_long_word_counts_as_one_word(monkeypatch: pytest.MonkeyPatch) -
     assert (await ranked(texts, "听证 较大数额罚款"))[:2] == [2, 1]
     monkeypatch.setattr(embedded, "LONG_WORD", 0.0)
     assert (await ranked(texts, "听证 较大数额罚款"))[:2] == [1, 2]
+
+
+def test_a_filter_of_a_few_keywords_is_skipped_through_not_marked_over_the_whole_index() -> None:
+    """Issue 20: a term set query marks every document of the index that has one of its keywords before
+    the search (the public rule's PUBLISHED, PUBLIC and not confidential: nearly all of them), a cost in
+    proportion to the index; a few keywords are term queries, whose postings follow the text's matches."""
+    index = embedded._Index(SPECS[IndexName.POWERS], None)
+    for values in (("PUBLISHED",), ("PUBLISHED", "DRAFT")):
+        assert "TermSet" not in repr(index.filter_query(AnyOf("status", values)))
+    many = tuple(str(n) for n in range(embedded.TERMS_SKIPPED + 1))
+    assert "TermSetQuery" in repr(index.filter_query(AnyOf("unit_id", many)))

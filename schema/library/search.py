@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from domain import models as m
 from resolvers import search as resolve
 from resolvers.prefetch import field_selections
 from schema.catalogue.power import Power
@@ -382,7 +383,12 @@ class SearchQuery:
                          power=Power.from_model(p)))
             for i, h, p in found
         ]  # fmt: skip
-        units = await ctx.loaders.unit_by_id.load_many([int(k) for k, _ in _counts(result, "unit_id")])
+        facet_units = [int(k) for k, _ in _counts(result, "unit_id")]
+        # the hits' units in the facets' statement: a hit's `unit` is then complete at once, not in a batch of
+        # its own after it (issue 20: in a province the hits' units are seldom among the facets' 20)
+        read = ctx.loaders.fields_of(m.Power, "id")  # a hit's unit_id is read when its unit is selected
+        hit_units = [p.unit_id for _, _, p in found] if facet_units and (read is None or "unit_id" in read) else []
+        units = (await ctx.loaders.unit_by_id.load_many([*facet_units, *hit_units]))[: len(facet_units)]
         unit_counts = [
             UnitCount(unit=Unit.from_model(u), count=n)
             for (_, n), u in zip(_counts(result, "unit_id"), units, strict=True)
