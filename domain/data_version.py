@@ -21,7 +21,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 UNVERSIONED = frozenset(
     {"data_version", "tortoise_migrations", "rate_limit_hit", "audit_event", "api_token", "power_code_serial",
      "database_identity",
-     "webhook_delivery"}  # claimed and saved every few seconds by the sender; no query that is cached reads it
+     "webhook_delivery",  # claimed and saved every few seconds by the sender; no query that is cached reads it
+     # the change feed's bookkeeping: its rows are written with the data they name (whose tables raise the
+     # version), the consumers' positions and the leases every few seconds; no query reads them
+     "change_feed", "change_consumer", "change_feed_horizon", "lease"}
 )
 
 async def _tables(client: BaseDBAsyncClient) -> list[str]:

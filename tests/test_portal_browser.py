@@ -94,9 +94,9 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     qingquan("seed-demo", env=env)
     qingquan("index", env=env)
     token = qingquan("token", "create", "--role", "ADMIN", env=env).strip().splitlines()[-1]
-    with serving(env) as (base, output):
-        yield {"base": base, "token": token}
-    assert "Traceback" not in output[0], output[0]
+    with serving(env) as server:
+        yield {"base": server.base, "token": token}
+    assert "Traceback" not in server.log(), server.log()
 
 
 @pytest.fixture(scope="module")

@@ -78,13 +78,12 @@ def serve(db_url: str, index: Path, *, indexer: bool) -> Iterator[str]:
         "QINGQUAN_SEARCH_INDEX_DIR": str(index),
         "QINGQUAN_SEARCH_INDEXER": "true" if indexer else "false",
     }
-    with serving(env) as (base, output):
-        yield base
+    with serving(env) as server:
+        yield server.base
     # strawberry logs each error with its traceback: only the refusals may be there
-    raised = [
-        line for line in output[0].splitlines() if re.match(r"[\w.]+(Error|Exception|NotReady): ", line)
-    ]
-    assert all(line.split(":")[0].endswith("IndexNotReady") for line in raised), output[0]
+    output = server.log()
+    raised = [line for line in output.splitlines() if re.match(r"[\w.]+(Error|Exception|NotReady): ", line)]
+    assert all(line.split(":")[0].endswith("IndexNotReady") for line in raised), output
 
 
 def search(base: str, query: str = "招标公告") -> dict:

@@ -88,9 +88,9 @@ def corpus_server(tmp_path_factory: pytest.TempPathFactory, fresh_db_url_module:
         else:
             os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = previous
     assert "changes indexed" in indexed.stderr + indexed.stdout
-    with serving(env) as (base, output):
-        yield base
-    assert "Traceback" not in output[0], output[0]
+    with serving(env) as server:
+        yield server.base
+    assert "Traceback" not in server.log(), server.log()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -76,10 +77,15 @@ class Server:
 
 
 @contextmanager
-def serving(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[Server]:
-    """`qingquan serve` on a free port with `env`, its output in `log_path`: yields it once it answers,
-    and stops it at the end (SIGTERM, then SIGKILL: no test leaves a server behind)."""
+def serving(env: dict[str, str], log_path: Path | None = None, port: int | None = None) -> Iterator[Server]:
+    """`qingquan serve` on a free port with `env`, its output in `log_path` (a temporary file of its own when
+    not given): yields it once it answers, and stops it at the end (SIGTERM, then SIGKILL: no test leaves a
+    server behind)."""
     port = port or free_port()
+    if log_path is None:
+        handle, name = tempfile.mkstemp(prefix="qingquan-serve-", suffix=".log")
+        os.close(handle)
+        log_path = Path(name)
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "qingquan", "serve", "--port", str(port)],
