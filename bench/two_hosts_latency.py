@@ -16,24 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
-import asyncpg
-
-from tests.conftest import run_cli
+from tests.conftest import _reset_pg, run_cli
 from tests.test_two_hosts import CREATE_POWER, CREATE_UNIT, SEARCH_POWERS, Cluster, created, hits, wait_for
 
 
-async def fresh(url: str) -> None:
-    base, name = url.rsplit("/", 1)
-    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-
-
 def main(url: str, writes: int = 10) -> None:
-    asyncio.run(fresh(url))
+    asyncio.run(_reset_pg(url, create=True))  # the tests' own: dropped if it exists, created afresh
     run_cli("migrate", db_url=url)
     token = run_cli("token", "create", "--role", "ADMIN", db_url=url).stdout.strip().splitlines()[-1]
     with tempfile.TemporaryDirectory() as root:

@@ -20,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from domain import change_feed, leases
+from domain.db_outage import database_unavailable
 
 log = logging.getLogger("qingquan")
 
@@ -118,6 +119,9 @@ async def prune_forever(retention: timedelta, every: float = PRUNE_EVERY) -> Non
             deleted = await change_feed.prune(retention)
             if deleted:
                 log.info("pruned %d changes every index has applied", deleted)
-        except Exception:  # the database failed: the next round tries again
-            log.exception("pruning the change feed failed")
+        except Exception as exc:  # the database failed: the next round tries again
+            if database_unavailable(exc):  # an outage in one line, as the indexer and the webhook sender log it
+                log.warning("pruning the change feed: the database is unavailable: %s", exc)
+            else:
+                log.exception("pruning the change feed failed")
         await asyncio.sleep(every)
