@@ -59,8 +59,8 @@ from api_load import (  # noqa: E402
     run,
     server,
     tree_cpu_seconds,
+    wait_feed_applied,
     wait_idle,
-    wait_outbox_empty,
     write_results,
 )
 
@@ -200,8 +200,7 @@ def reindex(url: str, env: dict[str, str], force: bool) -> None:
     print(f"{url.rsplit('/', 1)[1]}: qingquan reindex", flush=True)
     started = time.monotonic()
     shutil.rmtree(index, ignore_errors=True)
-    run(qingquan("reindex"), env, "qingquan reindex")
-    pg_value(url, "DELETE FROM search_outbox")  # the index is rebuilt from the tables: nothing left to apply
+    run(qingquan("reindex"), env, "qingquan reindex")  # the index records how far it has applied the feed
     marker.write_text(date.today().isoformat())
     print(f"  reindexed in {time.monotonic() - started:.0f} s")
 
@@ -462,7 +461,7 @@ def bench(args: argparse.Namespace) -> None:
             proc = stack.enter_context(server(command, env, log, f"http://127.0.0.1:{port}/healthz"))
             sides.append(Side(name, url, port, tokens, proc.pid))
         for side in sides:
-            wait_outbox_empty(side.url)
+            wait_feed_applied(side.url)
         unit_id = json.loads(
             sides[0].post(json.dumps({"query": UNIT_ID, "variables": {"code": DEPARTMENT}}).encode(), None)
         )

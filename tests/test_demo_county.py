@@ -46,7 +46,7 @@ from domain.models import (
     PowerBasis,
     Unit,
 )
-from tests.conftest import PG_URL, _reset_pg, run_cli
+from tests.conftest import PG_URL, _reset_pg, run_cli, sqlite_path
 
 pytestmark = pytest.mark.usefixtures("demo")
 NOTE_KEYWORD = re.compile(r"“(.+?)”")
@@ -372,7 +372,7 @@ async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
             return {t: [tuple(r) for r in await conn.fetch(f'SELECT * FROM "{t}" ORDER BY 1')] for t in tables}
         finally:
             await conn.close()
-    path = url[len("sqlite://"):]
+    path = sqlite_path(url)
     conn_ = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         tables = [r[0] for r in conn_.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY 1")]

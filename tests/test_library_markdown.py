@@ -20,7 +20,7 @@ from domain import db
 from domain.enums import ArticleKind, LegalLevel, LegalSource
 from domain.library import ParseError
 from domain.library.markdown import parse_markdown
-from tests.conftest import CORPUS, LAWS, run_cli
+from tests.conftest import CORPUS, LAWS, run_cli, sqlite_path
 
 #: The whole-corpus test needs the corpus beside the repository; the others read tests/fixtures/laws.
 needs_corpus = pytest.mark.skipif(
@@ -55,7 +55,7 @@ def expected(path: Path) -> tuple[tuple[str, date | None], int, str]:
 async def fetch(url: str, sql: str) -> list[tuple[Any, ...]]:
     """Read the database a CLI run wrote to, without the ORM (the session's connection is elsewhere)."""
     if url.startswith("sqlite://"):
-        with closing(sqlite3.connect(url[len("sqlite://") :])) as conn:
+        with closing(sqlite3.connect(sqlite_path(url))) as conn:
             return conn.execute(sql).fetchall()
     conn = await asyncpg.connect(db.normalize_url(url).replace("postgres://", "postgresql://", 1))
     try:

@@ -25,7 +25,7 @@ import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, REPO, _reset_pg
+from tests.conftest import PG_URL, REPO, _reset_pg, sqlite_url
 from tests.test_serve import serving
 
 playwright_api = pytest.importorskip(
@@ -72,7 +72,7 @@ async def drop_database(url: str) -> None:
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database of this module's own, on the session's engine."""
     if not PG_URL:
-        yield f"sqlite://{tmp_path_factory.mktemp('portal-db') / 'portal.sqlite3'}"
+        yield sqlite_url(tmp_path_factory.mktemp("portal-db") / "portal.sqlite3")
         return
     url = f"{PG_URL.rsplit('/', 1)[0]}/qq_portal_{os.getpid()}"
     in_thread(_reset_pg(url, create=True))

@@ -98,10 +98,10 @@ def fresh_db_url_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     """An empty database of this module's own, on the session's engine."""
     import asyncio
 
-    from tests.conftest import PG_URL, _reset_pg
+    from tests.conftest import PG_URL, _reset_pg, sqlite_url
 
     if not PG_URL:
-        yield f"sqlite://{Path(tmp_path_factory.mktemp('corpus-db')) / 'corpus.sqlite3'}"
+        yield sqlite_url(Path(tmp_path_factory.mktemp("corpus-db")) / "corpus.sqlite3")
         return
     url = f"{PG_URL.rsplit('/', 1)[0]}/qq_relevance_{os.getpid()}"
     asyncio.run(_reset_pg(url, create=True))
