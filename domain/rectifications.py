@@ -305,6 +305,19 @@ def rectifications_q(
     return q
 
 
+async def redate_provisional(calendar: WorkCalendar) -> int:
+    """Count again the deadlines counted on weekends alone, once a year's holiday table is loaded."""
+    changed = 0
+    for r in await Rectification.filter(due_provisional=True, status__in=list(WAITING)):
+        old = (r.due_on, r.due_provisional)
+        start = r.reviewed_on if r.status == RectificationStatus.RETURNED and r.reviewed_on else r.issued_on
+        _set_due(r, start, r.workdays, calendar)
+        if (r.due_on, r.due_provisional) != old:
+            await r.save(update_fields=["due_on", "due_provisional", "updated_at"])
+            changed += 1
+    return changed
+
+
 def is_overdue(r: Rectification, on: datetime.date | None = None) -> bool:
     return r.status in WAITING and r.due_on < (on or today())
 

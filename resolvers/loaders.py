@@ -22,6 +22,7 @@ from domain import models as m
 from domain import oversight_models as om
 from domain import workflow_models as wm
 from domain.rows import Rows
+from domain.rules import INACTIVE
 from resolvers.columns import Columns
 
 M = TypeVar("M", bound=Model)
@@ -308,6 +309,20 @@ class Loaders:
             links = om.PowerFunction.filter(power_id__in=set(keys)).select_related("function")
             for link in await links.order_by("function__unit_id", "function__ordinal"):
                 groups[link.power_id].append(link.function)
+            return [groups.get(key, []) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def carriers_by_function_id(self) -> DataLoader[int, list[m.Power]]:
+        """The live powers the viewer may see that carry out each function, by code, in one query."""
+
+        async def load(keys: list[int]) -> list[list[m.Power]]:
+            groups: dict[int, list[m.Power]] = defaultdict(list)
+            links = om.PowerFunction.filter(access.power_q(self.viewer, "power__"), function_id__in=set(keys))
+            links = links.exclude(power__status__in=list(INACTIVE)).select_related("power")
+            for link in await links.order_by("power__code"):
+                groups[link.function_id].append(link.power)
             return [groups.get(key, []) for key in keys]
 
         return DataLoader(load_fn=load)

@@ -249,3 +249,22 @@ async def test_accountability_is_recorded_by_inspectors_and_read_by_oversight_on
         assert body["data"] is None and body["errors"][0]["extensions"]["code"] == "forbidden"
         assert "王某某" not in json.dumps(body, ensure_ascii=False)
         assert (await gql_data(client, NODE, {"id": made["id"]}, case.tokens[who]))["node"] is None
+
+
+async def test_a_deadline_in_a_year_without_a_table_is_redated_when_one_is_loaded(case: Case) -> None:
+    from domain import rectifications
+    from domain.workdays import load_holiday_year, parse_holiday_table
+    from domain.workflow_models import HolidayYear
+    from tests.factories import ADMIN
+
+    data = rectifications.RectificationData(case.inspection_id, "年底的问题", "年后整改到位。", 20, date(2026, 12, 29))
+    made = await rectifications.require_rectification(INSPECTOR, data, on=date(2026, 12, 29))
+    assert made.due_provisional and made.due_on == WorkCalendar().deadline(date(2026, 12, 29), 20).day
+    await load_holiday_year(ADMIN, 2027, parse_holiday_table("2027-01-01..2027-01-03,holiday,元旦"))
+    try:
+        await made.refresh_from_db()
+        assert not made.due_provisional and made.due_on == (await WorkCalendar.load()).deadline(date(2026, 12, 29), 20).day
+        event = await AuditEvent.filter(action="holidays.load").order_by("-id").first()
+        assert event is not None and event.detail["rectifications_redated"] >= 1
+    finally:
+        await HolidayYear.filter(year=2027).delete()  # other tests count 2027 on weekends alone

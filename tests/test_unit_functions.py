@@ -303,3 +303,14 @@ async def test_the_dashboard_counts_the_gaps_for_the_unit(client: httpx.AsyncCli
     (row,) = progress["unitProgress"]
     # the unit's own row: its three functions, one carried by none; its own powers all name one (the office's does not)
     assert (row["functions"], row["functionsWithoutPower"], row["powersWithoutFunction"]) == (3, 1, 0)
+
+
+async def test_a_functions_powers_are_those_the_caller_may_see(client: httpx.AsyncClient, county: County) -> None:
+    def carriers(body: dict[str, Any]) -> dict[str, set[str]]:
+        return {f["title"]: {p["code"] for p in f["powers"]} for f in body["unitFunctions"]}
+
+    p = county.powers
+    staff = carriers(await gql_data(client, LIST, {"unit": uid(county.unit)}, await token_for(Role.UNIT_STAFF, county.unit)))
+    assert staff == {"负责许可审批": {p["ok"].code, p["secret"].code}, "负责执法处罚": {p["ended"].code}, "负责无人承接的职能": set()}
+    lead = carriers(await gql_data(client, LIST, {"unit": uid(county.unit)}, await token_for(Role.UNIT_LEAD, county.unit)))
+    assert lead["负责执法处罚"] == {p["ended"].code, p["leadership"].code}

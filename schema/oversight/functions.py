@@ -10,7 +10,6 @@ import strawberry
 
 from domain import access
 from domain import functions as rules
-from domain import models as m
 from domain import oversight_models as om
 from resolvers.ids import decode_id
 from schema.catalogue.unit import Unit
@@ -52,11 +51,7 @@ class UnitFunction(Node):
 
     @strawberry.field(description="the live powers that carry it out, of those the caller may see")
     async def powers(self, info: Info) -> list[LazyPower]:
-        viewer = info.context.viewer
-        units = await access.unit_subtree_ids(self.unit_id)
-        q = await rules.live_powers_q(viewer, units)
-        carrying = await om.PowerFunction.filter(function_id=self.db_id).values_list("power_id", flat=True)
-        return [_power(p) for p in await m.Power.filter(q, id__in=list(carrying)).order_by("code")]
+        return [_power(p) for p in await info.context.loaders.carriers_by_function_id.load(self.db_id)]
 
 
 @strawberry.type(description="四个对应 of one power: 职权—依据—主体—职能.")
