@@ -1,7 +1,7 @@
 """三定方案 and 四个对应 (不遗漏、不越权): a unit's functions (职能) as its 三定方案 gives them, the powers that
 carry each out, and the report the review reads per unit.
 
-- Functions are entered one by one or imported from a sheet (.xlsx / .csv, read as catalogue sheets are,
+- Functions are entered one by one or imported from a sheet (domain.function_sheets: .xlsx / .csv, read as catalogue sheets are,
   domain.catalog.sheets) by the unit's staff or an admin. They are not public: the unit (and the units
   above it) and the oversight roles read them (access.oversees_unit).
 - A power names the functions it carries out: functions of its own unit or of a unit above it (an office
@@ -15,10 +15,9 @@ carry each out, and the report the review reads per unit.
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tortoise.expressions import Q
 from tortoise.functions import Max
@@ -26,7 +25,6 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
-from domain.catalog.sheets import HEADER_SEARCH_ROWS, header_key, read_grid
 from domain.enums import RevisionStatus, RuleCode
 from domain.errors import FieldError, NotFound, ValidationFailed, Validator
 from domain.models import Power, PowerBasis, Unit
@@ -41,22 +39,11 @@ TITLE_LIMIT, SOURCE_LIMIT, DESCRIPTION_LIMIT = 500, 200, 5000
 #: A 三定方案 lists a dozen or two functions; the bound keeps every list (and the report) small.
 MAX_FUNCTIONS = 200
 MAX_ORDINAL = 9999
-#: How much of a sheet is read for functions: far more than any 三定方案, and small next to a catalogue.
-MAX_FILE_BYTES = 2 * 1024 * 1024
 FIELDS = ("ordinal", "title", "description", "source")
 BASIS_CODES = frozenset(
     {RuleCode.NO_LEGAL_BASIS, RuleCode.BASIS_NOT_IN_FORCE, RuleCode.BASIS_NOT_YET_EFFECTIVE}
 )
 SUBJECT_CODES = frozenset({RuleCode.UNCLEAR_RESPONSIBILITY})
-
-#: The headers a 三定 sheet gives each column (compared as catalogue headers are, header_key).
-FUNCTION_HEADERS: dict[str, tuple[str, ...]] = {
-    "ordinal": ("序号", "编号", "职能序号"),
-    "title": ("职能", "主要职责", "职能名称", "职责", "职责名称", "主要职能", "职能职责", "工作职责"),
-    "description": ("具体内容", "职能内容", "职责内容", "说明", "备注"),
-    "source": ("三定方案", "依据", "来源", "文号"),
-}
-_HEADER_OF = {header_key(name): column for column, names in FUNCTION_HEADERS.items() for name in names}
 
 
 @dataclass
@@ -74,7 +61,7 @@ def require_function_reader(viewer: access.Viewer, unit_id: int) -> None:
         raise access.PermissionDenied("你无权查看该单位的三定职能 (not allowed to see this unit's functions)")
 
 
-def _clean(v: Validator, data: FunctionData) -> dict[str, object]:
+def clean_function(v: Validator, data: FunctionData) -> dict[str, object]:
     cleaned: dict[str, object] = {
         "title": check_text(v, "title", "职能", data.title, limit=TITLE_LIMIT),
         "description": check_text(
@@ -93,7 +80,7 @@ def _clean(v: Validator, data: FunctionData) -> dict[str, object]:
     return cleaned
 
 
-async def _unit_for_edit(viewer: access.Viewer, unit_id: int) -> Unit:
+async def unit_for_edit(viewer: access.Viewer, unit_id: int) -> Unit:
     unit = await Unit.get_or_none(id=unit_id)
     if unit is None:
         raise ValidationFailed([FieldError("unit_id", "单位不存在 (unit not found)", "not_found")])
@@ -101,7 +88,7 @@ async def _unit_for_edit(viewer: access.Viewer, unit_id: int) -> Unit:
     return unit
 
 
-def _taken(ordinal: int) -> FieldError:
+def duplicate_ordinal(ordinal: int) -> FieldError:
     return FieldError(
         "ordinal",
         f"该单位已有序号为 {ordinal} 的职能 (the unit already has function number {ordinal})",
@@ -111,9 +98,9 @@ def _taken(ordinal: int) -> FieldError:
 
 async def create_function(viewer: access.Viewer, data: FunctionData) -> UnitFunction:
     """A function of a unit's 三定方案 (its staff or an admin)."""
-    unit = await _unit_for_edit(viewer, data.unit_id)
+    unit = await unit_for_edit(viewer, data.unit_id)
     v = Validator()
-    cleaned = _clean(v, data)
+    cleaned = clean_function(v, data)
     v.raise_if_any()
     async with in_transaction():
         count = await UnitFunction.filter(unit_id=unit.id).count()
@@ -136,7 +123,7 @@ async def create_function(viewer: access.Viewer, data: FunctionData) -> UnitFunc
             )
             cleaned["ordinal"] = min((top or 0) + 1, MAX_ORDINAL)
         elif await UnitFunction.exists(unit_id=unit.id, ordinal=cleaned["ordinal"]):
-            raise ValidationFailed([_taken(int(cleaned["ordinal"]))])  # type: ignore[call-overload]
+            raise ValidationFailed([duplicate_ordinal(int(cleaned["ordinal"]))])  # type: ignore[call-overload]
         function = await UnitFunction.create(unit_id=unit.id, **cleaned)
         await record(
             viewer,
@@ -169,13 +156,13 @@ async def update_function(
         if value is not None:
             setattr(current, name, value)
     v = Validator()
-    cleaned = _clean(v, current)
+    cleaned = clean_function(v, current)
     v.raise_if_any()
     async with in_transaction():
         if cleaned["ordinal"] != function.ordinal and await UnitFunction.exists(
             unit_id=function.unit_id, ordinal=cleaned["ordinal"]
         ):
-            raise ValidationFailed([_taken(int(cleaned["ordinal"]))])  # type: ignore[call-overload]
+            raise ValidationFailed([duplicate_ordinal(int(cleaned["ordinal"]))])  # type: ignore[call-overload]
         before = snapshot(function, FIELDS)
         for name, value in cleaned.items():
             setattr(function, name, value)
@@ -273,139 +260,6 @@ async def set_power_functions(viewer: access.Viewer, power_id: int, function_ids
             after=sorted(wanted),
         )
     return power
-
-
-# -- import from a sheet ---------------------------------------------------------------------------
-
-
-@dataclass
-class ImportedFunction:
-    row: int
-    data: FunctionData
-
-
-@dataclass
-class FunctionImport:
-    created: int = 0
-    replaced: int = 0
-    errors: list[FieldError] = field(default_factory=list)
-
-
-def _ordinal(text: str) -> int | None:
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return int(digits) if digits and len(digits) <= 4 else None
-
-
-def _function_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
-    """The header row (0-based) among the first rows, and the column of each field it names."""
-    for r, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        for c, text in enumerate(cells):
-            column = _HEADER_OF.get(header_key(text))
-            if column and column not in columns:
-                columns[column] = c
-        if "title" in columns:
-            return r, columns
-    raise ValidationFailed(
-        [
-            FieldError(
-                "file",
-                "找不到表头：应有「职能 / 主要职责」列 (no header row with a function column)",
-                "invalid",
-            )
-        ]
-    )
-
-
-def read_function_sheet(filename: str, data: bytes, unit_id: int) -> list[ImportedFunction]:
-    """The functions a sheet lists under a header naming a 职能 column; ValidationFailed otherwise.
-    Pure and synchronous (callers run it off the event loop)."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed(
-            [
-                FieldError(
-                    "file", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB (file too large)", "too_large"
-                )
-            ]
-        )
-    grid = read_grid(filename, data)
-    r, columns = _function_header(grid.rows)
-    found: list[ImportedFunction] = []
-    for number, cells in enumerate(grid.rows[r + 1 :], start=r + 2):
-
-        def cell(name: str, cells: list[str] = cells) -> str:
-            return cells[columns[name]] if name in columns and columns[name] < len(cells) else ""
-
-        if not any(cells):
-            continue
-        ordinal = _ordinal(cell("ordinal")) if "ordinal" in columns else None
-        found.append(
-            ImportedFunction(
-                number, FunctionData(unit_id, cell("title"), cell("description"), cell("source"), ordinal)
-            )
-        )
-        if len(found) > MAX_FUNCTIONS:
-            raise ValidationFailed(
-                [
-                    FieldError(
-                        "file",
-                        f"每个单位最多 {MAX_FUNCTIONS} 项职能 (at most {MAX_FUNCTIONS} functions)",
-                        "too_many",
-                    )
-                ]
-            )
-    return found
-
-
-async def import_functions(
-    viewer: access.Viewer,
-    unit_id: int,
-    filename: str,
-    data: bytes,
-    *,
-    replace: bool = False,
-    dry_run: bool = False,
-) -> FunctionImport:
-    """A unit's functions from a sheet, all or nothing: every row is checked first, and one bad row
-    writes none (its errors name the sheet's row). `replace` removes the unit's functions first (and
-    with them the powers' links to them); otherwise the rows are added after the existing ones."""
-    unit = await _unit_for_edit(viewer, unit_id)
-    rows = await asyncio.to_thread(read_function_sheet, filename, data, unit.id)
-    v = Validator()
-    existing = {} if replace else {f.ordinal: f for f in await UnitFunction.filter(unit_id=unit.id)}
-    v.check(bool(rows), "file", "表中没有职能 (the sheet lists no function)", "empty")
-    v.check(
-        len(existing) + len(rows) <= MAX_FUNCTIONS,
-        "file",
-        f"每个单位最多 {MAX_FUNCTIONS} 项职能 (at most {MAX_FUNCTIONS} functions)",
-        "too_many",
-    )
-    next_ordinal = max(existing, default=0) + 1
-    seen: set[int] = set()
-    creates: list[dict[str, object]] = []
-    for row in rows:
-        rv = Validator()
-        if row.data.ordinal is None:
-            row.data.ordinal = max(next_ordinal, max(seen, default=0) + 1)
-        cleaned = _clean(rv, row.data)
-        if row.data.ordinal in seen or row.data.ordinal in existing:
-            rv.errors.append(_taken(row.data.ordinal))
-        seen.add(row.data.ordinal)
-        v.errors += [FieldError(f"rows.{row.row}.{e.field}", e.message, e.code) for e in rv.errors]
-        creates.append(cleaned)
-    v.raise_if_any()
-    result = FunctionImport(created=len(creates), replaced=0)
-    if dry_run:
-        result.replaced = await UnitFunction.filter(unit_id=unit.id).count() if replace else 0
-        return result
-    async with in_transaction():
-        if replace:
-            result.replaced = await UnitFunction.filter(unit_id=unit.id).count()
-            await UnitFunction.filter(unit_id=unit.id).delete()
-        await UnitFunction.bulk_create([UnitFunction(unit_id=unit.id, **c) for c in creates])
-        await record(viewer, "unit_function.import", "unit", unit.id, filename=filename[-200:], created=result.created,
-                     replaced=result.replaced)  # fmt: skip
-    return result
 
 
 # -- 四个对应 ------------------------------------------------------------------------------------------

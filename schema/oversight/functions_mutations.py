@@ -7,7 +7,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.file_uploads import Upload
 
-from domain import functions
+from domain import function_sheets, functions
 from domain import models as m
 from domain.errors import DomainError
 from schema.catalogue.power import Power
@@ -90,8 +90,8 @@ class FunctionMutations:
     ) -> ImportUnitFunctionsResult:
         try:
             unit = pk(unit_id, "Unit", "unitId")
-            data = await file.read(functions.MAX_FILE_BYTES + 1)  # one byte over the limit is enough to refuse it
-            done = await functions.import_functions(
+            data = await file.read(function_sheets.MAX_FILE_BYTES + 1)  # one byte over the limit is enough to refuse it
+            done = await function_sheets.import_functions(
                 info.context.viewer, unit, file.filename or "", data, replace=replace, dry_run=dry_run
             )
             now = await functions.functions_of(info.context.viewer, unit)
