@@ -12,6 +12,8 @@ from domain import models as m
 from domain import personal
 from domain.comment_periods import comment_summaries
 from domain.enums import OperationStage, PowerCategory, PowerStatus
+from domain.functions import correspondence
+from domain.oversight_models import UnitFunction
 from domain.workflow_models import OperationStep
 
 NUMERALS = "一二三四五六七八九十"
@@ -226,3 +228,40 @@ async def legal_texts(scope: Scope) -> tuple[dict[str, Any], int]:
     subject = f"{scope.power.code} {clean(scope.power.name)}" if scope.power else scope.unit.name
     summary = f"{subject}所引依据：法律文件{len(documents)}件，条文{count}条，按法律效力等级排列。"
     return {"levels": levels, "summary": summary}, count
+
+
+def _function_label(function: UnitFunction) -> str:
+    return clean(f"{function.ordinal}．{function.title}")
+
+
+async def functions(scope: Scope) -> tuple[dict[str, Any], int]:
+    """四个对应 (职权—依据—主体—职能) for the review: every live power the caller sees with its functions, bases
+    and unit, what does not correspond, then the functions no power carries out (the caller was checked by
+    domain.functions: the unit's staff and oversight roles)."""
+    report = await correspondence(scope.viewer, scope.unit.id)
+    units = {u.id: u.name for u in await m.Unit.filter(id__in=sorted({r.power.unit_id for r in report.rows}))}
+    rows = []
+    for no, r in enumerate(report.rows, start=1):
+        problems = [f.message.split(" (")[0] for f in r.basis_findings + r.subject_findings]
+        if not r.functions:
+            problems.append("未对应三定职能（不越权：请核实职权来源）")
+        rows.append({
+            "no": no, "function": "\n".join(_function_label(f) for f in r.functions) or "（无）", "code": r.power.code,
+            "name": clean(r.power.name), "basis": "\n".join(clean(b) for b in r.bases) or "（无依据）",
+            "subject": clean(f"{units[r.power.unit_id]}（{r.power.exercise_mode.label}）"),
+            "finding": clean("；".join(problems)) or "四个对应",
+        })  # fmt: skip
+    uncarried = [
+        {"no": no, "function": _function_label(f), "code": "—", "name": "（无对应职权）", "basis": "—", "subject": "—",
+         "finding": "不遗漏：该职能尚无职权承接"}
+        for no, f in enumerate(report.functions_without_power, start=len(rows) + 1)
+    ]  # fmt: skip
+    groups = [{"label": f"一、职权对应情况（{len(rows)}项）", "rows": rows}]
+    if uncarried:
+        groups.append({"label": f"二、无对应职权的三定职能（{len(uncarried)}项）", "rows": uncarried})
+    corresponding = sum(1 for r in report.rows if r.corresponds)
+    summary = (
+        f"三定职能{len(report.functions)}项，其中{len(uncarried)}项无对应职权；职权{len(rows)}项，四个对应{corresponding}项，"
+        f"未对应职能{len(report.powers_without_function)}项，依据失效或缺失{len(report.powers_basis_not_in_force)}项。"
+    )
+    return {"groups": groups, "summary": summary}, len(rows) + len(uncarried)

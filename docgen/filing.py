@@ -22,12 +22,14 @@ from docgen.forms import SPECS, FilingForm, filename
 from domain import access
 from domain import models as m
 from domain.errors import FieldError, NotFound, ValidationFailed
+from domain.functions import require_function_reader
 
 TABLE_FORMS = {
     FilingForm.REGISTRATION: contexts.registration,
     FilingForm.CATALOG: contexts.catalog,
     FilingForm.CONFIDENTIAL: contexts.confidential,
     FilingForm.OPERATION_RECORDS: contexts.operation_records,
+    FilingForm.FUNCTIONS: contexts.functions,
 }
 
 
@@ -48,8 +50,10 @@ async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power
         raise NotFound("没有该单位 (unit not found)")
     if form is FilingForm.CONFIDENTIAL:
         access.require_confidential_list(viewer, unit.id)
-    if power_id is not None and form is FilingForm.COVER_NOTE:
-        raise ValidationFailed([FieldError("powerId", "文字材料按单位报送，不能指定单条职权 (the covering note is per unit)")])
+    if form is FilingForm.FUNCTIONS:
+        require_function_reader(viewer, unit.id)
+    if power_id is not None and form in (FilingForm.COVER_NOTE, FilingForm.FUNCTIONS):
+        raise ValidationFailed([FieldError("powerId", "该表按单位报送，不能指定单条职权 (this form is per unit)")])
     unit_ids = await access.unit_subtree_ids(unit.id)
     power = None
     if power_id is not None:

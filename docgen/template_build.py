@@ -48,11 +48,19 @@ OPERATION_RECORDS: Columns = (
     ("办理事项", 30, "{{ r.subject }}"), ("申请人", 18, "{{ r.applicant }}"), ("决策", 32, "{{ r.decision }}"),
     ("执行", 32, "{{ r.execution }}"), ("结果", 32, "{{ r.result }}"), ("公开范围", 21, "{{ r.scope }}"),
 )  # fmt: skip
+FUNCTIONS: Columns = (
+    ("序号", 10, "{{ r.no }}"), ("职能（三定方案）", 45, "{{ r.function }}"), ("职权编码", 26, "{{ r.code }}"),
+    ("职权名称", 34, "{{ r.name }}"), ("职权依据（条文）", 50, "{{ r.basis }}"), ("实施主体", 24, "{{ r.subject }}"),
+    ("对应情况", 36, "{{ r.finding }}"),
+)  # fmt: skip
+#: forms whose rows come in groups, each under a heading row (`g.label`)
+GROUPED = frozenset({FilingForm.CATALOG, FilingForm.FUNCTIONS})
 TABLES: dict[FilingForm, Columns] = {
     FilingForm.REGISTRATION: REGISTRATION,
     FilingForm.CATALOG: CATALOG,
     FilingForm.CONFIDENTIAL: CONFIDENTIAL,
     FilingForm.OPERATION_RECORDS: OPERATION_RECORDS,
+    FilingForm.FUNCTIONS: FUNCTIONS,
 }
 SIGNATURES = "单位主要负责人（签字）：　　　　　　　　填表人：　　　　　　　　联系电话："
 
@@ -142,16 +150,16 @@ def table_template(form: FilingForm) -> Document:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     _row(table, [c[0] for c in columns], "表头")
-    if form is FilingForm.CATALOG:  # 按照类别编制: a heading row per category
+    if form in GROUPED:  # 按照类别编制: a heading row per category (per part, for 四个对应)
         _tag_row(table, "{%tr for g in groups %}")
         cells = table.add_row().cells
         merged = cells[0].merge(cells[-1])
         merged.paragraphs[0].text = "{{ g.label }}"
         merged.paragraphs[0].style = "表头"
-    _tag_row(table, "{%tr for r in g.rows %}" if form is FilingForm.CATALOG else "{%tr for r in rows %}")
+    _tag_row(table, "{%tr for r in g.rows %}" if form in GROUPED else "{%tr for r in rows %}")
     _row(table, [c[2] for c in columns], "表格文字")
     _tag_row(table, "{%tr endfor %}")
-    if form is FilingForm.CATALOG:
+    if form in GROUPED:
         _tag_row(table, "{%tr endfor %}")
     page.fixed_layout(table, [c[1] for c in columns])
     page.cell_margins(table, page.TABLE_CELL_MARGIN_MM)

@@ -375,3 +375,30 @@ class CommentAction(LabelledEnum):
     PUBLISH = ("PUBLISH", "公开")
     ANSWER = ("ANSWER", "答复并公开")
     HIDE = ("HIDE", "不予公开")
+
+
+class RectificationStatus(LabelledEnum):
+    """整改: OPEN → (the unit replies) REPLIED → (县公开办) ACCEPTED → CLOSED (销号), or REPLIED → RETURNED
+    (退回, with a new deadline) → REPLIED again."""
+
+    OPEN = ("OPEN", "待整改")
+    REPLIED = ("REPLIED", "已报告待验收")
+    RETURNED = ("RETURNED", "退回重新整改")
+    ACCEPTED = ("ACCEPTED", "验收通过")
+    CLOSED = ("CLOSED", "已销号")
+
+
+class Sanction(LabelledEnum):
+    """责任追究: what a violation brought on its author (问责 and 政务处分 the plan's 检查验收 names)."""
+
+    ADMONITION = ("ADMONITION", "批评教育")
+    TALK = ("TALK", "诫勉谈话")
+    CIRCULATED_CRITICISM = ("CIRCULATED_CRITICISM", "通报批评")
+    ORDERED_INSPECTION = ("ORDERED_INSPECTION", "责令书面检查")
+    WARNING = ("WARNING", "警告")
+    DEMERIT = ("DEMERIT", "记过")
+    MAJOR_DEMERIT = ("MAJOR_DEMERIT", "记大过")
+    DEMOTION = ("DEMOTION", "降级")
+    DISMISSAL_FROM_POST = ("DISMISSAL_FROM_POST", "撤职")
+    EXPULSION = ("EXPULSION", "开除")
+    OTHER = ("OTHER", "其他处理")

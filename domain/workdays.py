@@ -263,6 +263,9 @@ async def load_holiday_year(
         from domain.information_requests import redate_provisional as redate_requests
 
         requests_redated = await redate_requests(await WorkCalendar.load())
+        from domain.rectifications import redate_provisional as redate_rectifications
+
+        rectifications_redated = await redate_rectifications(await WorkCalendar.load())
         await record(
             viewer,
             "holidays.load",
@@ -275,6 +278,7 @@ async def load_holiday_year(
             notices_redated=redated,
             complaints_redated=complaints_redated,
             information_requests_redated=requests_redated,
+            rectifications_redated=rectifications_redated,
         )
     return table
 

@@ -19,8 +19,10 @@ from tortoise.queryset import QuerySet
 from domain import access, workdays
 from domain import comment_models as cm
 from domain import models as m
+from domain import oversight_models as om
 from domain import workflow_models as wm
 from domain.rows import Rows
+from domain.rules import INACTIVE
 from resolvers.columns import Columns
 
 M = TypeVar("M", bound=Model)
@@ -295,3 +297,50 @@ class Loaders:
     def public_comments_by_draft_id(self) -> DataLoader[int, list[cm.PublicComment]]:
         """Every comment of the drafts the caller may read, in one query (a draft's page is cut from it)."""
         return grouped(cm.PublicComment.filter(access.public_comment_q(self.viewer, self.today)).order_by("id"), "draft_id")
+
+    # -- issue 24: 三定 functions, 整改 -------------------------------------------------------------
+
+    @cached_property
+    def functions_by_power_id(self) -> DataLoader[int, list[om.UnitFunction]]:
+        """The functions each power carries out, its own unit's first, by number (callers decide who may ask)."""
+
+        async def load(keys: list[int]) -> list[list[om.UnitFunction]]:
+            groups: dict[int, list[om.UnitFunction]] = defaultdict(list)
+            links = om.PowerFunction.filter(power_id__in=set(keys)).select_related("function")
+            for link in await links.order_by("function__unit_id", "function__ordinal"):
+                groups[link.power_id].append(link.function)
+            return [groups.get(key, []) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def carriers_by_function_id(self) -> DataLoader[int, list[m.Power]]:
+        """The live powers the viewer may see that carry out each function, by code, in one query."""
+
+        async def load(keys: list[int]) -> list[list[m.Power]]:
+            groups: dict[int, list[m.Power]] = defaultdict(list)
+            links = om.PowerFunction.filter(access.power_q(self.viewer, "power__"), function_id__in=set(keys))
+            links = links.exclude(power__status__in=list(INACTIVE)).select_related("power")
+            for link in await links.order_by("power__code"):
+                groups[link.function_id].append(link.power)
+            return [groups.get(key, []) for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def rectifications_by_inspection_id(self) -> DataLoader[int, list[om.Rectification]]:
+        return grouped(om.Rectification.filter(access.unit_rows_q(self.viewer)).order_by("id"), "inspection_id")
+
+    @cached_property
+    def evidence_by_rectification_id(self) -> DataLoader[int, list[tuple[om.RectificationEvidence, m.StoredFile]]]:
+        """Each rectification's evidence with its file's description (never its bytes), in two queries."""
+
+        async def load(keys: list[int]) -> list[list[tuple[om.RectificationEvidence, m.StoredFile]]]:
+            rows = await om.RectificationEvidence.filter(rectification_id__in=set(keys)).order_by("round", "id")
+            files = {f.id: f for f in await m.StoredFile.filter(id__in=[r.file_id for r in rows]).only(*STORED_FILE_INFO)}
+            groups: dict[int, list[tuple[om.RectificationEvidence, m.StoredFile]]] = defaultdict(list)
+            for row in rows:
+                groups[row.rectification_id].append((row, files[row.file_id]))
+            return [groups.get(key, []) for key in keys]
+
+        return DataLoader(load_fn=load)

@@ -18,7 +18,9 @@ from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
+from schema.oversight.functions_mutations import FunctionMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
+from schema.oversight.rectifications_mutations import RectificationMutations
 from schema.oversight.supervision_mutations import OversightMutations
 from schema.workflow.leading_group_mutations import LeadingGroupMutations
 from schema.workflow.reviews_mutations import WorkflowMutations
@@ -47,5 +49,7 @@ class Mutation(
     LeadingGroupMutations,  # workflow: leading_group_mutations
     CommentPeriodMutations,  # catalogue: comment_periods_mutations
     InformationRequestMutations,  # oversight: information_requests_mutations
+    FunctionMutations,  # oversight: functions_mutations (三定, 四个对应)
+    RectificationMutations,  # oversight: rectifications_mutations (整改, 责任追究)
 ):
     pass

@@ -24,8 +24,10 @@ from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
 from schema.oversight.dashboard import DashboardQuery
+from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
 from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.oversight.rectifications import RectificationQuery, rectification_node
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
 from schema.workflow.leading_group import LeadingGroupQuery
 from schema.workflow.reviews import ChangeNotice, Review, WorkflowQuery
@@ -103,6 +105,10 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await information_request_node(info, pk)
     if type_name in comment_periods.NODE_TYPES:
         return await comment_periods.node(info, type_name, pk)
+    if type_name == "UnitFunction":
+        return await function_node(info, pk)
+    if type_name in ("Rectification", "Accountability"):
+        return await rectification_node(info, type_name, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.unit_rows_q(viewer), id=pk).first()
@@ -137,6 +143,8 @@ class Query(
     NodeQuery,  # node, above
     UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
     LegalDocumentQuery,  # library: legal
+    FunctionQuery,  # oversight: functions (三定, 四个对应)
+    RectificationQuery,  # oversight: rectifications (整改, 责任追究)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

@@ -31,7 +31,8 @@ mutation Generate($unit: ID!, $form: FilingForm!, $power: ID) {
   }
 }
 """
-PUBLIC_FORMS = [f for f in FilingForm if f is not FilingForm.CONFIDENTIAL]
+#: 附6 and the 四个对应 table are not for the public at all (each is refused: tests of their own)
+PUBLIC_FORMS = [f for f in FilingForm if f not in (FilingForm.CONFIDENTIAL, FilingForm.FUNCTIONS)]
 
 
 async def generate(client: httpx.AsyncClient, unit: m.Unit, form: FilingForm, token: str | None = None, power: m.Power | None = None) -> dict:

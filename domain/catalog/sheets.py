@@ -195,18 +195,23 @@ def _header_fields(cells: list[str], mapping: Mapping[str, str] | None) -> dict[
     return found
 
 
+def read_grid(filename: str, data: bytes) -> Grid:
+    """The cells of a .csv (or .txt) or an .xlsx's first sheet as text, within the limits above (the
+    catalogue's import reads its columns from them, domain.functions a 三定 sheet's)."""
+    if filename.lower().endswith((".csv", ".txt")):
+        return _csv_grid(data)
+    # imported here: openpyxl takes a while to import, and only imports need it
+    from domain.catalog.xlsx import read_xlsx
+
+    return read_xlsx(data, _cell, max_rows=ROW_LIMIT, max_columns=MAX_COLUMNS)
+
+
 def read_sheet(filename: str, data: bytes, mapping: Mapping[str, str] | None = None) -> Sheet:
     """The sheet's header and rows; ValidationFailed (field `file`) if there is no usable header."""
     for given, column in (mapping or {}).items():
         if column and column not in HEADERS:
             raise ValidationFailed([FieldError("mapping", f"未知的列 {column} (unknown column for {given!r})", "invalid")])
-    if filename.lower().endswith((".csv", ".txt")):
-        read = _csv_grid(data)
-    else:
-        # imported here: openpyxl takes a while to import, and only imports need it
-        from domain.catalog.xlsx import read_xlsx
-
-        read = read_xlsx(data, _cell, max_rows=ROW_LIMIT, max_columns=MAX_COLUMNS)
+    read = read_grid(filename, data)
     grid = read.rows
     best_row, best = -1, {}
     for r, cells in enumerate(grid[:HEADER_SEARCH_ROWS]):

@@ -28,6 +28,7 @@ from domain.demo import powers_gov, powers_land, powers_social, powers_townships
 from domain.demo.dump import canonical_dump
 from domain.demo.flows import TEMPLATES, step_days
 from domain.demo.grounding import INACTIVE, DemoDataError, Grounded, ground
+from domain.demo.oversight import seed_oversight
 from domain.demo.records import SEED, default_network, disclosures, operations, person
 from domain.demo.report import SeedReport, count, verify
 from domain.demo.spec import REGION_CODE, PowerSpec, UnitSpec
@@ -135,6 +136,7 @@ async def seed(units: Sequence[UnitSpec], powers: Sequence[PowerSpec], progress:
     if report.action != "seeded":
         assert county is not None
         report.leading_group_added = await seed_leading_group()
+        await seed_oversight()  # a county seeded before issue 24 gets its functions and 整改
         await count(report, county, powers)
         report.action = "verified"
         await verify(report, units, powers)
@@ -371,6 +373,7 @@ async def _write(
         await model.filter(power_id__in=pids).using_db(conn).update(updated_at=F("created_at"))
     await backfill(conn, at=CHARTS_AT)  # version 1 of every published power, published once its chart was drawn
     await seed_leading_group(conn)
+    await seed_oversight(conn)
     return county
 
 

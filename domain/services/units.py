@@ -120,6 +120,9 @@ HOLDINGS = {
     "inspections": ("检查记录", "inspections"),
     "information_requests": ("政府信息公开申请", "information requests"),
     "comment_periods": ("公示", "comment periods"),
+    "functions": ("三定职能", "functions"),
+    "rectifications": ("整改事项", "rectifications"),
+    "accountabilities": ("责任追究记录", "accountability records"),
 }
 
 

@@ -32,6 +32,7 @@ from schema.relay import Connection, encode_id
 from schema.workflow.reviews import ChangeNotice, Review, load_power
 
 if TYPE_CHECKING:
+    from schema.oversight.functions import UnitFunction
     from schema.workflow.revisions import PowerRevision, PowerVersion
 
 
@@ -144,6 +145,16 @@ class Power(Node):
     @strawberry.field(description="变更说明, newest first; empty for callers outside the unit and the reviewers")
     async def change_notices(self, info: Info) -> list[ChangeNotice]:
         return [ChangeNotice.from_model(n) for n in await info.context.loaders.change_notices_by_power_id.load(self.db_id)]
+
+    @strawberry.field(
+        description="三定职能 it carries out (四个对应): null for callers who may not see its unit's functions (its staff and oversight roles do)"
+    )
+    async def functions(self, info: Info) -> list[Annotated[UnitFunction, strawberry.lazy("schema.oversight.functions")]] | None:
+        from schema.oversight.functions import UnitFunction
+
+        if not access.oversees_unit(info.context.viewer, self.unit_id):
+            return None
+        return [UnitFunction.from_model(f) for f in await info.context.loaders.functions_by_power_id.load(self.db_id)]
 
     @strawberry.field(description="公开版本: every published version the caller may read, oldest first (动态管理)")
     async def versions(self, info: Info) -> list[Annotated[PowerVersion, strawberry.lazy("schema.workflow.revisions")]]:

@@ -11,6 +11,7 @@ from tortoise.expressions import Q
 
 from domain import access
 from domain import models as m
+from domain.functions import FunctionCounts, function_counts
 from domain.statistics import progress_by_unit, stage_deadlines
 from domain.workdays import today
 from resolvers.ids import decode_id
@@ -45,12 +46,28 @@ class UnitProgress:
     with_chart: int = strawberry.field(description="powers with a flow chart (一图)")
     by_status: list[StatusCount]
     by_category: list[CategoryCount]
+    functions: int | None = strawberry.field(
+        default=None, description="三定 functions of the unit (null for callers who may not see them: its staff and oversight roles do)"
+    )
+    functions_without_power: int | None = strawberry.field(
+        default=None, description="四个对应, 不遗漏: its functions no live power of the unit (or its offices) carries out"
+    )
+    powers_without_function: int | None = strawberry.field(
+        default=None, description="四个对应, 不越权: its live powers that carry out no function"
+    )
 
     @strawberry.field
     async def unit(self, info: Info) -> Unit:
         unit = await info.context.loaders.unit_by_id.load(self.unit_id)
         assert unit is not None
         return Unit.from_model(unit)
+
+
+def _function_counts(counts: FunctionCounts | None) -> dict[str, int | None]:
+    if counts is None:
+        return {}
+    return {"functions": counts.functions, "functions_without_power": counts.without_power,
+            "powers_without_function": counts.powers_without_function}  # fmt: skip
 
 
 @strawberry.type(description="One entry of the append-only audit trail.")
@@ -106,6 +123,7 @@ class DashboardQuery:
         ids = [decode_id(i, "Unit", field="unitIds") for i in unit_ids] if unit_ids is not None else None
         progress = await progress_by_unit(info.context.viewer, ids)
         deadlines, now = await stage_deadlines(), today()
+        counts = await function_counts(info.context.viewer, sorted(progress))
         return [
             UnitProgress(
                 unit_id=p.unit_id,
@@ -117,6 +135,7 @@ class DashboardQuery:
                 with_chart=p.with_chart,
                 by_status=[StatusCount(status=s, count=n) for s, n in sorted(p.by_status.items())],
                 by_category=[CategoryCount(category=c, count=n) for c, n in sorted(p.by_category.items())],
+                **_function_counts(counts.get(p.unit_id)),
             )
             for p in sorted(progress.values(), key=lambda p: p.unit_id)
         ]

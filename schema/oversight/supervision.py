@@ -30,6 +30,7 @@ from schema.workflow.reviews import load_power
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power
+    from schema.oversight.rectifications import Rectification
 
 LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
 
@@ -164,6 +165,7 @@ class Complaint(Node):
 
 @strawberry.type(description="检查验收 / 绩效评估 of a unit: findings, score and grade (定级). Oversight roles and the unit.")
 class Inspection(Node):
+    db_id: strawberry.Private[int]
     db_unit_id: strawberry.Private[int]
     kind: InspectionKind
     inspected_on: date
@@ -176,13 +178,22 @@ class Inspection(Node):
     @classmethod
     def from_model(cls, i: wm.Inspection) -> Inspection:
         return cls(
-            id=encode_id("Inspection", i.id), db_unit_id=i.unit_id, kind=i.kind, inspected_on=i.inspected_on,
+            id=encode_id("Inspection", i.id), db_id=i.id, db_unit_id=i.unit_id, kind=i.kind, inspected_on=i.inspected_on,
             findings=i.findings, follow_up=i.follow_up, score=i.score, grade=i.grade, inspector=i.inspector,
         )  # fmt: skip
 
     @strawberry.field
     async def unit(self, info: Info) -> Unit:
         return await _unit(info, self.db_unit_id)
+
+    @strawberry.field(description="整改 of its findings, oldest first (the unit and oversight roles, as the inspection)")
+    async def rectifications(
+        self, info: Info
+    ) -> list[Annotated[Rectification, strawberry.lazy("schema.oversight.rectifications")]]:
+        from schema.oversight.rectifications import Rectification
+
+        found = await info.context.loaders.rectifications_by_inspection_id.load(int(self.db_id))
+        return [Rectification.from_model(r) for r in found]
 
 
 @strawberry.input(description="Filters of `complaints`.")
