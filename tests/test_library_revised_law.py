@@ -21,12 +21,13 @@ from domain.library.guess import guess_document
 from domain.library.normalize import work_key
 from domain.models import LegalArticle, LegalDocument
 from domain.workflow_models import ChangeNotice
-from schema.relay import parse_id
+from schema.relay import encode_id
 from tests.conftest import CORPUS, REPO, run_cli
 from tests.factories import make_unit, row_counts, unique
 from tests.helpers import gql_data, token_for
 from tests.test_library_upload import AFFECTED, upload
-from tests.test_revisions_law import power_on
+from tests.test_revisions import call
+from tests.test_revisions_law import REPOINT, power_on
 
 #: 土地管理法 as amended by a (made-up) decision of 2026-11-01: its real header and articles 一, 二, 五十七
 #: (whose last paragraph the amendment changes) and 八十七 ("本法自1999年1月1日起施行").
@@ -94,6 +95,11 @@ async def test_an_uploaded_amended_law_becomes_the_current_version_and_reaches_i
     assert [(n.power_id, n.changes[0]["detail"]["article"]) for n in notices] == [(on_changed, "第五十七条")]
     affected = (await gql_data(client, AFFECTED, {"id": v2019["id"]}, admin))["node"]["affectedPowers"]
     assert [(a["change"], a["article"]["label"]) for a in affected] == [("CHANGED", "第五十七条")]
+    # 动态管理: the unit re-points its powers to the new text, as revisions to be reviewed
+    repointed = await call(client, REPOINT, await token_for(Role.UNIT_STAFF, unit), doc=revised["id"])
+    new_57 = await LegalArticle.get(document__title=title, document__version_date="2026-11-01", label="第五十七条")
+    drafts = {p["revision"]["draft"]["bases"][0]["article"]["id"] for p in repointed["powers"] if p["repointed"]}
+    assert encode_id("LegalArticle", new_57.id) in drafts
 
 
 async def test_a_guessed_date_older_than_the_current_version_must_be_confirmed(client: httpx.AsyncClient) -> None:

@@ -12,8 +12,9 @@ closer string). Each pair's confidence (0–100 %) weighs
 - the category: an item of another administrative category costs 15, and one that is no
   administrative power at all (公共服务, 便民服务) costs 35.
 
-Without the embedding model (`embedding.available()` false) the characters alone stand for the
-names, and `Comparison.by_meaning` says so. Pairs are one-to-one, the most confident first.
+The caller passes the embedding (`search.embedding.embed_queries`; the domain imports no search code);
+without it — the model is not installed — the characters alone stand for the names, and
+`Comparison.by_meaning` says so. Pairs are one-to-one, the most confident first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import asyncio
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +38,6 @@ from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.errors import NotFound
 from domain.library.normalize import article_label, work_key
 from domain.models import Power, PowerBasis, Unit
-from search import embedding
 
 #: A pair is kept from this confidence (0–100) on.
 MIN_CONFIDENCE = 55
@@ -48,9 +49,11 @@ PER_SHARED_ARTICLE, MAX_SHARED_ARTICLES = 10, 3
 OTHER_CATEGORY, NOT_A_POWER = 15, 35
 #: Category texts of items that are services, not administrative powers.
 _SERVICE = re.compile(r"公共服务|便民服务|服务事项|服务类")
-#: Vectors of names already embedded (a host derives them; nothing is stored), at most this many.
+#: Unit vectors of a list of texts: (n, dimensions) float32.
+Embed = Callable[[list[str]], np.ndarray]
+#: Vectors of names already embedded, by embedding and name (a host derives them; nothing is stored), at most this many.
 CACHE_SIZE = 20_000
-_cache: dict[str, np.ndarray] = {}
+_cache: dict[tuple[Embed, str], np.ndarray] = {}
 _cache_lock = threading.Lock()
 
 @dataclass
@@ -104,17 +107,17 @@ def _differences(ours: Power, our_keys: set[tuple[str, int]], theirs: ReferenceP
     return found
 
 
-def _name_vectors(names: list[str]) -> np.ndarray:
-    """Unit vectors of the names (the model's query form, as both sides are short names)."""
+def _name_vectors(embed: Embed, names: list[str]) -> np.ndarray:
+    """Unit vectors of the names, embedded once per process."""
     with _cache_lock:
-        known = {n: _cache[n] for n in set(names) if n in _cache}
+        known = {n: _cache[(embed, n)] for n in set(names) if (embed, n) in _cache}
     missing = sorted(set(names) - known.keys())
     if missing:
-        known.update(zip(missing, embedding.embed_queries(missing), strict=True))
+        known.update(zip(missing, embed(missing), strict=True))
         with _cache_lock:
             if len(_cache) + len(missing) > CACHE_SIZE:
                 _cache.clear()
-            _cache.update({n: known[n] for n in missing})
+            _cache.update({(embed, n): known[n] for n in missing})
     return np.stack([known[n] for n in names])
 
 
@@ -122,13 +125,13 @@ def _is_service(item: ReferencePower) -> bool:
     return item.category is None and bool(_SERVICE.search(item.category_text))
 
 
-def _confidences(ours: list[Power], theirs: list[ReferencePower], by_meaning: bool) -> np.ndarray:
+def _confidences(ours: list[Power], theirs: list[ReferencePower], embed: Embed | None) -> np.ndarray:
     """(ours × theirs) confidence of each pair before the shared articles, 0–100."""
     our_names = [name_key(p.name) for p in ours]
     their_names = [name_key(t.name) for t in theirs]
     characters = cdist(our_names, their_names, scorer=fuzz.ratio, dtype=np.float32)  # in C
-    if by_meaning:
-        cosine = _name_vectors(our_names) @ _name_vectors(their_names).T
+    if embed is not None:
+        cosine = _name_vectors(embed, our_names) @ _name_vectors(embed, their_names).T
         meaning = np.clip((cosine - COSINE_FLOOR) / COSINE_SPAN, 0.0, 1.0) * 100
         score = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * characters
     else:
@@ -141,12 +144,12 @@ def _confidences(ours: list[Power], theirs: list[ReferencePower], by_meaning: bo
 
 
 def _pair(
-    ours: list[Power], theirs: list[ReferencePower], our_keys: dict[int, set[tuple[str, str]]], by_meaning: bool
+    ours: list[Power], theirs: list[ReferencePower], our_keys: dict[int, set[tuple[str, str]]], embed: Embed | None
 ) -> list[PairDifference]:
     """One-to-one pairs, the most confident first."""
     if not ours or not theirs:
         return []
-    base = _confidences(ours, theirs, by_meaning)
+    base = _confidences(ours, theirs, embed)
     citing: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, item in enumerate(theirs):
         for key in _their_articles(item):
@@ -178,9 +181,9 @@ def _pair(
     return matched
 
 
-async def compare(viewer: access.Viewer, unit_code: str, place: str, *, by_meaning: bool | None = None) -> Comparison:
+async def compare(viewer: access.Viewer, unit_code: str, place: str, *, embed: Embed | None = None) -> Comparison:
     """Compare the unit's catalogue as `viewer` may see it with the reference catalogue of `place`
-    (by meaning where the embedding model is installed, unless `by_meaning` says otherwise)."""
+    (names by meaning as well when `embed` is given)."""
     unit = await Unit.get_or_none(code=unit_code.strip())
     if unit is None:
         raise NotFound(f"没有编码为 {unit_code} 的单位 (no unit with code {unit_code})")
@@ -191,10 +194,8 @@ async def compare(viewer: access.Viewer, unit_code: str, place: str, *, by_meani
     ours = await Power.filter(access.power_q(viewer), unit_id__in=unit_ids).exclude(status__in=CLOSED).order_by("code")
     theirs = await ReferencePower.filter(catalog_id=catalog.id).order_by("row")
     our_keys = await _our_articles(ours)
-    if by_meaning is None:
-        by_meaning = embedding.available()
     # pairing is CPU work (embedding the names, every name of ours against every one of theirs): off the event loop
-    matched = await asyncio.to_thread(_pair, ours, theirs, our_keys, by_meaning)
+    matched = await asyncio.to_thread(_pair, ours, theirs, our_keys, embed)
     matched.sort(key=lambda pair: pair.ours.code)
     paired_ours = {id(pair.ours) for pair in matched}
     paired_theirs = {id(pair.theirs) for pair in matched}
@@ -203,7 +204,7 @@ async def compare(viewer: access.Viewer, unit_code: str, place: str, *, by_meani
         [p for p in ours if id(p) not in paired_ours],
         [t for t in theirs if id(t) not in paired_theirs],
         matched,
-        by_meaning,
+        embed is not None,
     )  # fmt: skip
 
 

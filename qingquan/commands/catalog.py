@@ -21,6 +21,7 @@ from domain.models import Unit
 from qingquan.commands.common import console, run_with_db
 from qingquan.commands.filing import viewer_as
 from qingquan.package import Package, build_package
+from schema.catalogue.exchange import name_embedding
 
 catalog_app = typer.Typer(help="一表 in and out: export, import of other systems' sheets, 对照 with other places", no_args_is_help=True)
 
@@ -132,7 +133,7 @@ def compare_(
 
     async def work() -> Comparison:
         found = await _unit(unit)
-        return await compare(await viewer_as(role, found), unit, reference)
+        return await compare(await viewer_as(role, found), unit, reference, embed=name_embedding())
 
     result = run_with_db(work)
     console.print(f"{result.unit.name} ↔ {result.catalog.place}: matched {len(result.matched)} "

@@ -22,6 +22,7 @@ from schema.context import Info
 from schema.enums import PowerCategory
 from schema.errors import NotFoundError
 from schema.mutation_base import pk
+from search import embedding
 
 CatalogFormat = strawberry.enum(ExportFormat, name="CatalogFormat", description="导出格式")
 ImportRowFate = strawberry.enum(importer.RowFate, name="ImportRowFate", description="一行的结果: CREATED 新建, MATCHED 与已有职权相同, REFUSED 拒绝")
@@ -127,6 +128,11 @@ async def _unit_code(unit_id: strawberry.ID) -> str:
     return unit.code
 
 
+def name_embedding() -> comparing.Embed | None:
+    """What pairs names by meaning in 对照: the search's embedding, or None where its model is not installed."""
+    return embedding.embed_queries if embedding.available() else None
+
+
 @strawberry.type
 class CatalogQuery:
     @strawberry.field(description="参照清单: other places' catalogues imported for 对照 (public documents of those places)")
@@ -138,7 +144,7 @@ class CatalogQuery:
     @strawberry.field(description="对照: a unit's catalogue, as the caller may see it, against another place's")
     async def catalog_comparison(self, info: Info, unit_id: strawberry.ID, place: str) -> CatalogComparisonResult:
         try:
-            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place)
+            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place, embed=name_embedding())
         except DomainError as exc:  # an unknown place or unit, or an id that is no unit's
             return NotFoundError(message=exc.message)
         return CatalogComparison(
