@@ -56,6 +56,7 @@ CACHE_SIZE = 20_000
 _cache: dict[tuple[Embed, str], np.ndarray] = {}
 _cache_lock = threading.Lock()
 
+
 @dataclass
 class PairDifference:
     ours: Power
