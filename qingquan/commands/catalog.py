@@ -98,7 +98,7 @@ def import_(
     async def work() -> ImportResult:
         if unit is None:
             assert reference is not None
-            return await import_reference(CLI, reference, path.name, data, mapping=given, dry_run=dry_run)
+            return await import_reference(CLI, reference, path.name, data, mapping=given, dry_run=dry_run, embedding=name_embedding())
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("importing rows", total=None)
             return await import_into_unit(CLI, unit, path.name, data, mapping=given, dry_run=dry_run,
@@ -133,7 +133,7 @@ def compare_(
 
     async def work() -> Comparison:
         found = await _unit(unit)
-        return await compare(await viewer_as(role, found), unit, reference, embed=name_embedding())
+        return await compare(await viewer_as(role, found), unit, reference, embedding=name_embedding())
 
     result = run_with_db(work)
     console.print(f"{result.unit.name} ↔ {result.catalog.place}: matched {len(result.matched)} "

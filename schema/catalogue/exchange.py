@@ -13,6 +13,7 @@ from tortoise.functions import Count
 from domain.catalog import compare as comparing
 from domain.catalog import importer
 from domain.catalog.export import ExportFormat
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog as ReferenceCatalogModel
 from domain.catalog.models import ReferencePower as ReferencePowerModel
 from domain.errors import DomainError, NotFound
@@ -128,9 +129,10 @@ async def _unit_code(unit_id: strawberry.ID) -> str:
     return unit.code
 
 
-def name_embedding() -> comparing.Embed | None:
-    """What pairs names by meaning in 对照: the search's embedding, or None where its model is not installed."""
-    return embedding.embed_queries if embedding.available() else None
+def name_embedding() -> NameEmbedding | None:
+    """What pairs names by meaning in 对照: the search's embedding (its query form, both sides being short
+    names), or None where its model is not installed."""
+    return NameEmbedding(embedding.MODEL, embedding.embed_queries) if embedding.available() else None
 
 
 @strawberry.type
@@ -144,7 +146,7 @@ class CatalogQuery:
     @strawberry.field(description="对照: a unit's catalogue, as the caller may see it, against another place's")
     async def catalog_comparison(self, info: Info, unit_id: strawberry.ID, place: str) -> CatalogComparisonResult:
         try:
-            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place, embed=name_embedding())
+            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place, embedding=name_embedding())
         except DomainError as exc:  # an unknown place or unit, or an id that is no unit's
             return NotFoundError(message=exc.message)
         return CatalogComparison(
