@@ -114,3 +114,45 @@ async def upload_sheet(
     body = response.json()
     assert not body.get("errors"), body
     return body["data"]
+
+
+#: A district's 政务服务 list for its 民政局, worded as such lists word their items (the 国家政务服务平台's
+#: 事项 names, services beside powers): (name, 事项类型, 设定依据).
+CIVIL_AFFAIRS_ITEMS: tuple[tuple[str, str, str], ...] = (
+    ("结婚登记预约", "公共服务", ""),
+    ("中国内地公民婚姻登记", "行政确认", "《中华人民共和国民法典》第一千零四十九条"),
+    ("离婚登记预约", "公共服务", ""),
+    ("内地居民离婚登记", "行政确认", "《婚姻登记条例》第十条"),
+    ("婚姻登记档案查询", "公共服务", ""),
+    ("中国公民收养子女登记", "行政确认", "《中国公民收养子女登记办法》第二条"),
+    ("收养登记档案查询", "公共服务", ""),
+    ("补领婚姻登记证", "公共服务", ""),
+    ("慈善组织设立、变更、注销登记", "行政许可", "《慈善组织认定办法》第三条"),
+    ("慈善组织公开募捐资格审批", "行政许可", ""),
+    ("社会团体成立、变更、注销登记", "行政许可", "《社会团体登记管理条例》第三条"),
+    ("特困人员救助供养", "行政给付", "《社会救助暂行办法》第十四条"),
+    ("最低生活保障对象认定", "行政确认", ""),
+    ("最低生活保障金发放", "行政给付", ""),
+    ("临时救助对象认定及救助金发放", "行政给付", ""),
+    ("流浪乞讨人员救助管理", "行政给付", ""),
+    ("经济困难老年人补贴发放", "行政给付", ""),
+    ("困难残疾人生活补贴和重度残疾人护理补贴发放", "行政给付", ""),
+    ("孤儿基本生活费发放", "行政给付", ""),
+    ("对养老机构的行政检查", "行政检查", ""),
+    ("养老机构备案", "其他行政权力", ""),
+    ("对擅自开展公开募捐的处罚", "行政处罚", ""),
+    ("殡葬设施建设审批", "行政许可", ""),
+)
+
+
+def civil_affairs_district(path: Path) -> Path:
+    """A district's 政务服务事项清单 of its 民政局: a title row, the department in every row, its
+    事项类型 column naming services (公共服务) beside powers."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["某区政务服务事项目录（民政局）"])
+    ws.append(["序号", "实施部门", "事项名称", "事项类型", "设定依据", "承诺时限"])
+    for n, (name, kind, basis) in enumerate(CIVIL_AFFAIRS_ITEMS, start=1):
+        ws.append([n, "区民政局", name, kind, basis, "即办" if kind == "公共服务" else "5个工作日"])
+    wb.save(path)
+    return path

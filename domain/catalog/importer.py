@@ -14,8 +14,10 @@ from tortoise.transactions import in_transaction
 
 from domain import access, codes
 from domain.audit import record
+from domain.catalog import meaning
 from domain.catalog.citations import Citation, article_number, link_citations, parse_citations
 from domain.catalog.export import CLOSED
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog, ReferencePower
 from domain.catalog.sheets import Sheet, category_of, group_heading, read_sheet
 from domain.enums import DisclosureScope, DisclosureTiming, ExerciseMode, PowerCategory, Role
@@ -287,9 +289,10 @@ async def _import_row(
 
 async def import_reference(
     viewer: access.Viewer, place: str, filename: str, data: bytes,
-    *, mapping: Mapping[str, str] | None = None, dry_run: bool = False,
+    *, mapping: Mapping[str, str] | None = None, dry_run: bool = False, embedding: NameEmbedding | None = None,
 ) -> ImportResult:  # fmt: skip
-    """Keep another place's catalogue (replacing an earlier one of the same place) to compare with."""
+    """Keep another place's catalogue (replacing an earlier one of the same place) to compare with;
+    with `embedding`, each item keeps its name's vector (对照 by meaning reads it)."""
     access.require_admin(viewer)
     place = place.strip()
     if not place or len(place) > 100:
@@ -300,9 +303,16 @@ async def import_reference(
     result.rows, kept = await asyncio.to_thread(_reference_rows, rows)
     if dry_run:
         return result
+    if embedding is not None and kept:  # the longest part of a large list's import: off the event loop
+        names = [name_key(item.name) for item in kept]
+        for item, vector in zip(kept, await asyncio.to_thread(meaning.vectors, embedding, names), strict=True):
+            item.name_vector = vector.astype("float32").tobytes()
     async with in_transaction():
         await ReferenceCatalog.filter(place=place).delete()
-        catalog = await ReferenceCatalog.create(place=place, source_name=filename[:300], imported_by=viewer.name)
+        catalog = await ReferenceCatalog.create(
+            place=place, source_name=filename[:300], imported_by=viewer.name,
+            vector_model=embedding.model if embedding is not None and kept else "",
+        )  # fmt: skip
         for item in kept:
             item.catalog = catalog
         await ReferencePower.bulk_create(kept, batch_size=500)

@@ -22,6 +22,7 @@ class ReferenceCatalog(Model):
     source_name = fields.CharField(max_length=300, default="", description="the file it was read from")
     imported_at = fields.DatetimeField(auto_now=True)
     imported_by = fields.CharField(max_length=200, default="")
+    vector_model = fields.CharField(max_length=100, default="", db_default="", description="the model of its items' name vectors ('' none)")
 
     class Meta:
         table = "reference_catalog"
@@ -45,6 +46,7 @@ class ReferencePower(Model):
     citations = fields.JSONField(default=list, description="[[work key, article label], …] read from basis_text")
     time_limit = fields.CharField(max_length=200, default="")
     time_limit_days = fields.IntField(null=True)
+    name_vector = fields.BinaryField(null=True, description="the name's embedding (float32) for 对照 by meaning")
 
     class Meta:
         table = "reference_power"

@@ -11,6 +11,16 @@ the layout GB/T 9704 prescribes, for staff to correct:
     抄送：……                          版记: dropped
 
 Only the head of the document is searched for its 文号: the body cites other documents' numbers.
+
+A law or regulation carries its history under the title instead of a 落款, in brackets, often over
+several lines:
+
+    中华人民共和国土地管理法
+    （1986年6月25日第六届全国人民代表大会常务委员会第十六次会议通过　根据……第一次修正
+    ……　根据2026年11月1日……《关于修改〈中华人民共和国土地管理法〉的决定》第四次修正）
+
+Its version is its last adoption, amendment or revision (2026-11-01), not "本法自1999年1月1日起施行"
+in its last article, which an amendment by decision leaves as it was.
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ import cn2an
 
 from domain.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus
 from domain.library.document import ParsedDocument
+from domain.library.effective import version_effective_date
 from domain.library.extract import ExtractedText
 from domain.library.markdown import ARTICLE_RE, split_articles
 from domain.library.normalize import clean_text
@@ -42,8 +53,12 @@ _EFFECTIVE = re.compile(rf"自\s*{_DATE.pattern}\s*起\s*(施行|执行|实施|�
 _EFFECTIVE_ON_ISSUE = re.compile(r"自\s*(印发|发布|公布|下发|颁布)\s*之日\s*起\s*(施行|执行|实施|生效)")
 _TAIL_NOTE = re.compile(r"^(抄送|抄报|主题词|附注)|印发$|^[（(].{0,30}[)）]$")
 _SENTENCE = re.compile(r"[。；，：！？,;:!?、]")
-_TITLE_END = re.compile(r"(通知|通报|意见|办法|规定|方案|决定|细则|规则|规程|批复|报告|函|纪要|条例|制度|规范|标准|规划|计划|要点|公告|通告|决议|命令|指引|措施)$")
+_TITLE_END = re.compile(r"(法|通知|通报|意见|办法|规定|方案|决定|细则|规则|规程|批复|报告|函|纪要|条例|制度|规范|标准|规划|计划|要点|公告|通告|决议|命令|指引|措施)$")
 _POLICY_END = re.compile(r"(方案|规划|计划|要点|纪要)$")
+#: A history in brackets under the title: at most this many lines and characters.
+HISTORY_LINES, HISTORY_CHARS = 12, 2000
+#: An event of a history that makes a version (施行 alone does not).
+_VERSION_EVENT = re.compile(r"通过|修正|修订|公布|发布|批准|决定")
 _DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
 
 
@@ -103,7 +118,7 @@ def _head(lines: list[str], title_hint: str) -> _Head:
         # a long title broken over two lines
         while (
             i < len(lines) and not _TITLE_END.search(title) and len(title) + len(lines[i]) <= 80
-            and not _SENTENCE.search(lines[i]) and not _starts_body(lines[i])
+            and not _SENTENCE.search(lines[i]) and not _starts_body(lines[i]) and not lines[i].startswith(("（", "("))
         ):  # fmt: skip
             title += lines[i]
             i += 1
@@ -111,11 +126,37 @@ def _head(lines: list[str], title_hint: str) -> _Head:
     if i < len(lines) and not head.doc_number and _DOC_NUMBER.fullmatch(lines[i]):
         head.doc_number = normalize_doc_number(lines[i])  # 文号 under the title
         i += 1
-    while i < len(lines) and re.fullmatch(r"[（(].*[)）]", lines[i]) and len(lines[i]) <= 80:
-        head.history = "\n".join(filter(None, [head.history, lines[i]]))  # （2007年…会议通过）
-        i += 1
+    while (end := _bracketed(lines, i)) is not None:
+        head.history = "\n".join(filter(None, [head.history, *lines[i:end]]))  # （2007年…会议通过）
+        i = end
     head.end = i
     return head
+
+
+def _bracketed(lines: list[str], start: int) -> int | None:
+    """Where a bracketed block of lines opening at `start` ends (exclusive); None if none opens there
+    or it does not close within HISTORY_LINES lines and HISTORY_CHARS characters."""
+    if start >= len(lines) or not lines[start].startswith(("（", "(")):
+        return None
+    size = 0
+    for end in range(start, min(len(lines), start + HISTORY_LINES)):
+        size += len(lines[end])
+        if size > HISTORY_CHARS or (end > start and _starts_body(lines[end])):
+            return None
+        if lines[end].endswith(("）", ")")):
+            return end + 1
+    return None
+
+
+def history_version_date(history: str) -> date | None:
+    """The last adoption, amendment or revision a history names: each date's event runs to the next date."""
+    found = list(_DATE.finditer(history))
+    versions = [
+        day for m, after in zip(found, [*found[1:], None], strict=False)
+        if _VERSION_EVENT.search(history[m.end() : after.start() if after else len(history)])
+        and (day := _date(m[1], m[2], m[3])) is not None
+    ]  # fmt: skip
+    return max(versions, default=None)
 
 
 def _is_signer(line: str) -> bool:
@@ -168,6 +209,9 @@ def guess_document(text: ExtractedText, filename: str, today: date | None = None
     if effective_date and signed and effective_date < signed:
         effective_date = None  # the text contradicts its own date: leave it to staff
     title = clean_text(head.title) or PurePath(filename).stem
+    amended = history_version_date(head.history)
+    if amended is not None:  # a law's own history: its last amendment is the version
+        effective_date = version_effective_date(title, amended, effective_date)
     today = today or date.today()
     not_yet = effective_date is not None and effective_date > today
     return ParsedDocument(
@@ -179,9 +223,9 @@ def guess_document(text: ExtractedText, filename: str, today: date | None = None
         doc_type=m[1] if (m := _TITLE_END.search(title)) else "",
         doc_number=head.doc_number,
         issuer="、".join(tail.signers) or head.issuer,  # 落款 names joint issuers; the 版头 may not
-        promulgation_date=signed,
+        promulgation_date=signed or amended,
         effective_date=effective_date,
-        version_date=signed or effective_date,
+        version_date=signed or amended or effective_date,
         history=head.history,
         body=outside,
         articles=articles,

@@ -24,6 +24,7 @@ from pathlib import Path
 from domain.enums import ArticleKind, LegalLevel, LegalSource
 from domain.errors import NotFound
 from domain.library.document import ImportReport, ParsedArticle, ParsedDocument, ParseError
+from domain.library.effective import version_effective_date
 from domain.library.normalize import (
     LAW_FOLDERS,
     LEVEL_BY_FOLDER,
@@ -266,19 +267,20 @@ def parse_markdown(path: Path | str, root: Path | str | None = None) -> ParsedDo
     file_date = _FILE_DATE_RE.search(path.stem)
     version = iso_date(file_date[1]) if file_date else None
     articles, body = split_articles(body_lines, subtitle)
+    version = version or history_version
     return ParsedDocument(
         title=title,
         subtitle=subtitle,
         level=level,
         source=LegalSource.LAWREFBOOK,
         source_ref=(path.relative_to(root_path) if root_path else path).as_posix(),
-        version_date=version or history_version,
+        version_date=version,
         doc_type=doc_type_from_title(title, level),
         doc_number=history.doc_number,
         issuer=_issuer(history, level, subfolder),
         field=folder if (folder in LAW_FOLDERS or folder in ("宪法", "其他")) else "",
         promulgation_date=max(d for d in (promulgated, version) if d) if (promulgated or version) else None,
-        effective_date=effective,
+        effective_date=version_effective_date(title, version, effective),
         history="\n".join(text for _, text in history.entries),
         body=body,
         articles=articles,

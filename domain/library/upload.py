@@ -9,7 +9,12 @@ Rules:
 - a work is its title (as for imported laws): a file whose title matches an existing work becomes
   a new version of it; `new_version_of` names the work explicitly (the title then defaults to that
   version's title, and a different title is refused)
-- one version per work and version date (the 成文日期 unless given); the same file twice is refused
+- one version per work and version date (the 成文日期, or a law's last amendment in its header, unless
+  given); the same file twice is refused
+- a version date guessed from the text that is older than the work's current version is refused until
+  staff give it (`version_date`): filed as it is, the text would become a historical version and no
+  power would learn of it
+- a new version of a work keeps the work's level unless one is given (an uploaded 土地管理法 stays a 法律)
 - a bad file (empty, too large, not .docx or text) is a typed error on `file`; nothing is written
 """
 
@@ -29,7 +34,7 @@ from domain.enums import LegalLevel, LegalSource
 from domain.errors import Validator
 from domain.library.extract import extract_text, file_error
 from domain.library.guess import guess_document
-from domain.library.impact import notify_new_version
+from domain.library.impact import notify_new_version, version_order
 from domain.library.normalize import work_key
 from domain.library.store import article_rows, recompute_statuses
 from domain.models import LegalArticle, LegalDocument, LegalWork, StoredFile
@@ -66,6 +71,33 @@ async def _previous(v: Validator, document_id: int | None) -> LegalDocument | No
     return previous
 
 
+async def _current_version(previous: LegalDocument | None, title: str | None) -> LegalDocument | None:
+    """The newest version of the work the upload joins (named, or by its title), if any."""
+    if previous is not None:
+        work_id = previous.work_id
+    elif title:
+        work = await LegalWork.get_or_none(key=work_key(title))
+        if work is None:
+            return None
+        work_id = work.id
+    else:
+        return None
+    versions = await LegalDocument.filter(work_id=work_id)
+    return max(versions, key=version_order) if versions else None
+
+
+def _check_guessed_date(v: Validator, guessed: date | None, current: LegalDocument | None) -> None:
+    if guessed is None or current is None or current.version_date is None or guessed >= current.version_date:
+        return
+    v.add(
+        "version_date",
+        f"从文本推断的版本日期 {guessed} 早于现行版本的 {current.version_date}，将作为历史版本归档；如确属旧版本，请填写版本日期确认 "
+        f"(the version date read from the text, {guessed}, is older than the current version of {current.version_date}: "
+        "it would be filed as a historical version; give the version date to confirm)",
+        "older_than_current",
+    )
+
+
 async def upload_document(
     viewer: Viewer, upload: UploadedFile, metadata: UploadMetadata, *, max_bytes: int
 ) -> LegalDocument:
@@ -88,6 +120,11 @@ async def upload_document(
         values.update(given)
         if "version_date" not in given and {"promulgation_date", "effective_date"} & set(given):
             values["version_date"] = values["promulgation_date"] or values["effective_date"]
+        current = await _current_version(previous, values.get("title"))
+        if current is not None and "level" not in given:
+            values["level"] = current.level
+        if not {"version_date", "promulgation_date", "effective_date"} & set(given):  # the dates are guesses
+            _check_guessed_date(v, values.get("version_date"), current)
         cleaned = await clean_document(v, values)
         if previous is not None and cleaned.get("title") and work_key(cleaned["title"]) != previous.work.key:
             v.add("title", "新版本的标题应与原文件一致 (a new version keeps the title of its work)", "other_work")

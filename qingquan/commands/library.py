@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -105,6 +106,12 @@ def upload_document(
     issuer: str | None = typer.Option(None, help="制定机关"),
     level: LegalLevel | None = typer.Option(None, help="效力层级 (default: NORMATIVE_DOCUMENT)"),
     new_version_of: int | None = typer.Option(None, help="id of a document this file is a new version of"),
+    version_date: datetime | None = typer.Option(
+        None, formats=["%Y-%m-%d"],
+        help="版本日期, e.g. 2026-11-01 (default: the 成文日期, or a law's last amendment in its header); "
+        "needed to file a version older than the current one",
+    ),  # fmt: skip
+    effective_date: datetime | None = typer.Option(None, formats=["%Y-%m-%d"], help="施行日期 (default: read from the text)"),
 ) -> None:
     """File a county document (规范性文件, policy) in the library, keeping the original file."""
     if not path.is_file():
@@ -114,8 +121,10 @@ def upload_document(
     with path.open("rb") as f:
         data = f.read(settings.max_upload_bytes + 1)  # one byte over the limit is enough to refuse it
     metadata = UploadMetadata(
-        title=title, doc_number=doc_number, issuer=issuer, level=level, new_version_of=new_version_of
-    )
+        title=title, doc_number=doc_number, issuer=issuer, level=level, new_version_of=new_version_of,
+        version_date=version_date.date() if version_date else None,
+        effective_date=effective_date.date() if effective_date else None,
+    )  # fmt: skip
     document = run_with_db(
         lambda: upload.upload_document(
             CLI, UploadedFile(path.name, data), metadata, max_bytes=settings.max_upload_bytes
@@ -129,6 +138,7 @@ def upload_document(
         ("issuer", document.issuer or "—"),
         ("level", document.level.label),
         ("version date", document.version_date or "—"),
+        ("effective date", document.effective_date or "—"),
         ("status", document.status.label),
         ("articles", document.article_count),
     ):

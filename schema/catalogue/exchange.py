@@ -13,6 +13,7 @@ from tortoise.functions import Count
 from domain.catalog import compare as comparing
 from domain.catalog import importer
 from domain.catalog.export import ExportFormat
+from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog as ReferenceCatalogModel
 from domain.catalog.models import ReferencePower as ReferencePowerModel
 from domain.errors import DomainError, NotFound
@@ -22,6 +23,7 @@ from schema.context import Info
 from schema.enums import PowerCategory
 from schema.errors import NotFoundError
 from schema.mutation_base import pk
+from search import embedding
 
 CatalogFormat = strawberry.enum(ExportFormat, name="CatalogFormat", description="导出格式")
 ImportRowFate = strawberry.enum(importer.RowFate, name="ImportRowFate", description="一行的结果: CREATED 新建, MATCHED 与已有职权相同, REFUSED 拒绝")
@@ -94,7 +96,13 @@ class ReferencePower:
 class CatalogMatch:
     ours: Power
     theirs: ReferencePower
-    score: float = strawberry.field(description="name similarity 0–100, plus 10 per shared basis article (up to 3)")
+    confidence: int = strawberry.field(
+        description="置信度: how sure the pairing is, 0–100 (%): the names' meaning and characters, shared basis "
+        "articles, and the category (an item of another category, or a 公共服务 that is no administrative power, weighs against)"
+    )
+    score: float = strawberry.field(
+        description="the confidence (0–100)", deprecation_reason="use confidence (a percentage; score could pass 100)"
+    )
     shared_articles: int
     differences: list[str] = strawberry.field(description="category, basis or time limit that differ")
 
@@ -105,6 +113,10 @@ class CatalogComparison:
     only_ours: list[Power]
     only_theirs: list[ReferencePower]
     matched: list[CatalogMatch]
+    by_meaning: bool = strawberry.field(
+        description="true: names were paired by meaning as well as characters; false: by characters alone "
+        "(the embedding model is not installed on this host)"
+    )
 
 
 CatalogComparisonResult = Annotated[CatalogComparison | NotFoundError, strawberry.union("CatalogComparisonResult")]
@@ -115,6 +127,12 @@ async def _unit_code(unit_id: strawberry.ID) -> str:
     if unit is None:
         raise NotFound("没有该单位 (unit not found)")
     return unit.code
+
+
+def name_embedding() -> NameEmbedding | None:
+    """What pairs names by meaning in 对照: the search's embedding (its query form, both sides being short
+    names), or None where its model is not installed."""
+    return NameEmbedding(embedding.MODEL, embedding.embed_queries) if embedding.available() else None
 
 
 @strawberry.type
@@ -128,13 +146,14 @@ class CatalogQuery:
     @strawberry.field(description="对照: a unit's catalogue, as the caller may see it, against another place's")
     async def catalog_comparison(self, info: Info, unit_id: strawberry.ID, place: str) -> CatalogComparisonResult:
         try:
-            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place)
+            found = await comparing.compare(info.context.viewer, await _unit_code(unit_id), place, embedding=name_embedding())
         except DomainError as exc:  # an unknown place or unit, or an id that is no unit's
             return NotFoundError(message=exc.message)
         return CatalogComparison(
             place=found.catalog.place,
             only_ours=[Power.from_model(p) for p in found.only_ours],
             only_theirs=[ReferencePower.of(t) for t in found.only_theirs],
-            matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), score=m.score,
+            matched=[CatalogMatch(ours=Power.from_model(m.ours), theirs=ReferencePower.of(m.theirs), confidence=m.confidence, score=m.confidence,
                                   shared_articles=m.shared_articles, differences=m.differences) for m in found.matched],
+            by_meaning=found.by_meaning,
         )  # fmt: skip

@@ -13,7 +13,13 @@ from domain.catalog import importer
 from domain.catalog.export import ExportFormat
 from domain.errors import DomainError
 from qingquan import downloads
-from schema.catalogue.exchange import CatalogFormat, CatalogImportReport, DownloadLink, _unit_code
+from schema.catalogue.exchange import (
+    CatalogFormat,
+    CatalogImportReport,
+    DownloadLink,
+    _unit_code,
+    name_embedding,
+)
 from schema.context import Info
 from schema.mutation_base import failure, result
 
@@ -77,7 +83,7 @@ class CatalogMutations:
             data = await file.read(importer.MAX_FILE_BYTES + 1)
             found = await importer.import_reference(
                 info.context.viewer, place, file.filename or "", data,
-                mapping={m.header: m.column for m in mapping or []}, dry_run=dry_run,
+                mapping={m.header: m.column for m in mapping or []}, dry_run=dry_run, embedding=name_embedding(),
             )  # fmt: skip
         except DomainError as exc:
             return failure(exc)
