@@ -17,6 +17,7 @@ from schema.filings.filing_mutations import FilingMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
+from schema.oversight.cases_mutations import CaseMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
 from schema.oversight.supervision_mutations import OversightMutations
@@ -47,5 +48,6 @@ class Mutation(
     LeadingGroupMutations,  # workflow: leading_group_mutations
     CommentPeriodMutations,  # catalogue: comment_periods_mutations
     InformationRequestMutations,  # oversight: information_requests_mutations
+    CaseMutations,  # oversight: cases_mutations
 ):
     pass
