@@ -23,9 +23,9 @@ from domain.access import PUBLIC, unit_subtree_ids
 from domain.case_models import ApplicationCase, CaseAttachment, CaseSuspension, CaseTransition
 from domain.enums import DisclosureScope, PowerCategory, ReviewDecision, Role
 from domain.errors import IllegalTransition
-from domain.models import AuditEvent, DisclosureRecord, OperationRecord, Power, Unit
+from domain.models import AuditEvent, DisclosureRecord, FlowStep, OperationRecord, Power, Unit
 from domain.workdays import WorkCalendar
-from domain.workflow_models import OperationStep
+from domain.workflow_models import OperationStep, PowerVersion
 from qingquan.app import create_app
 from qingquan.settings import Settings
 from schema.relay import parse_id
@@ -33,7 +33,7 @@ from tests.docx_checks import all_text, open_docx
 from tests.factories import make_unit, staff_of
 from tests.helpers import caller, gql, gql_data, token_for
 from tests.oversight_factories import ERRORS
-from tests.workflow_factories import keeper_of, published_power
+from tests.workflow_factories import keeper_of, published_power, revise
 
 pytestmark = pytest.mark.usefixtures("demo")
 
@@ -378,3 +378,44 @@ async def test_the_clock_stops_while_suspended_and_a_power_with_open_cases_canno
     # withdrawal waits for a decision on the open case
     with pytest.raises(IllegalTransition, match="open cases"):
         await revisions.open_revision(await keeper_of(power), power.id, "不再需要", ReviewDecision.ABOLISH)
+
+
+async def test_a_case_keeps_the_chart_of_the_version_it_started_under() -> None:
+    unit = await make_unit()
+    power = await published_power(unit, (("受理", 2), ("审查", 5), ("办结", None)), category=PowerCategory.BENEFIT)
+    staff = await staff_of(unit)
+    case = await rules.file_application(
+        PUBLIC, rules.ApplicationData(power.id, "申请", APPLICANT, CONTACT), max_bytes=ATTACHMENT_LIMIT
+    )
+    started = case.version_id
+    assert started is not None
+
+    async def rename(draft: Power) -> None:
+        await FlowStep.filter(chart__power_id=draft.id, name="审查").update(name="实质审查", time_limit_days=9)
+
+    await revise(power, rename)
+    assert await FlowStep.exists(chart__power_id=power.id, name="实质审查")
+    stored = await ApplicationCase.get(id=case.id)
+    assert stored.version_id == started and await PowerVersion.filter(power_id=power.id).count() == 2
+    moved = await rules.move_case(staff, case.id, 1, "予以受理")  # 受理 → 审查, as the chart stood at filing
+    assert rules.step_of(moved.chart, moved.current_step)["name"] == "审查"
+    step = await OperationStep.filter(operation_id=case.operation_id, finished_on__isnull=True).get()
+    assert (step.step_name, step.time_limit_days) == ("审查", 5)
+
+
+async def test_counter_applications_are_registered_by_the_units_staff(client: httpx.AsyncClient) -> None:
+    power = await demo_power()
+    query = """mutation ($input: ApplyInput!) { registerCounterApplication(input: $input) {
+      __typename ... on CaseReceipt { id } ... on PermissionDeniedError { message } } }"""
+    variables = {"input": {"powerId": _gid("Power", power.id), "request": "窗口申请", "applicantName": "张三",
+                           "applicantContact": "0797-8888888"}}  # fmt: skip
+    own = await token_for(Role.UNIT_STAFF, await Unit.get(id=power.unit_id))
+    stranger = await token_for(Role.UNIT_STAFF, await make_unit())
+    before = await case_rows()
+    for token in (None, stranger):
+        refused = (await gql_data(client, query, variables, token))["registerCounterApplication"]
+        assert refused["__typename"] == "PermissionDeniedError", refused
+    assert await case_rows() == before
+    done = (await gql_data(client, query, variables, own))["registerCounterApplication"]
+    assert done["__typename"] == "CaseReceipt"
+    assert (await ApplicationCase.get(id=parse_id(done["id"])[1])).channel.value == "COUNTER"
