@@ -480,6 +480,14 @@ async def close_case(
     return case
 
 
+async def attachment_for(viewer: access.Viewer, attachment_id: int) -> CaseAttachment:
+    """A case's attachment, for who sees the case (its unit, the office at its step, oversight); NotFound else."""
+    found = await CaseAttachment.get_or_none(id=attachment_id)
+    if found is None or not await ApplicationCase.filter(cases_q(viewer), id=found.case_id).exists():
+        raise NotFound("附件不存在或无权查看 (attachment not found)")
+    return found
+
+
 # -- the clock: working days, stopped while 补正 --------------------------------------------------
 
 

@@ -54,7 +54,7 @@ mutation ($input: ApplyInput!, $files: [Upload!]) {
 CASE = """... on Case { id status currentStep applicantName applicantContact request
   nextSteps { target label } chart { steps { key name current visited } }
   moves { fromName toName condition opinion actor day } suspensions { reason suspendedOn resumedOn }
-  attachments { filename contentType size } outcome reasons legalBasis closedOn workdaysTaken suspendedWorkdays
+  attachments { filename contentType size downloadUrl } outcome reasons legalBasis closedOn workdaysTaken suspendedWorkdays
   operation { id stage applicant decision result } }"""
 MOVE = f"mutation ($id: ID!, $to: Int!, $o: String!) {{ moveCase(id: $id, toStep: $to, opinion: $o) {{ {CASE} {ERRORS} }} }}"
 SUSPEND = f'mutation ($id: ID!) {{ suspendCase(id: $id, reason: "缺少{APPLICANT}的身份证复印件") {{ {CASE} {ERRORS} }} }}'
@@ -164,9 +164,11 @@ async def test_a_resident_applies_and_the_case_follows_the_chart_to_its_result(
     own = await staff(power.unit_id)
     seen = (await gql_data(client, NODE, {"id": case_id}, own))["node"]
     assert (seen["applicantName"], seen["applicantContact"]) == (APPLICANT, CONTACT)
-    assert seen["attachments"] == [
-        {"filename": "营业执照.pdf", "contentType": "application/pdf", "size": len(PDF)}
-    ]
+    (attached,) = seen["attachments"]
+    assert (attached["filename"], attached["contentType"], attached["size"]) == ("营业执照.pdf", "application/pdf", len(PDF))
+    download = await client.get(attached["downloadUrl"])
+    assert download.status_code == 200 and download.content == PDF
+    assert (await client.get(attached["downloadUrl"] + "x")).status_code == 404
 
     route = path_to_end(chart, case.current_step)
     # a move off the chart (skipping the next step) is refused, and writes nothing

@@ -17,6 +17,7 @@ from domain.enums import CaseStatus as CaseStatusModel
 from domain.errors import NotFound
 from domain.models import OperationRecord as OperationRecordModel
 from domain.workdays import WorkCalendar, today
+from qingquan import downloads
 from resolvers.pagination import paginate
 from schema.catalogue.unit import Unit
 from schema.context import Info
@@ -80,10 +81,16 @@ class CaseSuspensionType:
 
 @strawberry.type(description="A file sent with the application (personal data: the unit and oversight only).")
 class CaseAttachment:
+    db_id: strawberry.Private[int]
     filename: str
     content_type: str
     size: int
     sha256: str
+
+    @strawberry.field(description="a link to download the file, valid for a few minutes, for the caller only")
+    def download_url(self, info: Info) -> str:
+        token, _ = downloads.sign_case_attachment(info.context.settings, info.context.viewer, self.db_id)
+        return f"/cases/attachments/{token}"
 
 
 def _chart(case: ApplicationCase, visited: set[int]) -> CaseChart:
@@ -188,9 +195,9 @@ class Case(Node):
     @strawberry.field(description="files sent with the application")
     async def attachments(self) -> list[CaseAttachment]:
         rows = await AttachmentModel.filter(case_id=self.model.id).order_by("id").values(
-            "filename", "content_type", "size", "sha256"
+            "id", "filename", "content_type", "size", "sha256"
         )
-        return [CaseAttachment(**r) for r in rows]
+        return [CaseAttachment(db_id=r.pop("id"), **r) for r in rows]
 
     @strawberry.field(description="working days taken since receipt, those suspended for 补正 left out")
     async def workdays_taken(self, info: Info) -> int:
