@@ -318,12 +318,14 @@ def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: di
     page = visit.page
     public = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(first: 1) { edges { node { code } } } }"})
     power = public.json()["data"]["powers"]["edges"][0]["node"]["code"]
+    licences = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(filter: { category: LICENSING }, first: 1) { edges { node { code } } } }"})
+    licence = licences.json()["data"]["powers"]["edges"][0]["node"]["code"]
     routes = ["", "#/unit/36072308", f"#/power/{power}", "#/categories", "#/category/LICENSING",
-              "#/search?q=行政许可 听证", "#/complaint", "#/follow"]  # fmt: skip
+              "#/search?q=行政许可 听证", "#/complaint", "#/follow", f"#/apply?power={licence}", "#/case-follow"]  # fmt: skip
     checker = axe.Axe()
     for route in routes:
         visit.open(route)
-        if "power" in route:
+        if route.startswith("#/power/"):
             page.locator("#bases button").first.click()
             page.locator(".article-text p:not(.loading)").first.wait_for()
         results = checker.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
