@@ -120,6 +120,7 @@ HOLDINGS = {
     "inspections": ("检查记录", "inspections"),
     "information_requests": ("政府信息公开申请", "information requests"),
     "comment_periods": ("公示", "comment periods"),
+    "cases": ("办件", "cases"),
 }
 
 
