@@ -95,7 +95,7 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     qingquan("index", env=env)
     token = qingquan("token", "create", "--role", "ADMIN", env=env).strip().splitlines()[-1]
     with serving(env) as server:
-        yield {"base": server.base, "token": token, "database_url": database_url}
+        yield {"base": server.base, "token": token}
     assert "Traceback" not in server.log(), server.log()
 
 
@@ -485,8 +485,10 @@ def test_apply_online_and_follow_the_case_on_its_chart(server: dict[str, str], b
     receipt.wait_for()
     number, code = page.locator("#case-receipt-id").inner_text(), page.locator("#case-receipt-code").inner_text()
 
-    staff = qingquan("token", "create", "--role", "UNIT_STAFF", "--unit", "36072308",
-                     env={**os.environ, "QINGQUAN_DATABASE_URL": server["database_url"]}).strip().splitlines()[-1]  # fmt: skip
+    unit = admin(server, '{ unit(code: "36072308") { id } }')["unit"]["id"]
+    created = admin(server, "mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { ... on CreatedApiToken { secret } } }",
+                    {"input": {"name": "国土资源局窗口", "role": "UNIT_STAFF", "unitId": unit}})  # fmt: skip
+    staff = created["createApiToken"]["secret"]
     case = httpx.post(f"{server['base']}/graphql", json={"query": "query ($id: ID!) { node(id: $id) { ... on Case { nextSteps { target } } } }",
                                                          "variables": {"id": number}}, headers={"Authorization": f"Bearer {staff}"}).json()  # fmt: skip
     target = case["data"]["node"]["nextSteps"][0]["target"]
