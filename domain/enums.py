@@ -402,3 +402,24 @@ class Sanction(LabelledEnum):
     DISMISSAL_FROM_POST = ("DISMISSAL_FROM_POST", "撤职")
     EXPULSION = ("EXPULSION", "开除")
     OTHER = ("OTHER", "其他处理")
+
+
+class CaseChannel(LabelledEnum):
+    """How an application reached the unit (网上审批)."""
+
+    ONLINE = ("ONLINE", "网上申请")
+    COUNTER = ("COUNTER", "便民服务大厅窗口")
+
+
+class CaseStatus(LabelledEnum):
+    """A case (办件): OPEN while it moves along the chart, SUSPENDED for the applicant's 补正 (the clock
+    stops), CLOSED once decided (准予 / 不予)."""
+
+    OPEN = ("OPEN", "办理中")
+    SUSPENDED = ("SUSPENDED", "补正中（暂停计时）")
+    CLOSED = ("CLOSED", "已办结")
+
+
+class CaseOutcome(LabelledEnum):
+    GRANTED = ("GRANTED", "准予")
+    REFUSED = ("REFUSED", "不予")

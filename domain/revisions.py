@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from domain import access
 from domain.audit import record
+from domain.cases import refuse_withdrawal_with_open_cases
 from domain.change_feed import enqueue
 from domain.change_notices import change_entry, open_notice, pending_notice
 from domain.enums import (
@@ -112,6 +113,8 @@ async def open_revision(
                 )
             v.check(not await PowerRevision.exists(open_for=power.id), "powerId", OPEN_EXISTS, "duplicate")
             v.raise_if_any()
+            if withdrawal is not None:
+                await refuse_withdrawal_with_open_cases(power.id)
             number = await PowerRevision.filter(power_id=power.id).count() + 1
             kind = RevisionKind.WITHDRAWAL if withdrawal else RevisionKind.CHANGE
             values = {name: getattr(power, name) for name in SNAPSHOT_FIELDS if name != "code"}
@@ -288,6 +291,7 @@ async def settle(
         status = RevisionStatus.REJECTED
     else:
         ended = WITHDRAWALS[decision]
+        await refuse_withdrawal_with_open_cases(power.id)
         if published:
             await _explain_and_accept(
                 viewer, power, revision, review, "revision.withdraw", withdrawn=True, decision=decision.value

@@ -24,7 +24,7 @@ from domain.workflow_models import PowerRevision, PowerVersion
 SNAPSHOT_FIELDS = (
     "code", "name", "category", "exercise_mode", "description", "confidential", "confidentiality_reason",
     "confidentiality_basis", "disclosure_scope", "disclosure_form", "disclosure_timing", "disclosure_deadline",
-    "fee_basis", "fee_standard", "time_limit", "time_limit_days",
+    "fee_basis", "fee_standard", "time_limit", "time_limit_days", "online",
 )  # fmt: skip
 STEP_FIELDS = (
     "ordinal", "name", "kind", "condition", "time_limit", "time_limit_days", "supervision", "complaint_channel",

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from domain import cases
 from domain.access import Viewer
 from domain.catalog.export import ExportFormat, catalog_export, write
 from domain.errors import DomainError, NotFound
@@ -26,6 +27,13 @@ Kind = Literal["catalog", "package"]
 
 
 PURPOSE = "download:"
+#: an online application's attachment (domain.cases), for who sees its case
+ATTACHMENT_PURPOSE = "case-attachment:"
+
+
+def sign_case_attachment(settings: Settings, viewer: Viewer, attachment_id: int) -> tuple[str, int]:
+    """A token for a case's attachment as `viewer` may see it, and the unix time it expires."""
+    return sign_link(settings, ATTACHMENT_PURPOSE, viewer, {"a": attachment_id})
 
 
 def sign(
@@ -62,4 +70,21 @@ def routes(settings: Settings) -> list[Route]:
         except DomainError as exc:
             return JSONResponse({"error": exc.message}, status_code=404 if exc.code == "not_found" else 403)
 
-    return [Route("/catalog/downloads/{token}", download, methods=["GET"])]
+    async def case_attachment(request: Request) -> Response:
+        try:
+            payload, viewer = await read_link(
+                settings, ATTACHMENT_PURPOSE, request.path_params["token"], again="read the case's attachments again"
+            )
+            found = await cases.attachment_for(viewer, int(payload["a"]))
+        except LinkRejected as exc:
+            return JSONResponse({"error": str(exc)}, status_code=exc.status)
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": "unknown link"}, status_code=404)
+        except DomainError as exc:
+            return JSONResponse({"error": exc.message}, status_code=404)
+        return attachment(found.data, safe_filename(found.filename), found.content_type)
+
+    return [
+        Route("/catalog/downloads/{token}", download, methods=["GET"]),
+        Route("/cases/attachments/{token}", case_attachment, methods=["GET"]),
+    ]

@@ -60,7 +60,7 @@ JSON = "application/json"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: root fields that take a 查询码 (a receipt's secret code) and answer with a complainant's or a requester's
 #: case: never over GET (the code would sit in addresses, histories and access logs), never cached
-RECEIPT_LOOKUPS = frozenset({"complaintByReceipt", "informationRequestByReceipt"})
+RECEIPT_LOOKUPS = frozenset({"complaintByReceipt", "informationRequestByReceipt", "caseByReceipt"})
 
 #: a document of several operations names the one to run: a request error, as one that does not validate
 OPERATION_NAME_REQUIRED = GraphQLError(

@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     filing_link_seconds: int = Field(600, description="how long a filing download link stays valid")
     max_upload_bytes: int = Field(20 * 1024 * 1024, description="largest document a client may upload")
+    attachment_max_bytes: int = Field(
+        5 * 1024 * 1024, description="largest attachment of an online application (applyOnline), at most 5 per application"
+    )
     max_request_bytes: int = Field(1024 * 1024, description="largest JSON body of a GraphQL request")
     # Search: the embedded index (a directory) unless a Meilisearch URL is set
     search_index_dir: str = "./data/search-index"

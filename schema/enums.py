@@ -65,3 +65,6 @@ CommentPeriodStatus = _enum(d.CommentPeriodStatus, description="公示状态 (as
 CommentStatus = _enum(d.CommentStatus, description="意见处理状态")
 CommentHiddenReason = _enum(d.CommentHiddenReason, description="意见不予公开的理由")
 CommentAction = _enum(d.CommentAction, description="单位对意见的处理")
+CaseChannel = _enum(d.CaseChannel, description="办件来源: 网上申请 or 便民服务大厅窗口")
+CaseStatus = _enum(d.CaseStatus, description="办件状态: 办理中 / 补正中（暂停计时） / 已办结")
+CaseOutcome = _enum(d.CaseOutcome, description="办理结果: 准予 / 不予")

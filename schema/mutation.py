@@ -17,6 +17,7 @@ from schema.filings.filing_mutations import FilingMutations
 from schema.library.legal_mutations import LegalDocumentMutations
 from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
+from schema.oversight.cases_mutations import CaseMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
 from schema.oversight.functions_mutations import FunctionMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
@@ -51,5 +52,6 @@ class Mutation(
     InformationRequestMutations,  # oversight: information_requests_mutations
     FunctionMutations,  # oversight: functions_mutations (三定, 四个对应)
     RectificationMutations,  # oversight: rectifications_mutations (整改, 责任追究)
+    CaseMutations,  # oversight: cases_mutations
 ):
     pass

@@ -23,6 +23,7 @@ from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
+from schema.oversight.cases import CaseQuery, case_node
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
@@ -103,6 +104,8 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await version_node(info, pk)
     if type_name == "InformationRequest":
         return await information_request_node(info, pk)
+    if type_name == "Case":
+        return await case_node(info, pk)
     if type_name in comment_periods.NODE_TYPES:
         return await comment_periods.node(info, type_name, pk)
     if type_name == "UnitFunction":
@@ -145,6 +148,7 @@ class Query(
     LegalDocumentQuery,  # library: legal
     FunctionQuery,  # oversight: functions (三定, 四个对应)
     RectificationQuery,  # oversight: rectifications (整改, 责任追究)
+    CaseQuery,  # oversight: cases
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

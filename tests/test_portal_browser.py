@@ -318,12 +318,14 @@ def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: di
     page = visit.page
     public = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(first: 1) { edges { node { code } } } }"})
     power = public.json()["data"]["powers"]["edges"][0]["node"]["code"]
+    licences = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(filter: { category: LICENSING }, first: 1) { edges { node { code } } } }"})
+    licence = licences.json()["data"]["powers"]["edges"][0]["node"]["code"]
     routes = ["", "#/unit/36072308", f"#/power/{power}", "#/categories", "#/category/LICENSING",
-              "#/search?q=行政许可 听证", "#/complaint", "#/follow"]  # fmt: skip
+              "#/search?q=行政许可 听证", "#/complaint", "#/follow", f"#/apply?power={licence}", "#/case-follow"]  # fmt: skip
     checker = axe.Axe()
     for route in routes:
         visit.open(route)
-        if "power" in route:
+        if route.startswith("#/power/"):
             page.locator("#bases button").first.click()
             page.locator(".article-text p:not(.loading)").first.wait_for()
         results = checker.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
@@ -449,4 +451,55 @@ def test_request_pages_pass_the_accessibility_check(server: dict[str, str], brow
         visit.open(route)
         results = checker.run(visit.page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
         assert results.violations_count == 0, f"{route}:\n{results.generate_report()}"
+    visit.close()
+
+
+# -- 网上审批: apply online, follow the case along its chart ------------------------------------------
+
+MOVE_CASE = """mutation ($id: ID!, $to: Int!) { moveCase(id: $id, toStep: $to, opinion: "材料齐全，予以受理") {
+  __typename ... on Case { currentStep nextSteps { target } } } }"""
+
+
+def test_apply_online_and_follow_the_case_on_its_chart(server: dict[str, str], browser: Any) -> None:
+    """One journey on a desktop: a licence's page offers 在线申请 (a penalty's does not), the form files the
+    application with an attachment, the unit moves the case one step, and 办件查询 shows the chart with the
+    current step marked — the applicant's name nowhere in it."""
+    visit = Visit(browser, server["base"], **DESKTOP)
+    page = visit.page
+    powers = admin(server, '{ unit(code: "36072308") { powers(first: 100) { edges { node { code category acceptsApplications } } } } }')
+    nodes = [e["node"] for e in powers["unit"]["powers"]["edges"]]
+    licence = next(n["code"] for n in nodes if n["acceptsApplications"])
+    penalty = next(n["code"] for n in nodes if n["category"] == "PENALTY")
+    visit.open(f"#/power/{penalty}")
+    page.locator("h1").wait_for()
+    assert page.get_by_role("link", name="在线申请").count() == 0
+    visit.open(f"#/power/{licence}")
+    visit.go(page.get_by_role("link", name="在线申请"))
+    page.get_by_label("申请事项").fill("申请临时用地，用于施工便道（浏览器测试）")
+    page.get_by_label("申请人姓名或名称").fill("王小明")
+    page.get_by_label("联系方式").fill("13907970002")
+    page.get_by_label("申请材料").set_input_files([{"name": "申请书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    visit.shot("12-apply-desktop")
+    page.get_by_role("button", name="提交申请").click()
+    receipt = page.locator("section.receipt")
+    receipt.wait_for()
+    number, code = page.locator("#case-receipt-id").inner_text(), page.locator("#case-receipt-code").inner_text()
+
+    unit = admin(server, '{ unit(code: "36072308") { id } }')["unit"]["id"]
+    created = admin(server, "mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { ... on CreatedApiToken { secret } } }",
+                    {"input": {"name": "国土资源局窗口", "role": "UNIT_STAFF", "unitId": unit}})  # fmt: skip
+    staff = created["createApiToken"]["secret"]
+    case = httpx.post(f"{server['base']}/graphql", json={"query": "query ($id: ID!) { node(id: $id) { ... on Case { nextSteps { target } } } }",
+                                                         "variables": {"id": number}}, headers={"Authorization": f"Bearer {staff}"}).json()  # fmt: skip
+    target = case["data"]["node"]["nextSteps"][0]["target"]
+    moved = httpx.post(f"{server['base']}/graphql", json={"query": MOVE_CASE, "variables": {"id": number, "to": target}},
+                       headers={"Authorization": f"Bearer {staff}"}).json()["data"]["moveCase"]  # fmt: skip
+    assert moved["__typename"] == "Case", moved
+
+    progress = follow(visit, receipt.get_by_role("link", name="查询办件进度"), "办件编号", number, code, "#cf-result")
+    current = page.locator("#cf-result li.current")
+    assert current.count() == 1 and moved["currentStep"] in current.inner_text()
+    assert page.locator("#cf-result li.visited").count() == 2
+    assert "办理中" in progress and "王小明" not in progress and "13907970002" not in progress
+    visit.shot("13-case-follow-desktop")
     visit.close()

@@ -57,6 +57,7 @@ FIELDS = (
     "fee_standard",
     "time_limit",
     "time_limit_days",
+    "online",
 )
 REQUIRED = ("code", "name", "category", "exercise_mode", "disclosure_scope", "disclosure_timing")
 REQUIRED_ON_CREATE = tuple(name for name in REQUIRED if name != "code")  # a missing code is generated
@@ -81,6 +82,7 @@ class PowerData:
     fee_standard: str = ""
     time_limit: str = ""
     time_limit_days: int | None = None
+    online: bool = False  # 可网上办理
 
 
 class PowerChanges(TypedDict, total=False):
@@ -102,6 +104,7 @@ class PowerChanges(TypedDict, total=False):
     fee_standard: str
     time_limit: str
     time_limit_days: int | None
+    online: bool
 
 
 def _duplicate_code(code: object) -> str:

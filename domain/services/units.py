@@ -123,6 +123,7 @@ HOLDINGS = {
     "functions": ("三定职能", "functions"),
     "rectifications": ("整改事项", "rectifications"),
     "accountabilities": ("责任追究记录", "accountability records"),
+    "cases": ("办件", "cases"),
 }
 
 

@@ -11,6 +11,7 @@ import strawberry
 
 from domain import access
 from domain import models as m
+from domain.cases import appliable
 from resolvers.power import powers_page
 from resolvers.prefetch import now_or_later, prefetch_connection
 from resolvers.unit import units_page
@@ -87,8 +88,16 @@ class Power(Node):
     exercise_mode: ExerciseMode
     status: PowerStatus
     description: str
+    online: bool = strawberry.field(description="可网上办理: marked by the unit as taking applications online")
     created_at: datetime
     updated_at: datetime
+
+    @strawberry.field(
+        description="在线申请: whether a resident may apply for it online (published, public, of 许可/给付/确认/奖励/裁决 "
+        "or marked 可网上办理; applyOnline)"
+    )
+    def accepts_applications(self) -> bool:
+        return appliable(self.model)
 
     @classmethod
     def from_model(cls, power: m.Power) -> Power:

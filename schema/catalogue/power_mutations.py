@@ -39,6 +39,9 @@ class CreatePowerInput:
     fee_standard: str = strawberry.field(default="", description="收费标准")
     time_limit: str = strawberry.field(default="", description="办理时限")
     time_limit_days: int | None = strawberry.field(default=None, description="办理时限 (工作日), 0 to 1000")
+    online: bool = strawberry.field(
+        default=False, description="可网上办理: residents may apply online even outside the appliable categories"
+    )
 
 
 @strawberry.input(description="Changes to a power; fields left out stay as they are. The unit and status are not edited here.")
@@ -62,6 +65,7 @@ class UpdatePowerInput:
     fee_standard: str | None = strawberry.UNSET
     time_limit: str | None = strawberry.UNSET
     time_limit_days: int | None = strawberry.UNSET
+    online: bool | None = strawberry.UNSET
 
 
 @strawberry.type

@@ -197,7 +197,7 @@
       "pageInfo { hasNextPage endCursor } edges { node { code name category exerciseMode unit { code name } } } } } }",
     powers: "query PortalPowers($filter: PowerFilter, $after: String) { powers(first: " + PAGE + ", after: $after, filter: $filter) { " +
       "totalCount pageInfo { hasNextPage endCursor } edges { node { code name category exerciseMode unit { code name } } } } }",
-    power: "query PortalPower($code: String!) { power(code: $code) { id code name category exerciseMode description " +
+    power: "query PortalPower($code: String!) { power(code: $code) { id code name category exerciseMode description acceptsApplications " +
       "unit { id code name } rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis feeStandard timeLimit } " +
       "bases { ordinal note article { id label document { title level status docNumber } } } " +
       "flowChart { title complaintChannel notes svg steps { ordinal name kind condition timeLimit supervision position { name } } } } }",
@@ -426,7 +426,8 @@
           chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null,
           chart.notes ? h("p", null, "说明：" + chart.notes) : null
         ] : h("p", { class: "empty" }, "尚无流程图。")),
-        h("p", null, link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" }), " ",
+        h("p", null, p.acceptsApplications ? [link("#/apply?power=" + enc(p.code), "在线申请", { class: "button" }), " "] : null,
+          link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" }), " ",
           link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })));
     }, function (error) { show(failure(error)); });
   }
@@ -596,7 +597,8 @@
         var found = data[o.field];
         clear(result);
         if (!found) { append(result, h("p", { class: "error", role: "alert" }, "没有找到：请核对" + o.number + "和查询码。")); return; }
-        append(result, h("section", { class: "progress" }, h("h2", null, found.subject), h("dl", null, o.render(found))));
+        append(result, h("section", { class: "progress" }, h("h2", null, o.heading_of ? o.heading_of(found) : found.subject),
+          h("dl", null, o.render(found)), o.more ? o.more(found) : null));
       }, function (error) { clear(result); append(result, failure(error)); });
     } },
       h("div", { class: "row" }, h("label", { for: o.prefix + "-id" }, o.number), id),
@@ -710,6 +712,106 @@
           field("不予公开的理由", r.withholdingGround ? GROUND[r.withholdingGround] || r.withholdingGround : null),
           field("答复内容", r.answer)];
       } });
+  }
+
+  // ---- 网上审批: apply online for a power, follow the case along its chart with the 查询码 ----------------
+  var CASE_STATUS = { OPEN: "办理中", SUSPENDED: "补正中（暂停计时）", CLOSED: "已办结" };
+  var CASE_OUTCOME = { GRANTED: "准予", REFUSED: "不予" };
+  var QA = {
+    target: "query PortalApplyTarget($code: String!) { power(code: $code) { id code name acceptsApplications unit { name } " +
+      "rules { timeLimit } } }",
+    apply: "mutation PortalApply($input: ApplyInput!, $files: [Upload!]) { applyOnline(input: $input, attachments: $files) { " +
+      "__typename ... on CaseReceipt { id receivedOn currentStep receiptCode } " +
+      "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
+    follow: "query PortalFollowCase($id: ID!, $code: String!) { caseByReceipt(id: $id, code: $code) { status currentStep " +
+      "receivedOn outcome reasons legalBasis closedOn workdaysTaken power { name code } " +
+      "chart { steps { key name position current visited } edges { source target label } } " +
+      "moves { toName condition opinion day } suspensions { reason suspendedOn resumedOn } } }"
+  };
+
+  /** applyOnline as a GraphQL multipart request (its attachments as files): POST, never in a URL. */
+  function postFiles(document, variables, files) {
+    var body = new FormData();
+    var vars = Object.assign({}, variables, { files: files.map(function () { return null; }) });
+    var map = {};
+    files.forEach(function (f, i) { map[String(i)] = ["variables.files." + i]; });
+    body.append("operations", JSON.stringify({ query: document, variables: vars }));
+    body.append("map", JSON.stringify(map));
+    files.forEach(function (f, i) { body.append(String(i), f, f.name); });
+    return fetchJSON(ENDPOINT, { method: "POST", body: body }).then(unwrap);
+  }
+
+  function applyPage(params) {
+    setTitle("在线申请");
+    var code = params.get("power") || "";
+    show(h("h1", null, "在线申请"), loading());
+    query(QA.target, { code: code }).then(function (data) {
+      var power = data.power;
+      if (!power || !power.acceptsApplications) return notFound("这项职权不受理网上申请。");
+      var request = h("textarea", { id: "a-request", name: "request", rows: "4", maxlength: "2000", required: true });
+      var name = h("input", { id: "a-name", name: "name", maxlength: "100", required: true, autocomplete: "name" });
+      var contact = h("input", { id: "a-contact", name: "contact", maxlength: "100", required: true, autocomplete: "tel" });
+      var files = h("input", { id: "a-files", name: "files", type: "file", multiple: true, accept: ".pdf,.png,.jpg,.jpeg,.docx" });
+      var status = h("div", { id: "a-result", "aria-live": "polite" });
+      var submit = h("button", { type: "submit" }, "提交申请");
+      var form = h("form", { class: "complaint apply", onsubmit: function (event) {
+        event.preventDefault();
+        clear(status);
+        submit.disabled = true;
+        var input = { powerId: power.id, request: request.value.trim(), applicantName: name.value.trim(),
+          applicantContact: contact.value.trim() };
+        postFiles(QA.apply, { input: input }, Array.prototype.slice.call(files.files)).then(function (data) {
+          var r = data.applyOnline;
+          submit.disabled = false;
+          if (r.__typename === "CaseReceipt") {
+            form.hidden = true;
+            append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "申请已收到"),
+              h("dl", null, field("办件编号", h("code", { id: "case-receipt-id" }, r.id)),
+                field("查询码", h("code", { id: "case-receipt-code" }, r.receiptCode)),
+                field("收到日期", r.receivedOn), field("当前环节", r.currentStep)),
+              h("p", { class: "warn" }, "请抄下办件编号和查询码：查询码只显示这一次，凭它们查询办理进度。"),
+              link("#/case-follow?id=" + enc(r.id), "查询办件进度", { class: "button" })));
+          } else if (r.__typename === "ValidationErrors") {
+            append(status, invalid(r));
+          } else {
+            append(status, h("p", { class: "error", role: "alert" }, r.message));
+          }
+        }, function (error) { submit.disabled = false; append(status, failure(error)); });
+      } },
+        h("p", null, "申请的职权：", link("#/power/" + enc(power.code), power.name), "（", power.unit.name, "）",
+          power.rules.timeLimit ? "，办理时限：" + power.rules.timeLimit : ""),
+        h("div", { class: "row" }, h("label", { for: "a-request" }, "申请事项（2000 字以内）"), request),
+        h("fieldset", null, h("legend", null, "申请人（只有办理单位和监督部门能看到）"),
+          h("div", { class: "row" }, h("label", { for: "a-name" }, "申请人姓名或名称"), name),
+          h("div", { class: "row" }, h("label", { for: "a-contact" }, "联系方式"), contact)),
+        h("div", { class: "row" }, h("label", { for: "a-files" }, "申请材料（PDF、图片或 Word 文件，最多 5 个）"), files),
+        submit);
+      show(crumbs([["首页", "#/"], [power.name, "#/power/" + enc(power.code)], ["在线申请"]]), h("h1", null, "在线申请"),
+        h("p", { class: "lead" }, "不需要登录。提交后会得到办件编号和查询码，凭它们", link("#/case-follow", "查询办件进度"), "。"),
+        form, status);
+    }, function (error) { show(h("h1", null, "在线申请"), failure(error)); });
+  }
+
+  /** The case's chart as a list of its steps, the current one marked, each with where its edges lead. */
+  function caseChart(c) {
+    var names = {};
+    c.chart.steps.forEach(function (s) { names[s.key] = s.name; });
+    return h("section", { class: "case-chart" }, h("h3", null, "办理流程"), h("ol", { class: "case-steps" }, c.chart.steps.map(function (s) {
+      var out = c.chart.edges.filter(function (e) { return e.source === s.key; });
+      return h("li", { class: (s.current ? "current " : "") + (s.visited ? "visited" : ""), "aria-current": s.current ? "step" : null },
+        h("strong", null, s.name), s.position ? " · " + s.position : "", s.current ? [" ", badge("当前环节", "ok")] : null,
+        out.length ? h("p", { class: "note" }, out.map(function (e) { return "→ " + names[e.target] + (e.label ? "（" + e.label + "）" : ""); }).join("　")) : null);
+    })));
+  }
+
+  function caseFollowPage(params) {
+    followForm(params, { title: "办件查询", prefix: "cf", query: QA.follow, field: "caseByReceipt", number: "办件编号",
+      filed: "申请", heading_of: function (c) { return c.power ? c.power.name : "办件"; }, render: function (c) {
+        return [field("办理状态", CASE_STATUS[c.status] || c.status), field("收到日期", c.receivedOn),
+          field("当前环节", c.currentStep), field("已用工作日", String(c.workdaysTaken)),
+          field("办理结果", c.outcome ? CASE_OUTCOME[c.outcome] + "：" + c.reasons : null), field("法律依据", c.legalBasis || null),
+          field("办结日期", c.closedOn)];
+      }, more: caseChart });
   }
 
   // ---- 公示 and 征求意见: draft powers put up for comment (公示稿), and the comment form ----------------
@@ -882,6 +984,8 @@
       case "follow": return followPage(params);
       case "request": return requestPage(params);
       case "request-follow": return requestFollowPage(params);
+      case "apply": return applyPage(params);
+      case "case-follow": return caseFollowPage(params);
       case "comments": return commentPeriodsPage();
       case "draft": return commentDraftPage(parts[1] || "");
       default: return notFound();
