@@ -54,6 +54,7 @@ from qingquan.response_cache import (
 from qingquan.settings import Settings
 from resolvers.prefetch import field_selections
 from schema.document_cache import DocumentLRU
+from schema.error_codes import has_chinese
 
 log = logging.getLogger("qingquan.http")
 
@@ -137,12 +138,9 @@ HTTP_ZH = {
     "too_large": "请求过大",
     "unauthenticated": "身份验证失败",
 }
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
 def bilingual(message: str, code: str) -> str:
     """`中文 (English)` for a refusal written in English only (as the domain's messages are written)."""
-    return message if _HAN.search(message) else f"{HTTP_ZH.get(code, '请求被拒绝')} ({message})"
+    return message if has_chinese(message) else f"{HTTP_ZH.get(code, '请求被拒绝')} ({message})"
 
 
 def _json(data: bytes | str, what: str) -> Any:

@@ -144,6 +144,11 @@ CODES = frozenset(code for code, _, _ in _PATTERNS) | {INTERNAL_CODE, "invalid_d
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+def has_chinese(text: str) -> bool:
+    """Whether a message is written in Chinese already (then it is left as it is)."""
+    return _HAN.search(text) is not None
+
+
 def describe(message: str, executed: bool) -> tuple[str, str]:
     """(code, Chinese sentence) for an English message of graphql-core; `executed`: raised while executing
     (a field's error) rather than before (the document or its variables)."""
@@ -166,7 +171,7 @@ def coded(error: GraphQLError, internal_message: str) -> GraphQLError:
         code, zh = INTERNAL_CODE, "服务器内部错误，已记录"
     else:
         code, zh = describe(error.message, executed)
-    message = error.message if _HAN.search(error.message) else f"{zh} ({error.message})"
+    message = error.message if has_chinese(error.message) else f"{zh} ({error.message})"
     return GraphQLError(
         message,
         nodes=error.nodes,

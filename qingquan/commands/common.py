@@ -19,9 +19,10 @@ from qingquan.settings import get_settings
 
 T = TypeVar("T")
 #: tables and messages for a person, on stderr (stdout is for what scripts read: paths, ids, --json). On a
-#: terminal, its width; piped or redirected (a log, CI), wide enough that a table is not cut at rich's
-#: default 80 columns (COLUMNS, when set, decides).
-WIDE = 200
+#: terminal, its width (long cells fold); piped or redirected (a log, CI), as wide as a table needs — rich
+#: would cut it at 80 columns — unless COLUMNS says otherwise. (A table is as wide as its content, not as
+#: the console: nothing is padded to this.)
+WIDE = 1000
 _stderr_is_terminal = sys.stderr.isatty()
 console = Console(stderr=True, width=None if _stderr_is_terminal or os.environ.get("COLUMNS") else WIDE)
 JSON_HELP = "print the result as JSON on stdout (for scripts), instead of the table"
