@@ -6,12 +6,15 @@ lookups keep to the same visibility as their lists."""
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 
 from domain.access import CLI
+from domain.catalog.models import Webhook
 from domain.catalog.webhooks import WebhookData, register_webhook
 from domain.enums import GroupRole, PowerCategory, Role
 from domain.leading_group import MemberData, create_member
@@ -24,6 +27,15 @@ from tests.workflow_factories import published_power
 
 #: results of a mutation, not objects a client refetches: their ids are their own, but not `node`'s
 RESULTS = {"Deleted", "ComplaintReceipt", "InformationRequestReceipt", "CommentReceived", "AuditEvent"}
+
+
+@pytest.fixture(autouse=True)
+async def hooks_removed(database: str) -> AsyncIterator[None]:
+    """The webhooks a test registers go with it: their receivers do not exist, and a later test's delivery
+    round must not find their deliveries due."""
+    before = await Webhook.all().order_by("-id").first()
+    yield
+    await Webhook.filter(id__gt=before.id if before else 0).delete()
 
 
 def own_type(global_id: str) -> str | None:
@@ -53,7 +65,7 @@ def check_ids(value: Any, seen: dict[str, str]) -> int:
     return checked
 
 
-def test_every_type_with_an_id_is_a_node_or_a_result_with_its_own_id() -> None:
+async def test_every_type_with_an_id_is_a_node_or_a_result_with_its_own_id() -> None:
     schema = build_schema()._schema
     node = schema.type_map["Node"]
     with_id = {

@@ -5,8 +5,10 @@ and nothing once the token is revoked; it lists and removes only its own, and ca
 from __future__ import annotations
 
 import datetime
+from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 
 from domain import complaints
 from domain.catalog.models import Webhook, WebhookDelivery
@@ -29,6 +31,15 @@ mutation ($input: RegisterWebhookInput!) {
 """
 REMOVE = "mutation ($id: ID!) { removeWebhook(id: $id) { __typename } }"
 LIST = "{ webhooks { id name own deliveries { event subject } } }"
+
+
+@pytest.fixture(autouse=True)
+async def hooks_removed(database: str) -> AsyncIterator[None]:
+    """The webhooks a test registers go with it: their receivers do not exist, and a later test's delivery
+    round must not find their deliveries due."""
+    before = await Webhook.all().order_by("-id").first()
+    yield
+    await Webhook.filter(id__gt=before.id if before else 0).delete()
 
 
 def hook_input(name: str, **more: object) -> dict:
