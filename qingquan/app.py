@@ -32,9 +32,9 @@ from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.change_listen import Wakeups
 from domain.tokens import token_refusal, viewer_for_token
-from qingquan import downloads, evidence, files, filings, open_data, webhooks
+from qingquan import client_http, downloads, evidence, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
-from qingquan.graphql_http import GraphQLHTTP
+from qingquan.graphql_http import GraphQLHTTP, bilingual
 from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
 from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
@@ -95,7 +95,7 @@ class QingquanGraphQL(GraphQLHTTP):
                 scope["qingquan.viewer"] = await viewer_from_headers(raw.decode("latin-1") if raw else None)
             except AuthenticationFailed as exc:
                 response = JSONResponse(
-                    {"errors": [{"message": str(exc), "extensions": {"code": "unauthenticated"}}]},
+                    {"errors": [{"message": bilingual(str(exc), "unauthenticated"), "extensions": {"code": "unauthenticated"}}]},
                     status_code=401,
                     headers={"WWW-Authenticate": "Bearer"},
                 )
@@ -232,6 +232,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         # and then no layer at all): the rule is the app's, so that it holds under any ASGI server
         # (`qingquan serve` turns uvicorn's own off)
         middleware=[
+            *client_http.middleware(settings),  # CORS and compression (outermost: a 503 gets them too)
             Middleware(OutageMiddleware),  # a database outage is a 503 on every route, never a 500
             *([Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy_list)] if settings.proxy_list else []),
         ],

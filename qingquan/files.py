@@ -11,6 +11,7 @@ from starlette.routing import Route
 
 from domain.filenames import safe_filename
 from domain.library.upload import downloadable_file
+from qingquan.response_cache import not_modified
 
 
 def content_disposition(filename: str) -> str:
@@ -27,7 +28,7 @@ async def download_file(request: Request) -> Response:
         return JSONResponse({"error": "not found"}, status_code=404)
     etag = f'"{stored.sha256}"'
     headers = {"ETag": etag, "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"}
-    if request.headers.get("if-none-match") == etag:
+    if not_modified(request.headers.get("if-none-match"), etag):  # (W/ when it was sent gzipped: client_http)
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = content_disposition(stored.filename)
     return Response(bytes(stored.data), media_type=stored.content_type, headers=headers)

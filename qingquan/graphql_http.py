@@ -22,6 +22,7 @@ import orjson
 import strawberry
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
     GraphQLError,
     OperationDefinitionNode,
@@ -53,6 +54,7 @@ from qingquan.response_cache import (
 from qingquan.settings import Settings
 from resolvers.prefetch import field_selections
 from schema.document_cache import DocumentLRU
+from schema.error_codes import has_chinese
 
 log = logging.getLogger("qingquan.http")
 
@@ -124,6 +126,21 @@ def negotiate(accept: str | None) -> str | None:
 
 
 _OFFERS = {GRAPHQL_RESPONSE: GRAPHQL_RESPONSE, JSON: JSON, "application/*": JSON, "*/*": JSON}
+
+
+#: the Chinese lead of the HTTP layer's refusals written in English only, by code
+HTTP_ZH = {
+    "bad_request": "请求格式不正确",
+    "invalid_json": "JSON 无效",
+    "not_acceptable": "无法以所接受的媒体类型答复",
+    "method_not_allowed": "不支持此请求方法",
+    "unsupported_media_type": "不支持此内容类型",
+    "too_large": "请求过大",
+    "unauthenticated": "身份验证失败",
+}
+def bilingual(message: str, code: str) -> str:
+    """`中文 (English)` for a refusal written in English only (as the domain's messages are written)."""
+    return message if has_chinese(message) else f"{HTTP_ZH.get(code, '请求被拒绝')} ({message})"
 
 
 def _json(data: bytes | str, what: str) -> Any:
@@ -266,7 +283,7 @@ class GraphQLHTTP:
         await response(scope, receive, send)
 
     def error_response(self, exc: RequestError, media: str) -> Response:
-        body = {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
+        body = {"errors": [{"message": bilingual(exc.message, exc.code), "extensions": {"code": exc.code}}]}
         return Response(orjson.dumps(body), status_code=exc.status, media_type=media, headers=exc.headers)
 
     async def handle(self, request: Request, media: str) -> Response:
@@ -286,6 +303,9 @@ class GraphQLHTTP:
         if document is not None and params.operation_name is None and _operation_count(document) > 1:
             # strawberry would run the first one; the specification asks for a request error (GetOperation)
             status, body = self.result_body(ExecutionResult(data=None, errors=[OPERATION_NAME_REQUIRED]), media)
+            return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
+        if document is not None and (refusal := self.introspection_refusal(request, document)) is not None:
+            status, body = self.result_body(ExecutionResult(data=None, errors=[refusal]), media)
             return Response(body, status_code=status, media_type=media, headers={"Cache-Control": "no-store"})
         if request.method == "GET" and self.looks_up_receipt(document, params.operation_name):
             raise RequestError(
@@ -336,8 +356,11 @@ class GraphQLHTTP:
     def result_body(self, result: ExecutionResult, media: str) -> tuple[int, bytes]:
         body: dict[str, Any] = {}
         status = 200
-        if media == GRAPHQL_RESPONSE and _is_request_error(result):
-            status = 400  # no `data` entry: nothing was executed
+        if _is_request_error(result):
+            # nothing was executed: no `data` entry (the GraphQL spec, for both media types); 400 with the
+            # specification's media type, 200 with application/json as clients written before it expect
+            if media == GRAPHQL_RESPONSE:
+                status = 400
         else:
             body["data"] = result.data
         if result.errors:
@@ -401,6 +424,22 @@ class GraphQLHTTP:
             return None
         self.documents.put(query, document, None)  # parsed, not yet validated (as the execution's parse step)
         return document
+
+    def introspection_refusal(self, request: Request, document: DocumentNode) -> GraphQLError | None:
+        """The error of a document that introspects (`__schema`, `__type`) where QINGQUAN_INTROSPECTION does
+        not allow it: `off` for everyone, `token` for callers without one (`__typename` is always allowed)."""
+        mode = self.settings.introspection
+        if mode == "public" or (mode == "token" and not self.is_public(request)) or not introspects(document):
+            return None
+        if mode == "token":
+            return GraphQLError(
+                "内省查询须带令牌 (introspection needs a token on this server: send Authorization: Bearer …)",
+                extensions={"code": "introspection_disabled"},
+            )
+        return GraphQLError(
+            "本服务不开放内省查询 (introspection is off on this server: use the published schema.graphql)",
+            extensions={"code": "introspection_disabled"},
+        )
 
     def looks_up_receipt(self, document: DocumentNode | None, operation_name: str | None) -> bool:
         """Whether the operation asks a receipt lookup (RECEIPT_LOOKUPS)."""
@@ -476,6 +515,23 @@ class GraphQLHTTP:
             raise RequestError(400, "a multipart request needs `operations` and `map` fields")
         files = {k: v for k, v in form.multi_items() if isinstance(v, UploadFile)}
         return _params(_place_files(_json(operations, "`operations`"), _json(files_map, "`map`"), files))
+
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
+
+
+def introspects(document: DocumentNode) -> bool:
+    """Whether any selection of the document (its fragments included) asks `__schema` or `__type`: one
+    pass over the document's selections, each visited once."""
+    pending = [d.selection_set for d in document.definitions if getattr(d, "selection_set", None) is not None]
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS:
+                return True
+            child = getattr(selection, "selection_set", None)  # fields and inline fragments; spreads have none
+            if child is not None:
+                pending.append(child)
+    return False
 
 
 def _is_multipart(request: Request) -> bool:

@@ -42,8 +42,10 @@ def not_modified(if_none_match: str | None, etag: str) -> bool:
     """Whether a conditional request's `If-None-Match` already names `etag`."""
     if not if_none_match:
         return False
-    tags = {t.strip() for t in if_none_match.split(",")}
-    return "*" in tags or etag in tags or etag.removeprefix("W/") in tags
+    # the weak comparison If-None-Match asks for (RFC 9110, 13.1.2): a compressed answer's ETag is the weak
+    # form of the plain one's (qingquan/client_http.py), and either names the same content
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or etag.removeprefix("W/") in tags
 
 
 class ResponseCache:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 import secrets
 from functools import lru_cache
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -53,6 +55,18 @@ class Settings(BaseSettings):
         50, description="a document whose validation takes longer is refused (its shape, not its data, is at fault)"
     )
     graphiql: bool = True
+    # Browsers on other origins (docs/client-notes-h5.md): the exact origins allowed to call the API, e.g.
+    # https://console.county.gov.cn (scheme, host and port; no path, no wildcard). Empty: none, no CORS at all.
+    cors_origins: str = Field(
+        "", description="origins a browser app may call the API from: exact origins, comma-separated (empty: none)"
+    )
+    cors_max_age: int = Field(600, ge=0, description="seconds a browser may keep a preflight's answer")
+    # Introspection (`__schema`, `__type`): public (anyone), token (callers with a valid token) or off
+    introspection: Literal["public", "token", "off"] = Field(
+        "public", description="who may introspect the schema: public, token (a valid token) or off"
+    )
+    # Compression of large answers (gzip, when the client accepts it); 0: never
+    compress_min_bytes: int = Field(1024, ge=0, description="answers at least this long are gzipped when accepted (0: never)")
     # the reference portal (qingquan/portal.py): a Chinese public site on the public API, no build step
     portal: bool = Field(True, description="serve the reference portal (false: no portal)")
     portal_path: str = Field("/", description="where the portal's page is served, e.g. / or /portal")
@@ -107,6 +121,23 @@ class Settings(BaseSettings):
                 ) from None
         return value
 
+    @field_validator("cors_origins")
+    @classmethod
+    def _exact_origins(cls, value: str) -> str:
+        for item in cls.split_proxies(value):
+            if origin_refusal(item):
+                raise ValueError(
+                    f"QINGQUAN_CORS_ORIGINS 中的「{item}」不是确切的来源：{origin_refusal(item)} ({item!r} is not an exact "
+                    "origin: give scheme://host[:port], such as https://console.county.gov.cn, comma-separated; "
+                    "no wildcard, no path)"
+                )
+        return value
+
+    @property
+    def cors_list(self) -> list[str]:
+        """The allowed origins, as browsers send them (`Origin`: lower-case scheme and host, no default port)."""
+        return [normal_origin(item) for item in self.split_proxies(self.cors_origins)]
+
     @staticmethod
     def split_proxies(value: str) -> list[str]:
         return [item.strip() for item in value.split(",") if item.strip()]
@@ -115,6 +146,33 @@ class Settings(BaseSettings):
     def proxy_list(self) -> list[str]:
         """The trusted proxies, one address or network an item (what uvicorn's ProxyHeadersMiddleware takes)."""
         return self.split_proxies(self.trusted_proxies)
+
+
+def normal_origin(origin: str) -> str:
+    """An origin as a browser writes it: lower-case scheme and host, the port only when not the default."""
+    parts = urlsplit(origin.strip())
+    host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    port = f":{parts.port}" if parts.port is not None and parts.port != default else ""
+    return f"{parts.scheme.lower()}://{host}{port}"
+
+
+def origin_refusal(origin: str) -> str | None:
+    """Why `origin` is not an exact origin (scheme://host[:port]), or None."""
+    if "*" in origin:
+        return "不允许通配符"
+    try:
+        parts = urlsplit(origin)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return "无法解析"
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "须为 http(s)://主机"
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        return "不能带路径、参数或用户名"
+    return None
 
 
 @lru_cache

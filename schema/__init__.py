@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxTokensLimiter
+from strawberry.types.execution import ExecutionResult
 from tortoise.exceptions import ValidationError as OrmValidationError
 
 from domain.errors import DomainError
 from qingquan import outage
 from qingquan.settings import Settings, get_settings
 from schema.document_cache import DocumentLRU, document_cache
+from schema.error_codes import with_codes
 from schema.execution import FastExecutionContext
 from schema.limits import limit_rules
 
@@ -57,6 +60,13 @@ class ErrorPolicy(MaskErrors):
 
 
 class QingquanSchema(strawberry.Schema):
+    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+        """Strawberry's execution, every error of the answer with a stable code and a Chinese message
+        (schema/error_codes.py): validation and variable errors included."""
+        result = await super().execute(*args, **kwargs)
+        result.errors = with_codes(result.errors, INTERNAL_ERROR)
+        return result
+
     def process_errors(self, errors: list[GraphQLError], execution_context: object = None) -> None:
         """Log what went wrong on our side with its traceback; a caller's mistake in one line at most."""
         for error in errors:

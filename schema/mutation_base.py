@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 from typing import Annotated, Any
 
@@ -15,11 +16,19 @@ from schema.relay import decode_id, encode_id
 
 @strawberry.type(description="What a delete mutation removed.")
 class Deleted:
-    id: strawberry.ID = strawberry.field(description="global id of the deleted object")
+    id: strawberry.ID = strawberry.field(
+        description="this result's own global id (never the deleted object's: a client's store keeps one type per id)"
+    )
+    deleted_id: strawberry.ID = strawberry.field(description="global id of the deleted object (what `id` was before)")
 
     @classmethod
     def of(cls, type_name: str, pk: int) -> Deleted:
-        return cls(id=encode_id(type_name, pk))
+        return cls(id=deleted_result_id(type_name, pk), deleted_id=encode_id(type_name, pk))
+
+
+def deleted_result_id(type_name: str, pk: int) -> strawberry.ID:
+    """`Deleted:<Type>:<pk>` in base64: one per deleted object, the id of no other type (`node` knows none)."""
+    return strawberry.ID(base64.urlsafe_b64encode(f"Deleted:{type_name}:{pk}".encode()).decode().rstrip("="))
 
 
 def result(name: str, node: type) -> Any:

@@ -8,9 +8,11 @@ import strawberry
 from domain import access
 from domain import models as m
 from domain import workflow_models as wm
+from domain.enums import Role as DomainRole
+from domain.library.upload import downloadable_file
 from resolvers.ids import parse_id
-from schema.admin.tokens import TokenQuery
-from schema.admin.webhooks import WebhookQuery
+from schema.admin.tokens import ApiToken, TokenQuery
+from schema.admin.webhooks import WebhookQuery, webhook_node
 from schema.catalogue import comment_periods
 from schema.catalogue.comment_periods import CommentPeriodQuery
 from schema.catalogue.exchange import CatalogQuery
@@ -22,6 +24,7 @@ from schema.enums import Role
 from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
+from schema.library.upload import StoredFile
 from schema.node import Node
 from schema.oversight.cases import CaseQuery, case_node
 from schema.oversight.dashboard import DashboardQuery
@@ -30,7 +33,7 @@ from schema.oversight.information_requests import InformationRequestQuery, infor
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.oversight.rectifications import RectificationQuery, rectification_node
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
-from schema.workflow.leading_group import LeadingGroupQuery
+from schema.workflow.leading_group import LeadingGroupMember, LeadingGroupQuery
 from schema.workflow.reviews import ChangeNotice, Review, WorkflowQuery
 from schema.workflow.revisions import RevisionQuery, revision_node, version_node
 
@@ -112,6 +115,17 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await function_node(info, pk)
     if type_name in ("Rectification", "Accountability"):
         return await rectification_node(info, type_name, pk)
+    if type_name in ("Webhook", "WebhookDelivery"):
+        return await webhook_node(viewer, type_name, pk)
+    if type_name == "ApiToken":  # admins only, as apiTokens
+        token = await m.ApiToken.get_or_none(id=pk) if viewer.role == DomainRole.ADMIN else None
+        return ApiToken.from_model(token) if token else None
+    if type_name == "LeadingGroupMember":  # signed-in roles, as leadingGroup
+        member = await loaders.leading_group_member_by_id.load(pk) if viewer.role != DomainRole.PUBLIC else None
+        return LeadingGroupMember.from_model(member) if member else None
+    if type_name == "StoredFile":  # a library document's original (public, as /files/{id})
+        stored = await downloadable_file(pk)
+        return StoredFile.from_model(stored) if stored else None
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.unit_rows_q(viewer), id=pk).first()

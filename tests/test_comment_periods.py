@@ -40,7 +40,7 @@ CLOSE = """mutation ($id: ID!) { closeCommentPeriod(id: $id, reason: "征求意�
   __typename ... on CommentPeriod { status closedOn } ... on IllegalTransitionError { action currentStatus }
   ... on PermissionDeniedError { message } ... on NotFoundError { message } } }"""
 COMMENT = """mutation ($input: CommentOnDraftInput!) { commentOnDraft(input: $input) {
-  __typename ... on CommentReceived { id status message }
+  __typename ... on CommentReceived { id: commentId status message }
   ... on ValidationErrors { errors { field code } } ... on NotFoundError { message }
   ... on RateLimitedError { retryAfterSeconds } } }"""
 MODERATE = """mutation ($id: ID!, $input: ModerateCommentInput!) { moderateComment(id: $id, input: $input) {

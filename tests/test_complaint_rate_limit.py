@@ -23,7 +23,7 @@ FILE = """
 mutation ($input: FileComplaintInput!) {
   fileComplaint(input: $input) {
     __typename
-    ... on ComplaintReceipt { id }
+    ... on ComplaintReceipt { id: complaintId }
     ... on RateLimitedError { message retryAfterSeconds }
   }
 }"""

@@ -34,7 +34,7 @@ FILE = """
 mutation ($input: FileInformationRequestInput!) {
   fileInformationRequest(input: $input) {
     __typename
-    ... on InformationRequestReceipt { id receivedOn answerDueOn dueProvisional receiptCode }
+    ... on InformationRequestReceipt { id: requestId receivedOn answerDueOn dueProvisional receiptCode }
     ... on ValidationErrors { message errors { field code message } }
     ... on RateLimitedError { message retryAfterSeconds }
   }

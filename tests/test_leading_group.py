@@ -26,12 +26,12 @@ CREATE = f"""mutation ($input: LeadingGroupMemberInput!) {{ createLeadingGroupMe
   {ERRORS} ... on LeadingGroupMember {{ {MEMBER} }} }} }}"""
 UPDATE = f"""mutation ($id: ID!, $input: UpdateLeadingGroupMemberInput!) {{ updateLeadingGroupMember(id: $id, input: $input) {{
   {ERRORS} ... on LeadingGroupMember {{ {MEMBER} }} }} }}"""
-REMOVE = f"""mutation ($id: ID!) {{ removeLeadingGroupMember(id: $id) {{ {ERRORS} ... on Deleted {{ id }} }} }}"""
+REMOVE = f"""mutation ($id: ID!) {{ removeLeadingGroupMember(id: $id) {{ {ERRORS} ... on Deleted {{ deletedId }} }} }}"""
 GROUP = f"query {{ leadingGroup {{ {MEMBER} }} }}"
 TOKEN = f"""mutation ($input: CreateApiTokenInput!) {{ createApiToken(input: $input) {{
   {ERRORS} ... on CreatedApiToken {{ secret token {{ id role seat member {{ id name }} }} }} }} }}"""
 REVOKE = """mutation ($id: ID!) { revokeApiToken(id: $id) { __typename } }"""
-DELETE_UNIT = f"""mutation ($id: ID!) {{ deleteUnit(id: $id) {{ {ERRORS} ... on Deleted {{ id }} }} }}"""
+DELETE_UNIT = f"""mutation ($id: ID!) {{ deleteUnit(id: $id) {{ {ERRORS} ... on Deleted {{ deletedId }} }} }}"""
 REVIEWS = """query ($id: ID!) { node(id: $id) { ... on Power { status reviews {
   approvedBy approvedByMember { name post groupRole seat unit { name } } } } } }"""
 

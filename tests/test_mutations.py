@@ -27,12 +27,12 @@ def mutation(variables: str, call: str, selection: str) -> str:
 
 CREATE_POWER = mutation("($input: CreatePowerInput!)", "createPower(input: $input)", "... on Power { id code name status category rules { timeLimitDays } unit { code } }")
 UPDATE_POWER = mutation("($id: ID!, $input: UpdatePowerInput!)", "updatePower(id: $id, input: $input)", "... on Power { id name status rules { timeLimitDays feeBasis } }")
-DELETE_POWER = mutation("($id: ID!)", "deletePower(id: $id)", "... on Deleted { id }")
+DELETE_POWER = mutation("($id: ID!)", "deletePower(id: $id)", "... on Deleted { deletedId }")
 CREATE_UNIT = mutation("($input: CreateUnitInput!)", "createUnit(input: $input)", "... on Unit { id code regionCode parent { code } }")
 UPDATE_UNIT = mutation("($id: ID!, $input: UpdateUnitInput!)", "updateUnit(id: $id, input: $input)", "... on Unit { id name }")
-DELETE_UNIT = mutation("($id: ID!)", "deleteUnit(id: $id)", "... on Deleted { id }")
+DELETE_UNIT = mutation("($id: ID!)", "deleteUnit(id: $id)", "... on Deleted { deletedId }")
 CREATE_DOCUMENT = mutation("($input: CreateLegalDocumentInput!)", "createLegalDocument(input: $input)", "... on LegalDocument { id title source articleCount articles(first: 10) { nodes { id label text } } }")
-DELETE_DOCUMENT = mutation("($id: ID!)", "deleteLegalDocument(id: $id)", "... on Deleted { id }")
+DELETE_DOCUMENT = mutation("($id: ID!)", "deleteLegalDocument(id: $id)", "... on Deleted { deletedId }")
 CREATE_POSITION = mutation("($input: CreatePositionInput!)", "createPosition(input: $input)", "... on Position { id name holder }")
 CREATE_BASIS = mutation("($input: CreatePowerBasisInput!)", "createPowerBasis(input: $input)", "... on PowerBasis { id ordinal article { label } }")
 CREATE_CHART = mutation("($input: CreateFlowChartInput!)", "createFlowChart(input: $input)", "... on FlowChart { id title }")
@@ -82,7 +82,7 @@ async def test_unit_staff_create_update_and_delete_a_power(client: httpx.AsyncCl
     assert (updated["name"], updated["rules"]["timeLimitDays"], updated["rules"]["feeBasis"]) == (name, 20, "不收费")
 
     deleted = (await gql_data(client, DELETE_POWER, {"id": created["id"]}, token))["deletePower"]
-    assert deleted == {"id": created["id"], "__typename": "Deleted"}
+    assert deleted == {"deletedId": created["id"], "__typename": "Deleted"}
 
     events = await AuditEvent.filter(entity_type="power", entity_id=str(_pk(created["id"])))
     assert [e.action for e in events] == ["power.create", "power.update", "power.delete"]
@@ -150,7 +150,7 @@ async def test_units_are_managed_by_admins_and_protected_while_in_use(client: ht
     refused = await gql_data(client, UPDATE_UNIT, {"id": parent["id"], "input": {"name": "改名"}}, staff)
     assert refused["updateUnit"]["__typename"] == "PermissionDeniedError"
 
-    assert (await gql_data(client, DELETE_UNIT, {"id": child["id"]}, admin))["deleteUnit"]["id"] == child["id"]
+    assert (await gql_data(client, DELETE_UNIT, {"id": child["id"]}, admin))["deleteUnit"]["deletedId"] == child["id"]
     gone = await gql_data(client, DELETE_UNIT, {"id": child["id"]}, admin)
     assert gone["deleteUnit"]["__typename"] == "NotFoundError"
 
@@ -227,7 +227,7 @@ async def test_legal_documents_entered_by_hand(client: httpx.AsyncClient) -> Non
     assert refused["__typename"] == "PermissionDeniedError"
     assert await row_counts() == before
 
-    assert (await gql_data(client, DELETE_DOCUMENT, {"id": created["id"]}, admin))["deleteLegalDocument"]["id"] == created["id"]
+    assert (await gql_data(client, DELETE_DOCUMENT, {"id": created["id"]}, admin))["deleteLegalDocument"]["deletedId"] == created["id"]
     events = await AuditEvent.filter(entity_type="legal_document", entity_id=str(_pk(created["id"])))
     assert [e.action for e in events] == ["legal_document.create", "legal_document.delete"]
 

@@ -29,7 +29,7 @@ FILE = """
 mutation ($input: FileComplaintInput!) {
   fileComplaint(input: $input) {
     __typename
-    ... on ComplaintReceipt { id receivedOn acceptDueOn dueProvisional receiptCode }
+    ... on ComplaintReceipt { id: complaintId receivedOn acceptDueOn dueProvisional receiptCode }
     ... on ValidationErrors { errors { field code } }
     ... on RateLimitedError { retryAfterSeconds }
   }

@@ -40,9 +40,9 @@ DISCARD = f"""mutation ($id: ID!) {{ discardPowerRevision(id: $id) {{ {REVISION}
 UPDATE = f"""mutation ($id: ID!, $input: UpdatePowerInput!) {{
   updatePower(id: $id, input: $input) {{ ... on Power {{ id name }} {EDIT_ERRORS} }}
 }}"""
-DELETE = f"""mutation ($id: ID!) {{ deletePower(id: $id) {{ ... on Deleted {{ id }} {EDIT_ERRORS} }} }}"""
-DELETE_BASIS = f"""mutation ($id: ID!) {{ deletePowerBasis(id: $id) {{ ... on Deleted {{ id }} {EDIT_ERRORS} }} }}"""
-DELETE_CHART = f"""mutation ($id: ID!) {{ deleteFlowChart(id: $id) {{ ... on Deleted {{ id }} {EDIT_ERRORS} }} }}"""
+DELETE = f"""mutation ($id: ID!) {{ deletePower(id: $id) {{ ... on Deleted {{ deletedId }} {EDIT_ERRORS} }} }}"""
+DELETE_BASIS = f"""mutation ($id: ID!) {{ deletePowerBasis(id: $id) {{ ... on Deleted {{ deletedId }} {EDIT_ERRORS} }} }}"""
+DELETE_CHART = f"""mutation ($id: ID!) {{ deleteFlowChart(id: $id) {{ ... on Deleted {{ deletedId }} {EDIT_ERRORS} }} }}"""
 STEP = "... on Power { id code name status }"
 DECLARE = f"""mutation ($id: ID!) {{ declarePower(id: $id, leadOpinion: "同意修订。") {{ {STEP} {ERRORS} }} }}"""
 SUBMIT = f"""mutation ($id: ID!) {{ submitPowerForReview(id: $id) {{ {STEP} {ERRORS} }} }}"""

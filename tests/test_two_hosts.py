@@ -219,7 +219,7 @@ CREATE_LAW = """mutation ($input: CreateLegalDocumentInput!) { createLegalDocume
 REGISTER_WEBHOOK = """mutation ($input: RegisterWebhookInput!) { registerWebhook(input: $input) {
   __typename ... on ValidationErrors { errors { field message } } } }"""
 FILE_COMPLAINT = """mutation ($input: FileComplaintInput!) { fileComplaint(input: $input) {
-  __typename ... on ComplaintReceipt { id } } }"""
+  __typename ... on ComplaintReceipt { id: complaintId } } }"""
 SEARCH_POWERS = "query ($q: String!) { searchPowers(query: $q, first: 100) { edges { node { power { id } } } } }"
 SEARCH_LAWS = "query ($q: String!) { searchLegalDocuments(query: $q, first: 100) { edges { node { document { id } } } } }"
 

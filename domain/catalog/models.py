@@ -69,10 +69,14 @@ class Webhook(Model):
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     created_by = fields.CharField(max_length=200, default="")
+    token: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "qingquan.ApiToken", related_name="webhooks", null=True, on_delete=fields.CASCADE,
+        description="the token that registered it for itself: it hears what that token may see, while the token is valid",
+    )  # fmt: skip
 
     class Meta:
         table = "webhook"
-        indexes = (("unit_id",),)
+        indexes = (("unit_id",), ("token_id",))
         ordering = ["id"]
 
 

@@ -1,5 +1,5 @@
 """Events for other county systems: webhooks registered by admins, each for a role (and a unit, for
-unit roles), and their deliveries.
+unit roles), or by any token for itself (seeing as the token while it is valid), and their deliveries.
 
 An event is queued in the transaction of the change that causes it: every change writes its audit
 event in its own transaction (domain/audit.py), and a listener on that write turns the actions
@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import Q
 from tortoise.signals import post_save
 from tortoise.transactions import in_transaction
 
@@ -28,9 +29,10 @@ from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
 from domain.enums import PowerStatus, Role
-from domain.errors import NotFound, Validator
-from domain.models import AuditEvent, Power, Unit
+from domain.errors import NotFound, PermissionDenied, Validator
+from domain.models import ApiToken, AuditEvent, Power, Unit
 from domain.rules import INACTIVE
+from domain.tokens import token_status
 from domain.workflow_models import ChangeNotice, Complaint
 
 EVENTS: dict[str, str] = {
@@ -61,9 +63,17 @@ def event_of(audit: AuditEvent) -> str | None:
     return None
 
 
-async def webhook_viewer(hook: Webhook) -> access.Viewer:
-    """Who the webhook sees as: its role, scoped to its unit and the unit's offices for unit roles."""
-    return await access.viewer_for(hook.role, hook.unit_id, name=f"webhook:{hook.id}")
+async def webhook_viewer(hook: Webhook) -> access.Viewer | None:
+    """Who the webhook sees as: its role, scoped to its unit and the unit's offices for unit roles; a
+    token's own webhook, as that token (its seat too), and nobody — it hears nothing — once the token
+    is revoked or expired."""
+    if hook.token_id is None:
+        return await access.viewer_for(hook.role, hook.unit_id, name=f"webhook:{hook.id}")
+    token = await ApiToken.get_or_none(id=hook.token_id)
+    if token is None or token_status(token) != "active":
+        return None
+    return await access.viewer_for(token.role, token.unit_id, name=f"webhook:{hook.id}", token_id=token.id,
+                                   seat=token.seat, member_id=token.member_id)  # fmt: skip
 
 
 
@@ -83,7 +93,9 @@ class Subject:
     data: dict[str, Any]
     internal: bool  # change notices and complaints: their unit and oversight roles only
 
-    def visible_to(self, viewer: access.Viewer) -> bool:
+    def visible_to(self, viewer: access.Viewer | None) -> bool:
+        if viewer is None:  # a revoked or expired token's webhook
+            return False
         # a change notice of a power the viewer does not see (a LEADERSHIP one to its unit's staff) is as
         # hidden as the power
         if self.power is not None and not access.sees_power(viewer, self.power):
@@ -165,6 +177,8 @@ async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:
     ):
         for hook in await _subscribed(event):
             viewer = await webhook_viewer(hook)
+            if viewer is None:
+                continue
             late = await model.filter(query(viewer, overdue=True, on=today)).values_list("id", flat=True)
             if not late:
                 continue
@@ -189,21 +203,46 @@ async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:
 # -- registration ---------------------------------------------------------------------------------
 
 
+#: webhooks one token may register for itself (an admin's are not counted)
+MAX_OWN_WEBHOOKS = 20
+
+
 @dataclass
 class WebhookData:
     name: str
     url: str
-    role: Role
+    role: Role | None = None  # None: the caller's own token's webhook
     unit_code: str | None = None
     events: tuple[str, ...] = ()
     secret: str = ""
 
 
+async def _own_webhook(viewer: access.Viewer, data: WebhookData, v: Validator) -> int:
+    """Check a webhook a token registers for itself: it sees as the token, so a role or a unit, if given,
+    must be the token's own. Returns the token's id."""
+    if viewer.token_id is None:
+        raise PermissionDenied("登记回调须带令牌 (registering a webhook needs a token: it hears what the token may see)")
+    v.check(data.role in (None, viewer.role), "role",
+            "回调与令牌同权：不能指定其他角色 (a token's webhook sees as the token: no other role)", "forbidden")  # fmt: skip
+    if data.unit_code:
+        own = await Unit.get_or_none(id=viewer.unit_id) if viewer.unit_id is not None else None
+        v.check(own is not None and own.code == data.unit_code.strip(), "unit",
+                "回调与令牌同权：不能指定其他单位 (a token's webhook sees as the token: no other unit)", "forbidden")  # fmt: skip
+    count = await Webhook.filter(token_id=viewer.token_id).count()
+    v.check(count < MAX_OWN_WEBHOOKS, "url",
+            f"每个令牌最多登记 {MAX_OWN_WEBHOOKS} 个回调 (a token may register at most {MAX_OWN_WEBHOOKS} webhooks)", "too_many")  # fmt: skip
+    return viewer.token_id
+
+
 async def register_webhook(viewer: access.Viewer, data: WebhookData, *, allow_private: bool = False) -> Webhook:
-    """An admin registers a county system's endpoint, at a public address unless `allow_private` (the
-    operator's QINGQUAN_WEBHOOK_ALLOW_PRIVATE); the secret is generated unless given."""
-    access.require_admin(viewer)
+    """Register a county system's endpoint, at a public address unless `allow_private` (the operator's
+    QINGQUAN_WEBHOOK_ALLOW_PRIVATE); the secret is generated unless given. An admin registers one for any
+    role (and unit); any token — an admin's too, leaving the role out — registers its own, which hears
+    what the token may see, as long as the token is valid."""
     v = Validator()
+    token_id = None
+    if data.role is None or viewer.role != Role.ADMIN:
+        token_id = await _own_webhook(viewer, data, v)
     name = data.name.strip()
     v.check(0 < len(name) <= 100, "name", "名称应为 1–100 个字符 (name must be 1–100 characters)", "invalid")
     url = data.url.strip()
@@ -215,26 +254,37 @@ async def register_webhook(viewer: access.Viewer, data: WebhookData, *, allow_pr
     unknown = [e for e in data.events if e not in EVENTS]
     v.check(not unknown, "events", f"未知的事件：{', '.join(unknown)} (known: {', '.join(EVENTS)})", "invalid")
     unit = None
-    if data.role in access.UNIT_ROLES:
+    if token_id is not None:
+        role, unit_id = viewer.role, viewer.unit_id
+    elif data.role in access.UNIT_ROLES:
         unit = await Unit.get_or_none(code=(data.unit_code or "").strip())
         v.check(unit is not None, "unit", "单位角色的回调须指定单位 (a unit role needs its unit)", "required")
     else:
         v.check(not data.unit_code, "unit", "只有单位角色指定单位 (only unit roles have a unit)", "invalid")
+    if token_id is None:
+        role, unit_id = data.role, unit.id if unit is not None else None
     secret = data.secret or secrets.token_urlsafe(32)
     v.check(16 <= len(secret) <= 128, "secret", "密钥应为 16–128 个字符 (secret must be 16–128 characters)", "invalid")
     v.raise_if_any()
     async with in_transaction():
         hook = await Webhook.create(name=name, url=url, secret=secret, events=list(dict.fromkeys(data.events)),
-                                    role=data.role, unit=unit, created_by=viewer.name)  # fmt: skip
+                                    role=role, unit_id=unit_id, token_id=token_id, created_by=viewer.name)  # fmt: skip
         await record(viewer, "webhook.register", "webhook", hook.id, url=hook.url, role=hook.role.value,
-                     unit_id=hook.unit_id, events=hook.events)  # fmt: skip
+                     unit_id=hook.unit_id, events=hook.events, token_id=token_id)  # fmt: skip
     return hook
 
 
+def visible_webhooks_q(viewer: access.Viewer) -> Q:
+    """The webhooks a caller manages: an admin every one, another token its own, the public none."""
+    if viewer.role == Role.ADMIN:
+        return Q()
+    return Q(token_id=viewer.token_id) if viewer.token_id is not None else Q(id__in=[])
+
+
 async def remove_webhook(viewer: access.Viewer, webhook_id: int) -> None:
-    access.require_admin(viewer)
+    """Remove a webhook the caller manages (another's answers as not found)."""
     async with in_transaction():
-        hook = await Webhook.get_or_none(id=webhook_id)
+        hook = await Webhook.filter(visible_webhooks_q(viewer), id=webhook_id).first()
         if hook is None:
             raise NotFound("回调不存在 (webhook not found)")
         await hook.delete()
@@ -242,5 +292,10 @@ async def remove_webhook(viewer: access.Viewer, webhook_id: int) -> None:
 
 
 async def webhooks(viewer: access.Viewer) -> list[Webhook]:
-    access.require_admin(viewer)
-    return await Webhook.all().select_related("unit")
+    """The webhooks the caller manages (visible_webhooks_q)."""
+    return await Webhook.filter(visible_webhooks_q(viewer)).select_related("unit")
+
+
+async def webhook(viewer: access.Viewer, webhook_id: int) -> Webhook | None:
+    """One webhook the caller manages, or None."""
+    return await Webhook.filter(visible_webhooks_q(viewer), id=webhook_id).select_related("unit").first()

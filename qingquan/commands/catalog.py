@@ -9,7 +9,6 @@ from pathlib import Path
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
 from domain.access import CLI
 from domain.catalog.compare import Comparison, compare, comparison_xlsx
@@ -18,7 +17,7 @@ from domain.catalog.importer import ImportResult, RowFate, import_into_unit, imp
 from domain.enums import Role
 from domain.errors import NotFound
 from domain.models import Unit
-from qingquan.commands.common import console, run_with_db
+from qingquan.commands.common import console, print_json, run_with_db, table
 from qingquan.commands.filing import viewer_as
 from qingquan.package import Package, build_package
 from schema.catalogue.exchange import name_embedding
@@ -66,14 +65,12 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_report(result: ImportResult) -> None:
-    table = Table(title=f"{result.target}{'（试运行，未写入）' if result.dry_run else ''}")
-    for name in ("行", "结果", "职权名称", "编码", "原因 / 未关联的依据"):
-        table.add_column(name)
+    shown = table("行", "结果", "职权名称", "编码", "原因 / 未关联的依据", title=f"{result.target}{'（试运行，未写入）' if result.dry_run else ''}")
     colour = {RowFate.CREATED: "green", RowFate.MATCHED: "cyan", RowFate.REFUSED: "red"}
     for row in result.rows:
         notes = [*row.reasons, *(f"未关联：{c}" for c in row.unlinked)]
-        table.add_row(str(row.row), f"[{colour[row.fate]}]{row.fate.value}[/]", row.name[:40], row.code, "\n".join(notes))
-    console.print(table)
+        shown.add_row(str(row.row), f"[{colour[row.fate]}]{row.fate.value}[/]", row.name, row.code, "\n".join(notes))
+    console.print(shown)
     console.print("recognised columns: " + ", ".join(f"{k}←{v}" for k, v in result.headers.items()), soft_wrap=True)
     if result.unknown_headers:
         console.print("ignored columns: " + ", ".join(result.unknown_headers), soft_wrap=True)
@@ -88,6 +85,7 @@ def import_(
     dry_run: bool = typer.Option(False, "--dry-run", help="report every row's fate, write nothing"),
     mapping: list[str] = typer.Option([], "--map", help="HEADER=COLUMN for a header not recognised (columns: name, code, category, basis, time_limit, unit …)"),
     report: Path | None = typer.Option(None, "--report", help="also write the per-row report as JSON here"),
+    as_json: bool = typer.Option(False, "--json", help="print the per-row report as JSON on stdout, instead of the table"),
 ) -> None:
     """Read another system's catalogue sheet; prints a per-row report (exit 1 if every row was refused)."""
     if (unit is None) == (reference is None):
@@ -105,7 +103,10 @@ def import_(
                                           progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
 
     result = run_with_db(work)
-    _print_report(result)
+    if as_json:
+        print_json(report_json(result))
+    else:
+        _print_report(result)
     if report is not None:
         report.write_text(json.dumps(report_json(result), ensure_ascii=False, indent=1), encoding="utf-8")
     if result.rows and result.count(RowFate.REFUSED) == len(result.rows):
@@ -153,11 +154,17 @@ def compare_(
         typer.echo(str(output))
 
 
+#: the package's counts (manifest.json), as a person reads them
+COUNT_LABELS = {"powers": "职权 powers", "filings": "表格 filings (.docx)", "pdfs": "PDF", "charts": "流程图 charts (SVG)",
+                "files": "文件 files"}  # fmt: skip
+
+
 def package(
     unit: str = typer.Option(..., "--unit", help="unit code"),
     output: Path = typer.Option(..., "--output", "-o", help="the .zip to write"),
     role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help=ROLE_HELP),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="each filing also as PDF (needs LibreOffice; noted in the manifest where not)"),
+    as_json: bool = typer.Option(False, "--json", help="print the path, counts and notes as JSON on stdout"),
 ) -> None:
     """一盘: every filing, chart (SVG) and the catalogue (xlsx, json) with manifest.json, as one zip."""
 
@@ -167,9 +174,16 @@ def package(
 
     result = run_with_db(work)
     output.write_bytes(result.content)
-    counts = result.manifest["counts"]
-    console.print(f"{result.filename}: {counts}, {len(result.content):,} bytes", soft_wrap=True)
-    for note in result.manifest["notes"]:  # type: ignore[attr-defined]
+    counts: dict[str, int] = result.manifest["counts"]  # type: ignore[assignment]
+    notes: list[str] = result.manifest["notes"]  # type: ignore[assignment]
+    if as_json:
+        print_json({"path": str(output), "filename": result.filename, "bytes": len(result.content), "counts": counts, "notes": notes})
+        return
+    shown = table("", "", title=f"{result.filename}: {len(result.content):,} bytes", header=False)
+    for name, value in counts.items():
+        shown.add_row(COUNT_LABELS.get(name, name), f"{value:,}")
+    console.print(shown)
+    for note in notes:
         console.print(f"  note: {note}", soft_wrap=True)
     typer.echo(str(output))
 

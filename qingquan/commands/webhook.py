@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import typer
-from rich.table import Table
 
 from domain.access import CLI
 from domain.catalog.models import Webhook, WebhookDelivery
 from domain.catalog.webhooks import EVENTS, WebhookData, register_webhook, remove_webhook, webhooks
 from domain.enums import Role
 from qingquan import webhooks as sending
-from qingquan.commands.common import console, run_with_db
+from qingquan.commands.common import JSON_HELP, console, print_json, run_with_db, table
 from qingquan.settings import get_settings
 
 webhook_app = typer.Typer(help="webhooks: events (power published, revised, withdrawn; notices; complaints) for other systems", no_args_is_help=True)
@@ -35,7 +34,7 @@ def add(
 
 
 @webhook_app.command("list")
-def list_() -> None:
+def list_(as_json: bool = typer.Option(False, "--json", help=JSON_HELP)) -> None:
     """Webhooks with their deliveries by status."""
 
     async def work() -> list[tuple[Webhook, dict[str, int]]]:
@@ -45,13 +44,19 @@ def list_() -> None:
             found.append((hook, {s: statuses.count(s) for s in set(statuses)}))
         return found
 
-    table = Table()
-    for column in ("id", "name", "url", "role", "unit", "events", "deliveries"):
-        table.add_column(column)
-    for hook, counts in run_with_db(work):
-        table.add_row(str(hook.id), hook.name, hook.url, hook.role.value, hook.unit.code if hook.unit else "",
-                      ", ".join(hook.events) or "all", ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))  # fmt: skip
-    console.print(table)
+    found = run_with_db(work)
+    if as_json:
+        print_json([{"id": hook.id, "name": hook.name, "url": hook.url, "role": hook.role.value,
+                     "unit": hook.unit.code if hook.unit else None, "events": hook.events, "active": hook.active,
+                     "ownToken": hook.token_id, "deliveries": {str(k): v for k, v in sorted(counts.items())}}
+                    for hook, counts in found])  # fmt: skip
+        return
+    shown = table("id", "name", "url", "role", "unit", "events", "deliveries")
+    for hook, counts in found:
+        role = hook.role.value + (f" (token #{hook.token_id})" if hook.token_id else "")
+        shown.add_row(str(hook.id), hook.name, hook.url, role, hook.unit.code if hook.unit else "",
+                      "\n".join(hook.events) or "all", "\n".join(f"{k}={v}" for k, v in sorted(counts.items())))  # fmt: skip
+    console.print(shown)
 
 
 @webhook_app.command("remove")

@@ -16,13 +16,13 @@ from resolvers.prefetch import now_or_later
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import ReviewSeat, Role
-from schema.node import page_args, to_connection
+from schema.node import Node, page_args, to_connection
 from schema.relay import Connection, encode_id
 from schema.workflow.leading_group import LeadingGroupMember, load_member
 
 
 @strawberry.type(description="An API token, as admins see it: never its secret nor its hash.")
-class ApiToken:
+class ApiToken(Node):
     id: strawberry.ID
     unit_id: strawberry.Private[int | None]
     member_id: strawberry.Private[int | None]

@@ -17,6 +17,7 @@ from schema.enums import CommentAction, CommentHiddenReason, CommentStatus
 from schema.errors import NotFoundError, ValidationErrors
 from schema.mutation_base import failure, pk
 from schema.oversight.supervision_mutations import RateLimitedError, anonymous_limit
+from schema.relay import encode_id
 from schema.workflow.reviews_mutations import refused, workflow_result
 
 CommentPeriodResult = workflow_result("CommentPeriodResult", CommentPeriod)
@@ -50,7 +51,8 @@ class ModerateCommentInput:
 
 @strawberry.type(description="回执 of a comment: it is shown once the unit has published or answered it.")
 class CommentReceived:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="this receipt's own global id")
+    comment_id: strawberry.ID = strawberry.field(description="the comment's global id (a PublicComment once shown)")
     status: CommentStatus
     received_on: date
     message: str
@@ -101,7 +103,8 @@ class CommentPeriodMutations:
             assert isinstance(result, ValidationErrors)  # commenting refuses nothing but its input
             return result
         return CommentReceived(
-            id=PublicComment.from_model(c).id, status=c.status, received_on=c.received_on,  # type: ignore[arg-type]
+            id=encode_id("CommentReceived", c.id), comment_id=PublicComment.from_model(c).id,  # type: ignore[arg-type]
+            status=c.status, received_on=c.received_on,  # type: ignore[arg-type]
             message="意见已收到，经单位审核后公开 (received: shown once the unit publishes it)",
         )
 

@@ -12,13 +12,14 @@ from domain.library import compare, impact
 from schema.catalogue.power import Power, PowerBasis
 from schema.enums import _enum
 from schema.library.legal import LegalArticle, LegalDocument
+from schema.node import Node
 from schema.relay import encode_id
 
 ArticleChangeKind = _enum(compare.ArticleChangeKind, description="条文变化")
 
 
 @strawberry.type(description="原件: an uploaded file, kept byte for byte.")
-class StoredFile:
+class StoredFile(Node):
     id: strawberry.ID
     filename: str
     content_type: str

@@ -20,7 +20,7 @@ from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import PowerCategory, PowerStatus, ProgrammeStage, Role
 from schema.node import page_args, to_connection
-from schema.relay import Connection
+from schema.relay import Connection, encode_id
 
 
 @strawberry.type
@@ -72,7 +72,8 @@ def _function_counts(counts: FunctionCounts | None) -> dict[str, int | None]:
 
 @strawberry.type(description="One entry of the append-only audit trail.")
 class AuditEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="global id (AuditEvent)")
+    number: int = strawberry.field(description="the event's place in the append-only trail (what `id` was before)")
     at: datetime
     actor: str
     role: Role
@@ -84,7 +85,8 @@ class AuditEvent:
     @classmethod
     def from_model(cls, e: m.AuditEvent) -> AuditEvent:
         return cls(
-            id=strawberry.ID(str(e.id)),
+            id=encode_id("AuditEvent", e.id),
+            number=e.id,
             at=e.at,
             actor=e.actor,
             role=e.role,

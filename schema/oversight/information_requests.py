@@ -144,7 +144,10 @@ class InformationRequestProgress:
     description="回执 of a request for information: what the requester keeps (no token is needed to file)."
 )
 class InformationRequestReceipt:
-    id: strawberry.ID = strawberry.field(description="the request's number, to quote when asking after it")
+    id: strawberry.ID = strawberry.field(description="this receipt's own global id")
+    request_id: strawberry.ID = strawberry.field(
+        description="the request's number (its global id), to quote when asking after it (informationRequestByReceipt)"
+    )
     received_on: date
     answer_due_on: date = strawberry.field(
         description="答复期限: 20 working days after receipt (extendable once by 20)"
@@ -180,7 +183,8 @@ class InformationRequestQuery:
         self, id: strawberry.ID, code: str
     ) -> InformationRequestProgress | None:
         parsed = parse_id(id)
-        if parsed is None or parsed[0] != "InformationRequest":
+        # the request's id, or its receipt's (what `id` of the receipt was before it had its own)
+        if parsed is None or parsed[0] not in ("InformationRequest", "InformationRequestReceipt"):
             return None
         try:
             r = await rules.request_by_receipt(parsed[1], code)

@@ -92,7 +92,8 @@ class InformationRequestMutations:
             assert isinstance(result, ValidationErrors)  # filing refuses nothing but its input
             return result
         return InformationRequestReceipt(
-            id=encode_id("InformationRequest", r.id), received_on=r.received_on, answer_due_on=r.due_on,
+            id=encode_id("InformationRequestReceipt", r.id), request_id=encode_id("InformationRequest", r.id),
+            received_on=r.received_on, answer_due_on=r.due_on,
             due_provisional=r.due_provisional, receipt_code=r.receipt_code,  # type: ignore[attr-defined]
         )  # fmt: skip
 

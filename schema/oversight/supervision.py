@@ -228,7 +228,8 @@ class OversightQuery:
     )
     async def complaint_by_receipt(self, id: strawberry.ID, code: str) -> ComplaintProgress | None:
         parsed = parse_id(id)
-        if parsed is None or parsed[0] != "Complaint":
+        # the complaint's id, or its receipt's (what `id` of the receipt was before it had its own)
+        if parsed is None or parsed[0] not in ("Complaint", "ComplaintReceipt"):
             return None
         try:
             c = await complaint_rules.complaint_by_receipt(parsed[1], code)

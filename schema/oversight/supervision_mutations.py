@@ -28,6 +28,7 @@ from schema.errors import ValidationErrors
 from schema.mutation_base import optional_pk, pk
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.oversight.supervision import Complaint, Inspection, OperationStep
+from schema.relay import encode_id
 from schema.workflow.reviews_mutations import refused, workflow_result
 
 DisclosureRecordResult = workflow_result("DisclosureRecordResult", DisclosureRecord)
@@ -59,7 +60,10 @@ async def anonymous_limit(info: Info, limiter: RateLimiter | None, zh: str, en: 
 
 @strawberry.type(description="回执: what the complainant keeps — no token is needed to file.")
 class ComplaintReceipt:
-    id: strawberry.ID = strawberry.field(description="the complaint's number, to quote when asking after it")
+    id: strawberry.ID = strawberry.field(description="this receipt's own global id")
+    complaint_id: strawberry.ID = strawberry.field(
+        description="the complaint's number (its global id), to quote when asking after it (complaintByReceipt)"
+    )
     received_on: date
     accept_due_on: date = strawberry.field(description="受理 or 不予受理 is decided by this day (5 working days)")
     due_provisional: bool
@@ -224,7 +228,8 @@ class OversightMutations:
             assert isinstance(result, ValidationErrors)  # filing refuses nothing but its input
             return result
         return ComplaintReceipt(
-            id=strawberry.ID(Complaint.from_model(c).id), received_on=c.received_on, accept_due_on=c.due_on,
+            id=encode_id("ComplaintReceipt", c.id), complaint_id=strawberry.ID(Complaint.from_model(c).id),
+            received_on=c.received_on, accept_due_on=c.due_on,
             due_provisional=c.due_provisional, receipt_code=c.receipt_code,  # type: ignore[attr-defined]
         )  # fmt: skip
 

@@ -13,6 +13,7 @@ from resolvers.prefetch import now_or_later
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import GroupRole, ReviewSeat
+from schema.node import Node
 from schema.relay import encode_id
 
 
@@ -20,7 +21,7 @@ from schema.relay import encode_id
     description="A member of the county's 清权确权工作领导小组 (附1), and the seat they hold for it: one "
     "reviewing office (县公开办 is the group's office) or the group's approval (领导小组审定)."
 )
-class LeadingGroupMember:
+class LeadingGroupMember(Node):
     id: strawberry.ID
     db_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]

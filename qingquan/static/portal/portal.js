@@ -209,7 +209,7 @@
       "dropped question } } }",
     complaintTarget: "query PortalComplaintTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
     fileComplaint: "mutation PortalFileComplaint($input: FileComplaintInput!) { fileComplaint(input: $input) { __typename " +
-      "... on ComplaintReceipt { id receivedOn acceptDueOn dueProvisional receiptCode } " +
+      "... on ComplaintReceipt { id: complaintId receivedOn acceptDueOn dueProvisional receiptCode } " +
       "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
     follow: "query PortalFollowComplaint($id: ID!, $code: String!) { complaintByReceipt(id: $id, code: $code) { status subject " +
       "receivedOn dueOn dueProvisional acceptedOn rejectionReason answeredOn answer } }"
@@ -632,7 +632,7 @@
   var QR = {
     target: "query PortalRequestTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
     file: "mutation PortalFileInformationRequest($input: FileInformationRequestInput!) { fileInformationRequest(input: $input) { " +
-      "__typename ... on InformationRequestReceipt { id receivedOn answerDueOn dueProvisional receiptCode } " +
+      "__typename ... on InformationRequestReceipt { id: requestId receivedOn answerDueOn dueProvisional receiptCode } " +
       "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
     follow: "query PortalFollowInformationRequest($id: ID!, $code: String!) { informationRequestByReceipt(id: $id, code: $code) { " +
       "status subject receivedOn dueOn dueProvisional registeredOn extendedOn extensionReason answeredOn outcome withholdingGround " +
@@ -826,7 +826,7 @@
       "kind condition position timeLimit supervision } } period { id title startsOn endsOn status unit { code name } } " +
       "comments(first: 50) { totalCount edges { node { id body answer status receivedOn moderatedOn } } } } } }",
     comment: "mutation PortalCommentOnDraft($input: CommentOnDraftInput!) { commentOnDraft(input: $input) { __typename " +
-      "... on CommentReceived { id status receivedOn message } ... on ValidationErrors { message errors { field message code } } " +
+      "... on CommentReceived { id: commentId status receivedOn message } ... on ValidationErrors { message errors { field message code } } " +
       "... on NotFoundError { message } ... on RateLimitedError { message retryAfterSeconds } } }"
   };
 
