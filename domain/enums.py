@@ -375,3 +375,17 @@ class CommentAction(LabelledEnum):
     PUBLISH = ("PUBLISH", "公开")
     ANSWER = ("ANSWER", "答复并公开")
     HIDE = ("HIDE", "不予公开")
+
+
+class AlarmLevel(LabelledEnum):
+    """电子监察: YELLOW once a step or a case reaches its due day, RED once it is overdue."""
+
+    YELLOW = ("YELLOW", "黄牌预警（到期）")
+    RED = ("RED", "红牌警告（超期）")
+
+
+class AlarmKind(LabelledEnum):
+    """What an alarm times: one step of the flow chart, or the whole case against the power's 承诺时限."""
+
+    STEP = ("STEP", "办理环节")
+    CASE = ("CASE", "办件（承诺时限）")

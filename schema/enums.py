@@ -63,3 +63,5 @@ CommentPeriodStatus = _enum(d.CommentPeriodStatus, description="公示状态 (as
 CommentStatus = _enum(d.CommentStatus, description="意见处理状态")
 CommentHiddenReason = _enum(d.CommentHiddenReason, description="意见不予公开的理由")
 CommentAction = _enum(d.CommentAction, description="单位对意见的处理")
+AlarmLevel = _enum(d.AlarmLevel, description="电子监察预警级别 (黄牌到期、红牌超期)")
+AlarmKind = _enum(d.AlarmKind, description="电子监察的对象 (办理环节、办件)")

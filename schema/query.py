@@ -23,6 +23,7 @@ from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
+from schema.oversight.alarms import AlarmQuery, alarm_node
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
 from schema.oversight.records import DisclosureRecord, OperationRecord
@@ -103,6 +104,8 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await information_request_node(info, pk)
     if type_name in comment_periods.NODE_TYPES:
         return await comment_periods.node(info, type_name, pk)
+    if type_name == "Alarm":
+        return await alarm_node(info, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.unit_rows_q(viewer), id=pk).first()
@@ -137,6 +140,7 @@ class Query(
     NodeQuery,  # node, above
     UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
     LegalDocumentQuery,  # library: legal
+    AlarmQuery,  # oversight: alarms
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:
