@@ -10,8 +10,10 @@ from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, 
 from docgen.forms import SPECS, FilingForm, attachment_number, attachments
 from domain import models as m
 from domain import personal
+from domain.alarms import case_timing
 from domain.comment_periods import comment_summaries
 from domain.enums import OperationStage, PowerCategory, PowerStatus
+from domain.workdays import WorkCalendar, today
 from domain.workflow_models import OperationStep
 
 NUMERALS = "一二三四五六七八九十"
@@ -131,18 +133,26 @@ async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
     for step in await OperationStep.filter(operation_id__in=list(steps)).order_by("operation_id", "started_on", "id"):
         steps[step.operation_id].append(step)
     rows = []
+    calendar = await WorkCalendar.load()
+    late = 0
     for no, r in enumerate(found, start=1):
         text = personal.operation_record_text(scope.viewer, r.power.unit_id, r)
         who = _responsible(r, steps[r.id])
+        result = _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）"
+        timing = case_timing(calendar, r, r.power.time_limit_days, today()) if r.stage == OperationStage.RESULT else None
+        if timing is not None and timing.late:  # 电子监察: closed later than the power's 承诺时限
+            late += 1
+            result += f"\n【超过承诺时限】承诺{timing.limit}个工作日（{chinese_date(timing.due)}前），实际用时{timing.workdays}个工作日"
         rows.append({
             "no": no, "power": clean(f"{r.power.name}\n（{r.power.code}）"), "network": r.network.label if r.network else "—",
             "subject": clean(text.subject), "applicant": clean(text.applicant_cell),
             "decision": _stage(text.decision, r.decided_on, who[OperationStage.DECISION]),
             "execution": _stage(text.execution, r.executed_on, who[OperationStage.EXECUTION]),
-            "result": _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）",
+            "result": result,
             "scope": r.scope.label,
         })  # fmt: skip
-    return {"rows": rows, "summary": f"共登记权力运行记录{len(rows)}条。"}, len(rows)
+    summary = f"共登记权力运行记录{len(rows)}条" + (f"，其中超过承诺时限办结{late}条。" if late else "。")
+    return {"rows": rows, "summary": summary}, len(rows)
 
 
 async def flow_charts(scope: Scope) -> tuple[dict[str, Any], list[PowerSheet]]:

@@ -117,6 +117,29 @@ def level_of(calendar: WorkCalendar, t: Timed, on: datetime.date) -> tuple[Alarm
     return alarm_level(calendar, due.day, day), due.day
 
 
+@dataclass(frozen=True)
+class CaseTiming:
+    limit: int  # the power's 承诺时限 in working days
+    due: datetime.date
+    workdays: int  # taken from 决策 to 办结 (or to `on` while running)
+
+    @property
+    def late(self) -> bool:
+        return self.workdays > self.limit
+
+
+def case_timing(calendar: WorkCalendar, record: OperationRecord, limit: int | None, on: datetime.date) -> CaseTiming | None:
+    """A case against its power's promised limit (None without a limit or a 决策 date): for the 附7 filing,
+    which marks one closed later than promised."""
+    if limit is None or record.decided_on is None:
+        return None
+    due = due_day(calendar, record.decided_on, limit)
+    if due is None:
+        return None
+    end = record.finished_on if record.stage == OperationStage.RESULT and record.finished_on else on
+    return CaseTiming(limit, due.day, calendar.workdays_between(record.decided_on, end))
+
+
 async def _existing(keys: list[str]) -> dict[str, Alarm]:
     found: dict[str, Alarm] = {}
     for i in range(0, len(keys), CHUNK):

@@ -10,6 +10,8 @@ import json
 import httpx
 import pytest
 
+from docgen.filing import build_filing
+from docgen.forms import FilingForm
 from domain import operations
 from domain.access import CLI
 from domain.alarm_models import Alarm
@@ -21,8 +23,10 @@ from domain.models import AuditEvent, Unit
 from domain.workdays import WorkCalendar
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
-from tests.factories import make_unit, power_name
+from tests.docx_checks import all_text, data_rows, open_docx
+from tests.factories import ADMIN, PUBLIC, make_unit, power_name
 from tests.helpers import gql, gql_data, token_for
+from tests.oversight_factories import exercise
 from tests.workflow_factories import keeper_of
 
 ALARM = """id kind level limitDays dueOn raisedOn escalatedAt clearedOn open
@@ -180,3 +184,18 @@ async def test_case_alarm_events_reach_who_may_see_them(hidden: dict) -> None:
     assert sent["public"] == sent["other"] == []
     secret = await WebhookDelivery.filter(webhook_id=hooks["staff"].id, event="case.alarm").first()
     assert secret is not None and secret.payload["alarm"]["position"] == "受理岗"
+
+
+async def test_a_case_closed_later_than_promised_is_marked_in_the_operation_records_filing() -> None:
+    staff = await posts()
+    power = await posted_power(staff, limit=3)  # decided Monday the 2nd: due Thursday the 5th
+    late = await exercise(power, D(2026, 11, 2), D(2026, 11, 9), subject="逾期办结的事项")
+    kept = await exercise(power, D(2026, 11, 2), D(2026, 11, 5), subject="按时办结的事项")
+    running = await exercise(power, D(2026, 11, 2), subject="仍在办理的事项")
+    for viewer in (ADMIN, PUBLIC):  # the public version (its records are public) is marked alike
+        rows = data_rows(open_docx(await build_filing(viewer, staff.unit.id, FilingForm.OPERATION_RECORDS)).tables[0])
+        results = {row[3]: row[7] for row in rows}
+        assert results[late.subject].endswith("【超过承诺时限】承诺3个工作日（2026年11月5日前），实际用时5个工作日")
+        assert "超过承诺时限" not in results[kept.subject] + results[running.subject]
+        summary = all_text(open_docx(await build_filing(viewer, staff.unit.id, FilingForm.OPERATION_RECORDS)))
+        assert "其中超过承诺时限办结1条。" in summary
