@@ -117,7 +117,7 @@ class AlarmTally:
         return self.yellow + self.red
 
 
-def _tally(counter: dict[AlarmLevelEnum, int]) -> AlarmTally:
+def tally(counter: dict[AlarmLevelEnum, int]) -> AlarmTally:
     return AlarmTally(yellow=counter.get(AlarmLevelEnum.YELLOW, 0), red=counter.get(AlarmLevelEnum.RED, 0))
 
 
@@ -173,9 +173,9 @@ class AlarmQuery:
     async def alarm_counts(self, info: Info, filter: AlarmFilter | None = None) -> AlarmCounts:
         counts = await rules.alarm_counts(info.context.viewer, await domain_filter(filter, open_default=True))
         return AlarmCounts(
-            total=_tally(counts.total),
-            by_unit=[UnitAlarmCount(unit_id=u, count=_tally(c)) for u, c in sorted(counts.by_unit.items())],
+            total=tally(counts.total),
+            by_unit=[UnitAlarmCount(unit_id=u, count=tally(c)) for u, c in sorted(counts.by_unit.items())],
             by_position=[
-                PositionAlarmCount(unit_id=u, position_id=p, count=_tally(c)) for (u, p), c in sorted(counts.by_position.items())
+                PositionAlarmCount(unit_id=u, position_id=p, count=tally(c)) for (u, p), c in sorted(counts.by_position.items())
             ],
         )

@@ -1,0 +1,114 @@
+"""Who handles what: per post (岗位) the powers and chart steps it holds, its steps under way and open alarms;
+per unit the same rolled up; powers filtered by post — each as the public, another unit's staff, the unit's
+staff and 监察局 may see them (a confidential power's step and alarm hidden alone); and for the demo county."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from domain.alarms import raise_alarms
+from domain.enums import PowerStatus, Role
+from domain.models import FlowStep, Position, Unit
+from schema.relay import encode_id
+from tests.alarm_factories import D, posted_power, posts, started
+from tests.factories import make_unit, power_name
+from tests.helpers import count_queries, gql, gql_data, token_for
+
+pytestmark = pytest.mark.usefixtures("database")
+WORK = """powers { code } steps { step { name } power { code } } openStepCount openSteps { stepName } alarms { yellow red }"""
+POSITION = f"""query ($id: ID!) {{ node(id: $id) {{ ... on Position {{ name workload {{ {WORK} }} }} }} }}"""
+UNIT = f"""query ($code: String!) {{ unit(code: $code) {{ workload {{
+  powers {{ code }} stepCount openStepCount alarms {{ yellow red total }} posts {{ position {{ name }} {WORK} }}
+}} }} }}"""
+BY_POST = """query ($post: ID!) { powers(filter: { positionId: $post }) { totalCount edges { node { code } } } }"""
+
+
+@pytest.fixture(scope="module")
+async def held(database: str) -> dict:
+    """A unit whose 受理岗 holds a step of a public power and of a confidential one (each with a step under way
+    past its limit); an office with posts of its own besides."""
+    staff = await posts(await make_unit(name="承办测试局"))
+    public = await posted_power(staff)
+    secret = await posted_power(staff, name=power_name("涉密事项的核准"), confidential=True,
+                                confidentiality_reason="涉及国家秘密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
+    office = await posts(await make_unit(staff.unit, name="审批科"))
+    await started(public, D(2026, 11, 16))
+    await started(secret, D(2026, 11, 16))
+    await raise_alarms(D(2026, 11, 18))  # both 受理 steps RED
+    return {"staff": staff, "public": public, "secret": secret, "office": office}
+
+
+async def _post(client: httpx.AsyncClient, position: Position, token: str | None) -> dict:
+    return (await gql_data(client, POSITION, {"id": encode_id("Position", position.id)}, token))["node"]["workload"]
+
+
+async def test_a_post_holds_its_steps_and_sees_its_work_as_the_caller_may(client: httpx.AsyncClient, held: dict) -> None:
+    staff, public, secret = held["staff"], held["public"], held["secret"]
+    inspector = await _post(client, staff.clerk, await token_for(Role.INSPECTOR))
+    assert [p["code"] for p in inspector["powers"]] == sorted([public.code, secret.code])
+    assert [(s["step"]["name"], s["power"]["code"]) for s in inspector["steps"]] == [("受理", c) for c in sorted([public.code, secret.code])]
+    assert (inspector["openStepCount"], inspector["alarms"]) == (2, {"yellow": 0, "red": 2})
+    own = await _post(client, staff.clerk, await token_for(Role.UNIT_STAFF, staff.unit))
+    assert own == inspector
+    for token in (None, await token_for(Role.UNIT_STAFF, await make_unit())):
+        outside = await _post(client, staff.clerk, token)
+        assert [p["code"] for p in outside["powers"]] == [public.code]  # not the confidential one, nor its count
+        assert [s["power"]["code"] for s in outside["steps"]] == [public.code]
+        assert (outside["openStepCount"], outside["alarms"]) == (1, {"yellow": 0, "red": 0})  # the public record's step
+    reviewer = await _post(client, staff.reviewer, None)
+    assert [s["step"]["name"] for s in reviewer["steps"]] == ["审核"] and reviewer["openStepCount"] == 0
+
+
+async def test_a_unit_rolls_up_its_posts_and_offices(client: httpx.AsyncClient, held: dict) -> None:
+    staff, public, secret = held["staff"], held["public"], held["secret"]
+    full = (await gql_data(client, UNIT, {"code": staff.unit.code}, await token_for(Role.INSPECTOR)))["unit"]["workload"]
+    assert [p["code"] for p in full["powers"]] == sorted([public.code, secret.code])
+    assert (full["stepCount"], full["openStepCount"], full["alarms"]) == (4, 2, {"yellow": 0, "red": 2, "total": 2})
+    assert [p["position"]["name"] for p in full["posts"]] == ["受理岗", "审核岗", "受理岗", "审核岗"]  # the office's last
+    assert [p["powers"] for p in full["posts"][2:]] == [[], []]
+    public_view = (await gql_data(client, UNIT, {"code": staff.unit.code}))["unit"]["workload"]
+    assert [p["code"] for p in public_view["powers"]] == [public.code]
+    assert (public_view["stepCount"], public_view["openStepCount"], public_view["alarms"]["total"]) == (2, 1, 0)
+
+
+async def test_powers_are_filtered_by_post(client: httpx.AsyncClient, held: dict) -> None:
+    staff, public, secret = held["staff"], held["public"], held["secret"]
+    post = encode_id("Position", staff.reviewer.id)
+    as_staff = (await gql_data(client, BY_POST, {"post": post}, await token_for(Role.UNIT_STAFF, staff.unit)))["powers"]
+    assert (as_staff["totalCount"], {e["node"]["code"] for e in as_staff["edges"]}) == (2, {public.code, secret.code})
+    as_public = (await gql_data(client, BY_POST, {"post": post}))["powers"]
+    assert (as_public["totalCount"], [e["node"]["code"] for e in as_public["edges"]]) == (1, [public.code])
+    office_post = encode_id("Position", held["office"].clerk.id)
+    assert (await gql_data(client, BY_POST, {"post": office_post}))["powers"]["totalCount"] == 0
+    body = await gql(client, BY_POST, {"post": encode_id("Unit", staff.unit.id)})
+    assert body["errors"][0]["extensions"]["code"] == "invalid"
+
+
+DEMO_UNIT = """query ($code: String!) { unit(code: $code) { positions { id name } workload {
+  powers { code } stepCount posts { position { id name } powers { code } steps { step { name } power { code } } openStepCount alarms { red } }
+} } }"""
+
+
+@pytest.mark.usefixtures("demo")
+@pytest.mark.parametrize("role", [None, Role.INSPECTOR])
+async def test_the_demo_countys_posts_answer_who_handles_what(client: httpx.AsyncClient, role: Role | None) -> None:
+    """国土资源局 (36072308) of the demo county: each post's powers are the PUBLISHED powers (public ones for the
+    public) whose chart steps name it, in a bounded number of statements."""
+    token = await token_for(role) if role else None
+    unit = await Unit.get(code="36072308")
+    with count_queries() as counted:
+        data = (await gql_data(client, DEMO_UNIT, {"code": unit.code}, token))["unit"]
+    assert counted.count <= 20, counted.statements
+    posts = {p["position"]["id"]: p for p in data["workload"]["posts"]}
+    assert set(posts) >= {p["id"] for p in data["positions"]}
+    expected: dict[str, set[str]] = {}
+    units = [unit.id, *await Unit.filter(parent_id=unit.id).values_list("id", flat=True)]
+    rows = FlowStep.filter(chart__power__unit_id__in=units, chart__power__status=PowerStatus.PUBLISHED, position_id__isnull=False)
+    if role is None:
+        rows = rows.filter(chart__power__confidential=False, chart__power__disclosure_scope="PUBLIC")
+    for position_id, code in await rows.values_list("position_id", "chart__power__code"):
+        expected.setdefault(encode_id("Position", position_id), set()).add(code)
+    assert expected, "the demo county's charts name posts"
+    assert {key: {p["code"] for p in post["powers"]} for key, post in posts.items() if post["powers"]} == expected
+    assert {p["code"] for p in data["workload"]["powers"]} == set().union(*expected.values())
