@@ -28,6 +28,7 @@ TABLE_FORMS = {
     FilingForm.CATALOG: contexts.catalog,
     FilingForm.CONFIDENTIAL: contexts.confidential,
     FilingForm.OPERATION_RECORDS: contexts.operation_records,
+    FilingForm.POSTS: contexts.posts,
 }
 
 
@@ -48,8 +49,8 @@ async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power
         raise NotFound("没有该单位 (unit not found)")
     if form is FilingForm.CONFIDENTIAL:
         access.require_confidential_list(viewer, unit.id)
-    if power_id is not None and form is FilingForm.COVER_NOTE:
-        raise ValidationFailed([FieldError("powerId", "文字材料按单位报送，不能指定单条职权 (the covering note is per unit)")])
+    if power_id is not None and form in (FilingForm.COVER_NOTE, FilingForm.POSTS):
+        raise ValidationFailed([FieldError("powerId", f"{SPECS[form].title}按单位报送，不能指定单条职权 (this form is per unit)")])
     unit_ids = await access.unit_subtree_ids(unit.id)
     power = None
     if power_id is not None:

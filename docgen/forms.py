@@ -19,6 +19,7 @@ class FilingForm(LabelledEnum):
     FLOW_CHARTS = ("FLOW_CHARTS", "一图 行政权力运行流程图")
     COVER_NOTE = ("COVER_NOTE", "文字材料 清权确权工作开展情况的报告")
     LEGAL_TEXTS = ("LEGAL_TEXTS", "一件 行政权力依据汇编（所引条文全文）")
+    POSTS = ("POSTS", "岗位职责及承办职权表（附2式：每个岗位的责任人、职责和承办的职权、环节）")
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ SPECS: dict[FilingForm, FormSpec] = {
     FilingForm.FLOW_CHARTS: FormSpec("flow_charts.docx", "行政权力运行流程图", False),
     FilingForm.COVER_NOTE: FormSpec("cover_note.docx", "清权确权工作开展情况的报告", False),
     FilingForm.LEGAL_TEXTS: FormSpec("legal_texts.docx", "行政权力依据汇编", False),
+    FilingForm.POSTS: FormSpec("posts.docx", "岗位职责及承办职权表", True),
 }
 
 #: the covering note's attachments, in its order (附件1, 附件2, …); 附6 only in the full version

@@ -48,11 +48,17 @@ OPERATION_RECORDS: Columns = (
     ("办理事项", 30, "{{ r.subject }}"), ("申请人", 18, "{{ r.applicant }}"), ("决策", 32, "{{ r.decision }}"),
     ("执行", 32, "{{ r.execution }}"), ("结果", 32, "{{ r.result }}"), ("公开范围", 21, "{{ r.scope }}"),
 )  # fmt: skip
+POSTS: Columns = (
+    ("序号", 8, "{{ r.no }}"), ("科室", 20, "{{ r.office }}"), ("岗位", 18, "{{ r.post }}"),
+    ("责任人", 14, "{{ r.holder }}"), ("岗位职责", 36, "{{ r.duties }}"), ("承办的职权（编码）", 50, "{{ r.powers }}"),
+    ("承办环节及办理时限", 45, "{{ r.steps }}"), ("在办环节", 14, "{{ r.open }}"), ("电子监察预警", 20, "{{ r.alarms }}"),
+)  # fmt: skip
 TABLES: dict[FilingForm, Columns] = {
     FilingForm.REGISTRATION: REGISTRATION,
     FilingForm.CATALOG: CATALOG,
     FilingForm.CONFIDENTIAL: CONFIDENTIAL,
     FilingForm.OPERATION_RECORDS: OPERATION_RECORDS,
+    FilingForm.POSTS: POSTS,
 }
 SIGNATURES = "单位主要负责人（签字）：　　　　　　　　填表人：　　　　　　　　联系电话："
 

@@ -7,12 +7,17 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from docgen.filing import build_filing
+from docgen.forms import FilingForm
+from domain.access import PUBLIC
 from domain.alarms import raise_alarms
+from domain.errors import ValidationFailed
 from domain.enums import PowerStatus, Role
 from domain.models import FlowStep, Position, Unit
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
-from tests.factories import make_unit, power_name
+from tests.docx_checks import all_text, data_rows, open_docx
+from tests.factories import make_unit, power_name, staff_of
 from tests.helpers import count_queries, gql, gql_data, token_for
 
 pytestmark = pytest.mark.usefixtures("database")
@@ -112,3 +117,19 @@ async def test_the_demo_countys_posts_answer_who_handles_what(client: httpx.Asyn
     assert expected, "the demo county's charts name posts"
     assert {key: {p["code"] for p in post["powers"]} for key, post in posts.items() if post["powers"]} == expected
     assert {p["code"] for p in data["workload"]["powers"]} == set().union(*expected.values())
+
+
+async def test_the_posts_filing_lists_each_post_as_the_caller_may_see_it(held: dict) -> None:
+    staff, public, secret = held["staff"], held["public"], held["secret"]
+    full = data_rows(open_docx(await build_filing(await staff_of(staff.unit), staff.unit.id, FilingForm.POSTS)).tables[0])
+    assert [(r[1], r[2], r[3]) for r in full] == [("本单位", "受理岗", "张受理"), ("本单位", "审核岗", "李审核"),
+                                                  ("审批科", "受理岗", "张受理"), ("审批科", "审核岗", "李审核")]  # fmt: skip
+    clerk = full[0]
+    assert public.code in clerk[5] and secret.code in clerk[5] and clerk[6].startswith("受理（1个工作日）：")
+    assert (clerk[7], clerk[8]) == ("2", "黄牌0　红牌2")
+    outside = open_docx(await build_filing(PUBLIC, staff.unit.id, FilingForm.POSTS))
+    rows = data_rows(outside.tables[0])
+    assert public.code in rows[0][5] and secret.code not in all_text(outside) and secret.name not in all_text(outside)
+    assert (rows[0][7], rows[0][8]) == ("1", "—")  # the public record's step; no alarm for the public
+    with pytest.raises(ValidationFailed):
+        await build_filing(PUBLIC, staff.unit.id, FilingForm.POSTS, public.id)
