@@ -14,8 +14,8 @@ from domain.alarms import case_timing
 from domain.comment_periods import comment_summaries
 from domain.enums import AlarmLevel, OperationStage, PowerCategory, PowerStatus
 from domain.workdays import WorkCalendar, today
-from domain.workload import unit_workload
 from domain.workflow_models import OperationStep
+from domain.workload import unit_workload
 
 NUMERALS = "一二三四五六七八九十"
 

@@ -11,8 +11,8 @@ from docgen.filing import build_filing
 from docgen.forms import FilingForm
 from domain.access import PUBLIC
 from domain.alarms import raise_alarms
-from domain.errors import ValidationFailed
 from domain.enums import PowerStatus, Role
+from domain.errors import ValidationFailed
 from domain.models import FlowStep, Position, Unit
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
