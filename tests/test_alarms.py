@@ -199,3 +199,4 @@ async def test_a_case_closed_later_than_promised_is_marked_in_the_operation_reco
         assert "超过承诺时限" not in results[kept.subject] + results[running.subject]
         summary = all_text(open_docx(await build_filing(viewer, staff.unit.id, FilingForm.OPERATION_RECORDS)))
         assert "其中超过承诺时限办结1条。" in summary
+
