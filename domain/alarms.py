@@ -5,8 +5,9 @@ A step of an exercise (its 办理时限, copied when it started) and a whole exe
 days). On its due day a step or case still running gets a YELLOW alarm; once a working day has passed
 after it, RED (the step's `overdue`: more working days taken than its limit). `raise_alarms` looks at
 every running step and case (and those done recently) and writes what changed, one alarm per step or
-case (a unique key): raised, escalated YELLOW → RED once, cleared when done, raised again if its due day
-moved later and was reached again. A re-run with nothing changed writes nothing. It runs once per
+case (a unique key): raised, escalated YELLOW → RED once, cleared when done (a YELLOW one also when its due
+day moved later, and raised again once that is reached). A re-run with nothing changed writes nothing, and
+reads in chunks, the event loop free between them (the server's requests go on). It runs once per
 database (qingquan/supervision.py, under a lease); each change is audited, and the audit event queues
 the `case.alarm` webhook deliveries in the same transaction (domain/catalog/webhooks.py).
 
@@ -15,9 +16,10 @@ A step or case found done already past its due day (entered afterwards) gets a R
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 
 from tortoise.exceptions import IntegrityError
@@ -40,8 +42,8 @@ from domain.workflow_models import OperationStep
 SYSTEM = access.Viewer(role=Role.ADMIN, name="system:电子监察")
 #: Steps and cases done within this many days are looked at again (one done late and entered afterwards).
 RECENT_DAYS = 31
-#: Keys read per statement.
-CHUNK = 500
+#: Steps, cases or keys read per statement.
+CHUNK = 1000
 
 
 def alarm_level(calendar: WorkCalendar, due: datetime.date, on: datetime.date) -> AlarmLevel | None:
@@ -79,42 +81,72 @@ def _ids(keys: Iterable[str], prefix: str) -> list[int]:
     return [int(k.split(":", 1)[1]) for k in keys if k.startswith(prefix)]
 
 
-async def _timed(on: datetime.date, open_keys: set[str]) -> list[Timed]:
-    """Running steps and cases with a limit, those done since RECENT_DAYS, and those with an open alarm."""
-    since = on - datetime.timedelta(days=RECENT_DAYS)
-    steps = Q(finished_on__isnull=True) | Q(finished_on__gte=since)
-    if open_steps := _ids(open_keys, "step:"):
-        steps |= Q(id__in=open_steps)
-    rows = await OperationStep.filter(steps, time_limit_days__isnull=False).order_by("id").values_list(
-        "id", "operation_id", "operation__power__unit_id", "flow_step__position_id", "started_on", "time_limit_days",
-        "finished_on",
-    )  # fmt: skip
-    found = [
+_STEP_COLUMNS = ("id", "operation_id", "operation__power__unit_id", "flow_step__position_id", "started_on", "time_limit_days", "finished_on")
+_CASE_COLUMNS = ("id", "power__unit_id", "decided_on", "power__time_limit_days", "stage", "finished_on")
+
+
+def _steps(rows: list[tuple]) -> list[Timed]:  # type: ignore[type-arg]
+    return [
         Timed(f"step:{sid}", AlarmKind.STEP, op, sid, unit, position, start, limit, finished)
         for sid, op, unit, position, start, limit, finished in rows
     ]
-    cases = ~Q(stage=OperationStage.RESULT) | Q(finished_on__gte=since)
-    if open_cases := _ids(open_keys, "case:"):
-        cases |= Q(id__in=open_cases)
-    rows = await OperationRecord.filter(cases, power__time_limit_days__isnull=False, decided_on__isnull=False).order_by("id").values_list(
-        "id", "power__unit_id", "decided_on", "power__time_limit_days", "stage", "finished_on"
-    )
-    found += [
+
+
+def _cases(rows: list[tuple]) -> list[Timed]:  # type: ignore[type-arg]
+    return [
         Timed(f"case:{op}", AlarmKind.CASE, op, None, unit, None, start, limit, finished if stage == OperationStage.RESULT else None)
         for op, unit, start, limit, stage, finished in rows
     ]
-    return found
 
 
-def level_of(calendar: WorkCalendar, t: Timed, on: datetime.date) -> tuple[AlarmLevel | None, datetime.date | None]:
-    """The level `t` has reached on `on` (or on the day it was done), and its due day."""
-    day = t.finished_on or on
-    if (day - t.start).days < t.limit:  # a due day is at least `limit` calendar days after the start
-        return None, None
-    due = due_day(calendar, t.start, t.limit)
-    if due is None:
-        return None, None
-    return alarm_level(calendar, due.day, day), due.day
+async def _timed(on: datetime.date, open_keys: set[str]) -> AsyncIterator[list[Timed]]:
+    """Running steps and cases with a limit and those done since RECENT_DAYS, CHUNK at a time (by id: each
+    chunk one indexed statement, the event loop free between them); then those with an open alarm not among
+    them (done long ago while no round ran)."""
+    since = on - datetime.timedelta(days=RECENT_DAYS)
+    seen: set[str] = set()
+    steps = OperationStep.filter(Q(finished_on__isnull=True) | Q(finished_on__gte=since), time_limit_days__isnull=False)
+    cases = OperationRecord.filter(
+        Q(stage__in=[OperationStage.DECISION, OperationStage.EXECUTION]) | Q(finished_on__gte=since),
+        power__time_limit_days__isnull=False, decided_on__isnull=False,
+    )  # fmt: skip
+    for query, columns, make in ((steps, _STEP_COLUMNS, _steps), (cases, _CASE_COLUMNS, _cases)):
+        last = 0
+        while rows := await query.filter(id__gt=last).order_by("id").limit(CHUNK).values_list(*columns):
+            last = rows[-1][0]
+            chunk = make(rows)
+            seen.update(t.key for t in chunk)
+            yield chunk
+    left = sorted(open_keys - seen)
+    for prefix, model, columns, make in (("step:", OperationStep, _STEP_COLUMNS, _steps), ("case:", OperationRecord, _CASE_COLUMNS, _cases)):
+        ids = _ids(left, prefix)
+        for i in range(0, len(ids), CHUNK):
+            yield make(await model.filter(id__in=ids[i : i + CHUNK]).values_list(*columns))
+
+
+@dataclass
+class Clock:
+    """Due days and levels of one round, each worked out once per (start, limit) and (due, day): the subjects
+    of a round share a few hundred dates, however many they are."""
+
+    calendar: WorkCalendar
+    on: datetime.date
+    _dues: dict[tuple[datetime.date, int], datetime.date | None] = field(default_factory=dict)
+    _levels: dict[tuple[datetime.date, datetime.date], AlarmLevel | None] = field(default_factory=dict)
+
+    def level_of(self, t: Timed) -> tuple[AlarmLevel | None, datetime.date | None]:
+        """The level `t` has reached today (or on the day it was done), and its due day."""
+        day = t.finished_on or self.on
+        if (day - t.start).days < t.limit:  # a due day is at least `limit` calendar days after the start
+            return None, None
+        if (t.start, t.limit) not in self._dues:
+            due = due_day(self.calendar, t.start, t.limit)
+            self._dues[t.start, t.limit] = due.day if due else None
+        if (due_on := self._dues[t.start, t.limit]) is None:
+            return None, None
+        if (due_on, day) not in self._levels:
+            self._levels[due_on, day] = alarm_level(self.calendar, due_on, day)
+        return self._levels[due_on, day], due_on
 
 
 @dataclass(frozen=True)
@@ -140,23 +172,32 @@ def case_timing(calendar: WorkCalendar, record: OperationRecord, limit: int | No
     return CaseTiming(limit, due.day, calendar.workdays_between(record.decided_on, end))
 
 
-async def _existing(keys: list[str]) -> dict[str, Alarm]:
-    found: dict[str, Alarm] = {}
+@dataclass(frozen=True)
+class Seen:
+    """What a round needs of an alarm already stored (the row itself is read only to change it)."""
+
+    id: int
+    level: AlarmLevel
+    cleared: bool
+
+
+async def _existing(keys: list[str]) -> dict[str, Seen]:
+    found: dict[str, Seen] = {}
     for i in range(0, len(keys), CHUNK):
-        for alarm in await Alarm.filter(key__in=keys[i : i + CHUNK]):
-            found[alarm.key] = alarm
+        for alarm_id, key, level, cleared_on in await Alarm.filter(key__in=keys[i : i + CHUNK]).values_list(
+            "id", "key", "level", "cleared_on"
+        ):
+            found[key] = Seen(alarm_id, AlarmLevel(level), cleared_on is not None)
     return found
 
 
-async def _write(action: str, alarm: Alarm, changes: dict[str, object], only_if: dict[str, object]) -> bool:
+async def _write(action: str, alarm_id: int, changes: dict[str, object], only_if: dict[str, object]) -> bool:
     """Change an alarm (if it is still as read: another round may have been first) and audit it; the
     audit event queues the webhook deliveries in the same transaction."""
     async with in_transaction():
-        if not await Alarm.filter(id=alarm.id, **only_if).update(**changes):
+        if not await Alarm.filter(id=alarm_id, **only_if).update(**changes):
             return False
-        for name, value in changes.items():
-            setattr(alarm, name, value)
-        await _audit(action, alarm)
+        await _audit(action, await Alarm.get(id=alarm_id))
     return True
 
 
@@ -187,37 +228,45 @@ async def raise_alarms(on: datetime.date, at: datetime.datetime | None = None) -
     at = at or utc_now()
     done = AlarmRound()
     open_keys = set(await Alarm.filter(cleared_at__isnull=True).values_list("key", flat=True))
-    timed = await _timed(on, open_keys)
-    calendar = await WorkCalendar.load()
-    existing = await _existing([t.key for t in timed])
-    for t in timed:
-        level, due = level_of(calendar, t, on)
-        alarm = existing.get(t.key)
-        if alarm is None:
-            if level is AlarmLevel.RED or (level is AlarmLevel.YELLOW and t.finished_on is None):
-                assert due is not None
-                made = await _raise(t, level, due, on, at)
-                if made is not None:
-                    done.raised += 1
-                    done.changed.append(made.id)
-            continue
-        if level is AlarmLevel.RED and alarm.level is AlarmLevel.YELLOW and (
-            await _write("alarm.escalate", alarm, {"level": AlarmLevel.RED, "escalated_at": at}, {"level": AlarmLevel.YELLOW})
-        ):
-            done.escalated += 1
-            done.changed.append(alarm.id)
-        if alarm.cleared_at is None and (t.finished_on is not None or level is None):
-            # done, or its due day moved later (a holiday table loaded): nothing to warn of now
-            if await _write("alarm.clear", alarm, {"cleared_at": at, "cleared_on": t.finished_on or on}, {"cleared_at__isnull": True}):
-                done.cleared += 1
-                done.changed.append(alarm.id)
-        elif alarm.cleared_at is not None and t.finished_on is None and level is not None:
-            # cleared when its due day moved later, and reached again
-            again = {"cleared_at": None, "cleared_on": None, "raised_at": at, "raised_on": on, "due_on": due}
-            if await _write("alarm.reopen", alarm, again, {"cleared_at__isnull": False}):
-                done.raised += 1
-                done.changed.append(alarm.id)
+    clock = Clock(await WorkCalendar.load(), on)
+    async for chunk in _timed(on, open_keys):
+        existing = await _existing([t.key for t in chunk])
+        for t in chunk:
+            await _round_one(t, existing.get(t.key), clock, at, done)
+        await asyncio.sleep(0)  # the server's requests go on between chunks
     return done
+
+
+async def _round_one(t: Timed, alarm: Seen | None, clock: Clock, at: datetime.datetime, done: AlarmRound) -> None:
+    """What changed for one step or case, written."""
+    on, finished = clock.on, t.finished_on is not None
+    if alarm is not None and (alarm.cleared if finished else alarm.level is AlarmLevel.RED and not alarm.cleared):
+        return  # nothing can change: a RED alarm stays until the step or case is done, a cleared one once it is
+    level, due = clock.level_of(t)
+    if alarm is None:
+        if level is AlarmLevel.RED or (level is AlarmLevel.YELLOW and not finished):
+            assert due is not None
+            made = await _raise(t, level, due, on, at)
+            if made is not None:
+                done.raised += 1
+                done.changed.append(made.id)
+        return
+    if level is AlarmLevel.RED and alarm.level is AlarmLevel.YELLOW and (
+        await _write("alarm.escalate", alarm.id, {"level": AlarmLevel.RED, "escalated_at": at}, {"level": AlarmLevel.YELLOW})
+    ):
+        done.escalated += 1
+        done.changed.append(alarm.id)
+    if not alarm.cleared and (finished or level is None):
+        # done, or (a YELLOW one) its due day moved later, a holiday table loaded: nothing to warn of now
+        if await _write("alarm.clear", alarm.id, {"cleared_at": at, "cleared_on": t.finished_on or on}, {"cleared_at__isnull": True}):
+            done.cleared += 1
+            done.changed.append(alarm.id)
+    elif alarm.cleared and not finished and level is not None:
+        # cleared when its due day moved later, and reached again
+        again = {"cleared_at": None, "cleared_on": None, "raised_at": at, "raised_on": on, "due_on": due}
+        if await _write("alarm.reopen", alarm.id, again, {"cleared_at__isnull": False}):
+            done.raised += 1
+            done.changed.append(alarm.id)
 
 
 # -- reading -------------------------------------------------------------------------------------

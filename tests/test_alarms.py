@@ -6,6 +6,7 @@ a confidential power and a LEADERSHIP record each on its own."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from domain.access import CLI
 from domain.alarm_models import Alarm
 from domain.alarms import alarm_level, raise_alarms
 from domain.catalog.models import WebhookDelivery
-from domain.catalog.webhooks import WebhookData, register_webhook
+from domain.catalog.webhooks import WebhookData, register_webhook, remove_webhook
 from domain.enums import AlarmLevel, DisclosureScope, Role
 from domain.models import AuditEvent, Unit
 from domain.workdays import WorkCalendar
@@ -99,7 +100,7 @@ async def test_a_step_done_late_and_entered_afterwards_is_marked_red_and_cleared
 
 
 @pytest.fixture(scope="module")
-async def hidden(database: str) -> dict[str, object]:
+async def hidden(database: str) -> AsyncIterator[dict[str, object]]:
     """Three units' alarms, each hiding one case alone: a public power's PUBLIC record, a confidential
     (涉密) power's, and a LEADERSHIP record of a public power; and the units' webhooks."""
     staff = await posts(await make_unit(name="监察测试局"))
@@ -121,7 +122,9 @@ async def hidden(database: str) -> dict[str, object]:
     for day in (17, 18):  # 受理 due the 17th: YELLOW, then RED; the cases are due the 19th
         await raise_alarms(D(2026, 11, day))
     alarm_ids = {k: [a.id for a in await Alarm.filter(operation_id=op.id)] for k, op in ops.items()}
-    return {"unit": staff.unit, "other": other, "ops": ops, "hooks": hooks, "alarms": alarm_ids, "staff": staff}
+    yield {"unit": staff.unit, "other": other, "ops": ops, "hooks": hooks, "alarms": alarm_ids, "staff": staff}
+    for hook in hooks.values():  # and their deliveries, never sent: later tests send what is due to their receivers
+        await remove_webhook(CLI, hook.id)
 
 
 async def _seen(client: httpx.AsyncClient, token: str | None, unit: Unit) -> dict[int, str]:

@@ -1,4 +1,5 @@
-"""电子监察 (issue 23, item 3): alarms raised by the server on steps and cases at and past their due day."""
+"""电子监察 (issue 23, item 3): alarms raised by the server on steps and cases at and past their due day, and the
+indexes its rounds read steps and cases by."""
 
 from tortoise import fields, migrations
 from tortoise.fields.base import OnDelete
@@ -37,4 +38,8 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         # no data-version triggers: domain.data_version.UNVERSIONED (no cached public answer reads alarms)
+        # the rounds read the steps and cases under way and those done lately
+        ops.AddIndex(model_name='OperationRecord', index=Index(fields=['stage'])),
+        ops.AddIndex(model_name='OperationRecord', index=Index(fields=['finished_on'])),
+        ops.AddIndex(model_name='OperationStep', index=Index(fields=['finished_on'])),
     ]

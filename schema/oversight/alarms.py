@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import alarms as rules
-from domain import workflow_models as wm
 from domain.alarm_models import Alarm as AlarmRow
 from domain.enums import AlarmLevel as AlarmLevelEnum
 from resolvers.pagination import paginate
@@ -65,8 +64,10 @@ class Alarm(Node):
     async def step(self, info: Info) -> OperationStep | None:
         if self.step_id is None:
             return None
-        op = await info.context.loaders.operation_record_by_id.load(self.operation_id)
-        step = await wm.OperationStep.get_or_none(id=self.step_id)
+        loaders = info.context.loaders
+        op = await loaders.operation_record_by_id.load(self.operation_id)
+        steps = await loaders.steps_by_operation_id.load(self.operation_id)  # a page's alarms in one statement
+        step = next((s for s in steps if s.id == self.step_id), None)
         if op is None or step is None:
             return None
         return OperationStep.from_model(step, await info.context.calendar(), op.applicant, op.power.unit_id)
