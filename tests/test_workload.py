@@ -4,16 +4,21 @@ staff and 监察局 may see them (a confidential power's step and alarm hidden a
 
 from __future__ import annotations
 
+import asyncio
+import datetime
+
 import httpx
 import pytest
 
 from docgen.filing import build_filing
 from docgen.forms import FilingForm
 from domain.access import PUBLIC
+from domain.alarm_models import Alarm
 from domain.alarms import raise_alarms
-from domain.enums import PowerStatus, Role
+from domain.enums import AlarmLevel, PowerStatus, Role
 from domain.errors import ValidationFailed
 from domain.models import FlowStep, Position, Unit
+from domain.workdays import today
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
 from tests.docx_checks import all_text, data_rows, open_docx
@@ -133,3 +138,20 @@ async def test_the_posts_filing_lists_each_post_as_the_caller_may_see_it(held: d
     assert (rows[0][7], rows[0][8]) == ("1", "—")  # the public record's step; no alarm for the public
     with pytest.raises(ValidationFailed):
         await build_filing(PUBLIC, staff.unit.id, FilingForm.POSTS, public.id)
+
+
+async def test_the_server_raises_alarms_itself(database: str, held: dict) -> None:
+    """`qingquan serve` runs 电子监察's rounds in its background (once per database: a lease): a step past its
+    due day gets its alarm with nothing else started. (Last in the session: the round judges every step by today.)"""
+    from qingquan.app import create_app
+    from qingquan.settings import Settings
+
+    op, step = await started(held["public"], today() - datetime.timedelta(days=14))
+    app = create_app(Settings(database_url=database, search_indexer=False, webhook_sender=False, alarm_interval=0.1), manage_db=False)
+    async with app.router.lifespan_context(app):
+        for _ in range(200):  # up to 10 s
+            if await Alarm.exists(key=f"step:{step.id}"):
+                break
+            await asyncio.sleep(0.05)
+    alarm = await Alarm.get(key=f"step:{step.id}")
+    assert (alarm.level, alarm.position_id, alarm.cleared_at) == (AlarmLevel.RED, held["staff"].clerk.id, None)
