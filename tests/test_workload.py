@@ -149,7 +149,7 @@ async def test_the_server_raises_alarms_itself(database: str, held: dict) -> Non
     op, step = await started(held["public"], today() - datetime.timedelta(days=14))
     app = create_app(Settings(database_url=database, search_indexer=False, webhook_sender=False, alarm_interval=0.1), manage_db=False)
     async with app.router.lifespan_context(app):
-        for _ in range(200):  # up to 10 s
+        for _ in range(600):  # up to 30 s: a server another test killed may hold the lease until it expires (10 s)
             if await Alarm.exists(key=f"step:{step.id}"):
                 break
             await asyncio.sleep(0.05)
