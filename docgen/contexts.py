@@ -10,11 +10,14 @@ from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, 
 from docgen.forms import SPECS, FilingForm, attachment_number, attachments
 from domain import models as m
 from domain import personal
+from domain.alarms import case_timing
 from domain.comment_periods import comment_summaries
-from domain.enums import OperationStage, PowerCategory, PowerStatus
+from domain.enums import AlarmLevel, OperationStage, PowerCategory, PowerStatus
 from domain.functions import correspondence
 from domain.oversight_models import UnitFunction
+from domain.workdays import WorkCalendar, today
 from domain.workflow_models import OperationStep
+from domain.workload import unit_workload
 
 NUMERALS = "一二三四五六七八九十"
 
@@ -133,18 +136,55 @@ async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
     for step in await OperationStep.filter(operation_id__in=list(steps)).order_by("operation_id", "started_on", "id"):
         steps[step.operation_id].append(step)
     rows = []
+    calendar = await WorkCalendar.load()
+    late = 0
     for no, r in enumerate(found, start=1):
         text = personal.operation_record_text(scope.viewer, r.power.unit_id, r)
         who = _responsible(r, steps[r.id])
+        result = _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）"
+        timing = case_timing(calendar, r, r.power.time_limit_days, today()) if r.stage == OperationStage.RESULT else None
+        if timing is not None and timing.late:  # 电子监察: closed later than the power's 承诺时限
+            late += 1
+            result += f"\n【超过承诺时限】承诺{timing.limit}个工作日（{chinese_date(timing.due)}前），实际用时{timing.workdays}个工作日"
         rows.append({
             "no": no, "power": clean(f"{r.power.name}\n（{r.power.code}）"), "network": r.network.label if r.network else "—",
             "subject": clean(text.subject), "applicant": clean(text.applicant_cell),
             "decision": _stage(text.decision, r.decided_on, who[OperationStage.DECISION]),
             "execution": _stage(text.execution, r.executed_on, who[OperationStage.EXECUTION]),
-            "result": _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）",
+            "result": result,
             "scope": r.scope.label,
         })  # fmt: skip
-    return {"rows": rows, "summary": f"共登记权力运行记录{len(rows)}条。"}, len(rows)
+    summary = f"共登记权力运行记录{len(rows)}条" + (f"，其中超过承诺时限办结{late}条。" if late else "。")
+    return {"rows": rows, "summary": summary}, len(rows)
+
+
+async def posts(scope: Scope) -> tuple[dict[str, Any], int]:
+    """岗位职责及承办职权表 (附2 lists each member unit's 职责; this, each post's): every post of the unit and its
+    offices with its 责任人 and 职责, the PUBLISHED powers and chart steps it holds and its work under way, as
+    the viewer may see them (domain.workload: the public version neither a confidential power nor an alarm)."""
+    found = await unit_workload(scope.viewer, scope.unit.id)
+    offices = dict(await m.Unit.filter(id__in=sorted(scope.unit_ids)).values_list("id", "name"))
+    rows = []
+    for no, post in enumerate(found.posts, start=1):
+        position = post.position
+        steps: dict[str, list[str]] = {}  # a step (with its limit) and the powers whose charts have it here
+        for step in post.steps:
+            limit = f"（{step.time_limit_days}个工作日）" if step.time_limit_days is not None else ""
+            steps.setdefault(f"{clean(step.name)}{limit}", []).append(step.chart.power.code)
+        alarms = "—"
+        if scope.sees_unit_fully:
+            alarms = f"黄牌{post.alarms[AlarmLevel.YELLOW]}　红牌{post.alarms[AlarmLevel.RED]}" if post.alarms else "无"
+        rows.append({
+            "no": no, "office": "本单位" if position.unit_id == scope.unit.id else clean(offices.get(position.unit_id, "")),
+            "post": clean(position.name), "holder": clean(position.holder), "duties": clean(position.duties),
+            "powers": "\n".join(f"{p.code}　{clean(p.name)}" for p in post.powers) or "—",
+            "steps": "\n".join(f"{name}：{'、'.join(codes)}" for name, codes in steps.items()) or "—",
+            "open": str(len(post.open_steps)), "alarms": alarms,
+        })  # fmt: skip
+    held = len(found.powers)
+    summary = f"共{len(rows)}个岗位，承办行政权力{held}项、流程环节{found.steps}个"
+    summary += f"，在办环节{found.open_steps}个。" if found.open_steps else "。"
+    return {"rows": rows, "summary": summary}, len(rows)
 
 
 async def flow_charts(scope: Scope) -> tuple[dict[str, Any], list[PowerSheet]]:

@@ -30,6 +30,7 @@ TABLE_FORMS = {
     FilingForm.CONFIDENTIAL: contexts.confidential,
     FilingForm.OPERATION_RECORDS: contexts.operation_records,
     FilingForm.FUNCTIONS: contexts.functions,
+    FilingForm.POSTS: contexts.posts,
 }
 
 
@@ -52,8 +53,8 @@ async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power
         access.require_confidential_list(viewer, unit.id)
     if form is FilingForm.FUNCTIONS:
         require_function_reader(viewer, unit.id)
-    if power_id is not None and form in (FilingForm.COVER_NOTE, FilingForm.FUNCTIONS):
-        raise ValidationFailed([FieldError("powerId", "该表按单位报送，不能指定单条职权 (this form is per unit)")])
+    if power_id is not None and form in (FilingForm.COVER_NOTE, FilingForm.FUNCTIONS, FilingForm.POSTS):
+        raise ValidationFailed([FieldError("powerId", f"{SPECS[form].title}按单位报送，不能指定单条职权 (this form is per unit)")])
     unit_ids = await access.unit_subtree_ids(unit.id)
     power = None
     if power_id is not None:

@@ -20,6 +20,7 @@ class FilingForm(LabelledEnum):
     COVER_NOTE = ("COVER_NOTE", "文字材料 清权确权工作开展情况的报告")
     LEGAL_TEXTS = ("LEGAL_TEXTS", "一件 行政权力依据汇编（所引条文全文）")
     FUNCTIONS = ("FUNCTIONS", "四个对应 职权与依据、主体、职能对应情况审查表（单位工作人员和监督人员）")
+    POSTS = ("POSTS", "岗位职责及承办职权表（附2式：每个岗位的责任人、职责和承办的职权、环节）")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ SPECS: dict[FilingForm, FormSpec] = {
     FilingForm.COVER_NOTE: FormSpec("cover_note.docx", "清权确权工作开展情况的报告", False),
     FilingForm.LEGAL_TEXTS: FormSpec("legal_texts.docx", "行政权力依据汇编", False),
     FilingForm.FUNCTIONS: FormSpec("functions.docx", "职权与依据、主体、职能对应情况审查表", True),
+    FilingForm.POSTS: FormSpec("posts.docx", "岗位职责及承办职权表", True),
 }
 
 #: the covering note's attachments, in its order (附件1, 附件2, …); 附6 only in the full version

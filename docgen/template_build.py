@@ -55,12 +55,18 @@ FUNCTIONS: Columns = (
 )  # fmt: skip
 #: forms whose rows come in groups, each under a heading row (`g.label`)
 GROUPED = frozenset({FilingForm.CATALOG, FilingForm.FUNCTIONS})
+POSTS: Columns = (
+    ("序号", 8, "{{ r.no }}"), ("科室", 20, "{{ r.office }}"), ("岗位", 18, "{{ r.post }}"),
+    ("责任人", 14, "{{ r.holder }}"), ("岗位职责", 36, "{{ r.duties }}"), ("承办的职权（编码）", 50, "{{ r.powers }}"),
+    ("承办环节及办理时限", 45, "{{ r.steps }}"), ("在办环节", 14, "{{ r.open }}"), ("电子监察预警", 20, "{{ r.alarms }}"),
+)  # fmt: skip
 TABLES: dict[FilingForm, Columns] = {
     FilingForm.REGISTRATION: REGISTRATION,
     FilingForm.CATALOG: CATALOG,
     FilingForm.CONFIDENTIAL: CONFIDENTIAL,
     FilingForm.OPERATION_RECORDS: OPERATION_RECORDS,
     FilingForm.FUNCTIONS: FUNCTIONS,
+    FilingForm.POSTS: POSTS,
 }
 SIGNATURES = "单位主要负责人（签字）：　　　　　　　　填表人：　　　　　　　　联系电话："
 

@@ -364,6 +364,24 @@ def require_unit_oversight(viewer: Viewer, unit_id: int) -> None:
         raise PermissionDenied("你无权查看该单位的监督信息 (not allowed to see this unit's oversight data)")
 
 
+def alarm_q(viewer: Viewer) -> Q:
+    """电子监察's alarms (domain/alarms.py), never public: a unit role those of its own units' exercises it
+    reads as its own (internal_q: of the powers it sees as its own; record_scopes: a LEADERSHIP record's
+    only its leads), oversight roles all, anyone else none (not another unit's, even of a public power)."""
+    if viewer.sees_all:
+        return Q()
+    return internal_q(viewer, "operation__power__") & Q(operation__scope__in=sorted(record_scopes(viewer)))
+
+
+def sees_alarm(viewer: Viewer, power: Power, record_scope: DisclosureScope) -> bool:
+    """alarm_q's rule for an alarm already loaded (its exercise's power and 公开范围): for webhook events."""
+    if viewer.sees_all:
+        return True
+    return viewer.role in UNIT_ROLES and sees_unit_power(viewer, power.unit_id, power.disclosure_scope) and (
+        record_scope in record_scopes(viewer)
+    )
+
+
 def require_complaint_officer(viewer: Viewer) -> None:
     """受理 / 不予受理 and 答复 of complaints: 纪检监察 (INSPECTOR), as the plan assigns it."""
     if viewer.role != Role.INSPECTOR:

@@ -423,3 +423,15 @@ class CaseStatus(LabelledEnum):
 class CaseOutcome(LabelledEnum):
     GRANTED = ("GRANTED", "准予")
     REFUSED = ("REFUSED", "不予")
+class AlarmLevel(LabelledEnum):
+    """电子监察: YELLOW once a step or a case reaches its due day, RED once it is overdue."""
+
+    YELLOW = ("YELLOW", "黄牌预警（到期）")
+    RED = ("RED", "红牌警告（超期）")
+
+
+class AlarmKind(LabelledEnum):
+    """What an alarm times: one step of the flow chart, or the whole case against the power's 承诺时限."""
+
+    STEP = ("STEP", "办理环节")
+    CASE = ("CASE", "办件（承诺时限）")

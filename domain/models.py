@@ -310,7 +310,8 @@ class OperationRecord(Timestamped):
 
     class Meta:
         table = "operation_record"
-        indexes = (("power_id",),)
+        # stage, finished_on: 电子监察's rounds read the cases under way and those done lately (domain/alarms.py)
+        indexes = (("power_id",), ("stage",), ("finished_on",))
         ordering = ["power_id", "id"]
 
 

@@ -243,12 +243,18 @@ class StepTiming:
         return self.limit is not None and self.workdays > self.limit
 
 
+def due_day(calendar: WorkCalendar, start: datetime.date, limit_days: int) -> DueDate | None:
+    """The due day of a step or a case (电子监察's one rule): the `limit_days`-th working day after `start`,
+    the day it started not counted. None past 9999-12-31 (a limit no client can set)."""
+    return calendar.add_workdays(start, limit_days)
+
+
 def step_timing(calendar: WorkCalendar, step: OperationStep, on: datetime.date) -> StepTiming:
     """How long a step has taken in working days, against the time limit it started with."""
     taken = calendar.workdays_between(step.started_on, step.finished_on or on)
     if step.time_limit_days is None:
         return StepTiming(taken)
-    return StepTiming(taken, step.time_limit_days, calendar.add_workdays(step.started_on, step.time_limit_days))
+    return StepTiming(taken, step.time_limit_days, due_day(calendar, step.started_on, step.time_limit_days))
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,8 @@ class OperationStep(Timestamped):
     class Meta:
         table = "operation_step"
         ordering = ["operation_id", "started_on", "id"]
-        indexes = (("operation_id", "started_on"), ("flow_step_id",))
+        # finished_on: 电子监察's rounds read the steps under way and those done lately (domain/alarms.py)
+        indexes = (("operation_id", "started_on"), ("flow_step_id",), ("finished_on",))
 
 
 class Complaint(Timestamped):

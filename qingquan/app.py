@@ -40,6 +40,7 @@ from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
+from qingquan.supervision import alarms_forever
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
@@ -113,7 +114,7 @@ def indexer_lock(settings: Settings) -> Path:
 def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine[Any, Any, None]]:
     """What the server runs besides requests: the indexer of this host's embedded index (one process of
     the host), and once per database, whichever host (domain/leases.py): the indexer of a Meilisearch
-    index, the webhook sender (with the overdue checks), the pruning of the change feed."""
+    index, the webhook sender (with the overdue checks), 电子监察's alarms, the pruning of the change feed."""
     backend = backend_for(settings)
     jobs = {}
     if settings.search_indexer:
@@ -125,6 +126,7 @@ def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine
     if settings.webhook_sender:  # deliveries are queued by every process; one of all hosts sends them
         send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
         jobs["the webhook sender"] = run_as_database_leader("webhooks", send)
+    jobs["电子监察's alarms"] = run_as_database_leader("alarms", partial(alarms_forever, settings.alarm_interval))
     retention = timedelta(seconds=settings.change_feed_retention)
     jobs["the change feed's pruning"] = run_as_database_leader("change-feed-pruning", partial(prune_forever, retention))
     return jobs

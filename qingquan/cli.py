@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from qingquan.commands import (
+    alarms,
     catalog,
     database,
     demo,
@@ -20,7 +21,7 @@ from qingquan.commands import (
 
 app = typer.Typer(help="清权确权 registry: GraphQL API, legal library, demo county", no_args_is_help=True)
 
-for module in (database, library, demo, tokens, server, search, thesaurus, filing, holidays, catalog, webhook):
+for module in (database, library, demo, tokens, server, search, thesaurus, filing, holidays, catalog, webhook, alarms):
     module.register(app)
 
 

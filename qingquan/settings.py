@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # deliveries every interval
     webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
     webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
+    # 电子监察 (domain/alarms.py): one process of all hosts (a lease) raises, escalates and clears alarms
+    # every interval (its events go out with the next round of the webhook sender)
+    alarm_interval: float = Field(60.0, gt=0, description="seconds between two rounds of 电子监察's alarms")
     # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
     # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers
     # on the county's own network that the operator vouches for)

@@ -16,7 +16,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from domain import access, workdays
+from domain import access, workdays, workload
 from domain import comment_models as cm
 from domain import models as m
 from domain import oversight_models as om
@@ -120,6 +120,16 @@ class Loaders:
         async def load(keys: list[int]) -> list[frozenset[int]]:
             found = await access.unit_subtrees(keys)
             return [found[key] for key in keys]
+
+        return DataLoader(load_fn=load)
+
+    @cached_property
+    def workload_by_position_id(self) -> DataLoader[int, workload.PostWorkload | None]:
+        """Who handles what, per post (domain.workload): the posts of a page in a few statements."""
+
+        async def load(keys: list[int]) -> list[workload.PostWorkload | None]:
+            found = await workload.post_workloads(self.viewer, await m.Position.filter(id__in=set(keys)))
+            return [found.get(key) for key in keys]
 
         return DataLoader(load_fn=load)
 

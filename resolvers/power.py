@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from tortoise.expressions import Q
 
-from domain import access
+from domain import access, workload
 from domain import models as m
 from domain.rows import Rows
 from resolvers.ids import decode_id
@@ -58,6 +58,8 @@ async def powers_page(
         unit_ids.append(decode_id(filter.unit_id, "Unit", field="filter.unitId"))
     for unit_id in unit_ids:
         q &= Q(unit_id__in=sorted(await loaders.unit_subtree(unit_id)))
+    if filter is not None and filter.position_id is not None:
+        q &= Q(id__in=await workload.powers_held_by(decode_id(filter.position_id, "Position", field="filter.positionId")))
     order = order_by.direction.apply(order_by.field.value) if order_by else "code"
     page = await paginate(
         Rows(m.Power.all().order_by(order, "id"), loaders.fields_of(m.Power, "id"), shared=True, where=q),

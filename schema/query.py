@@ -27,6 +27,7 @@ from schema.library.thesaurus import ThesaurusQuery
 from schema.library.upload import StoredFile
 from schema.node import Node
 from schema.oversight.cases import CaseQuery, case_node
+from schema.oversight.alarms import AlarmQuery, alarm_node
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
@@ -126,6 +127,8 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
     if type_name == "StoredFile":  # a library document's original (public, as /files/{id})
         stored = await downloadable_file(pk)
         return StoredFile.from_model(stored) if stored else None
+    if type_name == "Alarm":
+        return await alarm_node(info, pk)
     if type_name in ("Complaint", "Inspection"):
         model, node = (wm.Complaint, Complaint) if type_name == "Complaint" else (wm.Inspection, Inspection)
         found = await model.filter(access.unit_rows_q(viewer), id=pk).first()
@@ -163,6 +166,7 @@ class Query(
     FunctionQuery,  # oversight: functions (三定, 四个对应)
     RectificationQuery,  # oversight: rectifications (整改, 责任追究)
     CaseQuery,  # oversight: cases
+    AlarmQuery,  # oversight: alarms
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

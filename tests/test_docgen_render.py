@@ -21,7 +21,7 @@ from tests.helpers import gql_data
 pytestmark = [pytest.mark.usefixtures("demo"), pytest.mark.rendering]
 needs_soffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: PDF pages not checked (CI installs it)")
 LAND_BUREAU, TOWNSHIP = "36072308", "36072360"  # 国土资源局, 南安镇
-TABLE_FORMS = [FilingForm.REGISTRATION, FilingForm.CATALOG, FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS]
+TABLE_FORMS = [FilingForm.REGISTRATION, FilingForm.CATALOG, FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS, FilingForm.POSTS]
 A4_LANDSCAPE = b"/MediaBox[0 0 841.8"
 
 GENERATE = """
@@ -76,7 +76,9 @@ async def test_chart_book_is_a_cover_and_a_page_per_chart() -> None:
 
 
 @needs_soffice
-@pytest.mark.parametrize("form", [FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS, FilingForm.COVER_NOTE, FilingForm.LEGAL_TEXTS])
+@pytest.mark.parametrize(
+    "form", [FilingForm.CONFIDENTIAL, FilingForm.OPERATION_RECORDS, FilingForm.COVER_NOTE, FilingForm.LEGAL_TEXTS, FilingForm.POSTS]
+)
 async def test_the_other_filings_print(form: FilingForm) -> None:
     count, _ = await pages(LAND_BUREAU, form)
     assert 1 <= count <= {FilingForm.CONFIDENTIAL: 1, FilingForm.COVER_NOTE: 2}.get(form, 20)

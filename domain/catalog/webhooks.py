@@ -23,12 +23,13 @@ from tortoise.signals import post_save
 from tortoise.transactions import in_transaction
 
 from domain import access
+from domain.alarm_models import Alarm
 from domain.audit import record
 from domain.catalog import webhook_targets as targets
 from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
-from domain.enums import PowerStatus, Role
+from domain.enums import DisclosureScope, PowerStatus, Role
 from domain.errors import NotFound, PermissionDenied, Validator
 from domain.models import ApiToken, AuditEvent, Power, Unit
 from domain.rules import INACTIVE
@@ -43,7 +44,10 @@ EVENTS: dict[str, str] = {
     "change_notice.overdue": "变更说明逾期",
     "complaint.filed": "收到投诉",
     "complaint.overdue": "投诉办理逾期",
+    "case.alarm": "电子监察预警（黄牌到期、红牌超期）",
 }
+#: The audited actions of domain/alarms.py that are `case.alarm` events (a clearing is not).
+ALARM_ACTIONS = frozenset({"alarm.raise", "alarm.escalate", "alarm.reopen"})
 WITHDRAWN = INACTIVE
 
 
@@ -60,6 +64,8 @@ def event_of(audit: AuditEvent) -> str | None:
         return "change_notice.opened"
     if action == "complaint.file":
         return "complaint.filed"
+    if action in ALARM_ACTIONS:
+        return "case.alarm"
     return None
 
 
@@ -92,10 +98,14 @@ class Subject:
     power: Power | None
     data: dict[str, Any]
     internal: bool  # change notices and complaints: their unit and oversight roles only
+    record_scope: DisclosureScope | None = None  # an alarm: its exercise's 公开范围 (access.sees_alarm)
 
     def visible_to(self, viewer: access.Viewer | None) -> bool:
         if viewer is None:  # a revoked or expired token's webhook
             return False
+        if self.record_scope is not None:
+            assert self.power is not None
+            return access.sees_alarm(viewer, self.power, self.record_scope)
         # a change notice of a power the viewer does not see (a LEADERSHIP one to its unit's staff) is as
         # hidden as the power
         if self.power is not None and not access.sees_power(viewer, self.power):
@@ -123,6 +133,8 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
         data = {"changeNotice": {"id": notice.id, "status": notice.status.value, "openedOn": notice.opened_on.isoformat(),
                                  "dueOn": notice.due_on.isoformat()}, "power": _power(notice.power, notice.power.unit)}  # fmt: skip
         return Subject(f"change_notice:{notice.id}", notice.power.unit_id, notice.power, data, internal=True)
+    if event.startswith("case."):
+        return await _alarm_subject(entity_id)
     complaint = await Complaint.get_or_none(id=entity_id).select_related("unit")
     if complaint is None:
         return None
@@ -130,6 +142,24 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
     data = {"complaint": {"id": complaint.id, "status": complaint.status.value, "receivedOn": complaint.received_on.isoformat(),
                           "dueOn": complaint.due_on.isoformat(), "unit": {"code": complaint.unit.code, "name": complaint.unit.name}}}  # fmt: skip
     return Subject(f"complaint:{complaint.id}", complaint.unit_id, None, data, internal=True)
+
+
+async def _alarm_subject(alarm_id: int) -> Subject | None:
+    """电子监察's alarm: its level and dates, the step and post, the power; never the exercise's subject or
+    applicant (personal data stays in the registry)."""
+    alarm = await Alarm.get_or_none(id=alarm_id).select_related("operation__power__unit", "step", "position")
+    if alarm is None:
+        return None
+    op = alarm.operation
+    data = {
+        "alarm": {"id": alarm.id, "kind": alarm.kind.value, "level": alarm.level.value, "limitDays": alarm.limit_days,
+                  "dueOn": alarm.due_on.isoformat(), "raisedOn": alarm.raised_on.isoformat(),
+                  "cleared": alarm.cleared_at is not None, "step": alarm.step.step_name if alarm.step else None,
+                  "position": alarm.position.name if alarm.position else None},
+        "operation": {"id": op.id, "stage": op.stage.value},
+        "power": _power(op.power, op.power.unit),
+    }  # fmt: skip
+    return Subject(f"alarm:{alarm.id}", op.power.unit_id, op.power, data, internal=True, record_scope=op.scope)
 
 
 def envelope(event: str, subject: Subject, at: datetime.datetime) -> dict[str, Any]:

@@ -16,7 +16,7 @@ async def versioned(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qingquan", "0025_webhook_errors")]
+    dependencies = [("qingquan", "0030_token_webhooks")]
 
     initial = False
 

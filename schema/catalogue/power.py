@@ -194,6 +194,9 @@ class PowerFilter:
     exercise_mode: ExerciseMode | None = None
     name_contains: str | None = None
     code: str | None = None
+    position_id: strawberry.ID | None = strawberry.field(
+        default=None, description="powers whose flow chart has a step this post (岗位) holds"
+    )
 
 
 @strawberry.enum

@@ -17,6 +17,7 @@ from schema.relay import Connection, encode_id
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power, PowerFilter, PowerOrder
+    from schema.oversight.workload import PostWorkload, UnitWorkload
 
 
 @strawberry.type(description="单位 / 科室: a node of the county's organisation tree.")
@@ -70,9 +71,17 @@ class Unit(Node):
         )
         return to_connection(page, Power.from_model)
 
+    @strawberry.field(description="承办情况: the powers its posts (and its offices') can exercise, their chart steps, "
+                      "steps under way and open alarms, as the caller may see them")  # fmt: skip
+    async def workload(self, info: Info) -> Annotated[UnitWorkload, strawberry.lazy("schema.oversight.workload")]:
+        from schema.oversight.workload import unit_workload
+
+        return await unit_workload(info, self)
+
 
 @strawberry.type(description="岗位: a post inside a unit, with its responsible person.")
 class Position(Node):
+    db_id: strawberry.Private[int]
     unit_id: strawberry.Private[int]
     name: str
     holder: str = strawberry.field(description="责任人")
@@ -80,12 +89,19 @@ class Position(Node):
 
     @classmethod
     def from_model(cls, position: m.Position) -> Position:
-        return of_row(cls, position, id=encode_id("Position", position.id))
+        return of_row(cls, position, id=encode_id("Position", position.id), db_id=position.id)
 
     @strawberry.field
     def unit(self, info: Info) -> Unit:
         # a position's unit cannot be deleted while it exists
         return now_or_later(info.context.loaders.unit_by_id, self.unit_id, Unit.from_model)
+
+    @strawberry.field(description="承办情况: the powers the post can exercise, the chart steps it holds, its steps under "
+                      "way and open alarms, as the caller may see them")  # fmt: skip
+    async def workload(self, info: Info) -> Annotated[PostWorkload, strawberry.lazy("schema.oversight.workload")]:
+        from schema.oversight.workload import position_workload
+
+        return await position_workload(info, self.db_id)
 
 
 @strawberry.input(description="Filters of `units`.")
