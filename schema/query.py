@@ -26,8 +26,8 @@ from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.library.upload import StoredFile
 from schema.node import Node
-from schema.oversight.cases import CaseQuery, case_node
 from schema.oversight.alarms import AlarmQuery, alarm_node
+from schema.oversight.cases import CaseQuery, case_node
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
