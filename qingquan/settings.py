@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     # deliveries every interval
     webhook_sender: bool = Field(True, description="send webhook deliveries from the server's background")
     webhook_interval: float = Field(5.0, gt=0, description="seconds between two rounds of the webhook sender")
+    max_subscriptions: int = Field(10, ge=0, description="subscriptions at once per token (per client address without one), per process")
     # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
     # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers
     # on the county's own network that the operator vouches for)

@@ -9,6 +9,7 @@ from domain import access
 from domain import models as m
 from domain import workflow_models as wm
 from resolvers.ids import parse_id
+from schema.admin.live import EventCursorQuery
 from schema.admin.tokens import TokenQuery
 from schema.admin.webhooks import WebhookQuery
 from schema.catalogue import comment_periods
@@ -137,6 +138,7 @@ class Query(
     NodeQuery,  # node, above
     UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
     LegalDocumentQuery,  # library: legal
+    EventCursorQuery,  # admin: live (subscriptions)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

@@ -31,6 +31,7 @@ from domain.catalog.webhooks import WebhookData, register_webhook
 from domain.enums import Role
 from tests.conftest import PG_URL, REPO, run_cli
 from tests.factories import ADMIN
+from tests.live_clients import install_clients, subscribe_both_ways, subscriptions_held
 
 #: What a stop may take, SIGTERM to exit (the issue's bound).
 STOP_WITHIN = 10.0
@@ -116,6 +117,14 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path:
             f"{base}/graphql", params={"query": "{ viewer { role } }"}, headers={"Authorization": f"Bearer {token}"}
         )
         assert admin.json() == {"data": {"viewer": {"role": "ADMIN"}}}
+        # live subscriptions (tests/test_subscriptions.py) end cleanly, at once, when the server stops
+        clients = subscribe_both_ways(base) if install_clients() else []
+        if clients:
+            wait_until(lambda: subscriptions_held(base) == len(clients), 60, "the subscriptions")
+            stopped = server.stop()
+            assert stopped < STOP_WITHIN, f"the subscriptions held the stop for {stopped:.1f} s"
+            for client in clients:
+                assert '{"complete":true}' in client.communicate(timeout=30)[0].decode()
     assert "Traceback" not in server.log(), server.log()
 
 
