@@ -24,10 +24,11 @@ from tortoise.transactions import in_transaction
 from domain import access, change_feed
 from domain.audit import record
 from domain.catalog import webhook_targets as targets
+from domain.catalog.export import labelled
 from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
-from domain.enums import LabelledEnum, PowerStatus, Role, SearchEntity
+from domain.enums import PowerStatus, Role, SearchEntity
 from domain.errors import NotFound, Validator
 from domain.ids import global_id
 from domain.models import AuditEvent, Power, Unit
@@ -80,13 +81,10 @@ def _unit(unit: Unit) -> dict[str, Any]:
 
 def _power(power: Power, unit: Unit) -> dict[str, Any]:
     return {"id": global_id("Power", power.id), "code": power.code, "name": power.name,
-            **_labelled("category", power.category), **_labelled("exerciseMode", power.exercise_mode),
-            **_labelled("status", power.status), "unit": _unit(unit)}  # fmt: skip
+            **labelled("category", power.category), **labelled("exerciseMode", power.exercise_mode),
+            **labelled("status", power.status), "unit": _unit(unit)}  # fmt: skip
 
 
-def _labelled(name: str, value: LabelledEnum) -> dict[str, str]:
-    """An enum as the API names it, and its Chinese label beside it."""
-    return {name: value.value, f"{name}Label": value.label}
 
 
 @dataclass
@@ -124,7 +122,7 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
         notice = await ChangeNotice.get_or_none(id=entity_id).select_related("power__unit")
         if notice is None:
             return None
-        data = {"changeNotice": {"id": global_id("ChangeNotice", notice.id), **_labelled("status", notice.status),
+        data = {"changeNotice": {"id": global_id("ChangeNotice", notice.id), **labelled("status", notice.status),
                                  "openedOn": notice.opened_on.isoformat(), "dueOn": notice.due_on.isoformat()},
                 "power": _power(notice.power, notice.power.unit)}  # fmt: skip
         return Subject(f"change_notice:{notice.id}", notice.power.unit_id, notice.power, data, internal=True)
@@ -132,7 +130,7 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
     if complaint is None:
         return None
     # no complainant, no content: personal data stays in the registry
-    data = {"complaint": {"id": global_id("Complaint", complaint.id), **_labelled("status", complaint.status),
+    data = {"complaint": {"id": global_id("Complaint", complaint.id), **labelled("status", complaint.status),
                           "receivedOn": complaint.received_on.isoformat(), "dueOn": complaint.due_on.isoformat(),
                           "unit": _unit(complaint.unit)}}  # fmt: skip
     return Subject(f"complaint:{complaint.id}", complaint.unit_id, None, data, internal=True)
