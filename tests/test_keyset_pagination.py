@@ -230,3 +230,15 @@ async def test_the_public_pages_only_what_it_sees(client: httpx.AsyncClient, adm
             conn = (await gql_data(client, POWERS, {**variables, **args}, token))["powers"]
             assert conn["totalCount"] == 0 and conn["edges"] == []
             assert conn["pageInfo"] == {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None, "endCursor": None}
+
+
+async def test_the_node_limit_counts_last_as_it_counts_first(client: httpx.AsyncClient) -> None:
+    """`last` pages as far as `first`: a query cannot slip past the node limit by paging backward."""
+    for query in (
+        "{ units(last: 100) { edges { node { powers(last: 100) { nodes { code } } } } } }",
+        "query($n: Int) { units(first: 1, last: $n) { nodes { powers(last: 100) { nodes { code } } } } }",
+    ):
+        body = await gql(client, query, {"n": 100})
+        assert body["data"] is None
+        assert body["errors"][0]["extensions"]["code"] == "too_many_nodes", body["errors"]
+        assert body["errors"][0]["extensions"]["nodes"] == 10_100
