@@ -130,14 +130,16 @@ class LiveGraphQL(StrawberryASGI):
         self.hub = hub
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(settings=self.settings, client_ip=request.client.host if request.client else "", hub=self.hub)
+        client_ip = request.client.host if request.client else ""
+        # the upgrade request's header, until on_ws_connect has read connection_init's payload
+        return Context(settings=self.settings, client_ip=client_ip, hub=self.hub, token=request.headers.get("authorization"))
 
     async def on_ws_connect(self, context: Context) -> None:
         params = context.connection_params or {}
         given = params.get("Authorization", params.get("authorization"))
         if given is not None and not isinstance(given, str):
             raise ConnectionRejectionError({"message": "Authorization must be a string", "code": "unauthenticated"})
-        authorization = given or None
+        authorization = given or context.token or None
         try:
             viewer = await viewer_from_headers(authorization)
         except AuthenticationFailed as exc:

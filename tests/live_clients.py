@@ -3,8 +3,11 @@ node), shared by tests/test_subscriptions.py and the server's stop in tests/test
 
 from __future__ import annotations
 
+import fcntl
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -21,8 +24,11 @@ def install_clients() -> bool:
     """Whether node can run the clients, installed from their lock file the first time (`npm ci`)."""
     if shutil.which("node") is None or shutil.which("npm") is None:
         return False
-    if not (CLIENT / "node_modules" / "graphql-ws").is_dir():
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=CLIENT, check=True, timeout=300)
+    # the two legs of CI run side by side: one installs, the other waits for it
+    with open(Path(tempfile.gettempdir()) / "qingquan-graphql-ws-client.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (CLIENT / "node_modules" / "graphql-sse").is_dir():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=CLIENT, check=True, timeout=300)
     return True
 
 
