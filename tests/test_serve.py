@@ -107,7 +107,8 @@ def serving(env: dict[str, str], log_path: Path | None = None, port: int | None 
 
 def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path: Path) -> None:
     token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
-    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url}
+    # one process: /readyz counts the subscriptions of the process that answers it
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url, "QINGQUAN_WORKERS": "1"}
     with serving(env, tmp_path / "serve.log") as server:
         base = server.base
         assert httpx.get(f"{base}/readyz").json()["database"] == "up"
