@@ -145,6 +145,11 @@ async def _horizon(conn: BaseDBAsyncClient, *, lock: bool = False) -> Position:
     return Position(int(rows[0]["xid"]), int(rows[0]["position"]))
 
 
+async def head() -> Position:
+    """The last final change's position (where a reader that wants only what comes next starts)."""
+    return await _head(connections.get("default"))
+
+
 async def horizon() -> Position:
     return await _horizon(connections.get("default"))
 

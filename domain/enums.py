@@ -170,6 +170,8 @@ class SearchEntity(LabelledEnum):
     LEGAL_DOCUMENT = ("LEGAL_DOCUMENT", "法律文件")
     LEGAL_ARTICLE = ("LEGAL_ARTICLE", "条文")
     POWER = ("POWER", "职权")
+    #: not indexed: an event that subscribers hear of (the audit event's id; domain/catalog/webhooks.py)
+    EVENT = ("EVENT", "事件")
 
 
 class SearchOp(LabelledEnum):

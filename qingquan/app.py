@@ -11,8 +11,10 @@ again).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
+import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,7 +26,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from strawberry.asgi import GraphQL as StrawberryASGI
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise import Tortoise, connections
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -36,11 +41,13 @@ from qingquan import client_http, downloads, evidence, files, filings, open_data
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP, bilingual
 from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
+from qingquan.live import EventHub
 from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from qingquan.supervision import alarms_forever
+from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
@@ -72,12 +79,18 @@ async def viewer_from_headers(authorization: str | None) -> Viewer:
     return viewer
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    scheme, _, token = (authorization or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 class QingquanGraphQL(GraphQLHTTP):
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, hub: EventHub | None = None) -> None:
         documents = DocumentLRU(settings.document_cache_size)
         super().__init__(build_schema(settings, documents), settings, documents)
         # counted in the database: every process shares one count (qingquan/ratelimit.py)
         self.complaint_limiter = RateLimiter(settings.complaint_rate_limit, settings.complaint_rate_window)
+        self.hub = hub
 
     async def get_context(self, request: Request, response: Response | None) -> Context:
         return Context(
@@ -86,6 +99,8 @@ class QingquanGraphQL(GraphQLHTTP):
             # the connecting address, or the one a proxy the operator trusts forwarded (create_app)
             client_ip=request.client.host if request.client else "",
             complaint_limiter=self.complaint_limiter,
+            hub=self.hub,
+            token=bearer_token(request.headers.get("authorization")),
         )
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -103,6 +118,53 @@ class QingquanGraphQL(GraphQLHTTP):
                 await response(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
+
+
+class LiveGraphQL(StrawberryASGI):
+    """`/graphql` over WebSocket: graphql-transport-ws (the `graphql-ws` client's protocol). The token comes
+    in `connection_init`'s payload (`{"Authorization": "Bearer …"}`, as browsers cannot set headers on a
+    WebSocket) or in the upgrade request's header; a bad one closes the socket with 4403."""
+
+    def __init__(self, schema: Any, settings: Settings, hub: EventHub) -> None:
+        super().__init__(schema, graphql_ide=None, subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
+        self.settings = settings
+        self.hub = hub
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        client_ip = request.client.host if request.client else ""
+        # the upgrade request's header, until on_ws_connect has read connection_init's payload
+        return Context(settings=self.settings, client_ip=client_ip, hub=self.hub, token=request.headers.get("authorization"))
+
+    async def on_ws_connect(self, context: Context) -> None:
+        params = context.connection_params or {}
+        given = params.get("Authorization", params.get("authorization"))
+        if given is not None and not isinstance(given, str):
+            raise ConnectionRejectionError({"message": "Authorization must be a string", "code": "unauthenticated"})
+        authorization = given or context.token or None
+        try:
+            viewer = await viewer_from_headers(authorization)
+        except AuthenticationFailed as exc:
+            raise ConnectionRejectionError({"message": str(exc), "code": "unauthenticated"}) from None
+        context.viewer = viewer
+        context.loaders = Loaders.for_viewer(viewer)
+        context.token = bearer_token(authorization)
+
+
+def end_subscriptions_on_signal(hub: EventHub) -> None:
+    """At SIGTERM or SIGINT, end every subscription at once (a `complete` each), before the server's grace
+    for requests in flight runs out: the handler uvicorn installed is kept and called after."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue
+
+        def handler(number: int, frame: Any, previous: Callable[[int, Any], Any] = previous) -> None:
+            loop.call_soon_threadsafe(lambda: asyncio.ensure_future(hub.close()))
+            previous(number, frame)
+
+        with contextlib.suppress(ValueError):  # not the main thread (an app run by a test): nothing to wrap
+            signal.signal(signum, handler)
 
 
 def indexer_lock(settings: Settings) -> Path:
@@ -156,7 +218,7 @@ async def search_state(backend: SearchBackend) -> str:
     return "ready" if own.ready else "building" if own.ours() else "stale"
 
 
-def readiness(backend: SearchBackend) -> Callable[[Request], Awaitable[Response]]:
+def readiness(backend: SearchBackend, hub: EventHub | None = None) -> Callable[[Request], Awaitable[Response]]:
     async def readyz(request: Request) -> Response:
         """503 when the database cannot be reached (the one thing every answer needs); the search's state
         is reported, not required: while the index builds, everything but searches answers."""
@@ -165,7 +227,10 @@ def readiness(backend: SearchBackend) -> Callable[[Request], Awaitable[Response]
         except Exception as exc:  # any failure of the database means not ready
             log.warning("readiness check failed: %s", exc)
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up", "search": await search_state(backend)})
+        answer: dict[str, Any] = {"status": "ok", "database": "up", "search": await search_state(backend)}
+        if hub is not None:
+            answer["subscriptions"] = len(hub.subscribers)  # this process's, live (qingquan/live.py)
+        return JSONResponse(answer)
 
     return readyz
 
@@ -204,9 +269,11 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         if settings.search_indexer:
             wakeups.start()
         tasks = [asyncio.create_task(job, name=name) for name, job in background_jobs(settings, wakeups).items()]
+        end_subscriptions_on_signal(hub)
         try:
             yield
         finally:
+            await hub.close()
             await stop_jobs(tasks)
             await wakeups.stop()
             if manage_db:
@@ -216,12 +283,14 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
                     log.warning("the database did not close within %.1f s", DB_GRACE)
 
     backend = backend_for(settings)  # /readyz asks it whether this host's index is current
-    graphql = QingquanGraphQL(settings)
-    return Starlette(
+    hub = EventHub(settings.database_url, settings.max_subscriptions)
+    graphql = QingquanGraphQL(settings, hub)
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", LiveGraphQL(graphql.schema, settings, hub)),
             Route("/healthz", healthz),
-            Route("/readyz", readiness(backend)),
+            Route("/readyz", readiness(backend, hub)),
             files.route,
             *filings.routes(settings),
             *open_data.routes(),
@@ -240,3 +309,5 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
         ],
         lifespan=lifespan,
     )
+    app.state.hub = hub  # the process's subscribers (tests look at them)
+    return app

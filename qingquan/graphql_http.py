@@ -12,9 +12,11 @@ no lone surrogates, nesting bounded: orjson), and responses are written as UTF-8
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +34,7 @@ from graphql import (
 from graphql.language.ast import OperationType as OperationTypeNode
 from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 from strawberry.exceptions import MissingQueryError
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -59,6 +61,9 @@ from schema.error_codes import has_chinese
 log = logging.getLogger("qingquan.http")
 
 JSON = "application/json"
+SSE_MEDIA = "text/event-stream; charset=utf-8"
+#: seconds of silence after which an SSE stream sends a comment (proxies close idle connections)
+SSE_KEEPALIVE = 15.0
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 #: root fields that take a 查询码 (a receipt's secret code) and answer with a complainant's or a requester's
 #: case: never over GET (the code would sit in addresses, histories and access logs), never cached
@@ -98,6 +103,10 @@ class GraphQLParams:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+
+    def execution(self) -> dict[str, Any]:
+        """What strawberry's execute and stream take of the request besides the document and the context."""
+        return {"variable_values": self.variables, "operation_name": self.operation_name, "operation_extensions": self.extensions}
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -265,10 +274,13 @@ class GraphQLHTTP:
         request = Request(scope, receive)
         media = negotiate(request.headers.get("accept"))
         try:
-            if media is None and not self.wants_graphiql(request):
-                # before anything runs: a mutation must not take effect for an answer nobody can read
-                raise RequestError(406, f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}", "not_acceptable")
-            response = await self.handle(request, media or JSON)
+            if wants_sse(request):
+                response = await self.stream(request)
+            else:
+                if media is None and not self.wants_graphiql(request):
+                    # before anything runs: a mutation must not take effect for an answer nobody can read
+                    raise RequestError(406, f"Accept must allow {GRAPHQL_RESPONSE} or {JSON}", "not_acceptable")
+                response = await self.handle(request, media or JSON)
         except RequestError as exc:
             response = self.error_response(exc, media or JSON)
         except ClientDisconnect:
@@ -281,6 +293,52 @@ class GraphQLHTTP:
             log.warning("GraphQL request: the database is unavailable: %s", exc)
             response = outage.unavailable_response(media or JSON)
         await response(scope, receive, send)
+
+    async def stream(self, request: Request) -> Response:
+        """GraphQL over SSE (distinct connections mode): each result an `event: next`, then `event: complete`;
+        a comment every KEEPALIVE seconds of silence keeps proxies from closing the stream."""
+        if request.method not in ("GET", "POST"):
+            raise RequestError(405, "GraphQL accepts GET and POST requests", "method_not_allowed", {"Allow": "GET, POST"})
+        params = await self.read_params(request)
+        try:
+            query = self.persisted.resolve(params.query, params.extensions)
+        except PersistedQueryError as exc:
+            raise RequestError(400 if exc.status == 200 else exc.status, exc.message, exc.code) from None
+        context = await self.get_context(request, None)
+        allowed = {OperationType.QUERY, OperationType.SUBSCRIPTION}
+        if request.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        source = await self.schema.stream(query, context_value=context, allowed_operation_types=allowed, **params.execution())
+
+        async def events() -> AsyncIterator[bytes]:
+            following: asyncio.Future[Any] | None = None
+            try:
+                iterator = aiter(source)
+                while True:
+                    following = asyncio.ensure_future(anext(iterator))
+                    while not (await asyncio.wait({following}, timeout=SSE_KEEPALIVE))[0]:
+                        yield b":\n\n"
+                    try:
+                        result = following.result()
+                    except StopAsyncIteration:
+                        break
+                    body: dict[str, Any] = {"data": result.data} if result.data is not None else {}
+                    if result.errors:
+                        body["errors"] = [error.formatted for error in result.errors]
+                    yield b"event: next\ndata: " + orjson.dumps(body) + b"\n\n"
+                yield b"event: complete\ndata: \n\n"
+            finally:  # the client went away, or the stream ended: the subscription ends with it
+                if following is not None and not following.done():
+                    following.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                        await following
+                await source.aclose()
+                release = getattr(context, "release", None)
+                if release is not None:
+                    release()
+
+        headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+        return StreamingResponse(events(), media_type=SSE_MEDIA, headers=headers)
 
     def error_response(self, exc: RequestError, media: str) -> Response:
         body = {"errors": [{"message": bilingual(exc.message, exc.code), "extensions": {"code": exc.code}}]}
@@ -324,14 +382,7 @@ class GraphQLHTTP:
         context = await self.get_context(request, None)
         allowed = {OperationType.QUERY} if request.method == "GET" else {OperationType.QUERY, OperationType.MUTATION}
         try:
-            result = await self.schema.execute(
-                query,
-                variable_values=params.variables,
-                context_value=context,
-                operation_name=params.operation_name,
-                allowed_operation_types=allowed,
-                operation_extensions=params.extensions,
-            )
+            result = await self.schema.execute(query, context_value=context, allowed_operation_types=allowed, **params.execution())
         except InvalidOperationTypeError as exc:
             raise RequestError(
                 405, exc.as_http_error_reason(request.method), "method_not_allowed", {"Allow": "POST"}
@@ -532,6 +583,11 @@ def introspects(document: DocumentNode) -> bool:
             if child is not None:
                 pending.append(child)
     return False
+
+
+def wants_sse(request: Request) -> bool:
+    """GraphQL over SSE is asked for by `Accept: text/event-stream` (an EventSource sends it)."""
+    return "text/event-stream" in request.headers.get("accept", "").lower()
 
 
 def _is_multipart(request: Request) -> bool:

@@ -4,6 +4,9 @@
     GET /open-data/catalog.csv
     GET /open-data/units/{code}/catalog.json   (and .csv) one unit's, with its offices
 
+The JSON's format is versioned (`"version": 2`: the API's global ids and camelCase names, enum values with
+their labels beside them); `?version=1` still serves the format before it.
+
 Always the PUBLIC version, whatever token comes with the request. Each answer carries an `ETag` (of
 its body) and `Last-Modified` (the newest change of a power it lists), and answers a conditional
 request with 304. Bodies are kept per data version (domain/data_version.py): while nothing has been
@@ -25,7 +28,7 @@ from starlette.routing import Route
 
 from domain import data_version
 from domain.access import PUBLIC
-from domain.catalog.export import ExportFormat, catalog_export, to_csv, to_json
+from domain.catalog.export import JSON_VERSIONS, ExportFormat, catalog_export, to_csv, to_json
 from domain.models import Unit
 from qingquan.response_cache import etag_of, not_modified
 
@@ -56,11 +59,14 @@ class OpenDataCache:
                 self._entries.popitem(last=False)
 
 
-async def _build(unit: Unit | None, fmt: ExportFormat) -> OpenDataBody:
+async def _build(unit: Unit | None, fmt: ExportFormat, version: int) -> OpenDataBody:
     export = await catalog_export(PUBLIC, unit, generated_at=datetime.now(UTC))
     # the body must not change while the data does not: no generation time in it
     export.generated_at = export.last_modified or datetime(2000, 1, 1, tzinfo=UTC)
-    body = await asyncio.to_thread(to_json if fmt is ExportFormat.JSON else lambda e: to_csv(e, title_row=False), export)
+    if fmt is ExportFormat.JSON:
+        body = await asyncio.to_thread(to_json, export, version)
+    else:
+        body = await asyncio.to_thread(to_csv, export, title_row=False)
     modified = (export.last_modified or export.generated_at).astimezone(UTC).replace(microsecond=0)
     return OpenDataBody(body, etag_of(body), modified)
 
@@ -91,10 +97,15 @@ def routes() -> list[Route]:
             unit = await Unit.get_or_none(code=code)
             if unit is None:
                 return JSONResponse({"error": f"no unit with code {code}"}, status_code=404)
-        key = (fmt.value, code or "", await data_version.current())
+        asked = request.query_params.get("version")
+        if asked is not None and (fmt is not ExportFormat.JSON or asked not in {str(v) for v in JSON_VERSIONS}):
+            known = " or ".join(str(v) for v in JSON_VERSIONS)
+            return JSONResponse({"error": f"version is {known}, of catalog.json only"}, status_code=400)
+        version = int(asked) if asked else JSON_VERSIONS[-1]
+        key = (f"{fmt.value}:{version}", code or "", await data_version.current())
         entry = cache.get(key)
         if entry is None:
-            entry = await _build(unit, fmt)
+            entry = await _build(unit, fmt, version)
             cache.put(key, entry)
         headers = {
             "ETag": entry.etag,

@@ -99,6 +99,7 @@ class Settings(BaseSettings):
     # 电子监察 (domain/alarms.py): one process of all hosts (a lease) raises, escalates and clears alarms
     # every interval (its events go out with the next round of the webhook sender)
     alarm_interval: float = Field(60.0, gt=0, description="seconds between two rounds of 电子监察's alarms")
+    max_subscriptions: int = Field(10, ge=0, description="subscriptions at once per token (per client address without one), per process")
     # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
     # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers
     # on the county's own network that the operator vouches for)

@@ -16,6 +16,7 @@ import re
 import strawberry
 
 from domain.errors import FieldError, ValidationFailed
+from domain.ids import global_id
 
 # Primary keys are 32-bit on PostgreSQL (serial); offsets are bounded the same way.
 MAX_PK = 2**31 - 1
@@ -27,7 +28,7 @@ _TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 @functools.lru_cache(maxsize=1 << 16)
 def encode_id(type_name: str, pk: int) -> strawberry.ID:
     """`Type:pk` in base64 (memoized: a page of nested objects builds hundreds of ids, mostly the same few)."""
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("="))
+    return strawberry.ID(global_id(type_name, pk))
 
 
 def _b64_text(value: str) -> str | None:

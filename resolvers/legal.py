@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from tortoise.expressions import Q
 
 from domain import models as m
-from resolvers.pagination import Page, paginate
+from domain.enums import LegalLevel
+from resolvers.keyset import PageArgs, keyset_page, sort_key
+from resolvers.pagination import Page
 
 if TYPE_CHECKING:
     from qingquan.settings import Settings
     from schema.library.legal import LegalDocumentFilter, LegalDocumentOrder
 
 
+#: the column behind each LegalDocumentOrderField: what its values are, whether it may be null
+_KEYS: dict[str, tuple[type, bool]] = {
+    "title": (str, False), "level": (LegalLevel, False), "version_date": (date, True), "effective_date": (date, True),
+}  # fmt: skip
+
+
 async def legal_documents_page(
     settings: Settings,
     *,
-    first: int | None,
-    offset: int,
+    args: PageArgs,
     filter: LegalDocumentFilter | None,
     order_by: LegalDocumentOrder | None,
 ) -> Page[m.LegalDocument]:
@@ -37,11 +45,11 @@ async def legal_documents_page(
             q &= Q(status__in=list(filter.statuses))
         if filter.source is not None:
             q &= Q(source=filter.source)
-    order = order_by.direction.apply(order_by.field.value) if order_by else "title"
-    return await paginate(
-        m.LegalDocument.filter(q).order_by(order, "id"),
-        first=first,
-        offset=offset,
+    return await keyset_page(
+        m.LegalDocument,
+        q,
+        sort_key(order_by, _KEYS, "title"),
+        args,
         default=settings.default_page_size,
         maximum=settings.max_page_size,
     )

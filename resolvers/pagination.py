@@ -20,10 +20,18 @@ class Page(Generic[T]):
     items: list[T]
     offset: int
     total: int
+    #: keyset pages (resolvers/keyset.py): each item's cursor, and whether rows lie before and after the page
+    cursors: list[str] | None = None
+    previous: bool | None = None
+    next: bool | None = None
 
     @property
     def has_next(self) -> bool:
-        return self.offset + len(self.items) < self.total
+        return self.next if self.next is not None else self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous if self.previous is not None else self.offset > 0
 
 
 def page_size(first: int | None, *, default: int, maximum: int) -> int:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tortoise.expressions import Q
 
 from domain import access, workload
 from domain import models as m
-from domain.rows import Rows
+from domain.enums import PowerCategory
 from resolvers.ids import decode_id
-from resolvers.pagination import Page, paginate
+from resolvers.keyset import PageArgs, keyset_page, sort_key
+from resolvers.pagination import Page
 
 if TYPE_CHECKING:
     from qingquan.settings import Settings
@@ -40,13 +42,18 @@ def power_filter_q(f: PowerFilter | None) -> Q:
     return q
 
 
+#: the column behind each PowerOrderField and what its values are
+_POWER_KEYS: dict[str, tuple[type, bool]] = {
+    "code": (str, False), "name": (str, False), "category": (PowerCategory, False), "updated_at": (datetime, False),
+}  # fmt: skip
+
+
 async def powers_page(
     viewer: access.Viewer,
     settings: Settings,
     loaders: Loaders,
     *,
-    first: int | None,
-    offset: int,
+    args: PageArgs,
     filter: PowerFilter | None,
     order_by: PowerOrder | None,
     within_unit: int | None = None,
@@ -60,11 +67,12 @@ async def powers_page(
         q &= Q(unit_id__in=sorted(await loaders.unit_subtree(unit_id)))
     if filter is not None and filter.position_id is not None:
         q &= Q(id__in=await workload.powers_held_by(decode_id(filter.position_id, "Position", field="filter.positionId")))
-    order = order_by.direction.apply(order_by.field.value) if order_by else "code"
-    page = await paginate(
-        Rows(m.Power.all().order_by(order, "id"), loaders.fields_of(m.Power, "id"), shared=True, where=q),
-        first=first,
-        offset=offset,
+    page = await keyset_page(
+        m.Power,
+        q,
+        sort_key(order_by, _POWER_KEYS, "code"),
+        args,
+        fields=loaders.fields_of(m.Power, "id"),
         default=settings.default_page_size,
         maximum=settings.max_page_size,
     )

@@ -8,14 +8,15 @@ from tortoise.expressions import Q
 
 from domain import models as m
 from resolvers.ids import decode_id
-from resolvers.pagination import Page, paginate
+from resolvers.keyset import PageArgs, SortKey, keyset_page
+from resolvers.pagination import Page
 
 if TYPE_CHECKING:
     from qingquan.settings import Settings
     from schema.catalogue.unit import UnitFilter
 
 
-async def units_page(settings: Settings, *, first: int | None, offset: int, filter: UnitFilter | None) -> Page[m.Unit]:
+async def units_page(settings: Settings, *, args: PageArgs, filter: UnitFilter | None) -> Page[m.Unit]:
     """Units are public (DESIGN.md): every caller sees the whole tree."""
     q = Q()
     if filter is not None:
@@ -31,10 +32,11 @@ async def units_page(settings: Settings, *, first: int | None, offset: int, filt
             q &= Q(name__icontains=filter.name_contains.strip())
         if filter.code:
             q &= Q(code=filter.code.strip())
-    return await paginate(
-        m.Unit.filter(q).order_by("code", "id"),
-        first=first,
-        offset=offset,
+    return await keyset_page(
+        m.Unit,
+        q,
+        SortKey("code", str),
+        args,
         default=settings.default_page_size,
         maximum=settings.max_page_size,
     )

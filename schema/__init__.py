@@ -80,6 +80,7 @@ class QingquanSchema(strawberry.Schema):
 
 def build_schema(settings: Settings | None = None, documents: DocumentLRU | None = None) -> strawberry.Schema:
     """The schema; `documents` keeps its parsed and validated documents (the HTTP layer reads it too)."""
+    from schema.admin.live import Subscription
     from schema.catalogue.flow import FlowChart, FlowStep
     from schema.catalogue.power import Power
     from schema.catalogue.unit import Position, Unit
@@ -96,6 +97,7 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
         execution_context_class=FastExecutionContext,
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Unit, Position, Power, LegalDocument, LegalArticle, FlowChart, FlowStep, DisclosureRecord, OperationRecord,
                OperationStep, Complaint, Inspection],
         extensions=[

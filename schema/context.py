@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from strawberry.types import Info as _Info
 
@@ -12,6 +13,9 @@ from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
 from resolvers.loaders import Loaders
 
+if TYPE_CHECKING:
+    from qingquan.live import EventHub
+
 
 @dataclass
 class Context:
@@ -19,6 +23,9 @@ class Context:
     settings: Settings = field(default_factory=get_settings)
     client_ip: str = ""
     complaint_limiter: RateLimiter | None = None  # the app's; the count itself is in the database
+    hub: EventHub | None = None  # the app's subscribers (qingquan/live.py); None where none are served
+    token: str | None = None  # the bearer token, checked again before each event of a subscription
+    connection_params: dict[str, Any] | None = None  # a WebSocket's connection_init payload
     loaders: Loaders = field(init=False)
     _calendar: WorkCalendar | None = field(default=None, init=False)
 

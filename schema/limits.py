@@ -36,6 +36,7 @@ from graphql import (
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
+    ValueNode,
 )
 from graphql.language.parser import MAX_NESTING_DEPTH
 from graphql.validation.validate import ValidationAbortedError
@@ -155,11 +156,13 @@ class DocumentShapes:
         return depth, min(page + page * inner.nodes, _CAP), aliases, size
 
     def _page_size(self, node: FieldNode) -> int:
-        first = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if first is None:
-            return self.settings.default_page_size
-        if isinstance(first, IntValueNode):
-            return min(max(int(first.value), 0), _CAP)
+        """The page a connection may return: its `first` or its `last` (keyset connections page backward)."""
+        sizes = [self._size(a.value) for a in node.arguments or () if a.name.value in ("first", "last")]
+        return max(sizes) if sizes else self.settings.default_page_size
+
+    def _size(self, value: ValueNode) -> int:
+        if isinstance(value, IntValueNode):
+            return min(max(int(value.value), 0), _CAP)
         return self.settings.max_page_size  # a variable (or a bad value the core rules refuse)
 
     def _fragment(self, spread: FragmentSpreadNode) -> Shape:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -11,6 +11,10 @@ from resolvers.pagination import Page
 from schema.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor
 
 T = TypeVar("T")
+
+#: the backward half of Relay's arguments, on the connections paged by keyset (resolvers/keyset.py)
+LAST = Annotated[int | None, strawberry.argument(description="the last N rows (before `before`, if given)")]
+BEFORE = Annotated[str | None, strawberry.argument(description="a cursor: rows before it")]
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
@@ -48,12 +52,13 @@ def page_args(first: int | None, after: str | None) -> tuple[int | None, int]:
 
 
 def to_connection(page: Page[Any], convert: Callable[[Any], T]) -> Connection[T]:
-    edges = [Edge(cursor=encode_cursor(page.offset + i), node=convert(obj)) for i, obj in enumerate(page.items)]
+    cursors = page.cursors if page.cursors is not None else [encode_cursor(page.offset + i) for i in range(len(page.items))]
+    edges = [Edge(cursor=cursor, node=convert(obj)) for cursor, obj in zip(cursors, page.items, strict=True)]
     return Connection(
         total_count=page.total,
         page_info=PageInfo(
             has_next_page=page.has_next,
-            has_previous_page=page.offset > 0,
+            has_previous_page=page.has_previous,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -11,6 +11,7 @@ from domain import workflow_models as wm
 from domain.enums import Role as DomainRole
 from domain.library.upload import downloadable_file
 from resolvers.ids import parse_id
+from schema.admin.live import EventCursorQuery
 from schema.admin.tokens import ApiToken, TokenQuery
 from schema.admin.webhooks import WebhookQuery, webhook_node
 from schema.catalogue import comment_periods
@@ -167,6 +168,7 @@ class Query(
     RectificationQuery,  # oversight: rectifications (整改, 责任追究)
     CaseQuery,  # oversight: cases
     AlarmQuery,  # oversight: alarms
+    EventCursorQuery,  # admin: live (subscriptions)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

@@ -174,16 +174,16 @@ async def test_bad_filters_are_typed_errors(client: httpx.AsyncClient) -> None:
 async def test_case_alarm_events_reach_who_may_see_them(hidden: dict) -> None:
     hooks, ops = hidden["hooks"], hidden["ops"]
     sent: dict[str, list[tuple[int, str]]] = {}
-    mine = {op.id for op in ops.values()}
+    mine = {encode_id("OperationRecord", op.id) for op in ops.values()}
     for name, hook in hooks.items():
         rows = await WebhookDelivery.filter(webhook_id=hook.id, event="case.alarm").order_by("id")
         sent[name] = [(r.payload["operation"]["id"], r.payload["alarm"]["level"]) for r in rows if r.payload["operation"]["id"] in mine]
         for r in rows:  # no subject, no applicant: personal data stays in the registry
             text = json.dumps(r.payload, ensure_ascii=False)
             assert not any(name in text for name in ("赵申请", "钱申请", "孙申请", "申请办理测试事项"))
-    every = [(ops[k].id, level) for level in ("YELLOW", "RED") for k in ("public", "secret", "leadership")]
+    every = [(encode_id("OperationRecord", ops[k].id), level) for level in ("YELLOW", "RED") for k in ("public", "secret", "leadership")]
     assert sent["inspector"] == sent["lead"] == every
-    assert sent["staff"] == [e for e in every if e[0] != ops["leadership"].id]
+    assert sent["staff"] == [e for e in every if e[0] != encode_id("OperationRecord", ops["leadership"].id)]
     assert sent["public"] == sent["other"] == []
     secret = await WebhookDelivery.filter(webhook_id=hooks["staff"].id, event="case.alarm").first()
     assert secret is not None and secret.payload["alarm"]["position"] == "受理岗"

@@ -11,8 +11,9 @@ import httpx
 import pytest
 
 from domain.enums import PowerCategory, Role
-from domain.models import Unit
+from domain.models import Power, Unit
 from domain.services.powers import PowerData, create_power
+from resolvers.ids import encode_id
 from tests.factories import ADMIN, make_power, make_unit, power_name
 from tests.helpers import token_for
 from tests.workflow_factories import published_power
@@ -37,7 +38,25 @@ async def test_the_county_catalogue_as_json_with_validators(client: httpx.AsyncC
     assert document["public"] is True and document["role"] == "PUBLIC"
     codes = {p["code"] for p in document["powers"]}
     assert shown in codes and not any(h in response.text for h in hidden)
-    assert all(p["status"] == "公开运行" and not p["confidential"] for p in document["powers"])
+    assert all(p["status"] == "PUBLISHED" and p["statusLabel"] == "公开运行" and not p["confidential"] for p in document["powers"])
+    # format 2 (issue 25): the API's global ids and camelCase names, each value with its label beside it
+    assert document["version"] == 2
+    row = next(p for p in document["powers"] if p["code"] == shown)
+    power = await Power.get(code=shown)
+    assert row["id"] == encode_id("Power", power.id) and row["unit"] == {"id": encode_id("Unit", unit.id), "code": unit.code, "name": unit.name}
+    assert (row["category"], row["categoryLabel"]) == ("LICENSING", "行政许可")
+    assert (row["exerciseMode"], row["exerciseModeLabel"]) == (power.exercise_mode.value, power.exercise_mode.label)
+    assert (row["disclosureScope"], row["disclosureScopeLabel"]) == (power.disclosure_scope.value, power.disclosure_scope.label)
+    assert all("_" not in key for p in document["powers"] for key in p)
+    # format 1 stays reachable, with validators of its own; an unknown version is refused
+    old = await client.get("/open-data/catalog.json", params={"version": "1"})
+    assert old.status_code == 200 and "version" not in old.json() and old.headers["etag"] != response.headers["etag"]
+    old_row = next(p for p in old.json()["powers"] if p["code"] == shown)
+    assert old_row["status"] == "公开运行" and old_row["exercise_mode"] == power.exercise_mode.label
+    assert not any(h in old.text for h in hidden)
+    for bad in ("3", "x"):
+        assert (await client.get("/open-data/catalog.json", params={"version": bad})).status_code == 400
+    assert (await client.get("/open-data/catalog.csv", params={"version": "1"})).status_code == 400
     etag, modified = response.headers["etag"], response.headers["last-modified"]
     assert parsedate_to_datetime(modified).year >= 2026
     # a mirror polling: nothing changed, nothing sent

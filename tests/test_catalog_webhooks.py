@@ -37,6 +37,7 @@ from domain.errors import PermissionDenied, ValidationFailed
 from domain.models import AuditEvent, Unit
 from qingquan import webhooks as sending
 from qingquan.settings import get_settings
+from resolvers.ids import encode_id
 from tests.conftest import run_cli
 from tests.factories import ADMIN, PUBLIC, make_unit, power_name, staff_of, unique
 from tests.helpers import gql_data, token_for
@@ -151,6 +152,12 @@ async def test_a_published_power_reaches_who_may_see_it_signed(receiver: Receive
     payload = json.loads(body)
     assert headers["x-qingquan-event"] == "power.published" == payload["event"]
     assert payload["power"]["code"] == shown.code and payload["delivery"] == int(headers["x-qingquan-delivery"])
+    # the API's names (issue 25, item 6): global ids, camelCase, an enum's value and its label apart
+    assert payload["version"] == 2 and payload["eventLabel"] == "职权公开运行"
+    assert payload["power"]["id"] == encode_id("Power", shown.id) and payload["power"]["unit"]["id"] == encode_id("Unit", shown.unit_id)
+    assert (payload["power"]["category"], payload["power"]["categoryLabel"]) == (shown.category.value, shown.category.label)
+    assert (payload["power"]["exerciseMode"], payload["power"]["exerciseModeLabel"]) == (shown.exercise_mode.value, shown.exercise_mode.label)
+    assert (payload["power"]["status"], payload["power"]["statusLabel"]) == ("PUBLISHED", "公开运行")
     assert secret.name not in json.dumps(receiver.bodies(public_path), ensure_ascii=False)
     assert {b["power"]["code"] for b in receiver.bodies(own_path)} == {shown.code, secret.code}
     assert all(d.status is DeliveryStatus.DELIVERED for d in await deliveries(public))
@@ -180,7 +187,8 @@ async def test_complaints_reach_the_unit_and_oversight_never_the_public(receiver
     assert counts == {"public": 0, "own": 1, "stranger": 0, "inspector": 1}
     await deliver()
     body = receiver.bodies(hooks["own"][1])[0]
-    assert body["complaint"]["id"] == filed.id and "刘建国" not in json.dumps(body, ensure_ascii=False)
+    assert body["complaint"]["id"] == encode_id("Complaint", filed.id) and "刘建国" not in json.dumps(body, ensure_ascii=False)
+    assert body["complaint"]["unit"]["id"] == encode_id("Unit", unit.id) and body["complaint"]["statusLabel"] == "已收到待受理"
     # long past its deadline: overdue, announced once
     assert await queue_overdue(datetime.date(2027, 6, 1), datetime.datetime.now().astimezone()) >= 2
     await queue_overdue(datetime.date(2027, 6, 1), datetime.datetime.now().astimezone())

@@ -32,6 +32,7 @@ from domain.enums import Role
 from search import manifest as search_manifest
 from tests.conftest import PG_URL, REPO, run_cli
 from tests.factories import ADMIN
+from tests.live_clients import install_clients, subscribe_both_ways, subscriptions_held
 
 #: What a stop may take, SIGTERM to exit (the issue's bound).
 STOP_WITHIN = 10.0
@@ -107,7 +108,8 @@ def serving(env: dict[str, str], log_path: Path | None = None, port: int | None 
 
 def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path: Path) -> None:
     token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
-    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url}
+    # one process: /readyz counts the subscriptions of the process that answers it
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url, "QINGQUAN_WORKERS": "1"}
     with serving(env, tmp_path / "serve.log") as server:
         base = server.base
         assert httpx.get(f"{base}/readyz").json()["database"] == "up"
@@ -117,6 +119,14 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path:
             f"{base}/graphql", params={"query": "{ viewer { role } }"}, headers={"Authorization": f"Bearer {token}"}
         )
         assert admin.json() == {"data": {"viewer": {"role": "ADMIN"}}}
+        # live subscriptions (tests/test_subscriptions.py) end cleanly, at once, when the server stops
+        clients = subscribe_both_ways(base) if install_clients() else []
+        if clients:
+            wait_until(lambda: subscriptions_held(base) == len(clients), 60, "the subscriptions")
+            stopped = server.stop()
+            assert stopped < STOP_WITHIN, f"the subscriptions held the stop for {stopped:.1f} s"
+            for client in clients:
+                assert '{"complete":true}' in client.communicate(timeout=30)[0].decode()
     assert "Traceback" not in server.log(), server.log()
 
 

@@ -13,11 +13,13 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from domain import access
 from domain.catalog.cells import append_text_row, csv_row
 from domain.catalog.citations import Citation
-from domain.enums import PowerCategory, Role
+from domain.enums import LabelledEnum, PowerCategory, Role
+from domain.ids import global_id
 from domain.library.normalize import clean_text
 from domain.models import Power, PowerBasis, Unit
 from domain.rules import INACTIVE
@@ -79,6 +81,8 @@ class CatalogRow:
     description: str
     status: str
     updated_at: datetime = field(repr=False)
+    #: what the open data's format 2 names besides the labels above (to_json)
+    power: Power | None = field(default=None, repr=False)
 
     def cell(self, name: str) -> str:
         if name == "basis":
@@ -133,7 +137,7 @@ async def catalog_export(viewer: access.Viewer, unit: Unit | None, *, generated_
             time_limit_days=p.time_limit_days, fee_basis=p.fee_basis, fee_standard=p.fee_standard,
             disclosure_scope=p.disclosure_scope.label, disclosure_form=p.disclosure_form,
             disclosure_deadline=_deadline(p), confidential=p.confidential, description=p.description, status=p.status.label,
-            updated_at=p.updated_at,
+            updated_at=p.updated_at, power=p,
         )
         for p in powers
     ]  # fmt: skip
@@ -151,19 +155,50 @@ def write(export: CatalogExport, fmt: ExportFormat, *, title_row: bool = True) -
     return to_xlsx(export)
 
 
-def to_json(export: CatalogExport) -> bytes:
-    document = {
-        "title": export.title,
-        "unit": export.unit_code or None,
-        "role": export.role.value,
-        "public": export.public,
-        "generatedAt": export.generated_at.isoformat(),
-        "count": len(export.rows),
-        "powers": [
-            {**{k: v for k, v in asdict(r).items() if k != "updated_at"}, "categoryLabel": PowerCategory(r.category).label}
-            for r in export.rows
-        ],
-    }
+#: The JSON format's versions: 2 (issue 25) names objects by the API's global ids, in camelCase, each enum by
+#: its value with its label beside it; 1 mixed names (`exercise_mode`), labels and values. 2 is the default.
+JSON_VERSIONS = (1, 2)
+
+
+def to_json(export: CatalogExport, version: int = 2) -> bytes:
+    if version == 1:
+        return _dump({
+            "title": export.title, "unit": export.unit_code or None, "role": export.role.value, "public": export.public,
+            "generatedAt": export.generated_at.isoformat(), "count": len(export.rows),
+            "powers": [
+                {**{k: v for k, v in asdict(r).items() if k not in ("updated_at", "power")},
+                 "categoryLabel": PowerCategory(r.category).label}
+                for r in export.rows
+            ],
+        })  # fmt: skip
+    return _dump({
+        "version": 2, "title": export.title, "unitCode": export.unit_code or None, "role": export.role.value,
+        "public": export.public, "generatedAt": export.generated_at.isoformat(), "count": len(export.rows),
+        "powers": [_power_v2(r) for r in export.rows],
+    })  # fmt: skip
+
+
+def _power_v2(row: CatalogRow) -> dict[str, Any]:
+    p = row.power
+    assert p is not None
+    return {
+        "id": global_id("Power", p.id), "code": p.code, "name": p.name,
+        **labelled("category", p.category), **labelled("exerciseMode", p.exercise_mode),
+        "unit": {"id": global_id("Unit", p.unit_id), "code": row.unit_code, "name": row.unit},
+        "bases": row.bases, "timeLimit": row.time_limit, "timeLimitDays": row.time_limit_days,
+        "feeBasis": row.fee_basis, "feeStandard": row.fee_standard,
+        **labelled("disclosureScope", p.disclosure_scope), "disclosureForm": row.disclosure_form,
+        "disclosureDeadline": row.disclosure_deadline, "confidential": row.confidential,
+        "description": row.description, **labelled("status", p.status),
+    }  # fmt: skip
+
+
+def labelled(name: str, value: LabelledEnum) -> dict[str, str]:
+    """An enum as the API names it, and its Chinese label beside it (open data, webhook payloads)."""
+    return {name: value.value, f"{name}Label": value.label}
+
+
+def _dump(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 

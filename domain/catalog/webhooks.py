@@ -22,15 +22,17 @@ from tortoise.expressions import Q
 from tortoise.signals import post_save
 from tortoise.transactions import in_transaction
 
-from domain import access
+from domain import access, change_feed
 from domain.alarm_models import Alarm
 from domain.audit import record
 from domain.catalog import webhook_targets as targets
+from domain.catalog.export import labelled
 from domain.catalog.models import Webhook, WebhookDelivery
 from domain.change_notices import notices_q
 from domain.complaints import complaints_q
-from domain.enums import DisclosureScope, PowerStatus, Role
+from domain.enums import DisclosureScope, PowerStatus, Role, SearchEntity
 from domain.errors import NotFound, PermissionDenied, Validator
+from domain.ids import global_id
 from domain.models import ApiToken, AuditEvent, Power, Unit
 from domain.rules import INACTIVE
 from domain.tokens import token_status
@@ -84,9 +86,21 @@ async def webhook_viewer(hook: Webhook) -> access.Viewer | None:
 
 
 
+#: The payload's format: 2 names objects by the API's global ids, in camelCase, an enum's value beside its
+#: label (`category` and `categoryLabel`); 1 (before issue 25) named them by database ids.
+PAYLOAD_VERSION = 2
+
+
+def _unit(unit: Unit) -> dict[str, Any]:
+    return {"id": global_id("Unit", unit.id), "code": unit.code, "name": unit.name}
+
+
 def _power(power: Power, unit: Unit) -> dict[str, Any]:
-    return {"code": power.code, "name": power.name, "category": power.category.value, "status": power.status.value,
-            "unit": {"code": unit.code, "name": unit.name}}  # fmt: skip
+    return {"id": global_id("Power", power.id), "code": power.code, "name": power.name,
+            **labelled("category", power.category), **labelled("exerciseMode", power.exercise_mode),
+            **labelled("status", power.status), "unit": _unit(unit)}  # fmt: skip
+
+
 
 
 @dataclass
@@ -130,8 +144,9 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
         notice = await ChangeNotice.get_or_none(id=entity_id).select_related("power__unit")
         if notice is None:
             return None
-        data = {"changeNotice": {"id": notice.id, "status": notice.status.value, "openedOn": notice.opened_on.isoformat(),
-                                 "dueOn": notice.due_on.isoformat()}, "power": _power(notice.power, notice.power.unit)}  # fmt: skip
+        data = {"changeNotice": {"id": global_id("ChangeNotice", notice.id), **labelled("status", notice.status),
+                                 "openedOn": notice.opened_on.isoformat(), "dueOn": notice.due_on.isoformat()},
+                "power": _power(notice.power, notice.power.unit)}  # fmt: skip
         return Subject(f"change_notice:{notice.id}", notice.power.unit_id, notice.power, data, internal=True)
     if event.startswith("case."):
         return await _alarm_subject(entity_id)
@@ -139,8 +154,9 @@ async def _subject(event: str, entity_id: int, detail: dict[str, Any]) -> Subjec
     if complaint is None:
         return None
     # no complainant, no content: personal data stays in the registry
-    data = {"complaint": {"id": complaint.id, "status": complaint.status.value, "receivedOn": complaint.received_on.isoformat(),
-                          "dueOn": complaint.due_on.isoformat(), "unit": {"code": complaint.unit.code, "name": complaint.unit.name}}}  # fmt: skip
+    data = {"complaint": {"id": global_id("Complaint", complaint.id), **labelled("status", complaint.status),
+                          "receivedOn": complaint.received_on.isoformat(), "dueOn": complaint.due_on.isoformat(),
+                          "unit": _unit(complaint.unit)}}  # fmt: skip
     return Subject(f"complaint:{complaint.id}", complaint.unit_id, None, data, internal=True)
 
 
@@ -152,18 +168,20 @@ async def _alarm_subject(alarm_id: int) -> Subject | None:
         return None
     op = alarm.operation
     data = {
-        "alarm": {"id": alarm.id, "kind": alarm.kind.value, "level": alarm.level.value, "limitDays": alarm.limit_days,
+        "alarm": {"id": global_id("Alarm", alarm.id), **labelled("kind", alarm.kind), **labelled("level", alarm.level),
+                  "limitDays": alarm.limit_days,
                   "dueOn": alarm.due_on.isoformat(), "raisedOn": alarm.raised_on.isoformat(),
                   "cleared": alarm.cleared_at is not None, "step": alarm.step.step_name if alarm.step else None,
                   "position": alarm.position.name if alarm.position else None},
-        "operation": {"id": op.id, "stage": op.stage.value},
+        "operation": {"id": global_id("OperationRecord", op.id), **labelled("stage", op.stage)},
         "power": _power(op.power, op.power.unit),
     }  # fmt: skip
     return Subject(f"alarm:{alarm.id}", op.power.unit_id, op.power, data, internal=True, record_scope=op.scope)
 
 
 def envelope(event: str, subject: Subject, at: datetime.datetime) -> dict[str, Any]:
-    return {"event": event, "occurredAt": at.isoformat(), **subject.data}
+    return {"version": PAYLOAD_VERSION, "event": event, "eventLabel": EVENTS[event], "occurredAt": at.isoformat(),
+            **subject.data}  # fmt: skip
 
 
 async def _subscribed(event: str, using_db: BaseDBAsyncClient | None = None) -> list[Webhook]:
@@ -196,6 +214,18 @@ async def _queue_from_audit(sender: type[AuditEvent], instance: AuditEvent, crea
     event = event_of(instance) if created else None
     if event is not None:
         await queue(event, int(instance.entity_id), instance.detail or {}, instance.at, using_db)
+        # and for the subscribers of every host, in the change feed (qingquan/live.py)
+        await change_feed.enqueue(SearchEntity.EVENT, [instance.id], using_db=using_db)
+
+
+async def audited_event(audit_id: int) -> tuple[str, Subject, AuditEvent] | None:
+    """The event an audit event of the change feed is, what it is about and when: None when it is gone."""
+    audit = await AuditEvent.get_or_none(id=audit_id)
+    event = event_of(audit) if audit is not None else None
+    if audit is None or event is None:
+        return None
+    subject = await _subject(event, int(audit.entity_id), audit.detail or {})
+    return (event, subject, audit) if subject is not None else None
 
 
 async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:

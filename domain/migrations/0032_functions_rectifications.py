@@ -16,7 +16,7 @@ async def versioned(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qingquan", "0030_token_webhooks")]
+    dependencies = [("qingquan", "0031_change_feed_events")]
 
     initial = False
 

@@ -12,6 +12,7 @@ import strawberry
 from domain import access
 from domain import models as m
 from domain.cases import appliable
+from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
 from resolvers.prefetch import now_or_later, prefetch_connection
 from resolvers.unit import units_page
@@ -27,7 +28,7 @@ from schema.enums import (
     PowerStatus,
 )
 from schema.library.legal import LegalArticle
-from schema.node import Node, of_row, page_args, to_connection
+from schema.node import BEFORE, LAST, Node, of_row, to_connection
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.relay import Connection, encode_id
 from schema.workflow.reviews import ChangeNotice, Review, load_power
@@ -218,10 +219,16 @@ class UnitsAndPowersQuery:
     # the catalogue's entry points: units, powers, power, unit (one class: the root Query keeps this order)
     @strawberry.field(description="单位 (the whole county tree is public)")
     async def units(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: UnitFilter | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
+        filter: UnitFilter | None = None,
     ) -> Connection[Unit]:
-        limit, offset = page_args(first, after)
-        page = await units_page(info.context.settings, first=limit, offset=offset, filter=filter)
+        args = PageArgs(first, after, last, before)
+        page = await units_page(info.context.settings, args=args, filter=filter)
         await prefetch_connection(info, "Unit", page.items)
         return to_connection(page, Unit.from_model)
 
@@ -231,13 +238,14 @@ class UnitsAndPowersQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
         filter: PowerFilter | None = None,
         order_by: PowerOrder | None = None,
     ) -> Connection[Power]:
-        limit, offset = page_args(first, after)
         ctx = info.context
         page = await powers_page(
-            ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset, filter=filter, order_by=order_by
+            ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after, last, before), filter=filter, order_by=order_by
         )
         await prefetch_connection(info, "Power", page.items)
         return to_connection(page, Power.from_model)

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain import models as m
+from resolvers.keyset import PageArgs
 from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import UnitKind
-from schema.node import Node, of_row, page_args, to_connection
+from schema.node import BEFORE, LAST, Node, of_row, to_connection
 from schema.relay import Connection, encode_id
 
 if TYPE_CHECKING:
@@ -57,17 +58,18 @@ class Unit(Node):
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
         filter: Annotated[PowerFilter, strawberry.lazy("schema.catalogue.power")] | None = None,
         order_by: Annotated[PowerOrder, strawberry.lazy("schema.catalogue.power")] | None = None,
     ) -> Connection[Annotated[Power, strawberry.lazy("schema.catalogue.power")]]:
         from resolvers.power import powers_page
         from schema.catalogue.power import Power
 
-        limit, offset = page_args(first, after)
         ctx = info.context
         page = await powers_page(
             ctx.viewer, ctx.settings, ctx.loaders,
-            first=limit, offset=offset, filter=filter, order_by=order_by, within_unit=self.db_id,
+            args=PageArgs(first, after, last, before), filter=filter, order_by=order_by, within_unit=self.db_id,
         )
         return to_connection(page, Power.from_model)
 

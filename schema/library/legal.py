@@ -12,12 +12,13 @@ import strawberry
 from domain import models as m
 from domain.errors import NotFound
 from domain.library import compare, impact
+from resolvers.keyset import PageArgs
 from resolvers.legal import legal_documents_page
 from resolvers.pagination import paginate
 from resolvers.prefetch import now_or_later
 from schema.context import Info
 from schema.enums import ArticleKind, LegalLevel, LegalSource, LegalStatus, OrderDirection
-from schema.node import Node, of_row, page_args, to_connection
+from schema.node import BEFORE, LAST, Node, of_row, page_args, to_connection
 from schema.relay import Connection, decode_id, encode_id
 
 if TYPE_CHECKING:
@@ -168,11 +169,12 @@ class LegalDocumentQuery:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
         filter: LegalDocumentFilter | None = None,
         order_by: LegalDocumentOrder | None = None,
     ) -> Connection[LegalDocument]:
-        limit, offset = page_args(first, after)
         page = await legal_documents_page(
-            info.context.settings, first=limit, offset=offset, filter=filter, order_by=order_by
+            info.context.settings, args=PageArgs(first, after, last, before), filter=filter, order_by=order_by
         )
         return to_connection(page, LegalDocument.from_model)
