@@ -115,7 +115,7 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await comment_periods.node(info, type_name, pk)
     if type_name == "UnitFunction":
         return await function_node(info, pk)
-    if type_name in ("Rectification", "Accountability"):
+    if type_name in ("Rectification", "RectificationEvidence", "Accountability"):
         return await rectification_node(info, type_name, pk)
     if type_name in ("Webhook", "WebhookDelivery"):
         return await webhook_node(viewer, type_name, pk)

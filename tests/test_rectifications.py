@@ -217,6 +217,10 @@ async def test_a_unit_sees_its_own_oversight_all_nobody_else_anything(client: ht
         assert (await gql_data(client, NODE, {"id": rid}, case.tokens[who]))["node"] is None
         assert (await gql_data(client, LIST, {}, case.tokens[who]))["rectifications"] == {"totalCount": 0, "nodes": []}
     evidence_id = (await RectificationEvidence.filter(rectification_id=_pk(rid)).first()).id  # type: ignore[union-attr]
+    file_node = encode_id("RectificationEvidence", evidence_id)  # the evidence, by node, as its rectification
+    for who in ("staff", "inspector", "public", "other"):
+        found = (await gql_data(client, NODE, {"id": file_node}, case.tokens[who]))["node"]
+        assert found == ({"id": file_node} if who in ("staff", "inspector") else None), who
     outsider = await staff_of(await make_unit())
     token, _ = evidence.sign(get_settings(), outsider, evidence_id)  # a link made by someone who cannot see it
     assert (await client.get(f"/evidence/{token}")).status_code == 404

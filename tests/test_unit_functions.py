@@ -34,7 +34,7 @@ CREATE = f"""mutation ($input: CreateUnitFunctionInput!) {{ createUnitFunction(i
   ... on UnitFunction {{ id ordinal title source unit {{ code }} }} {ERRORS} }} }}"""
 UPDATE = f"""mutation ($id: ID!, $input: UpdateUnitFunctionInput!) {{ updateUnitFunction(id: $id, input: $input) {{
   ... on UnitFunction {{ id ordinal title }} {ERRORS} }} }}"""
-DELETE = f"""mutation ($id: ID!) {{ deleteUnitFunction(id: $id) {{ ... on Deleted {{ id }} {ERRORS} }} }}"""
+DELETE = f"""mutation ($id: ID!) {{ deleteUnitFunction(id: $id) {{ ... on Deleted {{ deletedId }} {ERRORS} }} }}"""
 LINK = f"""mutation ($power: ID!, $functions: [ID!]!) {{ setPowerFunctions(powerId: $power, functionIds: $functions) {{
   ... on Power {{ code functions {{ title }} }} {ERRORS} }} }}"""
 LIST = "query ($unit: ID!) { unitFunctions(unitId: $unit) { id ordinal title powers { code } } }"
@@ -77,7 +77,7 @@ async def test_staff_enter_number_change_and_remove_functions(client: httpx.Asyn
     assert (first["ordinal"], first["title"], first["source"], second["ordinal"]) == (1, "负责全县土地利用总体规划", "余编发〔2010〕12号", 2)
     changed = (await gql_data(client, UPDATE, {"id": second["id"], "input": {"ordinal": 5, "title": "负责耕地保护和复垦"}}, staff))
     assert changed["updateUnitFunction"] == {"__typename": "UnitFunction", "id": second["id"], "ordinal": 5, "title": "负责耕地保护和复垦"}
-    assert (await gql_data(client, DELETE, {"id": first["id"]}, staff))["deleteUnitFunction"]["id"] == first["id"]
+    assert (await gql_data(client, DELETE, {"id": first["id"]}, staff))["deleteUnitFunction"]["deletedId"] == first["id"]
     listed = (await gql_data(client, LIST, {"unit": uid(unit)}, staff))["unitFunctions"]
     assert [(f["ordinal"], f["title"]) for f in listed] == [(5, "负责耕地保护和复垦")]
     assert await AuditEvent.filter(entity_type="unit_function").count() >= 4

@@ -51,8 +51,7 @@ class EvidenceLink:
 
 
 @strawberry.type(description="佐证材料: a file attached to a reply (download: a signed link for the caller).")
-class RectificationEvidence:
-    id: strawberry.ID
+class RectificationEvidence(Node):
     db_id: strawberry.Private[int]
     round: int = strawberry.field(description="the reply it came with (1 for the first)")
     filename: str
@@ -207,8 +206,11 @@ class RectificationQuery:
 
 
 async def rectification_node(info: Info, type_name: str, pk: int) -> Node | None:
-    """A Rectification or an Accountability by id, through the same rules as the lists."""
+    """A Rectification, its evidence or an Accountability by id, through the same rules as the lists."""
     viewer = info.context.viewer
+    if type_name == "RectificationEvidence":  # seen by who sees its rectification
+        row = await om.RectificationEvidence.filter(access.unit_rows_q(viewer, "rectification__"), id=pk).first()
+        return RectificationEvidence.of(row, await StoredFile.get(id=row.file_id)) if row else None
     if type_name == "Rectification":
         found = await om.Rectification.filter(access.unit_rows_q(viewer), id=pk).first()
         return Rectification.from_model(found) if found else None
