@@ -142,7 +142,8 @@ async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
             "result": _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）",
             "scope": r.scope.label,
         })  # fmt: skip
-    return {"rows": rows, "summary": f"共登记权力运行记录{len(rows)}条。"}, len(rows)
+    network = f"{scope.network.label}：" if scope.network else ""
+    return {"rows": rows, "summary": f"{network}共登记权力运行记录{len(rows)}条。"}, len(rows)
 
 
 async def flow_charts(scope: Scope) -> tuple[dict[str, Any], list[PowerSheet]]:

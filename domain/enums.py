@@ -375,3 +375,18 @@ class CommentAction(LabelledEnum):
     PUBLISH = ("PUBLISH", "公开")
     ANSWER = ("ANSWER", "答复并公开")
     HIDE = ("HIDE", "不予公开")
+
+
+class InspectionMethod(LabelledEnum):
+    """How an inspection was made (明查暗访, the plan's 检查验收): announced, unannounced, a special
+    inspection of one matter, or a public opinion survey (民意测验)."""
+
+    OPEN = ("OPEN", "明查")
+    COVERT = ("COVERT", "暗访")
+    SPECIAL = ("SPECIAL", "专项检查")
+    SURVEY = ("SURVEY", "民意测验")
+
+
+class BulletinStatus(LabelledEnum):
+    DRAFT = ("DRAFT", "草稿")
+    PUBLISHED = ("PUBLISHED", "已发布")

@@ -32,7 +32,7 @@ from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.change_listen import Wakeups
 from domain.tokens import token_refusal, viewer_for_token
-from qingquan import downloads, files, filings, open_data, webhooks
+from qingquan import bulletin_links, downloads, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP
 from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
@@ -222,6 +222,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             Route("/readyz", readiness(backend)),
             files.route,
             *filings.routes(settings),
+            *bulletin_links.routes(settings),
             *open_data.routes(),
             *downloads.routes(settings),
             *([graphiql_static] if settings.graphiql else []),

@@ -3,6 +3,7 @@
     GET /open-data/catalog.json            the county's public catalogue
     GET /open-data/catalog.csv
     GET /open-data/units/{code}/catalog.json   (and .csv) one unit's, with its offices
+    GET /open-data/networks/{NETWORK}/catalog.json   (and .csv) the powers that run in one of the 七大网络
 
 Always the PUBLIC version, whatever token comes with the request. Each answer carries an `ETag` (of
 its body) and `Last-Modified` (the newest change of a power it lists), and answers a conditional
@@ -26,6 +27,7 @@ from starlette.routing import Route
 from domain import data_version
 from domain.access import PUBLIC
 from domain.catalog.export import ExportFormat, catalog_export, to_csv, to_json
+from domain.enums import Network
 from domain.models import Unit
 from qingquan.response_cache import etag_of, not_modified
 
@@ -56,8 +58,8 @@ class OpenDataCache:
                 self._entries.popitem(last=False)
 
 
-async def _build(unit: Unit | None, fmt: ExportFormat) -> OpenDataBody:
-    export = await catalog_export(PUBLIC, unit, generated_at=datetime.now(UTC))
+async def _build(unit: Unit | None, fmt: ExportFormat, network: Network | None = None) -> OpenDataBody:
+    export = await catalog_export(PUBLIC, unit, generated_at=datetime.now(UTC), network=network)
     # the body must not change while the data does not: no generation time in it
     export.generated_at = export.last_modified or datetime(2000, 1, 1, tzinfo=UTC)
     body = await asyncio.to_thread(to_json if fmt is ExportFormat.JSON else lambda e: to_csv(e, title_row=False), export)
@@ -86,15 +88,22 @@ def routes() -> list[Route]:
             return JSONResponse({"error": "open data is served as catalog.json or catalog.csv"}, status_code=404)
         fmt = ExportFormat(request.path_params["fmt"])
         code = request.path_params.get("code")
+        network = None
+        if "network" in request.path_params:
+            try:
+                network = Network(request.path_params["network"].upper())
+            except ValueError:
+                names = ", ".join(n.value for n in Network)
+                return JSONResponse({"error": f"no network {request.path_params['network']}: one of {names}"}, status_code=404)
         unit = None
         if code is not None:
             unit = await Unit.get_or_none(code=code)
             if unit is None:
                 return JSONResponse({"error": f"no unit with code {code}"}, status_code=404)
-        key = (fmt.value, code or "", await data_version.current())
+        key = (fmt.value, code or (f"network:{network.value}" if network else ""), await data_version.current())
         entry = cache.get(key)
         if entry is None:
-            entry = await _build(unit, fmt)
+            entry = await _build(unit, fmt, network)
             cache.put(key, entry)
         headers = {
             "ETag": entry.etag,
@@ -109,4 +118,5 @@ def routes() -> list[Route]:
     return [
         Route("/open-data/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
         Route("/open-data/units/{code:str}/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
+        Route("/open-data/networks/{network:str}/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
     ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from domain import access
 from domain import models as m
+from domain.loop_models import NetworkPower
 from domain.rows import Rows
 from resolvers.ids import decode_id
 from resolvers.pagination import Page, paginate
@@ -37,6 +38,8 @@ def power_filter_q(f: PowerFilter | None) -> Q:
         q &= Q(name__icontains=f.name_contains.strip())
     if f.code:
         q &= Q(code=f.code.strip())
+    if f.network is not None:
+        q &= Q(id__in=Subquery(NetworkPower.filter(network=f.network).values("power_id")))
     return q
 
 

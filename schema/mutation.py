@@ -19,6 +19,7 @@ from schema.library.thesaurus_mutations import ThesaurusMutations
 from schema.library.upload_mutations import LibraryMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
+from schema.oversight.loop_mutations import LoopMutations
 from schema.oversight.supervision_mutations import OversightMutations
 from schema.workflow.leading_group_mutations import LeadingGroupMutations
 from schema.workflow.reviews_mutations import WorkflowMutations
@@ -47,5 +48,6 @@ class Mutation(
     LeadingGroupMutations,  # workflow: leading_group_mutations
     CommentPeriodMutations,  # catalogue: comment_periods_mutations
     InformationRequestMutations,  # oversight: information_requests_mutations
+    LoopMutations,  # oversight: loop_mutations
 ):
     pass

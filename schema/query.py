@@ -23,8 +23,10 @@ from schema.library.legal import LegalArticle, LegalDocument, LegalDocumentQuery
 from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.node import Node
+from schema.oversight import loop
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
+from schema.oversight.loop import LoopQuery
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
 from schema.workflow.leading_group import LeadingGroupQuery
@@ -101,6 +103,8 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await version_node(info, pk)
     if type_name == "InformationRequest":
         return await information_request_node(info, pk)
+    if type_name in loop.NODE_TYPES:
+        return await loop.node(info, type_name, pk)
     if type_name in comment_periods.NODE_TYPES:
         return await comment_periods.node(info, type_name, pk)
     if type_name in ("Complaint", "Inspection"):
@@ -137,6 +141,7 @@ class Query(
     NodeQuery,  # node, above
     UnitsAndPowersQuery,  # catalogue: power (units, powers, power, unit)
     LegalDocumentQuery,  # library: legal
+    LoopQuery,  # oversight: loop (networks, surveys, bulletins, powers on request)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

@@ -21,6 +21,7 @@ from schema.enums import (
     DisclosureScope,
     DisclosureTiming,
     ExerciseMode,
+    Network,
     OrderDirection,
     PowerCategory,
     PowerStatus,
@@ -174,6 +175,7 @@ class PowerFilter:
     exercise_mode: ExerciseMode | None = None
     name_contains: str | None = None
     code: str | None = None
+    network: Network | None = strawberry.field(default=None, description="七大网络: the powers that run in this network")
 
 
 @strawberry.enum
