@@ -19,7 +19,7 @@ from qingquan import bulletin_links
 from schema.catalogue.power import Power
 from schema.context import Info
 from schema.enums import Network
-from schema.errors import NotFoundError, ValidationErrors
+from schema.errors import NotFoundError, PermissionDeniedError, ValidationErrors
 from schema.mutation_base import optional_pk, pk
 from schema.oversight.loop import Bulletin, NetworkProfile, Survey, network_profiles
 from schema.oversight.supervision_mutations import RateLimitedError, anonymous_limit
@@ -41,7 +41,7 @@ class SurveyAnswerReceipt:
 
 
 AnswerSurveyResult = Annotated[
-    SurveyAnswerReceipt | ValidationErrors | NotFoundError | IllegalTransitionError | RateLimitedError,
+    SurveyAnswerReceipt | ValidationErrors | NotFoundError | PermissionDeniedError | IllegalTransitionError | RateLimitedError,
     strawberry.union("AnswerSurveyResult"),
 ]
 
@@ -122,7 +122,7 @@ class LoopMutations:
         try:
             response = await surveys.answer_survey(ctx.viewer, pk(survey_id, "Survey", "surveyId"), choices)
         except DomainError as exc:
-            return refused(exc)  # type: ignore[return-value]
+            return refused(exc)
         survey = await lm.Survey.get(id=response.survey_id)
         return SurveyAnswerReceipt(survey=Survey.from_model(survey), received_on=response.received_on)
 
