@@ -200,9 +200,12 @@ async def personal_names() -> set[str]:
     return {n for n in names if len(n) >= 2}
 
 
-def names_in(text: str, names: set[str]) -> list[str]:
-    """Which of `names` occur in `text`: each length's substrings of the text in a set, so the cost is the
-    text's length times the number of distinct name lengths, plus the names, never text × names."""
+def names_in(text: str, names: set[str], public_names: Iterable[str] = ()) -> list[str]:
+    """Which of `names` occur in `text` outside the `public_names` it holds (units: 黄龙镇 is no person 黄龙):
+    each length's substrings of the text in a set, so the cost is the text's length times the number of
+    distinct name lengths, plus the names, never text × names."""
+    for public in sorted((p for p in public_names if p and p in text), key=len, reverse=True):
+        text = text.replace(public, "\n")
     found: list[str] = []
     by_length: dict[int, list[str]] = defaultdict(list)
     for name in names:
@@ -222,7 +225,9 @@ async def publish_bulletin(viewer: access.Viewer, bulletin_id: int, on: datetime
     bulletin = await Bulletin.get_or_none(id=bulletin_id)
     if bulletin is None:
         raise NotFound(NOT_FOUND)
-    named = await asyncio.to_thread(names_in, f"{bulletin.title}\n{bulletin.body}", await personal_names())
+    units = await Unit.all().values_list("name", "short_name")
+    public = {name for pair in units for name in pair if name}
+    named = await asyncio.to_thread(names_in, f"{bulletin.title}\n{bulletin.body}", await personal_names(), public)
     if named:
         # the names are not repeated in the error: the caller sees only how many
         raise ValidationFailed([FieldError(
