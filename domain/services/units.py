@@ -120,6 +120,8 @@ HOLDINGS = {
     "inspections": ("检查记录", "inspections"),
     "information_requests": ("政府信息公开申请", "information requests"),
     "comment_periods": ("公示", "comment periods"),
+    "led_networks": ("牵头的网络", "networks it leads"),
+    "surveys": ("民意测验", "surveys"),
 }
 
 
