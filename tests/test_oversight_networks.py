@@ -16,6 +16,7 @@ import pytest
 
 from domain.access import CLI
 from domain.enums import DisclosureScope, Network, PowerCategory, Role
+from domain.loop_models import NetworkProfile
 from domain.models import AuditEvent, Power, Unit
 from domain.networks import set_lead, set_power_networks
 from resolvers.ids import encode_id
@@ -81,8 +82,10 @@ async def s(client: httpx.AsyncClient) -> Setting:
     await exercise(s.powers["public"], D(2026, 11, 2), network=LAND, subject=s.subjects["public"])
     await exercise(s.powers["public"], D(2026, 11, 3), network=LAND, subject=s.subjects["internal"], scope=DisclosureScope.INTERNAL)
     await exercise(s.powers["public"], D(2026, 11, 4), network=None, subject=s.subjects["none"])
+    previous = await NetworkProfile.get_or_none(network=LAND)
     await set_lead(CLI, LAND, s.unit.id, "国有土地使用权招标拍卖挂牌出让")
-    return s
+    yield s  # type: ignore[misc]
+    await set_lead(CLI, LAND, previous.lead_unit_id if previous else None)  # the demo's lead, for other modules
 
 
 async def test_the_network_counts_lists_and_filters_only_what_the_caller_sees(client: httpx.AsyncClient, s: Setting) -> None:

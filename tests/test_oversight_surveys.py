@@ -13,9 +13,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from domain.access import CLI
-from domain.enums import DisclosureScope, Network, ReviewSeat, Role
-from domain.loop_models import Survey, SurveyResponse
+from domain.access import CLI, Viewer
+from domain.enums import DisclosureScope, InspectionKind, InspectionMethod, Network, ReviewSeat, Role
+from domain.loop_models import NetworkProfile, Survey, SurveyResponse
 from domain.models import Power, Unit
 from domain.networks import set_lead
 from domain.workdays import today
@@ -232,6 +232,7 @@ async def test_inspections_name_their_method_and_target_a_unit_a_power_a_network
     done = (await gql_data(client, INSPECT, {"input": inspection(method="SURVEY", surveyId=survey_id)}, inspector))["recordInspection"]
     assert done["unit"] == {"code": s.unit.code} and done["survey"] == {"title": "行政服务中心群众满意度测评"}
     network = Network.PROPERTY_RIGHTS_TRADING
+    previous = await NetworkProfile.get_or_none(network=network)
     await set_lead(CLI, network, s.unit.id)
     done = (await gql_data(client, INSPECT, {"input": inspection(method="OPEN", network=network.value)}, inspector))["recordInspection"]
     assert (done["network"], done["unit"]) == (network.value, {"code": s.unit.code})
@@ -247,16 +248,43 @@ async def test_inspections_name_their_method_and_target_a_unit_a_power_a_network
     for data, expected in bad:
         body = (await gql_data(client, INSPECT, {"input": data}, inspector))["recordInspection"]
         assert {(e["field"], e["code"]) for e in body["errors"]} == expected, data
-    profile_lead = s.unit.id
     await set_lead(CLI, network, None)
     try:
         body = (await gql_data(client, INSPECT, {"input": inspection(network=network.value)}, inspector))["recordInspection"]
         assert body["errors"] == [{"field": "unitId", "code": "required"}]
     finally:
-        await set_lead(CLI, network, profile_lead)
+        await set_lead(CLI, network, previous.lead_unit_id if previous else None)
     assert await Inspection.all().count() == before
     # the unit reads its inspections with their method; another unit none of them
     read = """{ inspections(first: 50) { nodes { method power { code } } } }"""
     own = (await gql_data(client, read, None, s.tokens["staff"]))["inspections"]["nodes"]
     assert {"method": "COVERT", "power": {"code": s.power.code}} in own
     assert (await gql_data(client, read, None, s.tokens["other staff"]))["inspections"]["nodes"] == []
+
+
+async def test_a_draft_power_an_inspection_names_is_not_deleted_nor_a_unit_that_leads_a_network(s: Setting) -> None:
+    from domain.errors import ValidationFailed
+    from domain.inspections import InspectionData, record_inspection
+    from domain.services.powers import delete_power
+    from domain.services.units import delete_unit
+    from tests.factories import make_power
+
+    unit = await make_unit()
+    draft = await make_power(unit, name=power_name("草稿职权"))
+    await record_inspection(
+        Viewer(role=Role.INSPECTOR, name="监察局"),
+        InspectionData(None, InspectionKind.SPECIAL, today(), "暗访发现问题。", 70, method=InspectionMethod.COVERT, power_id=draft.id),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        await delete_power(CLI, draft.id)
+    assert refused.value.errors[0].code == "in_use" and "检查记录" in refused.value.errors[0].message
+    leader = await make_unit()
+    network = Network.CIVIL_SERVANT_RECRUITMENT
+    before = await NetworkProfile.get_or_none(network=network)
+    await set_lead(CLI, network, leader.id)
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            await delete_unit(CLI, leader.id)
+        assert "牵头的网络" in refused.value.errors[0].message
+    finally:
+        await set_lead(CLI, network, before.lead_unit_id if before else None)
