@@ -196,7 +196,9 @@ async def personal_names() -> set[str]:
         (Complaint, "complainant_name"), (InformationRequest, "requester_name"),
         (OperationRecord, "applicant"), (PublicComment, "commenter_name"),
     ):  # fmt: skip
-        names.update(n.strip() for n in await model.exclude(**{column: ""}).distinct().values_list(column, flat=True))
+        # ordered by the name itself: PostgreSQL's DISTINCT refuses the models' own ordering (by id)
+        found = model.exclude(**{column: ""}).order_by(column).distinct().values_list(column, flat=True)
+        names.update(n.strip() for n in await found)
     return {n for n in names if len(n) >= 2}
 
 

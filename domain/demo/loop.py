@@ -52,7 +52,7 @@ async def _networks(units: dict[str, int]) -> None:
     async with in_transaction():
         for network, (key, text) in LEADS.items():
             await NetworkProfile.create(network=network, lead_unit_id=units.get(key), description=text)
-        pairs = await OperationRecord.filter(network__isnull=False).distinct().values_list("power_id", "network")
+        pairs = await OperationRecord.filter(network__isnull=False).order_by("power_id", "network").distinct().values_list("power_id", "network")
         await NetworkPower.bulk_create([NetworkPower(power_id=p, network=n) for p, n in sorted(set(pairs))])
 
 
