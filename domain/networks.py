@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
@@ -25,11 +24,6 @@ from domain.models import OperationRecord, Power, Unit
 from domain.operations import check_text
 
 NETWORKS = tuple(Network)
-
-
-def network_powers_q(network: Network, prefix: str = "") -> Q:
-    """Powers (reached through `prefix`) that run in `network`."""
-    return Q(**{f"{prefix}network_links__network": network})
 
 
 async def profiles() -> dict[Network, NetworkProfile]:
@@ -80,10 +74,7 @@ async def set_power_networks(viewer: access.Viewer, power_id: int, networks: lis
     if power is None:
         raise NotFound("职权不存在或无权查看 (power not found)")
     access.require_power_content(viewer, power)
-    wanted = list(dict.fromkeys(networks))
-    v = Validator()
-    v.check(len(wanted) <= len(NETWORKS), "networks", "网络重复 (networks repeated)")
-    v.raise_if_any()
+    wanted = list(dict.fromkeys(networks))  # a network named twice is one
     async with in_transaction():
         had = set(await NetworkPower.filter(power_id=power.id).values_list("network", flat=True))
         await NetworkPower.filter(power_id=power.id).exclude(network__in=wanted).delete()
@@ -95,10 +86,3 @@ async def set_power_networks(viewer: access.Viewer, power_id: int, networks: lis
         )
     return power
 
-
-async def networks_of(power_ids: list[int]) -> dict[int, list[Network]]:
-    """The networks of each of these powers, in the enum's order."""
-    found: dict[int, set[Network]] = {pid: set() for pid in power_ids}
-    for row in await NetworkPower.filter(power_id__in=power_ids).values("power_id", "network"):
-        found[row["power_id"]].add(Network(row["network"]))
-    return {pid: [n for n in NETWORKS if n in nets] for pid, nets in found.items()}
