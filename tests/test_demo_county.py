@@ -430,24 +430,31 @@ async def test_the_demo_closes_the_loop(demo: object) -> None:
     reads them."""
     import httpx
 
+    from domain.demo.loop import BULLETIN_NUMBER
     from domain.enums import Role
+    from domain.models import Unit
+    from resolvers.ids import encode_id
     from tests.helpers import app_client, gql_data, token_for
 
-    query = """{ networks { code leadUnit { name } powerCount recordCount }
-      surveys(first: 10) { nodes { title open summary responseCount } }
-      bulletins(first: 10) { nodes { number title status paragraphs } } }"""
+    query = """query ($centre: ID!, $land: ID!) { networks { code leadUnit { name } powerCount recordCount }
+      centre: surveys(first: 100, unitId: $centre) { nodes { title open summary responseCount } }
+      land: surveys(first: 100, unitId: $land) { nodes { title open summary responseCount } }
+      bulletins(first: 100) { nodes { number title status paragraphs } } }"""
+    centre = await Unit.get(code=unit_code(REGION_CODE, 7))
+    land = await Unit.get(code=unit_code(REGION_CODE, 8))
+    variables = {"centre": encode_id("Unit", centre.id), "land": encode_id("Unit", land.id)}
     async with app_client() as client:
         assert isinstance(client, httpx.AsyncClient)
-        data = await gql_data(client, query)
+        data = await gql_data(client, query, variables)
         inspector = await token_for(Role.INSPECTOR)
         inspections = await gql_data(client, "{ inspections(first: 50) { nodes { method survey { title } } } }", None, inspector)
     assert len(data["networks"]) == 7 and all(n["leadUnit"] and n["powerCount"] and n["recordCount"] for n in data["networks"])
     assert next(n for n in data["networks"] if n["code"] == "LAND_TRANSFER")["leadUnit"] == {"name": "大余县国土资源局"}
-    by_title = {s["title"]: s for s in data["surveys"]["nodes"]}
-    closed = by_title["2026年第四季度县行政服务中心群众满意度测评"]
+    assert (centre.name, land.name) == ("大余县行政服务中心", "大余县国土资源局")
+    closed = next(s for s in data["centre"]["nodes"] if s["title"] == "2026年第四季度县行政服务中心群众满意度测评")
     assert closed["summary"].startswith("本次民意测验共收回有效答卷60份") and closed["responseCount"] is None
-    assert any(s["summary"] is None for s in by_title.values())  # the open one: questions, no summary
-    bulletin = data["bulletins"]["nodes"][0]
-    assert (bulletin["number"], bulletin["status"]) == ("余清权办通报〔2026〕1号", "PUBLISHED")
+    assert any(s["summary"] is None and s["title"].endswith("办理情况民意测验") for s in data["land"]["nodes"])  # open: no summary
+    bulletin = next(b for b in data["bulletins"]["nodes"] if b["number"] == BULLETIN_NUMBER)
+    assert bulletin["status"] == "PUBLISHED"
     assert bulletin["paragraphs"][0] == "一、工作进展" and "六、下一步工作" in bulletin["paragraphs"]
     assert {"method": "SURVEY", "survey": {"title": closed["title"]}} in inspections["inspections"]["nodes"]

@@ -2,8 +2,9 @@
 the powers exercised in each, a 民意测验 closed with its summary published (and the inspection resting on
 it), one still open with a few answers, and a published 通报 drafted from the county's data.
 
-Idempotent: each part is added only when the county has none of it yet, so a county seeded before keeps its
-data and gains these on `seed-demo`."""
+Idempotent: each part is added only where the county lacks it (a network without a lead, a power not yet
+placed in the network it is exercised in, the demo's survey and bulletin by their title and number), so a
+county seeded before keeps its data and gains these on `seed-demo`, and a second run writes nothing."""
 
 from __future__ import annotations
 
@@ -48,12 +49,27 @@ def _unit_codes() -> dict[str, str]:
     return {s.key: unit_code(REGION_CODE, s.serial) for s in ALL_UNITS}
 
 
-async def _networks(units: dict[str, int]) -> None:
+async def _networks(units: dict[str, int]) -> bool:
+    """Each network's lead where it has none, and the powers exercised in each not yet placed in it."""
+    added = False
     async with in_transaction():
+        profiles = {p.network: p for p in await NetworkProfile.all()}
         for network, (key, text) in LEADS.items():
-            await NetworkProfile.create(network=network, lead_unit_id=units.get(key), description=text)
-        pairs = await OperationRecord.filter(network__isnull=False).order_by("power_id", "network").distinct().values_list("power_id", "network")
-        await NetworkPower.bulk_create([NetworkPower(power_id=p, network=n) for p, n in sorted(set(pairs))])
+            profile = profiles.get(network)
+            if profile is None:
+                await NetworkProfile.create(network=network, lead_unit_id=units.get(key), description=text)
+                added = True
+            elif profile.lead_unit_id is None and units.get(key) is not None:
+                profile.lead_unit_id, profile.description = units[key], profile.description or text  # type: ignore[assignment]
+                await profile.save()
+                added = True
+        pairs = await OperationRecord.filter(network__isnull=False).order_by("power_id", "network").distinct().values_list(
+            "power_id", "network"
+        )
+        have = set(await NetworkPower.all().values_list("power_id", "network"))
+        missing = sorted(set(pairs) - have)
+        await NetworkPower.bulk_create([NetworkPower(power_id=p, network=n) for p, n in missing])
+    return added or bool(missing)
 
 
 async def _answers(survey: Survey, rng: random.Random, count: int, days: tuple[date, date]) -> None:
@@ -67,11 +83,15 @@ async def _answers(survey: Survey, rng: random.Random, count: int, days: tuple[d
     await Survey.filter(id=survey.id).update(response_count=count)
 
 
+CLOSED_TITLE = "2026年第四季度县行政服务中心群众满意度测评"
+BULLETIN_NUMBER = "余清权办通报〔2026〕1号"
+
+
 async def _surveys(units: dict[str, int]) -> None:
     rng = random.Random(SEED + 2)
     centre = units["行政服务中心"]
     closed = await surveys.open_survey(INSPECTOR, surveys.SurveyData(
-        "2026年第四季度县行政服务中心群众满意度测评", QUESTIONS, CLOSED[0], CLOSED[1], unit_id=centre,
+        CLOSED_TITLE, QUESTIONS, CLOSED[0], CLOSED[1], unit_id=centre,
     ), CLOSED[0])  # fmt: skip
     await _answers(closed, rng, 60, CLOSED[:2])
     closed = await surveys.publish_summary(INSPECTOR, closed.id, on=CLOSED[2])
@@ -91,7 +111,7 @@ async def _surveys(units: dict[str, int]) -> None:
 
 async def _bulletin() -> None:
     bulletin = await bulletins.draft_bulletin(
-        OPENNESS_OFFICE, "关于全县清权确权工作进展情况的通报", "余清权办通报〔2026〕1号", BULLETIN_DAY
+        OPENNESS_OFFICE, "关于全县清权确权工作进展情况的通报", BULLETIN_NUMBER, BULLETIN_DAY
     )
     await bulletins.edit_bulletin(
         OPENNESS_OFFICE, bulletin.id,
@@ -106,13 +126,12 @@ async def seed_loop() -> list[str]:
     ids = dict(await Unit.filter(code__in=list(codes.values())).values_list("code", "id"))
     units = {key: ids[code] for key, code in codes.items() if code in ids}
     added = []
-    if not await NetworkProfile.exists():
-        await _networks(units)
+    if await _networks(units):
         added.append("networks")
-    if "行政服务中心" in units and "国土资源局" in units and not await Survey.exists():
+    if "行政服务中心" in units and "国土资源局" in units and not await Survey.exists(title=CLOSED_TITLE, unit_id=units["行政服务中心"]):
         await _surveys(units)
         added.append("surveys")
-    if not await Bulletin.exists():
+    if not await Bulletin.exists(number=BULLETIN_NUMBER):
         await _bulletin()
         added.append("bulletin")
     return added
