@@ -71,7 +71,7 @@ async def test_a_bulletin_is_drafted_from_the_data_without_any_confidential_powe
         assert refused["__typename"] == "PermissionDeniedError", who
     bad = (await gql_data(client, DRAFT, {"title": " ", "number": "x" * 101}, s.tokens["openness"]))["draftBulletin"]
     assert {(e["field"], e["code"]) for e in bad["errors"]} == {("title", "required"), ("number", "too_long")}
-    done = (await gql_data(client, DRAFT, {"title": "关于清权确权工作进展情况的通报", "number": "余清权办通报〔2026〕1号"}, s.tokens["openness"]))
+    done = (await gql_data(client, DRAFT, {"title": "关于清权确权工作进展情况的通报", "number": "测试清权办通报〔2026〕1号"}, s.tokens["openness"]))
     bulletin = done["draftBulletin"]
     body = bulletin["body"]
     assert bulletin["status"] == "DRAFT" and bulletin["paragraphs"][0] == "一、工作进展"
@@ -85,7 +85,7 @@ async def test_a_bulletin_is_drafted_from_the_data_without_any_confidential_powe
 
 async def test_edit_publish_and_what_each_caller_reads(client: httpx.AsyncClient, s: Setting) -> None:
     openness = s.tokens["openness"]
-    made = (await gql_data(client, DRAFT, {"title": "关于投诉办理情况的通报", "number": "余清权办通报〔2026〕2号"}, openness))["draftBulletin"]
+    made = (await gql_data(client, DRAFT, {"title": "关于投诉办理情况的通报", "number": "测试清权办通报〔2026〕2号"}, openness))["draftBulletin"]
     bid = made["id"]
     # a draft: oversight roles only
     for who, token in s.tokens.items():
@@ -114,7 +114,7 @@ async def test_edit_publish_and_what_each_caller_reads(client: httpx.AsyncClient
     assert response.status_code == 200 and "no-store" in response.headers["cache-control"]
     doc = open_docx(response.content)
     words = all_text(doc)
-    for expected in ("清权确权工作领导小组办公室", "余清权办通报〔2026〕2号", "关于投诉办理情况的通报", "各乡镇人民政府，县直各单位：",
+    for expected in ("清权确权工作领导小组办公室", "测试清权办通报〔2026〕2号", "关于投诉办理情况的通报", "各乡镇人民政府，县直各单位：",
                      "群众反映的问题已经全部办结。", f"{today().year}年{today().month}月{today().day}日"):  # fmt: skip
         assert expected in words, expected
     section = doc.sections[0]

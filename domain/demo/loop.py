@@ -18,7 +18,7 @@ from domain.codes import unit_code
 from domain.demo.records import SEED
 from domain.demo.spec import REGION_CODE
 from domain.demo.units import ALL_UNITS
-from domain.enums import InspectionKind, InspectionMethod, Network, ReviewSeat, Role
+from domain.enums import BulletinStatus, InspectionKind, InspectionMethod, Network, ReviewSeat, Role
 from domain.loop_models import Bulletin, NetworkPower, NetworkProfile, Survey, SurveyResponse
 from domain.models import OperationRecord, Power, Unit
 
@@ -85,6 +85,7 @@ async def _answers(survey: Survey, rng: random.Random, count: int, days: tuple[d
 
 CLOSED_TITLE = "2026年第四季度县行政服务中心群众满意度测评"
 BULLETIN_NUMBER = "余清权办通报〔2026〕1号"
+BULLETIN_TITLE = "关于全县清权确权工作进展情况的通报"
 
 
 async def _surveys(units: dict[str, int]) -> None:
@@ -111,7 +112,7 @@ async def _surveys(units: dict[str, int]) -> None:
 
 async def _bulletin() -> None:
     bulletin = await bulletins.draft_bulletin(
-        OPENNESS_OFFICE, "关于全县清权确权工作进展情况的通报", BULLETIN_NUMBER, BULLETIN_DAY
+        OPENNESS_OFFICE, BULLETIN_TITLE, BULLETIN_NUMBER, BULLETIN_DAY
     )
     await bulletins.edit_bulletin(
         OPENNESS_OFFICE, bulletin.id,
@@ -131,7 +132,7 @@ async def seed_loop() -> list[str]:
     if "行政服务中心" in units and "国土资源局" in units and not await Survey.exists(title=CLOSED_TITLE, unit_id=units["行政服务中心"]):
         await _surveys(units)
         added.append("surveys")
-    if not await Bulletin.exists(number=BULLETIN_NUMBER):
+    if not await Bulletin.exists(number=BULLETIN_NUMBER, title=BULLETIN_TITLE, status=BulletinStatus.PUBLISHED):
         await _bulletin()
         added.append("bulletin")
     return added
