@@ -24,12 +24,12 @@ from search.indexer import drain
 from tests.docx_checks import all_text, open_docx
 from tests.factories import make_power, make_unit, power_name, unique
 from tests.helpers import caller, gql_data, token_for
+from tests.test_public_scope_confidential import SECRECY
 from tests.test_search_graphql import POWERS as SEARCH_POWERS
 from tests.workflow_factories import published_power
 
 pytestmark = pytest.mark.usefixtures("demo")
 
-SECRECY = {"confidentiality_reason": "涉及国家秘密", "confidentiality_basis": "《中华人民共和国保守国家秘密法》第十三条"}
 
 
 @dataclass

@@ -22,9 +22,9 @@ from tests.docx_checks import all_text, open_docx, runs_without_east_asia
 from tests.factories import make_unit, power_name, unique
 from tests.helpers import gql_data, token_for
 from tests.oversight_factories import ERRORS
+from tests.test_public_scope_confidential import SECRECY
 from tests.workflow_factories import published_power, seat_tokens
 
-SECRECY = {"confidentiality_reason": "涉及国家秘密", "confidentiality_basis": "《中华人民共和国保守国家秘密法》第十三条"}
 COMPLAINANT = "欧阳明远"
 DRAFT = f"""mutation ($title: String!, $number: String!) {{ draftBulletin(title: $title, number: $number) {{
   ... on Bulletin {{ id title number body status paragraphs }} {ERRORS} }} }}"""

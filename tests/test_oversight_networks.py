@@ -24,10 +24,10 @@ from tests.docx_checks import all_text, open_docx
 from tests.factories import make_power, make_unit, power_name, unique
 from tests.helpers import gql_data, token_for
 from tests.oversight_factories import ERRORS, D, exercise
+from tests.test_public_scope_confidential import SECRECY
 from tests.workflow_factories import published_power
 
 LAND = Network.LAND_TRANSFER
-SECRECY = {"confidentiality_reason": "涉及国家秘密", "confidentiality_basis": "《中华人民共和国保守国家秘密法》第十三条"}
 NETWORK = """query ($code: Network!) { network(code: $code) { code name powerCount recordCount leadUnit { code }
   powers(first: 100) { totalCount nodes { code } } records(first: 100) { totalCount nodes { subject } } } }"""
 NETWORKS = "{ networks { code name powerCount } }"
