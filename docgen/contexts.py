@@ -154,7 +154,8 @@ async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
             "result": result,
             "scope": r.scope.label,
         })  # fmt: skip
-    summary = f"共登记权力运行记录{len(rows)}条" + (f"，其中超过承诺时限办结{late}条。" if late else "。")
+    network = f"{scope.network.label}：" if scope.network else ""
+    summary = f"{network}共登记权力运行记录{len(rows)}条" + (f"，其中超过承诺时限办结{late}条。" if late else "。")
     return {"rows": rows, "summary": summary}, len(rows)
 
 

@@ -12,7 +12,7 @@ from tortoise.queryset import QuerySet
 from docgen.chart import Chart, chart_from_models
 from domain import access
 from domain import models as m
-from domain.enums import PowerStatus
+from domain.enums import Network, PowerStatus
 from domain.rules import INACTIVE
 
 CATALOGUE_STATUSES = (PowerStatus.APPROVED, PowerStatus.PUBLISHED)
@@ -33,6 +33,7 @@ class Scope:
     unit: m.Unit
     unit_ids: frozenset[int]
     power: m.Power | None = None
+    network: Network | None = None  # 附7 of one of the 七大网络 only
 
     @property
     def sees_unit_fully(self) -> bool:
@@ -112,4 +113,6 @@ async def records(scope: Scope) -> list[m.OperationRecord]:
     q = m.OperationRecord.filter(access.record_q(scope.viewer), power__unit_id__in=sorted(scope.unit_ids))
     if scope.power:
         q = q.filter(power_id=scope.power.id)
+    if scope.network is not None:
+        q = q.filter(network=scope.network)
     return await q.select_related("power").order_by("power__code", "decided_on", "id")

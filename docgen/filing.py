@@ -21,6 +21,7 @@ from docgen.data import Scope
 from docgen.forms import SPECS, FilingForm, filename
 from domain import access
 from domain import models as m
+from domain.enums import Network
 from domain.errors import FieldError, NotFound, ValidationFailed
 from domain.functions import require_function_reader
 
@@ -44,7 +45,9 @@ class Filing:
     media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power_id: int | None = None) -> Scope:
+async def scope_for(
+    viewer: access.Viewer, unit_id: int, form: FilingForm, power_id: int | None = None, network: Network | None = None
+) -> Scope:
     """Check that `viewer` may have this filing; the unit and power it covers. Raises typed errors."""
     unit = await m.Unit.get_or_none(id=unit_id)
     if unit is None:
@@ -55,13 +58,15 @@ async def scope_for(viewer: access.Viewer, unit_id: int, form: FilingForm, power
         require_function_reader(viewer, unit.id)
     if power_id is not None and form in (FilingForm.COVER_NOTE, FilingForm.FUNCTIONS, FilingForm.POSTS):
         raise ValidationFailed([FieldError("powerId", f"{SPECS[form].title}按单位报送，不能指定单条职权 (this form is per unit)")])
+    if network is not None and form is not FilingForm.OPERATION_RECORDS:
+        raise ValidationFailed([FieldError("network", "只有附7权力运行记录可以按网络生成 (only OPERATION_RECORDS is filed per network)")])
     unit_ids = await access.unit_subtree_ids(unit.id)
     power = None
     if power_id is not None:
         power = await m.Power.filter(access.power_q(viewer), id=power_id, unit_id__in=sorted(unit_ids)).first()
         if power is None:
             raise NotFound("该单位没有这项职权 (power not found in this unit)")
-    return Scope(viewer=viewer, unit=unit, unit_ids=unit_ids, power=power)
+    return Scope(viewer=viewer, unit=unit, unit_ids=unit_ids, power=power, network=network)
 
 
 def _font_styles(doc: Document) -> list[Any]:
@@ -104,10 +109,17 @@ def ensure_east_asian_fonts(doc: Document) -> None:
 
 
 async def build_filing(
-    viewer: access.Viewer, unit_id: int, form: FilingForm, power_id: int | None = None, *, today: date | None = None
+    viewer: access.Viewer,
+    unit_id: int,
+    form: FilingForm,
+    power_id: int | None = None,
+    *,
+    today: date | None = None,
+    network: Network | None = None,
 ) -> Filing:
-    """Generate a filing as `viewer` may see it; typed errors as `scope_for`."""
-    scope = await scope_for(viewer, unit_id, form, power_id)
+    """Generate a filing as `viewer` may see it (附7 of one network's records, with `network`); typed errors as
+    `scope_for`."""
+    scope = await scope_for(viewer, unit_id, form, power_id, network)
     spec = SPECS[form]
     context = contexts.common(scope, form, today or date.today())
     charts: list[contexts.PowerSheet] = []
@@ -124,6 +136,8 @@ async def build_filing(
     # server keeps answering other requests meanwhile. Everything it reads is loaded above.
     content = await asyncio.to_thread(_render, spec.path, {**context, **values}, charts)
     name = filename(form, scope.unit.code, scope.power.code if scope.power else None)
+    if network is not None:
+        name = filename(form, f"{scope.unit.code}-{network.value}", scope.power.code if scope.power else None)
     return Filing(name, content, rows, tuple(values.get("missing", ())))
 
 

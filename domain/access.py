@@ -126,6 +126,21 @@ def power_q(viewer: Viewer, prefix: str = "") -> Q:
     return public if own is None else public | own
 
 
+#: 依申请公开 (issue 24, item 6): a power disclosed 一定范围或依申请公开 (LIMITED) is not public, but anyone may
+#: learn that it exists — its name, code, unit and category, marked 依申请公开 — to request its content
+#: (domain.information_requests). Once published and not confidential only; never its rules, bases, notes,
+#: chart or records, which stay under PUBLIC_POWER's rule. Only `powersOnRequest`, `node` of a
+#: PowerOnRequest and the filing of a request read it; every other path keeps PUBLIC_POWER.
+ON_REQUEST_POWER: Mapping[str, object] = MappingProxyType(
+    {"status": PowerStatus.PUBLISHED, "disclosure_scope": DisclosureScope.LIMITED, "confidential": False}
+)
+
+
+def on_request_q(prefix: str = "") -> Q:
+    """The powers anyone may know of and request (ON_REQUEST_POWER), whoever asks."""
+    return Q(**_prefixed(prefix, **ON_REQUEST_POWER))
+
+
 def disclosed_publicly(power: Power) -> bool:
     """PUBLIC_POWER's rule but for the status: what a power's published version shows the public."""
     return all(getattr(power, field) == value for field, value in PUBLIC_POWER.items() if field != "status")

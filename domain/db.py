@@ -62,7 +62,7 @@ def tortoise_config(url: str) -> dict[str, Any]:
         "connections": {"default": connection_config(url)},
         "apps": {
             APP: {
-                "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models", "domain.comment_models", "domain.oversight_models", "domain.case_models", "domain.alarm_models"],
+                "models": ["domain.models", "domain.workflow_models", "domain.service_models", "domain.catalog.models", "domain.search_models", "domain.comment_models", "domain.oversight_models", "domain.case_models", "domain.alarm_models", "domain.loop_models"],
                 "migrations": "domain.migrations",
                 "default_connection": "default",
             }

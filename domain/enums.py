@@ -425,6 +425,8 @@ class CaseStatus(LabelledEnum):
 class CaseOutcome(LabelledEnum):
     GRANTED = ("GRANTED", "准予")
     REFUSED = ("REFUSED", "不予")
+
+
 class AlarmLevel(LabelledEnum):
     """电子监察: YELLOW once a step or a case reaches its due day, RED once it is overdue."""
 
@@ -437,3 +439,18 @@ class AlarmKind(LabelledEnum):
 
     STEP = ("STEP", "办理环节")
     CASE = ("CASE", "办件（承诺时限）")
+
+
+class InspectionMethod(LabelledEnum):
+    """How an inspection was made (明查暗访, the plan's 检查验收): announced, unannounced, a special
+    inspection of one matter, or a public opinion survey (民意测验)."""
+
+    OPEN = ("OPEN", "明查")
+    COVERT = ("COVERT", "暗访")
+    SPECIAL = ("SPECIAL", "专项检查")
+    SURVEY = ("SURVEY", "民意测验")
+
+
+class BulletinStatus(LabelledEnum):
+    DRAFT = ("DRAFT", "草稿")
+    PUBLISHED = ("PUBLISHED", "已发布")

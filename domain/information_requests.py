@@ -96,8 +96,9 @@ async def file_request(
     if data.power_id is None and unit_id is None:
         v.add("power_id", "请指明申请公开信息的单位或职权 (name a unit or a power)", "required")
     if data.power_id is not None:
-        # a public power only, whoever asks: a hidden one answers exactly as one that does not exist
-        power = await Power.filter(access.power_q(access.PUBLIC), id=data.power_id).first()
+        # a public power, or one disclosed on request (依申请公开), whoever asks: any other answers exactly as
+        # one that does not exist
+        power = await Power.filter(access.power_q(access.PUBLIC) | access.on_request_q(), id=data.power_id).first()
         if power is None:
             v.add("power_id", "职权不存在 (power not found)", "not_found")
         elif unit_id is not None and unit_id != power.unit_id:

@@ -3,6 +3,8 @@ working-day calendar loaded by admins, and oversight: operation steps, complaint
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -16,6 +18,8 @@ from domain.enums import (
     InformationRequestOutcome,
     InformationRequestStatus,
     InspectionKind,
+    InspectionMethod,
+    Network,
     PowerStatus,
     ProgrammeStage,
     ReviewDecision,
@@ -26,6 +30,9 @@ from domain.enums import (
     WithholdingGround,
 )
 from domain.models import FlowStep, OperationRecord, Power, Timestamped, Unit
+
+if TYPE_CHECKING:  # 民意测验 are in domain.loop_models
+    from domain.loop_models import Survey
 
 
 class Review(Timestamped):
@@ -210,6 +217,16 @@ class Inspection(Timestamped):
         "qingquan.Unit", related_name="inspections", on_delete=fields.RESTRICT
     )
     kind = fields.CharEnumField(InspectionKind, max_length=16)
+    method = fields.CharEnumField(InspectionMethod, max_length=16, default=InspectionMethod.OPEN, description="明查暗访 …")
+    power: fields.ForeignKeyNullableRelation[Power] = fields.ForeignKeyField(
+        "qingquan.Power", related_name="inspections", null=True, on_delete=fields.RESTRICT,
+        description="the power inspected, when the inspection is of one",
+    )  # fmt: skip
+    network = fields.CharEnumField(Network, max_length=40, null=True, description="the network inspected, if one")
+    survey: fields.ForeignKeyNullableRelation[Survey] = fields.ForeignKeyField(
+        "qingquan.Survey", related_name="inspections", null=True, on_delete=fields.RESTRICT,
+        description="the 民意测验 a SURVEY inspection rests on",
+    )  # fmt: skip
     inspected_on = fields.DateField()
     findings = fields.TextField(description="发现的问题")
     follow_up = fields.TextField(default="", description="整改要求")
@@ -220,7 +237,7 @@ class Inspection(Timestamped):
     class Meta:
         table = "inspection"
         ordering = ["-inspected_on", "-id"]
-        indexes = (("unit_id",),)
+        indexes = (("unit_id",), ("power_id",), ("survey_id",))
 
 
 class StageDeadline(Model):

@@ -37,7 +37,7 @@ from domain import db
 from domain.access import PUBLIC, Viewer
 from domain.change_listen import Wakeups
 from domain.tokens import token_refusal, viewer_for_token
-from qingquan import client_http, downloads, evidence, files, filings, open_data, webhooks
+from qingquan import bulletin_links, client_http, downloads, evidence, files, filings, open_data, webhooks
 from qingquan.graphiql import static_route as graphiql_static
 from qingquan.graphql_http import GraphQLHTTP, bilingual
 from qingquan.leader import prune_forever, run_as_database_leader, run_as_leader
@@ -293,6 +293,7 @@ def create_app(settings: Settings | None = None, *, manage_db: bool = True, migr
             Route("/readyz", readiness(backend, hub)),
             files.route,
             *filings.routes(settings),
+            *bulletin_links.routes(settings),
             *open_data.routes(),
             *downloads.routes(settings),
             *evidence.routes(settings),

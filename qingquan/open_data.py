@@ -3,6 +3,7 @@
     GET /open-data/catalog.json            the county's public catalogue
     GET /open-data/catalog.csv
     GET /open-data/units/{code}/catalog.json   (and .csv) one unit's, with its offices
+    GET /open-data/networks/{NETWORK}/catalog.json   (and .csv) the powers that run in one of the 七大网络
 
 The JSON's format is versioned (`"version": 2`: the API's global ids and camelCase names, enum values with
 their labels beside them); `?version=1` still serves the format before it.
@@ -29,6 +30,7 @@ from starlette.routing import Route
 from domain import data_version
 from domain.access import PUBLIC
 from domain.catalog.export import JSON_VERSIONS, ExportFormat, catalog_export, to_csv, to_json
+from domain.enums import Network
 from domain.models import Unit
 from qingquan.response_cache import etag_of, not_modified
 
@@ -59,8 +61,8 @@ class OpenDataCache:
                 self._entries.popitem(last=False)
 
 
-async def _build(unit: Unit | None, fmt: ExportFormat, version: int) -> OpenDataBody:
-    export = await catalog_export(PUBLIC, unit, generated_at=datetime.now(UTC))
+async def _build(unit: Unit | None, fmt: ExportFormat, version: int, network: Network | None = None) -> OpenDataBody:
+    export = await catalog_export(PUBLIC, unit, generated_at=datetime.now(UTC), network=network)
     # the body must not change while the data does not: no generation time in it
     export.generated_at = export.last_modified or datetime(2000, 1, 1, tzinfo=UTC)
     if fmt is ExportFormat.JSON:
@@ -92,6 +94,13 @@ def routes() -> list[Route]:
             return JSONResponse({"error": "open data is served as catalog.json or catalog.csv"}, status_code=404)
         fmt = ExportFormat(request.path_params["fmt"])
         code = request.path_params.get("code")
+        network = None
+        if "network" in request.path_params:
+            try:
+                network = Network(request.path_params["network"].upper())
+            except ValueError:
+                names = ", ".join(n.value for n in Network)
+                return JSONResponse({"error": f"no network {request.path_params['network']}: one of {names}"}, status_code=404)
         unit = None
         if code is not None:
             unit = await Unit.get_or_none(code=code)
@@ -102,10 +111,10 @@ def routes() -> list[Route]:
             known = " or ".join(str(v) for v in JSON_VERSIONS)
             return JSONResponse({"error": f"version is {known}, of catalog.json only"}, status_code=400)
         version = int(asked) if asked else JSON_VERSIONS[-1]
-        key = (f"{fmt.value}:{version}", code or "", await data_version.current())
+        key = (f"{fmt.value}:{version}", code or (f"network:{network.value}" if network else ""), await data_version.current())
         entry = cache.get(key)
         if entry is None:
-            entry = await _build(unit, fmt, version)
+            entry = await _build(unit, fmt, version, network)
             cache.put(key, entry)
         headers = {
             "ETag": entry.etag,
@@ -120,4 +129,5 @@ def routes() -> list[Route]:
     return [
         Route("/open-data/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
         Route("/open-data/units/{code:str}/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
+        Route("/open-data/networks/{network:str}/catalog.{fmt:str}", serve, methods=["GET", "HEAD"]),
     ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from domain import access, workload
 from domain import models as m
 from domain.enums import PowerCategory
+from domain.loop_models import NetworkPower
 from resolvers.ids import decode_id
 from resolvers.keyset import PageArgs, keyset_page, sort_key
 from resolvers.pagination import Page
@@ -39,6 +40,8 @@ def power_filter_q(f: PowerFilter | None) -> Q:
         q &= Q(name__icontains=f.name_contains.strip())
     if f.code:
         q &= Q(code=f.code.strip())
+    if f.network is not None:
+        q &= Q(id__in=Subquery(NetworkPower.filter(network=f.network).values("power_id")))
     return q
 
 

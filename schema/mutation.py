@@ -21,6 +21,7 @@ from schema.oversight.cases_mutations import CaseMutations
 from schema.oversight.dashboard_mutations import DashboardMutations
 from schema.oversight.functions_mutations import FunctionMutations
 from schema.oversight.information_requests_mutations import InformationRequestMutations
+from schema.oversight.loop_mutations import LoopMutations
 from schema.oversight.rectifications_mutations import RectificationMutations
 from schema.oversight.supervision_mutations import OversightMutations
 from schema.workflow.leading_group_mutations import LeadingGroupMutations
@@ -53,5 +54,6 @@ class Mutation(
     FunctionMutations,  # oversight: functions_mutations (三定, 四个对应)
     RectificationMutations,  # oversight: rectifications_mutations (整改, 责任追究)
     CaseMutations,  # oversight: cases_mutations
+    LoopMutations,  # oversight: loop_mutations
 ):
     pass

@@ -27,11 +27,13 @@ from schema.library.search import SearchQuery
 from schema.library.thesaurus import ThesaurusQuery
 from schema.library.upload import StoredFile
 from schema.node import Node
+from schema.oversight import loop
 from schema.oversight.alarms import AlarmQuery, alarm_node
 from schema.oversight.cases import CaseQuery, case_node
 from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
+from schema.oversight.loop import LoopQuery
 from schema.oversight.records import DisclosureRecord, OperationRecord
 from schema.oversight.rectifications import RectificationQuery, rectification_node
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
@@ -111,6 +113,8 @@ async def _node(info: Info, type_name: str, pk: int) -> Node | None:
         return await information_request_node(info, pk)
     if type_name == "Case":
         return await case_node(info, pk)
+    if type_name in loop.NODE_TYPES:
+        return await loop.node(info, type_name, pk)
     if type_name in comment_periods.NODE_TYPES:
         return await comment_periods.node(info, type_name, pk)
     if type_name == "UnitFunction":
@@ -169,6 +173,7 @@ class Query(
     CaseQuery,  # oversight: cases
     AlarmQuery,  # oversight: alarms
     EventCursorQuery,  # admin: live (subscriptions)
+    LoopQuery,  # oversight: loop (networks, surveys, bulletins, powers on request)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

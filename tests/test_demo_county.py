@@ -388,7 +388,11 @@ async def test_cli_seed_demo_is_idempotent_and_deterministic(fresh_db_url: str) 
     digest = first.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
     before = await snapshot(fresh_db_url)
-    assert len(before["power"]) == len(ALL_POWERS) and len(before["audit_event"]) == 1
+    assert len(before["power"]) == len(ALL_POWERS)
+    # the seed itself, then the 民意测验, the inspection on it and the 通报 (issue 24), through the domain's actions
+    loop = {"survey.open": 2, "survey.publish": 1, "inspection.create": 1, "bulletin.draft": 1, "bulletin.edit": 1, "bulletin.publish": 1}
+    actions = Counter(next(v for v in row if v == "demo.seed" or v in loop) for row in before["audit_event"])
+    assert actions == Counter({"demo.seed": 1, **loop})
 
     second = run_cli("seed-demo", "--fingerprint", db_url=fresh_db_url)
     assert "already seeded and verified; nothing written" in second.stdout
@@ -418,3 +422,39 @@ async def test_the_demo_leading_group_holds_every_seat(demo: object) -> None:
         token, _ = await create_token(Role.REVIEWER, seat=seat)
         assert token.seat is seat
     assert await seed_leading_group() == 0  # a group with members is left as it is
+
+
+async def test_the_demo_closes_the_loop(demo: object) -> None:
+    """Issue 24 on the demo: the seven networks with their lead units and powers, a 民意测验 whose summary is
+    published (and the inspection resting on it), one open with answers, and a published 通报 — as the public
+    reads them."""
+    import httpx
+
+    from domain.demo.loop import BULLETIN_NUMBER
+    from domain.enums import Role
+    from domain.models import Unit
+    from resolvers.ids import encode_id
+    from tests.helpers import app_client, gql_data, token_for
+
+    query = """query ($centre: ID!, $land: ID!) { networks { code leadUnit { name } powerCount recordCount }
+      centre: surveys(first: 100, unitId: $centre) { nodes { title open summary responseCount } }
+      land: surveys(first: 100, unitId: $land) { nodes { title open summary responseCount } }
+      bulletins(first: 100) { nodes { number title status paragraphs } } }"""
+    centre = await Unit.get(code=unit_code(REGION_CODE, 7))
+    land = await Unit.get(code=unit_code(REGION_CODE, 8))
+    variables = {"centre": encode_id("Unit", centre.id), "land": encode_id("Unit", land.id)}
+    async with app_client() as client:
+        assert isinstance(client, httpx.AsyncClient)
+        data = await gql_data(client, query, variables)
+        inspector = await token_for(Role.INSPECTOR)
+        inspections = await gql_data(client, "{ inspections(first: 50) { nodes { method survey { title } } } }", None, inspector)
+    assert len(data["networks"]) == 7 and all(n["leadUnit"] and n["powerCount"] and n["recordCount"] for n in data["networks"])
+    assert next(n for n in data["networks"] if n["code"] == "LAND_TRANSFER")["leadUnit"] == {"name": "大余县国土资源局"}
+    assert (centre.name, land.name) == ("大余县行政服务中心", "大余县国土资源局")
+    closed = next(s for s in data["centre"]["nodes"] if s["title"] == "2026年第四季度县行政服务中心群众满意度测评")
+    assert closed["summary"].startswith("本次民意测验共收回有效答卷60份") and closed["responseCount"] is None
+    assert any(s["summary"] is None and s["title"].endswith("办理情况民意测验") for s in data["land"]["nodes"])  # open: no summary
+    bulletin = next(b for b in data["bulletins"]["nodes"] if b["number"] == BULLETIN_NUMBER)
+    assert bulletin["status"] == "PUBLISHED"
+    assert bulletin["paragraphs"][0] == "一、工作进展" and "六、下一步工作" in bulletin["paragraphs"]
+    assert {"method": "SURVEY", "survey": {"title": closed["title"]}} in inspections["inspections"]["nodes"]

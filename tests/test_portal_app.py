@@ -81,16 +81,20 @@ async def test_the_app_serves_the_portal_unless_turned_off(database: str) -> Non
 # -- 公示 and 征求意见 ---------------------------------------------------------------------------------
 
 
-def portal_comment_documents() -> dict[str, str]:
-    """The portal's own 公示 documents (`QC` in portal.js), evaluated by Node as the browser would."""
+def portal_documents(name: str, what: str) -> dict[str, str]:
+    """The portal's own documents of one kind (`var <name>` in portal.js), evaluated by Node as the browser would."""
     node = shutil.which("node")
     if not node:
         pytest.skip("no Node.js to read portal.js's documents")
     text = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
-    block = re.search(r"\n  var QC = (\{.*?\n  \});\n", text, re.S)
-    assert block, "portal.js no longer defines its 公示 documents as `var QC`"
-    script = f"var PAGE = 20; var QC = {block.group(1)}; process.stdout.write(JSON.stringify(QC));"
+    block = re.search(rf"\n  var {name} = (\{{.*?\n  \}});\n", text, re.S)
+    assert block, f"portal.js no longer defines its {what} documents as `var {name}`"
+    script = f"var PAGE = 20; var {name} = {block.group(1)}; process.stdout.write(JSON.stringify({name}));"
     return json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+
+
+def portal_comment_documents() -> dict[str, str]:
+    return portal_documents("QC", "公示")
 
 
 OPEN = """mutation ($input: OpenCommentPeriodInput!) { openCommentPeriod(input: $input) {
@@ -129,15 +133,7 @@ async def test_the_portal_lists_open_comment_periods_and_reads_a_draft_by_persis
 
 
 def portal_request_documents() -> dict[str, str]:
-    """The portal's own 依申请公开 documents (`QR` in portal.js), evaluated by Node as the browser would."""
-    node = shutil.which("node")
-    if not node:
-        pytest.skip("no Node.js to read portal.js's documents")
-    text = (STATIC_DIR / "portal.js").read_text(encoding="utf-8")
-    block = re.search(r"\n  var QR = (\{.*?\n  \});\n", text, re.S)
-    assert block, "portal.js no longer defines its 依申请公开 documents as `var QR`"
-    script = f"var QR = {block.group(1)}; process.stdout.write(JSON.stringify(QR));"
-    return json.loads(subprocess.run([node, "-e", script], capture_output=True, text=True, check=True).stdout)
+    return portal_documents("QR", "依申请公开")
 
 
 async def test_the_portal_files_a_request_and_follows_it_by_post(database: str) -> None:
@@ -169,3 +165,40 @@ async def test_the_portal_files_a_request_and_follows_it_by_post(database: str) 
         progress = followed.json()["data"]["informationRequestByReceipt"]
         assert progress["status"] == "RECEIVED" and progress["dueOn"] == receipt["answerDueOn"]
         assert "李某某" not in followed.text and "13800000000" not in followed.text
+
+
+# -- 通报, 民意测验, 依申请公开的职权 (issue 24) ---------------------------------------------------------
+
+
+async def test_the_portal_reads_bulletins_and_surveys_and_answers_one(database: str) -> None:
+    """Each of the portal's documents runs against the schema as the public: lists, a published bulletin and
+    its Word link, an open survey answered by POST, the powers on request."""
+    import datetime
+
+    from domain.access import Viewer
+    from domain.bulletins import draft_bulletin, publish_bulletin
+    from domain.enums import ReviewSeat
+    from domain.surveys import Question, SurveyData, open_survey
+    from domain.workdays import today
+
+    html = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    assert '<a href="#/bulletins">通报</a>' in html and '<a href="#/surveys">民意测验</a>' in html
+    docs = portal_documents("QL", "通报、民意测验")
+    openness = Viewer(role=Role.REVIEWER, name="县公开办", seat=ReviewSeat.OPENNESS_OFFICE)
+    bulletin = await publish_bulletin(openness, (await draft_bulletin(openness, "关于门户测试的通报")).id)
+    unit = await make_unit()
+    survey = await open_survey(Viewer(role=Role.INSPECTOR, name="监察局"), SurveyData(
+        "门户测试测验", [Question("是否满意？", ["满意", "不满意"])], today(), today() + datetime.timedelta(days=3), unit_id=unit.id,
+    ))  # fmt: skip
+    bid, sid = encode_id("Bulletin", bulletin.id), encode_id("Survey", survey.id)
+    async with app_client(complaint_rate_limit=100_000) as c:
+        for name, variables in (("bulletins", {}), ("bulletin", {"id": bid}), ("surveys", {}), ("survey", {"id": sid}),
+                                ("onRequest", {"after": None}), ("onRequestOne", {"id": encode_id("PowerOnRequest", 1)})):  # fmt: skip
+            got = await c.get("/graphql", params={"query": docs[name], "variables": json.dumps(variables)})
+            assert got.status_code == 200 and "errors" not in got.json(), (name, got.text)
+        listed = (await c.get("/graphql", params={"query": docs["bulletins"]})).json()["data"]["bulletins"]["nodes"]
+        assert bid in {b["id"] for b in listed}
+        link = (await c.post("/graphql", json={"query": docs["document"], "variables": {"id": bid}})).json()["data"]
+        assert (await c.get(link["generateBulletinDocument"]["url"])).status_code == 200
+        answered = await c.post("/graphql", json={"query": docs["answer"], "variables": {"id": sid, "choices": [0]}})
+        assert answered.json()["data"]["answerSurvey"]["__typename"] == "SurveyAnswerReceipt"

@@ -15,12 +15,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from tortoise.expressions import Subquery
+
 from domain import access
 from domain.catalog.cells import append_text_row, csv_row
 from domain.catalog.citations import Citation
-from domain.enums import LabelledEnum, PowerCategory, Role
+from domain.enums import LabelledEnum, Network, PowerCategory, Role
 from domain.ids import global_id
 from domain.library.normalize import clean_text
+from domain.loop_models import NetworkPower
 from domain.models import Power, PowerBasis, Unit
 from domain.rules import INACTIVE
 
@@ -117,11 +120,16 @@ def _deadline(power: Power) -> str:
     return clean_text(f"{power.disclosure_timing.label}：{power.disclosure_deadline}".rstrip("："))
 
 
-async def catalog_export(viewer: access.Viewer, unit: Unit | None, *, generated_at: datetime) -> CatalogExport:
-    """The catalogue of `unit` and its offices (the whole county with None) as `viewer` may see it."""
+async def catalog_export(
+    viewer: access.Viewer, unit: Unit | None, *, generated_at: datetime, network: Network | None = None
+) -> CatalogExport:
+    """The catalogue of `unit` and its offices (the whole county with None) as `viewer` may see it; with
+    `network`, only the powers that run in that one of the 七大网络."""
     query = Power.filter(access.power_q(viewer)).exclude(status__in=CLOSED)
     if unit is not None:
         query = query.filter(unit_id__in=sorted(await access.unit_subtree_ids(unit.id)))
+    if network is not None:
+        query = query.filter(id__in=Subquery(NetworkPower.filter(network=network).values("power_id")))
     powers = await query.select_related("unit").order_by("unit_id", "code")
     order = {c: i for i, c in enumerate(PowerCategory)}
     powers.sort(key=lambda p: (p.unit.code, order[p.category], p.code))
@@ -141,7 +149,7 @@ async def catalog_export(viewer: access.Viewer, unit: Unit | None, *, generated_
         )
         for p in powers
     ]  # fmt: skip
-    name = unit.name if unit else "全县"
+    name = (unit.name if unit else "全县") + (network.label if network else "")
     version = "公开版" if viewer.role is Role.PUBLIC else f"{viewer.role.label}版"
     return CatalogExport(f"{name}行政权力清单（{version}）", unit.code if unit else "", viewer.role, generated_at, rows)
 

@@ -46,6 +46,7 @@ class SeedReport:
     by_network: dict[str, int] = field(default_factory=dict)
     laws: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    loop_added: list[str] = field(default_factory=list)  # networks, surveys, bulletin (issue 24) added by this run
     leading_group_added: int = 0  # members of 附1 added to a county seeded before the group was data
     seconds: float = 0.0
 

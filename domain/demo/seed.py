@@ -28,6 +28,7 @@ from domain.demo import powers_gov, powers_land, powers_social, powers_townships
 from domain.demo.dump import canonical_dump
 from domain.demo.flows import TEMPLATES, step_days
 from domain.demo.grounding import INACTIVE, DemoDataError, Grounded, ground
+from domain.demo.loop import seed_loop
 from domain.demo.oversight import seed_oversight
 from domain.demo.records import SEED, default_network, disclosures, operations, person
 from domain.demo.report import SeedReport, count, verify
@@ -140,6 +141,7 @@ async def seed(units: Sequence[UnitSpec], powers: Sequence[PowerSpec], progress:
         await count(report, county, powers)
         report.action = "verified"
         await verify(report, units, powers)
+    report.loop_added = await seed_loop()
     report.seconds = time.perf_counter() - started
     return report
 

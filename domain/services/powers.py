@@ -39,6 +39,7 @@ from domain.services.common import (
     visible_power,
 )
 from domain.workdays import check_day_count
+from domain.workflow_models import Inspection
 
 FIELDS = (
     "code",
@@ -283,6 +284,7 @@ async def delete_power(viewer: Viewer, power_id: int) -> None:
             (DisclosureRecord.filter(power_id=power.id), "公开记录", "disclosure records"),
             (OperationRecord.filter(power_id=power.id), "运行记录", "operation records"),
             (CommentDraft.filter(power_id=power.id), "公示稿及公众意见", "a comment version put up for comment"),
+            (Inspection.filter(power_id=power.id), "检查记录", "inspections"),
         ):
             if await query.exists():
                 raise in_use("id", f"该职权已有{zh}，不能删除 (the power has {en})")

@@ -124,6 +124,8 @@ HOLDINGS = {
     "rectifications": ("整改事项", "rectifications"),
     "accountabilities": ("责任追究记录", "accountability records"),
     "cases": ("办件", "cases"),
+    "led_networks": ("牵头的网络", "networks it leads"),
+    "surveys": ("民意测验", "surveys"),
 }
 
 

@@ -11,7 +11,7 @@ from docgen.filing import Filing, build_filing
 from docgen.forms import FilingForm
 from docgen.pdf import PdfUnavailable, convert
 from domain.access import CLI, UNIT_ROLES, Viewer, viewer_for
-from domain.enums import Role
+from domain.enums import Network, Role
 from domain.errors import NotFound
 from domain.models import Power, Unit
 from qingquan.commands.common import console, run_with_db
@@ -24,7 +24,9 @@ async def viewer_as(role: Role, unit: Unit) -> Viewer:
     return await viewer_for(role, unit.id if role in UNIT_ROLES else None, name=f"cli:{role.value.lower()}")
 
 
-async def _generate(unit_code: str, form: FilingForm, power_code: str | None, role: Role) -> Filing:
+async def _generate(
+    unit_code: str, form: FilingForm, power_code: str | None, role: Role, network: Network | None = None
+) -> Filing:
     unit = await Unit.get_or_none(code=unit_code)
     if unit is None:
         raise NotFound(f"没有编码为 {unit_code} 的单位 (no unit with code {unit_code})")
@@ -34,7 +36,7 @@ async def _generate(unit_code: str, form: FilingForm, power_code: str | None, ro
         if power is None:
             raise NotFound(f"没有编码为 {power_code} 的职权 (no power with code {power_code})")
         power_id = power.id
-    return await build_filing(await viewer_as(role, unit), unit.id, form, power_id)
+    return await build_filing(await viewer_as(role, unit), unit.id, form, power_id, network=network)
 
 
 def filing(
@@ -44,9 +46,10 @@ def filing(
     output: Path | None = typer.Option(None, "--output", "-o", help="file or directory to write (default: the filing's name in the current directory)"),
     role: Role = typer.Option(Role.ADMIN, "--role", case_sensitive=False, help="generate as this role sees it (PUBLIC: the public version)"),
     pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="also write the filing as PDF beside the .docx (needs LibreOffice)"),
+    network: Network | None = typer.Option(None, "--network", case_sensitive=False, help="附7 (OPERATION_RECORDS) of one of the 七大网络 only"),
 ) -> None:
     """Generate a Word filing (and its PDF); prints the .docx path written on the last line."""
-    result = run_with_db(lambda: _generate(unit, form, power, role))
+    result = run_with_db(lambda: _generate(unit, form, power, role, network))
     path = output or Path(result.filename)
     if path.is_dir():
         path = path / result.filename

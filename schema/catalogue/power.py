@@ -23,6 +23,7 @@ from schema.enums import (
     DisclosureScope,
     DisclosureTiming,
     ExerciseMode,
+    Network,
     OrderDirection,
     PowerCategory,
     PowerStatus,
@@ -198,6 +199,7 @@ class PowerFilter:
     position_id: strawberry.ID | None = strawberry.field(
         default=None, description="powers whose flow chart has a step this post (岗位) holds"
     )
+    network: Network | None = strawberry.field(default=None, description="七大网络: the powers that run in this network")
 
 
 @strawberry.enum

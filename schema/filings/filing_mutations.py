@@ -5,6 +5,7 @@ filing as PDF where the server has LibreOffice. The types are in schema.filings.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 
@@ -14,6 +15,7 @@ from docgen.pdf import UNAVAILABLE, soffice
 from domain.errors import DomainError
 from qingquan import filings
 from schema.context import Info
+from schema.enums import Network
 from schema.filings.filing import FilingForm, FilingLink
 from schema.mutation_base import failure, optional_pk, pk, result
 
@@ -28,22 +30,32 @@ class FilingMutations:
         "confidential powers (PermissionDeniedError otherwise)."
     )
     async def generate_filing(
-        self, info: Info, unit_id: strawberry.ID, form: FilingForm, power_id: strawberry.ID | None = None  # type: ignore[valid-type]
+        self,
+        info: Info,
+        unit_id: strawberry.ID,
+        form: FilingForm,  # type: ignore[valid-type]
+        power_id: strawberry.ID | None = None,
+        network: Annotated[
+            Network | None,  # type: ignore[valid-type]
+            strawberry.argument(description="七大网络: 附7 (OPERATION_RECORDS) of this network's records in the unit and its offices"),
+        ] = None,
     ) -> GenerateFilingResult:
         viewer = info.context.viewer
         try:
-            scope = await scope_for(viewer, pk(unit_id, "Unit", "unitId"), form, optional_pk(power_id, "Power", "powerId"))
+            scope = await scope_for(viewer, pk(unit_id, "Unit", "unitId"), form, optional_pk(power_id, "Power", "powerId"), network)  # type: ignore[arg-type]
         except DomainError as exc:
             return failure(exc)
-        token, expires = filings.sign(info.context.settings, viewer, scope.unit.id, form, scope.power.id if scope.power else None)
+        power_id_ = scope.power.id if scope.power else None
+        token, expires = filings.sign(info.context.settings, viewer, scope.unit.id, form, power_id_, network)  # type: ignore[arg-type]
         power_code = scope.power.code if scope.power else None
+        unit_code = scope.unit.code if network is None else f"{scope.unit.code}-{network.value}"
         printable = soffice() is not None
         return FilingLink(
             url=f"/filings/{token}",
-            filename=filename(form, scope.unit.code, power_code),
+            filename=filename(form, unit_code, power_code),
             form=form,
             expires_at=datetime.fromtimestamp(expires, UTC),
             pdf_url=f"/filings/{token}/pdf" if printable else None,
-            pdf_filename=filename(form, scope.unit.code, power_code, ".pdf") if printable else None,
+            pdf_filename=filename(form, unit_code, power_code, ".pdf") if printable else None,
             pdf_unavailable_reason=None if printable else UNAVAILABLE,
         )

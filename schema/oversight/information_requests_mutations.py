@@ -12,6 +12,7 @@ import strawberry
 from domain import information_requests as rules
 from domain.errors import DomainError
 from domain.workdays import today
+from resolvers.ids import parse_id
 from schema.context import Info
 from schema.enums import (
     InformationDelivery,
@@ -29,6 +30,15 @@ from schema.workflow.reviews_mutations import refused, workflow_result
 SCOPE = "information_request"
 
 
+def requested_power(global_id: strawberry.ID | None) -> int | None:
+    """The power a request names: by a Power's global id, or a PowerOnRequest's (the same power, as the
+    public knows one disclosed on request)."""
+    parsed = parse_id(global_id) if global_id is not None else None
+    if parsed is not None and parsed[0] == "PowerOnRequest":
+        return parsed[1]
+    return optional_pk(global_id, "Power", "powerId")
+
+
 @strawberry.input(
     description="依申请公开: name a unit, or a public power (its unit is asked); 政府信息公开条例第二十九条 asks for "
     "the requester's name and contact (shown only to the unit and oversight)."
@@ -41,7 +51,9 @@ class FileInformationRequestInput:
     )
     description: str = strawberry.field(default="", description="文号或者便于查询的其他特征性描述")
     unit_id: strawberry.ID | None = None
-    power_id: strawberry.ID | None = None
+    power_id: strawberry.ID | None = strawberry.field(
+        default=None, description="a public Power, or a PowerOnRequest (依申请公开: a LIMITED power) whose content is asked for"
+    )
     requester_id_number: str = strawberry.field(default="", description="身份证明 (证件号码), optional")
     delivery: InformationDelivery = strawberry.field(
         default=InformationDelivery.ELECTRONIC, description="获取信息的方式"
@@ -83,7 +95,7 @@ class InformationRequestMutations:
             data = rules.InformationRequestData(
                 subject=input.subject, requester_name=input.requester_name, requester_contact=input.requester_contact,
                 description=input.description, unit_id=optional_pk(input.unit_id, "Unit", "unitId"),
-                power_id=optional_pk(input.power_id, "Power", "powerId"),
+                power_id=requested_power(input.power_id),
                 requester_id_number=input.requester_id_number, delivery=input.delivery,  # type: ignore[arg-type]
             )  # fmt: skip
             r = await rules.file_request(ctx.viewer, data, today())

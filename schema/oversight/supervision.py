@@ -22,7 +22,7 @@ from resolvers.pagination import paginate
 from schema.catalogue.flow import FlowStep
 from schema.catalogue.unit import Unit
 from schema.context import Info
-from schema.enums import ComplaintStatus, Grade, InspectionKind
+from schema.enums import ComplaintStatus, Grade, InspectionKind, InspectionMethod, Network
 from schema.node import Node, page_args, to_connection
 from schema.oversight.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
@@ -30,9 +30,11 @@ from schema.workflow.reviews import load_power
 
 if TYPE_CHECKING:
     from schema.catalogue.power import Power
+    from schema.oversight.loop import Survey
     from schema.oversight.rectifications import Rectification
 
 LazyPower = Annotated["Power", strawberry.lazy("schema.catalogue.power")]
+LazySurvey = Annotated["Survey", strawberry.lazy("schema.oversight.loop")]
 
 
 async def _unit(info: Info, unit_id: int) -> Unit:
@@ -167,7 +169,11 @@ class Complaint(Node):
 class Inspection(Node):
     db_id: strawberry.Private[int]
     db_unit_id: strawberry.Private[int]
+    power_id: strawberry.Private[int | None]
+    survey_id: strawberry.Private[int | None]
     kind: InspectionKind
+    method: InspectionMethod = strawberry.field(description="检查方式: 明查, 暗访, 专项检查, 民意测验")
+    network: Network | None = strawberry.field(description="the network inspected, if one")
     inspected_on: date
     findings: str = strawberry.field(description="发现的问题")
     follow_up: str = strawberry.field(description="整改要求")
@@ -178,7 +184,8 @@ class Inspection(Node):
     @classmethod
     def from_model(cls, i: wm.Inspection) -> Inspection:
         return cls(
-            id=encode_id("Inspection", i.id), db_id=i.id, db_unit_id=i.unit_id, kind=i.kind, inspected_on=i.inspected_on,
+            id=encode_id("Inspection", i.id), db_id=i.id, db_unit_id=i.unit_id, power_id=i.power_id, survey_id=i.survey_id,
+            kind=i.kind, method=i.method, network=i.network, inspected_on=i.inspected_on,
             findings=i.findings, follow_up=i.follow_up, score=i.score, grade=i.grade, inspector=i.inspector,
         )  # fmt: skip
 
@@ -194,6 +201,20 @@ class Inspection(Node):
 
         found = await info.context.loaders.rectifications_by_inspection_id.load(int(self.db_id))
         return [Rectification.from_model(r) for r in found]
+    @strawberry.field(description="the power inspected, if one (null if hidden from the caller)")
+    async def power(self, info: Info) -> LazyPower | None:
+        return await load_power(info, self.power_id)
+
+    @strawberry.field(description="the 民意测验 a SURVEY inspection rests on")
+    async def survey(self, info: Info) -> LazySurvey | None:
+        from domain.loop_models import Survey as SurveyRow
+        from domain.surveys import survey_q
+        from schema.oversight.loop import Survey
+
+        if self.survey_id is None:
+            return None
+        found = await SurveyRow.filter(survey_q(info.context.viewer), id=self.survey_id).first()
+        return Survey.from_model(found) if found else None
 
 
 @strawberry.input(description="Filters of `complaints`.")

@@ -21,6 +21,7 @@ from schema.enums import (
     DisclosureScope,
     DisclosureTiming,
     InspectionKind,
+    InspectionMethod,
     Network,
     OperationStage,
 )
@@ -130,14 +131,21 @@ class FileComplaintInput:
     complainant_phone: str = strawberry.field(default="", description="联系电话 (shown only to the unit and oversight)")
 
 
-@strawberry.input(description="检查验收 / 绩效评估 of a unit; the grade follows from the score.")
+@strawberry.input(
+    description="检查验收 / 绩效评估 of a unit, or of a power or network (of the unit it belongs to); the grade follows "
+    "from the score. Name a unit, a power, a network, or (for 民意测验) a survey."
+)
 class RecordInspectionInput:
-    unit_id: strawberry.ID
     kind: InspectionKind
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="the unit inspected")
     inspected_on: date
     findings: str = strawberry.field(description="发现的问题")
     score: int = strawberry.field(description="0 to 100")
     follow_up: str = strawberry.field(default="", description="整改要求")
+    method: InspectionMethod = strawberry.field(default=InspectionMethod.OPEN, description="明查, 暗访, 专项检查 or 民意测验")
+    power_id: strawberry.ID | None = strawberry.field(default=None, description="a power inspected (the inspection is of its unit)")
+    network: Network | None = strawberry.field(default=None, description="a network inspected (of its lead unit, unless a unit is named)")
+    survey_id: strawberry.ID | None = strawberry.field(default=None, description="the 民意测验 a SURVEY inspection rests on")
 
 
 @strawberry.type
@@ -265,8 +273,10 @@ class OversightMutations:
     async def record_inspection(self, info: Info, input: RecordInspectionInput) -> InspectionResult:
         try:
             data = inspections.InspectionData(
-                unit_id=pk(input.unit_id, "Unit", "unitId"), kind=input.kind, inspected_on=input.inspected_on,  # type: ignore[arg-type]
-                findings=input.findings, score=input.score, follow_up=input.follow_up,
+                unit_id=optional_pk(input.unit_id, "Unit", "unitId"), kind=input.kind, inspected_on=input.inspected_on,  # type: ignore[arg-type]
+                findings=input.findings, score=input.score, follow_up=input.follow_up, method=input.method,  # type: ignore[arg-type]
+                power_id=optional_pk(input.power_id, "Power", "powerId"), network=input.network,  # type: ignore[arg-type]
+                survey_id=optional_pk(input.survey_id, "Survey", "surveyId"),
             )  # fmt: skip
             return Inspection.from_model(await inspections.record_inspection(info.context.viewer, data))
         except DomainError as exc:

@@ -644,9 +644,11 @@
     var powerCode = params.get("power") || "";
     var unitCode = params.get("unit") || "";
     show(h("h1", null, "依申请公开"), loading());
-    Promise.all([loadUnits(), powerCode ? query(QR.target, { code: powerCode }) : Promise.resolve(null)]).then(function (got) {
+    var onRequest = params.get("onRequest") || "";
+    var target = powerCode ? query(QR.target, { code: powerCode }) : onRequest ? query(QL.onRequestOne, { id: onRequest }) : Promise.resolve(null);
+    Promise.all([loadUnits(), target]).then(function (got) {
       var units = got[0].filter(function (u) { return u.kind !== "OFFICE"; });
-      var power = got[1] && got[1].power;
+      var power = got[1] && (got[1].power || got[1].node);
       if (power) unitCode = power.unit.code;
       var unitSelect = h("select", { id: "r-unit", name: "unit", required: true }, h("option", { value: "" }, "请选择单位"),
         units.map(function (u) { return h("option", { value: u.id, selected: u.code === unitCode }, u.name); }));
@@ -684,7 +686,7 @@
           }
         }, function (error) { submit.disabled = false; append(status, failure(error)); });
       } },
-        power ? h("p", null, "申请公开的职权：", link("#/power/" + enc(power.code), power.name), "（", power.unit.name, "）")
+        power ? h("p", null, "申请公开的职权：", onRequest ? power.name : link("#/power/" + enc(power.code), power.name), "（", power.unit.name, "）")
           : h("div", { class: "row" }, h("label", { for: "r-unit" }, "向哪个单位申请"), unitSelect),
         h("div", { class: "row" }, h("label", { for: "r-subject" }, "申请公开的信息名称（200 字以内）"), subject),
         h("div", { class: "row" }, h("label", { for: "r-description" }, "文号或其他便于查询的描述（可不填）"), description),
@@ -696,7 +698,8 @@
         submit);
       show(crumbs([["首页", "#/"], ["依申请公开"]]), h("h1", null, "依申请公开"),
         h("p", { class: "lead" }, "依照《政府信息公开条例》，可以向单位申请公开政府信息，不需要登录。单位在收到申请之日起 20 个工作日内答复" +
-          "（经同意可延长一次，不超过 20 个工作日）。提交后会得到申请编号和查询码，凭它们", link("#/request-follow", "查询申请进度"), "。"),
+          "（经同意可延长一次，不超过 20 个工作日）。提交后会得到申请编号和查询码，凭它们", link("#/request-follow", "查询申请进度"), "。" +
+          "不向社会公开、只能依申请公开的职权见", link("#/on-request", "依申请公开的职权"), "。"),
         form, status);
     }, function (error) { show(h("h1", null, "依申请公开"), failure(error)); });
   }
@@ -950,6 +953,147 @@
     }, function (error) { show(failure(error)); });
   }
 
+  // ---- 通报, 民意测验 and powers disclosed on request (issue 24) -------------------------------------
+  var QL = {
+    bulletins: "query PortalBulletins { bulletins(first: 50) { totalCount nodes { id number title publishedOn } } }",
+    bulletin: "query PortalBulletin($id: ID!) { node(id: $id) { ... on Bulletin { id number title publishedOn paragraphs } } }",
+    document: "mutation PortalBulletinDocument($id: ID!) { generateBulletinDocument(id: $id) { __typename " +
+      "... on BulletinDocumentLink { url filename pdfUrl } ... on NotFoundError { message } } }",
+    surveys: "query PortalSurveys { surveys(first: 50) { totalCount nodes { id title open opensOn closesOn summaryPublishedOn " +
+      "unit { code name } power { code name } } } }",
+    survey: "query PortalSurvey($id: ID!) { node(id: $id) { ... on Survey { id title open opensOn closesOn summary " +
+      "summaryPublishedOn questions { text options } unit { code name } power { code name } } } }",
+    answer: "mutation PortalAnswerSurvey($id: ID!, $choices: [Int!]!) { answerSurvey(surveyId: $id, choices: $choices) { __typename " +
+      "... on SurveyAnswerReceipt { receivedOn } ... on ValidationErrors { message errors { field message code } } " +
+      "... on NotFoundError { message } ... on IllegalTransitionError { message } ... on RateLimitedError { message retryAfterSeconds } } }",
+    onRequest: "query PortalOnRequest($after: String) { powersOnRequest(first: " + PAGE + ", after: $after) { totalCount " +
+      "pageInfo { hasNextPage endCursor } nodes { id code name category disclosure unit { code name } } } }",
+    onRequestOne: "query PortalOnRequestOne($id: ID!) { node(id: $id) { ... on PowerOnRequest { id code name unit { code name } } } }"
+  };
+
+  function bulletinsPage() {
+    setTitle("通报");
+    show(h("h1", null, "通报"), loading());
+    query(QL.bulletins).then(function (data) {
+      var list = data.bulletins.nodes;
+      show(crumbs([["首页", "#/"], ["通报"]]), h("h1", null, "通报"),
+        h("p", { class: "lead" }, "县公开办就清权确权工作的进展和结果发布的通报。"),
+        list.length ? h("ul", { class: "bulletins" }, list.map(function (b) {
+          return h("li", null, link("#/bulletin/" + enc(b.id), b.title), " ", h("span", { class: "meta" }, (b.number ? b.number + " · " : "") + b.publishedOn));
+        })) : h("p", { class: "empty" }, "还没有发布通报。"));
+    }, function (error) { show(h("h1", null, "通报"), failure(error)); });
+  }
+
+  function bulletinPage(id) {
+    setTitle("通报");
+    show(loading());
+    query(QL.bulletin, { id: id }).then(function (data) {
+      var b = data.node;
+      if (!b) return notFound("没有这份通报。");
+      setTitle(b.title);
+      var download = h("div", { id: "bulletin-document", "aria-live": "polite" });
+      var button = h("button", { type: "button" }, "下载 Word 文本");
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        post(QL.document, { id: b.id }).then(function (d) {
+          var r = d.generateBulletinDocument;
+          clear(download);
+          if (r.__typename === "BulletinDocumentLink") {
+            append(download, link(r.url, r.filename, { download: r.filename }), r.pdfUrl ? " " : null,
+              r.pdfUrl ? link(r.pdfUrl, "PDF") : null);
+          } else {
+            append(download, h("p", { class: "error", role: "alert" }, r.message));
+          }
+          button.disabled = false;
+        }, function (error) { button.disabled = false; append(download, failure(error)); });
+      });
+      show(crumbs([["首页", "#/"], ["通报", "#/bulletins"], [b.title]]), h("h1", null, b.title),
+        h("p", { class: "meta" }, (b.number ? b.number + " · " : "") + "发布日期 " + b.publishedOn),
+        h("div", { class: "bulletin" }, b.paragraphs.map(function (p) {
+          return /^[一二三四五六七八九十]+、/.test(p) && p.length <= 30 ? h("h2", null, p) : h("p", null, p);
+        })), button, download);
+    }, function (error) { show(failure(error)); });
+  }
+
+  function surveysPage() {
+    setTitle("民意测验");
+    show(h("h1", null, "民意测验"), loading());
+    query(QL.surveys).then(function (data) {
+      var list = data.surveys.nodes;
+      show(crumbs([["首页", "#/"], ["民意测验"]]), h("h1", null, "民意测验"),
+        h("p", { class: "lead" }, "对单位和职权行使情况的民意测验。进行中的测验不需要登录即可参加；结束后公布测评结果。"),
+        list.length ? h("ul", { class: "surveys" }, list.map(function (s) {
+          return h("li", null, link("#/survey/" + enc(s.id), s.title), " ",
+            s.open ? badge("进行中", "ok") : badge(s.summaryPublishedOn ? "已公布结果" : "已结束"), " ",
+            h("span", { class: "meta" }, (s.power ? s.power.name + " · " : "") + s.unit.name + " · " + s.opensOn + " 至 " + s.closesOn));
+        })) : h("p", { class: "empty" }, "目前没有民意测验。"));
+    }, function (error) { show(h("h1", null, "民意测验"), failure(error)); });
+  }
+
+  function surveyPage(id) {
+    setTitle("民意测验");
+    show(loading());
+    query(QL.survey, { id: id }).then(function (data) {
+      var s = data.node;
+      if (!s) return notFound("没有这项民意测验。");
+      setTitle(s.title);
+      var head = [crumbs([["首页", "#/"], ["民意测验", "#/surveys"], [s.title]]), h("h1", null, s.title),
+        h("p", { class: "meta" }, "测评对象：", s.power ? link("#/power/" + enc(s.power.code), s.power.name) : null, s.power ? "（" : null,
+          link("#/unit/" + enc(s.unit.code), s.unit.name), s.power ? "）" : null, " · " + s.opensOn + " 至 " + s.closesOn)];
+      if (s.summary !== null) {
+        return show(head, h("section", { id: "survey-summary" }, h("h2", null, "测评结果（" + s.summaryPublishedOn + " 公布）"),
+          s.summary.split("\n").map(function (line) { return h("p", null, line); })));
+      }
+      if (!s.open) return show(head, h("p", { class: "empty" }, "本次测验已结束，结果尚未公布。"));
+      var status = h("div", { id: "sv-result", "aria-live": "polite" });
+      var submit = h("button", { type: "submit" }, "提交答卷");
+      var groups = s.questions.map(function (q, i) {
+        return h("fieldset", null, h("legend", null, (i + 1) + "．" + q.text), q.options.map(function (o, j) {
+          var radio = h("input", { type: "radio", id: "sv-" + i + "-" + j, name: "q" + i, value: String(j), required: true });
+          return h("div", { class: "choice" }, radio, h("label", { for: "sv-" + i + "-" + j }, o));
+        }));
+      });
+      var form = h("form", { class: "survey", onsubmit: function (event) {
+        event.preventDefault();
+        clear(status);
+        var choices = s.questions.map(function (q, i) {
+          var checked = form.querySelector("input[name=q" + i + "]:checked");
+          return checked ? Number(checked.value) : -1;
+        });
+        submit.disabled = true;
+        post(QL.answer, { id: s.id, choices: choices }).then(function (d) {
+          var r = d.answerSurvey;
+          submit.disabled = false;
+          if (r.__typename === "SurveyAnswerReceipt") {
+            form.hidden = true;
+            append(status, h("p", { class: "receipt", role: "status" }, "答卷已收到，谢谢参与。测验结束后将公布测评结果。"));
+          } else if (r.__typename === "ValidationErrors") {
+            append(status, invalid(r));
+          } else {
+            append(status, h("p", { class: "error", role: "alert" }, r.message));
+          }
+        }, function (error) { submit.disabled = false; append(status, failure(error)); });
+      } }, groups, submit);
+      show(head, h("p", { class: "lead" }, "不需要登录；不记录答卷人的任何信息。"), form, status);
+    }, function (error) { show(failure(error)); });
+  }
+
+  function onRequestPage() {
+    setTitle("依申请公开的职权");
+    show(h("h1", null, "依申请公开的职权"), loading());
+    query(QL.onRequest, { after: null }).then(function (data) {
+      var conn = data.powersOnRequest;
+      show(crumbs([["首页", "#/"], ["依申请公开的职权"]]), h("h1", null, "依申请公开的职权"),
+        h("p", { class: "lead" }, "以下职权按规定一定范围内公开或依申请公开：这里只列出名称和实施主体，可以申请公开其内容。"),
+        h("p", { class: "count" }, "共 " + conn.totalCount + " 项"),
+        conn.nodes.length ? h("ul", { class: "powers" }, conn.nodes.map(function (p) {
+          return h("li", null, h("span", { class: "power-name" }, p.name), " ", badge(p.disclosure, "warn"), " ",
+            h("span", { class: "meta" }, (CATEGORY[p.category] || p.category) + " · " + p.unit.name), " ",
+            link("#/request?onRequest=" + enc(p.id), "申请公开"));
+        })) : h("p", { class: "empty" }, "没有依申请公开的职权。"));
+    }, function (error) { show(h("h1", null, "依申请公开的职权"), failure(error)); });
+  }
+
   function notFound(message) {
     setTitle("未找到");
     show(h("h1", null, "未找到"), h("p", null, message || "没有这个页面。"), link("#/", "返回首页"));
@@ -988,6 +1132,11 @@
       case "case-follow": return caseFollowPage(params);
       case "comments": return commentPeriodsPage();
       case "draft": return commentDraftPage(parts[1] || "");
+      case "bulletins": return bulletinsPage();
+      case "bulletin": return bulletinPage(parts[1] || "");
+      case "surveys": return surveysPage();
+      case "survey": return surveyPage(parts[1] || "");
+      case "on-request": return onRequestPage();
       default: return notFound();
     }
   }
