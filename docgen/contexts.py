@@ -10,7 +10,7 @@ from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, 
 from docgen.forms import SPECS, FilingForm, attachment_number, attachments
 from domain import models as m
 from domain import personal
-from domain.alarms import case_timing
+from domain.alarms import applied_clocks, case_timing
 from domain.comment_periods import comment_summaries
 from domain.enums import AlarmLevel, OperationStage, PowerCategory, PowerStatus
 from domain.functions import correspondence
@@ -137,12 +137,14 @@ async def operation_records(scope: Scope) -> tuple[dict[str, Any], int]:
         steps[step.operation_id].append(step)
     rows = []
     calendar = await WorkCalendar.load()
+    applied = await applied_clocks(list(steps))
     late = 0
     for no, r in enumerate(found, start=1):
         text = personal.operation_record_text(scope.viewer, r.power.unit_id, r)
         who = _responsible(r, steps[r.id])
         result = _stage(text.result, r.finished_on, who[OperationStage.RESULT]) or f"（{r.stage.label}阶段）"
-        timing = case_timing(calendar, r, r.power.time_limit_days, today()) if r.stage == OperationStage.RESULT else None
+        limit, started = applied.get(r.id, (r.power.time_limit_days, None))
+        timing = case_timing(calendar, r, limit, today(), started) if r.stage == OperationStage.RESULT else None
         if timing is not None and timing.late:  # 电子监察: closed later than the power's 承诺时限
             late += 1
             result += f"\n【超过承诺时限】承诺{timing.limit}个工作日（{chinese_date(timing.due)}前），实际用时{timing.workdays}个工作日"

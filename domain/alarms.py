@@ -20,7 +20,7 @@ import asyncio
 import datetime
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
@@ -32,7 +32,9 @@ from tortoise.transactions import in_transaction
 from domain import access
 from domain.alarm_models import Alarm
 from domain.audit import record
-from domain.enums import AlarmKind, AlarmLevel, OperationStage, Role
+from domain.case_models import ApplicationCase, CaseSuspension
+from domain.cases import suspended_workdays
+from domain.enums import AlarmKind, AlarmLevel, CaseStatus, OperationStage, Role
 from domain.models import OperationRecord
 from domain.operations import due_day
 from domain.workdays import WorkCalendar
@@ -99,10 +101,46 @@ def _cases(rows: list[tuple]) -> list[Timed]:  # type: ignore[type-arg]
     ]
 
 
-async def _timed(on: datetime.date, open_keys: set[str]) -> AsyncIterator[list[Timed]]:
+_APPLIED_COLUMNS = ("operation_id", "unit_id", "received_on", "chart", "closed_on")
+
+
+def _applied(rows: list[tuple]) -> list[Timed]:  # type: ignore[type-arg]
+    """Cases filed online or at the counter (网上审批): due from the day received, against the limit of the
+    version they started under (their chart's), not the 决策 date the 附7 record gets when they close."""
+    return [
+        Timed(f"case:{op}", AlarmKind.CASE, op, None, unit, None, received, chart["time_limit_days"], closed)
+        for op, unit, received, chart, closed in rows
+        if isinstance(chart, dict) and chart.get("time_limit_days") is not None
+    ]
+
+
+async def _without_applied(chunk: list[Timed]) -> list[Timed]:
+    """A record chunk less the 附7 records of applied cases (_applied times those)."""
+    applied = set(await ApplicationCase.filter(operation_id__in=[t.operation_id for t in chunk]).values_list("operation_id", flat=True))
+    return [t for t in chunk if t.operation_id not in applied]
+
+
+async def stopped_clocks(chunk: list[Timed], calendar: WorkCalendar, on: datetime.date) -> list[Timed]:
+    """补正 stops the clock: a step or case of an applied case is due later by the working days it stood
+    suspended (between its start and the day it was done, or `on`)."""
+    ops = sorted({t.operation_id for t in chunk})
+    intervals: dict[int, list[tuple[datetime.date, datetime.date | None]]] = {}
+    for op, suspended, resumed in await CaseSuspension.filter(case__operation_id__in=ops).order_by("id").values_list(
+        "case__operation_id", "suspended_on", "resumed_on"
+    ):
+        intervals.setdefault(op, []).append((suspended, resumed))
+    return [
+        replace(t, limit=t.limit + suspended_workdays(calendar, intervals[t.operation_id], t.start, t.finished_on or on))
+        if t.operation_id in intervals
+        else t
+        for t in chunk
+    ]
+
+
+async def _timed(on: datetime.date, open_keys: set[str], calendar: WorkCalendar) -> AsyncIterator[list[Timed]]:
     """Running steps and cases with a limit and those done since RECENT_DAYS, CHUNK at a time (by id: each
     chunk one indexed statement, the event loop free between them); then those with an open alarm not among
-    them (done long ago while no round ran)."""
+    them (done long ago while no round ran). Every chunk with its clocks stopped for 补正."""
     since = on - datetime.timedelta(days=RECENT_DAYS)
     seen: set[str] = set()
     steps = OperationStep.filter(Q(finished_on__isnull=True) | Q(finished_on__gte=since), time_limit_days__isnull=False)
@@ -110,18 +148,26 @@ async def _timed(on: datetime.date, open_keys: set[str]) -> AsyncIterator[list[T
         Q(stage__in=[OperationStage.DECISION, OperationStage.EXECUTION]) | Q(finished_on__gte=since),
         power__time_limit_days__isnull=False, decided_on__isnull=False,
     )  # fmt: skip
-    for query, columns, make in ((steps, _STEP_COLUMNS, _steps), (cases, _CASE_COLUMNS, _cases)):
+    applied = ApplicationCase.filter(Q(status__in=[CaseStatus.OPEN, CaseStatus.SUSPENDED]) | Q(closed_on__gte=since))
+    sources = ((steps, "id", _STEP_COLUMNS, _steps), (cases, "id", _CASE_COLUMNS, _cases), (applied, "operation_id", _APPLIED_COLUMNS, _applied))
+    for query, key, columns, make in sources:
         last = 0
-        while rows := await query.filter(id__gt=last).order_by("id").limit(CHUNK).values_list(*columns):
+        while rows := await query.filter(**{f"{key}__gt": last}).order_by(key).limit(CHUNK).values_list(*columns):
             last = rows[-1][0]
             chunk = make(rows)
+            if make is _cases:
+                chunk = await _without_applied(chunk)
             seen.update(t.key for t in chunk)
-            yield chunk
+            yield await stopped_clocks(chunk, calendar, on)
     left = sorted(open_keys - seen)
     for prefix, model, columns, make in (("step:", OperationStep, _STEP_COLUMNS, _steps), ("case:", OperationRecord, _CASE_COLUMNS, _cases)):
         ids = _ids(left, prefix)
         for i in range(0, len(ids), CHUNK):
-            yield make(await model.filter(id__in=ids[i : i + CHUNK]).values_list(*columns))
+            chunk = make(await model.filter(id__in=ids[i : i + CHUNK]).values_list(*columns))
+            if make is _cases:  # an applied case closed long ago: timed from its receipt, as above
+                chunk = await _without_applied(chunk)
+                chunk += _applied(await ApplicationCase.filter(operation_id__in=ids[i : i + CHUNK]).values_list(*_APPLIED_COLUMNS))
+            yield await stopped_clocks(chunk, calendar, on)
 
 
 @dataclass
@@ -160,16 +206,43 @@ class CaseTiming:
         return self.workdays > self.limit
 
 
-def case_timing(calendar: WorkCalendar, record: OperationRecord, limit: int | None, on: datetime.date) -> CaseTiming | None:
+def case_timing(
+    calendar: WorkCalendar,
+    record: OperationRecord,
+    limit: int | None,
+    on: datetime.date,
+    applied: tuple[datetime.date, Iterable[tuple[datetime.date, datetime.date | None]]] | None = None,
+) -> CaseTiming | None:
     """A case against its power's promised limit (None without a limit or a 决策 date): for the 附7 filing,
-    which marks one closed later than promised."""
-    if limit is None or record.decided_on is None:
-        return None
-    due = due_day(calendar, record.decided_on, limit)
-    if due is None:
+    which marks one closed later than promised. `applied`: a case filed online or at the counter, its day
+    received (its clock starts then) and its 补正 suspensions (the clock stood still)."""
+    start = applied[0] if applied else record.decided_on
+    if limit is None or start is None:
         return None
     end = record.finished_on if record.stage == OperationStage.RESULT and record.finished_on else on
-    return CaseTiming(limit, due.day, calendar.workdays_between(record.decided_on, end))
+    stopped = suspended_workdays(calendar, applied[1], start, end) if applied else 0
+    due = due_day(calendar, start, limit + stopped)
+    if due is None:
+        return None
+    return CaseTiming(limit, due.day, calendar.workdays_between(start, end) - stopped)
+
+
+Suspensions = list[tuple[datetime.date, datetime.date | None]]
+
+
+async def applied_clocks(operation_ids: list[int]) -> dict[int, tuple[int | None, tuple[datetime.date, Suspensions]]]:
+    """For the 附7 records among `operation_ids` that are applied cases: the limit of the version each started
+    under, and its day received with its 补正 suspensions (case_timing's `applied`)."""
+    cases = await ApplicationCase.filter(operation_id__in=operation_ids).values_list("id", "operation_id", "received_on", "chart")
+    stops: dict[int, Suspensions] = {}
+    for case_id, suspended, resumed in await CaseSuspension.filter(case_id__in=[c[0] for c in cases]).order_by("id").values_list(
+        "case_id", "suspended_on", "resumed_on"
+    ):
+        stops.setdefault(case_id, []).append((suspended, resumed))
+    return {
+        op: ((chart or {}).get("time_limit_days"), (received, stops.get(case_id, [])))
+        for case_id, op, received, chart in cases
+    }
 
 
 @dataclass(frozen=True)
@@ -229,7 +302,7 @@ async def raise_alarms(on: datetime.date, at: datetime.datetime | None = None) -
     done = AlarmRound()
     open_keys = set(await Alarm.filter(cleared_at__isnull=True).values_list("key", flat=True))
     clock = Clock(await WorkCalendar.load(), on)
-    async for chunk in _timed(on, open_keys):
+    async for chunk in _timed(on, open_keys, clock.calendar):
         existing = await _existing([t.key for t in chunk])
         for t in chunk:
             await _round_one(t, existing.get(t.key), clock, at, done)

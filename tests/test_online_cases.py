@@ -421,3 +421,69 @@ async def test_counter_applications_are_registered_by_the_units_staff(client: ht
     done = (await gql_data(client, query, variables, own))["registerCounterApplication"]
     assert done["__typename"] == "CaseReceipt"
     assert (await ApplicationCase.get(id=parse_id(done["id"])[1])).channel.value == "COUNTER"
+
+
+CASE_ALARMS = """query ($filter: AlarmFilter) { alarms(filter: $filter, first: 50) {
+  edges { node { kind level dueOn operation { id } } } } }"""
+
+
+async def test_an_applied_case_running_late_raises_alarms_and_补正_delays_them(
+    client: httpx.AsyncClient, anon: httpx.AsyncClient
+) -> None:
+    """The done-test's 电子监察 half on applied cases: a case filed online is due its power's limit (of the
+    version it started under) in working days after its receipt; on that day 监察局 and the unit see a
+    YELLOW alarm and a webhook carries it; a case suspended for 补正 is due later by the days it stood."""
+    from domain.access import CLI
+    from domain.alarms import raise_alarms
+    from domain.catalog.models import WebhookDelivery
+    from domain.catalog.webhooks import WebhookData, register_webhook, remove_webhook
+
+    power = await demo_power()
+    unit = await Unit.get(id=power.unit_id)
+    received = datetime.date(2026, 11, 2)  # a Monday
+    ids = []
+    for _ in range(2):
+        receipt = await apply(anon, powerId=_gid("Power", power.id))
+        case = await ApplicationCase.get(id=parse_id(receipt["id"])[1])
+        await ApplicationCase.filter(id=case.id).update(received_on=received)
+        await OperationStep.filter(operation_id=case.operation_id).update(started_on=received)
+        ids.append((receipt["id"], case))
+    (plain_id, plain), (stopped_id, stopped) = ids
+    limit = plain.chart["time_limit_days"]
+    assert limit, "the demo licence promises a limit"
+    calendar = await WorkCalendar.load()
+    due = calendar.add_workdays(received, limit).day
+    # 补正 from the receipt's next working day for five working days
+    suspended_on = calendar.add_workdays(received, 1).day
+    resumed_on = calendar.add_workdays(suspended_on, 5).day
+    await CaseSuspension.create(case=stopped, reason="补正身份证明", suspended_on=suspended_on, suspended_by="test",
+                                resumed_on=resumed_on, resumed_by="test")  # fmt: skip
+    later = calendar.add_workdays(received, limit + 5).day
+
+    hook = await register_webhook(
+        CLI, WebhookData("alarm-inspector", "http://127.0.0.1:9/cases", Role.INSPECTOR, None, ("case.alarm",)), allow_private=True
+    )
+    try:
+        inspector, own, other = await token_for(Role.INSPECTOR), await token_for(Role.UNIT_STAFF, unit), await token_for(Role.UNIT_STAFF, await make_unit())
+
+        async def case_levels(token: str) -> dict[str, tuple[str, str]]:
+            body = await gql_data(client, CASE_ALARMS, {"filter": {"unitId": _gid("Unit", unit.id)}}, token)
+            ops = {_gid("OperationRecord", plain.operation_id): "plain", _gid("OperationRecord", stopped.operation_id): "stopped"}
+            return {ops[e["node"]["operation"]["id"]]: (e["node"]["level"], e["node"]["dueOn"])
+                    for e in body["alarms"]["edges"] if e["node"]["kind"] == "CASE" and e["node"]["operation"]["id"] in ops}  # fmt: skip
+
+        await raise_alarms(due - datetime.timedelta(days=1))
+        assert await case_levels(inspector) == {}
+        await raise_alarms(due)
+        assert await case_levels(inspector) == await case_levels(own) == {"plain": ("YELLOW", due.isoformat())}
+        assert (await gql_data(client, CASE_ALARMS, {"filter": {}}, other))["alarms"]["edges"] == []
+        sent = [d.payload for d in await WebhookDelivery.filter(webhook_id=hook.id, event="case.alarm")]
+        mine = {_gid("OperationRecord", c.operation_id) for c in (plain, stopped)}
+        alarms = [(p["operation"]["id"], p["alarm"]["kind"], p["alarm"]["level"]) for p in sent if p["operation"]["id"] in mine]
+        assert [a for a in alarms if a[1] == "CASE"] == [(_gid("OperationRecord", plain.operation_id), "CASE", "YELLOW")]
+        assert APPLICANT not in json.dumps(sent, ensure_ascii=False)
+        await raise_alarms(later)
+        levels = await case_levels(inspector)
+        assert levels["plain"][0] == "RED" and levels["stopped"] == ("YELLOW", later.isoformat())
+    finally:
+        await remove_webhook(CLI, hook.id)
