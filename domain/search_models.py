@@ -38,7 +38,7 @@ class Embedding(Model):
     entity_id = fields.IntField()
     model = fields.CharField(max_length=60)
     text_hash = fields.CharField(max_length=32)
-    vector = fields.BinaryField(description="int8 × the model's dimensions (unit vector × 127)")
+    vector = fields.BinaryField(description="int8 × the model's dimensions (scaled to ±127, read back as a unit vector)")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

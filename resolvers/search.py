@@ -371,16 +371,26 @@ async def search_powers(
         *any_of("unit_id", unit_ids),
     )
     vocab, database = await vocabulary_and_database()
-    meaning = understand(query, vocab)
-    if meaning.citations or meaning.laws:  # a law's name in a power's query is words to find, not a scope
-        meaning = understand(query, replace(vocab, names=LawNames()))
-    semantic = await by_meaning(settings, POWER, query, meaning)
-    result = await run_search(
-        settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
-        offset=offset, terms=tuple(meaning.terms) if meaning.terms else None, match_all=not meaning.question,
-        database=database, meaning=semantic,
-    )  # fmt: skip
-    if meaning.question:
+    if (meaning := understand(query, vocab)).citations or meaning.laws:
+        vocab = replace(vocab, names=LawNames())  # a law's name in a power's query is words to find, not a scope
+        meaning = understand(query, vocab)
+
+    async def run(meaning: Understanding) -> tuple[SearchResult, Meaning]:
+        semantic = await by_meaning(settings, POWER, query, meaning)
+        result = await run_search(
+            settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
+            offset=offset, terms=tuple(meaning.terms) if meaning.terms else None, match_all=not meaning.question,
+            database=database, meaning=semantic,
+        )  # fmt: skip
+        return result, semantic
+
+    result, semantic = await run(meaning)
+    if result.total == 0 and not meaning.question and meaning.terms:
+        # no power has the words as typed (夫妻过不下去了 想去办离婚): cut them as a question's, any will do
+        meaning = understand(query, vocab, as_sentence=True)
+        result, semantic = await run(meaning)
+        result.matched_all_words = False
+    elif meaning.question:
         first_hit = set(result.hits[0].matched) if result.hits else set()
         result.matched_all_words = bool(first_hit) and all(first_hit & set(t.words) for t in meaning.terms)
     return result, meaning, semantic

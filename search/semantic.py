@@ -6,7 +6,7 @@ unit, its bases' text and its flow chart's conditions; both cut to TEXT_CHARS ch
 grows faster than the text).
 
 **Stored where every host gets them.** One row per (kind, entity, model) in `search_embedding`, with the
-hash of the text it is the vector of (int8, unit vector × 127). The embedder (`Embedder`) runs once per
+hash of the text it is the vector of (int8, scaled to ±127). The embedder (`Embedder`) runs once per
 database (the server's background job, or `qingquan embed`): it follows the change feed as a consumer of
 its own (`CONSUMER`), drops the vectors whose text changed or whose row is gone, and embeds what has none,
 a small batch at a time, so it is resumable (the rows are the progress) and idempotent (a text embedded
@@ -121,7 +121,9 @@ TABLES = {ARTICLE: "legal_article", POWER: "power"}
 
 
 def pack(vector: np.ndarray) -> bytes:
-    return np.clip(np.rint(vector * 127.0), -127, 127).astype(np.int8).tobytes()
+    """int8, the largest component at ±127 (unpack makes it unit length again: the scale is not kept)."""
+    scale = 127.0 / max(float(np.abs(vector).max()), 1e-6)
+    return np.clip(np.rint(vector * scale), -127, 127).astype(np.int8).tobytes()
 
 
 def unpack(blobs: list[bytes]) -> np.ndarray:

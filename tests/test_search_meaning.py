@@ -35,7 +35,8 @@ QUESTIONS = Path(__file__).parent / "fixtures" / "resident_questions.tsv"
 #: recall@5 measured on the set is 0.xx (bench/RESULTS.md); the goal of the issue is 0.75.
 RECALL_FLOOR = 0.75
 
-POWERS_QUERY = """query($q: String!, $first: Int) { searchPowers(query: $q, first: $first) { totalCount matchedAllWords
+POWERS_QUERY = """query($q: String!, $first: Int, $after: String) { searchPowers(query: $q, first: $first, after: $after) {
+  totalCount matchedAllWords pageInfo { hasNextPage endCursor }
   edges { node { score power { id name unit { name } } } }
   facets { categories { category count } units { unit { id } count } }
   understanding { question dropped terms { word } meaning { used reason message vectors total } } } }"""
@@ -106,7 +107,14 @@ async def test_a_keyword_query_is_not_embedded_and_says_so(meaning_client: httpx
 
 
 async def _everything(client: httpx.AsyncClient, question: str, token: str | None = None) -> dict:
-    return (await gql_data(client, POWERS_QUERY, {"q": question, "first": 100}, token))["searchPowers"]
+    """Every page of the search (the edges of all pages under the first page's counts)."""
+    search = (await gql_data(client, POWERS_QUERY, {"q": question, "first": 100}, token))["searchPowers"]
+    page = search
+    while page["pageInfo"]["hasNextPage"]:
+        variables = {"q": question, "first": 100, "after": page["pageInfo"]["endCursor"]}
+        page = (await gql_data(client, POWERS_QUERY, variables, token))["searchPowers"]
+        search["edges"] += page["edges"]
+    return search
 
 
 async def _outsider(power: Power) -> Unit:
@@ -150,7 +158,7 @@ async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_coun
             assert search["understanding"]["meaning"]["used"]
             ids = [e["node"]["power"]["id"] for e in search["edges"]]
             assert hidden_id not in ids
-            assert len(ids) == search["totalCount"] <= 100  # every hit counted is shown: nothing hidden counted
+            assert len(set(ids)) == len(ids) == search["totalCount"]  # every hit counted is shown: nothing hidden counted
             assert sum(c["count"] for c in search["facets"]["categories"]) == search["totalCount"]
         # its own unit's lead sees it, by the same question
         own = await _everything(meaning_client, question, await token_for(Role.UNIT_LEAD, await Unit.get(id=power.unit_id)))
@@ -238,4 +246,4 @@ def test_vectors_pack_to_int8_and_back() -> None:
     vector = np.random.default_rng(7).standard_normal(embedding.DIM).astype(np.float32)
     vector /= np.linalg.norm(vector)
     back = semantic.unpack([semantic.pack(vector)])[0]
-    assert len(semantic.pack(vector)) == embedding.DIM and float(back @ vector) > 0.999
+    assert len(semantic.pack(vector)) == embedding.DIM and float(back @ vector) > 0.9995

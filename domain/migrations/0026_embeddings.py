@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('entity_id', fields.IntField()),
                 ('model', fields.CharField(max_length=60)),
                 ('text_hash', fields.CharField(max_length=32)),
-                ('vector', fields.BinaryField(description="int8 × the model's dimensions (unit vector × 127)")),
+                ('vector', fields.BinaryField(description="int8 × the model's dimensions (scaled to ±127, read back as a unit vector)")),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
             ],
             options={'table': 'search_embedding', 'app': 'qingquan', 'unique_together': (('kind', 'entity_id', 'model'),), 'indexes': [Index(fields=['model', 'text_hash'])], 'pk_attr': 'id', 'table_description': 'Vectors of articles and powers for the search by meaning (search/semantic.py).'},
