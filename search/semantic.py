@@ -244,7 +244,12 @@ class Embedder:
             for kind in KINDS:
                 await self.recheck(kind)
             return 0
-        rows = await feed.read(feed.position_of(consumer), batch)
+        at = feed.position_of(consumer)
+        final = await feed.read(at, batch)
+        # committed but not final yet (an older transaction of the cluster is still open): applied ahead,
+        # the position moves over final changes only (a recheck done twice is harmless)
+        ahead = await feed.read(final[-1].position if final else at, batch, final=False) if len(final) < batch else []
+        rows = final + ahead
         if not rows:
             await feed.seen(CONSUMER, consumer.build)
             return 0
@@ -260,7 +265,9 @@ class Embedder:
             await self.recheck(ARTICLE, articles)
         if ids[SearchEntity.POWER]:
             await self.recheck(POWER, ids[SearchEntity.POWER])
-        await feed.advance(CONSUMER, consumer.build, rows[-1].position)
+        if not final:
+            return len(rows)
+        await feed.advance(CONSUMER, consumer.build, final[-1].position)
         return len(rows)
 
     async def _pending(self, kind: str, limit: int) -> list[int]:
