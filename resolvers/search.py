@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
 MAX_OFFSET = 10_000
 FACET_SIZE = 20
 MAX_CITATIONS = 10
+#: A question is read by meaning only when it has Chinese in it (a code or a number has no meaning to find).
+HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Search by meaning (search/semantic.py): the nearest texts asked of the vectors (before the filters),
 #: how many of each ranking are fused, and reciprocal rank fusion's constant (1 / (RRF_K + rank)).
 NEAREST = {"power": 50, "article": 100}
@@ -194,8 +197,8 @@ async def fused_search(
 
 async def by_meaning(settings: Settings, kind: str, query: str, meaning: Understanding) -> Meaning:
     """The nearest texts by meaning for a question (a keyword or citation query is never embedded)."""
-    if not meaning.question or not meaning.terms:
-        return Meaning(False, "not_a_question")
+    if not meaning.question or not meaning.terms or not HAN.search(query):
+        return Meaning(False, "not_a_question")  # keywords, a citation, a code or a number: words only
     if not backend_for(settings).nearest:
         return Meaning(False, "engine")
     return await nearest(kind, query[:500], NEAREST[kind], settings.search_meaning_min_coverage)

@@ -104,6 +104,9 @@ async def test_a_keyword_query_is_not_embedded_and_says_so(meaning_client: httpx
     meaning = search["understanding"]["meaning"]
     assert not meaning["used"] and meaning["reason"] == "not_a_question" and "words only" in meaning["message"]
     assert search["edges"][0]["node"]["power"]["name"] == "河道采砂许可"
+    # a code or a number, however long (read as a sentence by the words), has no meaning to find
+    coded = (await gql_data(meaning_client, POWERS_QUERY, {"q": "360723000012", "first": 5}))["searchPowers"]
+    assert coded["understanding"]["meaning"]["reason"] == "not_a_question"
 
 
 async def _everything(client: httpx.AsyncClient, question: str, token: str | None = None) -> dict:
