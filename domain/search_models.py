@@ -25,3 +25,25 @@ class ThesaurusEntry(Model):
         table = "thesaurus_entry"
         app = "qingquan"
         table_description = "Everyday words and the legal terms they stand for (over search/thesaurus.tsv)."
+
+
+class Embedding(Model):
+    """The vector of one text by meaning (search/semantic.py): an article version's or a power's text, as
+    the model `model` reads it, stored so that every host searches with the same vectors (rebuilt into
+    memory from here). `text_hash` says which text it is the vector of: a text that changed is embedded
+    again, and an unchanged text (a new version repeating an article) reuses the vector it already has."""
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(max_length=10, description="article | power")
+    entity_id = fields.IntField()
+    model = fields.CharField(max_length=60)
+    text_hash = fields.CharField(max_length=32)
+    vector = fields.BinaryField(description="int8 × the model's dimensions (scaled to ±127, read back as a unit vector)")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "search_embedding"
+        app = "qingquan"
+        unique_together = (("kind", "entity_id", "model"),)
+        indexes = (("model", "text_hash"),)
+        table_description = "Vectors of articles and powers for the search by meaning (search/semantic.py)."

@@ -51,7 +51,7 @@ from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
-from search import SearchBackend, SearchUnavailable, backend_for, understand
+from search import SearchBackend, SearchUnavailable, backend_for, semantic, understand
 from search.indexer import run_forever
 from search.manifest import ownership
 
@@ -189,6 +189,8 @@ def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine
         send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
         jobs["the webhook sender"] = run_as_database_leader("webhooks", send)
     jobs["电子监察's alarms"] = run_as_database_leader("alarms", partial(alarms_forever, settings.alarm_interval))
+    if settings.search_embedder:  # the vectors of the search by meaning, following the change feed
+        jobs["the embedder"] = run_as_database_leader("embeddings", semantic.run_forever)
     retention = timedelta(seconds=settings.change_feed_retention)
     jobs["the change feed's pruning"] = run_as_database_leader("change-feed-pruning", partial(prune_forever, retention))
     return jobs
@@ -221,13 +223,15 @@ async def search_state(backend: SearchBackend) -> str:
 def readiness(backend: SearchBackend, hub: EventHub | None = None) -> Callable[[Request], Awaitable[Response]]:
     async def readyz(request: Request) -> Response:
         """503 when the database cannot be reached (the one thing every answer needs); the search's state
-        is reported, not required: while the index builds, everything but searches answers."""
+        is reported, not required: while the index builds, everything but searches answers. So is whether
+        the search uses meaning (`meaning`: the model, and per kind whether the vectors are complete)."""
         try:
             await connections.get("default").execute_query("SELECT 1")
         except Exception as exc:  # any failure of the database means not ready
             log.warning("readiness check failed: %s", exc)
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         answer: dict[str, Any] = {"status": "ok", "database": "up", "search": await search_state(backend)}
+        answer["meaning"] = await semantic.status() if backend.nearest else {"model": None, "engine": "words only"}
         if hub is not None:
             answer["subscriptions"] = len(hub.subscribers)  # this process's, live (qingquan/live.py)
         return JSONResponse(answer)

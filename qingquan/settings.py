@@ -86,6 +86,17 @@ class Settings(BaseSettings):
     search_api_key: str | None = None
     search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
     search_indexer: bool = Field(True, description="apply the change feed to the search index in the server's background")
+    search_meaning_min_coverage: float = Field(
+        0.99,
+        ge=0.0,
+        le=1.0,
+        description="the search uses meaning once this share of the texts (articles, powers) has a vector; "
+        "before, it ranks by words",
+    )
+    search_embedder: bool = Field(
+        True,
+        description="compute the vectors of the search by meaning in the server's background (once per database)",
+    )
     change_feed_retention: int = Field(
         7 * 24 * 3600,
         gt=0,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -21,13 +22,14 @@ from domain.errors import DomainError, FieldError, ValidationFailed
 from domain.library.normalize import NATIONAL_PREFIX
 from domain.models import LegalArticle, LegalDocument
 from resolvers.ids import decode_id
-from search import SearchUnavailable, analysis, backend_for
-from search.citations import Citation
+from search import SearchBackend, SearchUnavailable, analysis, backend_for
+from search.citations import Citation, LawNames
 from search.documents import VERSION_FIELDS, day, keyword, spans
 from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
-from search.model import Filter, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
-from search.understand import Understanding, understand, vocabulary_and_database
+from search.model import Filter, Ids, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
+from search.semantic import ARTICLE, POWER, Meaning, nearest
+from search.understand import QUESTION_MARKERS, Understanding, understand, vocabulary_and_database
 
 if TYPE_CHECKING:
     from domain.access import Viewer
@@ -37,6 +39,17 @@ if TYPE_CHECKING:
 MAX_OFFSET = 10_000
 FACET_SIZE = 20
 MAX_CITATIONS = 10
+#: A question is read by meaning only when it has Chinese in it (a code or a number has no meaning to find).
+HAN = re.compile(r"[\u4e00-\u9fff]")
+#: Search by meaning (search/semantic.py): the nearest texts asked of the vectors (before the filters),
+#: how many of each ranking are fused, and reciprocal rank fusion's constant (1 / (RRF_K + rank)).
+NEAREST = {"power": 50, "article": 100}
+WINDOW = 50
+RRF_K = 60
+#: The ranking by meaning counts this much of the ranking by words in the fusion: for powers as measured on
+#: the residents' questions (bench/powers_relevance.py: recall@1 0.71 at 1, 0.81 at 2 and 4, recall@5 0.87);
+#: for articles an even fusion until the library's vectors can be measured (bench/RESULTS.md).
+MEANING_WEIGHT = {IndexName.POWERS: 2.0, IndexName.ARTICLES: 1.0}
 CITED_DOCUMENT = tuple(dict.fromkeys((*VERSION_FIELDS, "title", "level")))
 log = logging.getLogger("qingquan.search")
 
@@ -124,6 +137,7 @@ async def run_search(
     limit: int | None = None,
     relax: bool = True,
     database: str | None = None,
+    meaning: Meaning | None = None,
 ) -> SearchResult:
     request = SearchRequest(
         query=query[:500],
@@ -138,6 +152,8 @@ async def run_search(
     backend = backend_for(settings)
     try:
         await require_ready(backend, database)  # `database`: its identity, when the caller has read it
+        if meaning is not None and meaning.used:
+            return await fused_search(backend, index, request, meaning.nearest)
         result = await backend.search(index, request)
         if result.total == 0 and match_all and relax and len(request.query_terms()) > 1:
             # No text has every word: show those with some of them, the most first (matchedAllWords=false).
@@ -151,11 +167,49 @@ async def run_search(
         raise SearchFailed("搜索服务暂不可用，请稍后再试 (search is unavailable)") from exc
 
 
+async def fused_search(
+    backend: SearchBackend, index: IndexName, request: SearchRequest, nearest_ids: tuple[int, ...]
+) -> SearchResult:
+    """The words' hits and the nearest texts by meaning, fused by reciprocal rank. Both under the request's
+    filters in the engine (the nearest texts a caller may not see are never hits, nor counted): one search
+    counts and ranks the words' hits with the nearest texts among them (total and facets of both), one
+    more finds which nearest texts pass the filters."""
+    end = request.offset + request.limit
+    union = replace(request, offset=0, limit=max(end, WINDOW), also=nearest_ids)
+    result = await backend.search(index, union)
+    passed = await backend.search(
+        index, replace(union, filters=(*request.filters, Ids(nearest_ids)), facets=(), limit=len(nearest_ids))
+    )
+    hits = {h.id: h for h in result.hits} | {h.id: h for h in passed.hits}
+    by_words = [h.id for h in result.hits if h.score > 0][:WINDOW]
+    allowed = set(hits) & {h.id for h in passed.hits}
+    by_meaning = [i for i in nearest_ids if i in allowed][:WINDOW]
+    score: dict[int, float] = {}
+    for rank, i in enumerate(by_words):
+        score[i] = score.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+    for rank, i in enumerate(by_meaning):
+        score[i] = score.get(i, 0.0) + MEANING_WEIGHT.get(index, 1.0) / (RRF_K + rank + 1)
+    order = sorted(score, key=lambda i: -score[i])
+    order += [h.id for h in result.hits if h.id not in score]
+    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in order[request.offset : end]]
+    return replace(result, hits=page)
+
+
+async def by_meaning(settings: Settings, kind: str, query: str, meaning: Understanding) -> Meaning:
+    """The nearest texts by meaning for a question (a keyword or citation query is never embedded)."""
+    if not meaning.question or not meaning.terms or not HAN.search(query):
+        return Meaning(False, "not_a_question")  # keywords, a citation, a code or a number: words only
+    if not backend_for(settings).nearest:
+        return Meaning(False, "engine")
+    return await nearest(kind, query[:500], NEAREST[kind], settings.search_meaning_min_coverage)
+
+
 async def search_legal_basis(
     settings: Settings, query: str, scope: LibraryScope, *, first: int | None, offset: int, facets: bool = True
-) -> tuple[SearchResult, Understanding]:
+) -> tuple[SearchResult, Understanding, Meaning]:
     """Articles for a query as people type it (search.understand): cited articles first, then the
-    backend's hits for the words left, kept to the laws the query names when that finds anything."""
+    backend's hits for the words left (fused with the nearest articles by meaning when it is a question),
+    kept to the laws the query names when that finds anything."""
     facet_fields = ("level", "status", "document_id") if facets else ()
     limit = page_size(settings, first, offset)
     vocab, database = await vocabulary_and_database()
@@ -165,14 +219,15 @@ async def search_legal_basis(
     pinned = await cited_articles(meaning.citations, scope, today)
     cited = {id(c) for c, _, _ in pinned}
     if not meaning.terms and meaning.citations:
-        return replace(pinned_only(pinned, offset, limit, meaning), cited=cited), meaning
+        return replace(pinned_only(pinned, offset, limit, meaning), cited=cited), meaning, Meaning(False, "not_a_question")
+    semantic = await by_meaning(settings, ARTICLE, query, meaning)
     terms = tuple(meaning.terms)
     works = tuple(dict.fromkeys(w for law in meaning.laws for w in law.work_ids))
     skip = min(offset, len(pinned))
     run = partial(
         run_search, settings, IndexName.ARTICLES, query, facets=facet_fields, first=first, offset=offset - skip,
         terms=terms, match_all=not meaning.question, limit=limit - (len(pinned) - skip), relax=False,
-        database=database,
+        database=database, meaning=semantic,
     )  # fmt: skip
     result = await run(filters=(*filters, *any_of("work_id", list(works))))
     if result.total == 0 and not meaning.question:
@@ -186,7 +241,7 @@ async def search_legal_basis(
     if meaning.question:
         first_hit = set(result.hits[0].matched) if result.hits else set()
         result.matched_all_words = bool(first_hit) and all(first_hit & set(t.words) for t in meaning.terms)
-    return replace(with_pinned(result, pinned[skip:], meaning), cited=cited), meaning
+    return replace(with_pinned(result, pinned[skip:], meaning), cited=cited), meaning, semantic
 
 
 async def cited_articles(
@@ -310,14 +365,39 @@ async def search_powers(
     first: int | None,
     offset: int,
     facets: bool = True,
-) -> SearchResult:
+) -> tuple[SearchResult, Understanding, Meaning]:
+    """Powers the viewer may see, for keywords (every word, else some of them) or a question as residents
+    ask it (question words dropped, the thesaurus, partial matches ranked, fused with the nearest powers by
+    meaning): "which power, and which office"."""
     filters = (
         *visible_powers(viewer),
         *any_of("category", categories),
         *any_of("status", statuses),
         *any_of("unit_id", unit_ids),
     )
-    return await run_search(
-        settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
-        offset=offset,
-    )  # fmt: skip
+    vocab, database = await vocabulary_and_database()
+    if (meaning := understand(query, vocab)).citations or meaning.laws:
+        vocab = replace(vocab, names=LawNames())  # a law's name in a power's query is words to find, not a scope
+        meaning = understand(query, vocab)
+    if meaning.question and len(HAN.findall(query)) < 2 and not QUESTION_MARKERS.search(query):
+        meaning = Understanding(query=query)  # a code or a marker (新123400012), not a sentence: its words as typed
+
+    async def run(meaning: Understanding) -> tuple[SearchResult, Meaning]:
+        semantic = await by_meaning(settings, POWER, query, meaning)
+        result = await run_search(
+            settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
+            offset=offset, terms=tuple(meaning.terms) if meaning.terms else None, match_all=not meaning.question,
+            database=database, meaning=semantic,
+        )  # fmt: skip
+        return result, semantic
+
+    result, semantic = await run(meaning)
+    if result.total == 0 and not meaning.question and meaning.terms:
+        # no power has the words as typed (夫妻过不下去了 想去办离婚): cut them as a question's, any will do
+        meaning = understand(query, vocab, as_sentence=True)
+        result, semantic = await run(meaning)
+        result.matched_all_words = False
+    elif meaning.question:
+        first_hit = set(result.hits[0].matched) if result.hits else set()
+        result.matched_all_words = bool(first_hit) and all(first_hit & set(t.words) for t in meaning.terms)
+    return result, meaning, semantic

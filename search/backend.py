@@ -20,6 +20,8 @@ class SearchBackend(ABC):
     name: str = "?"
     #: Several processes may write the same indexes at once (Meilisearch behind several app processes).
     shared: bool = False
+    #: Takes SearchRequest.also (the nearest texts by meaning among the words' hits, in one count).
+    nearest: bool = False
     #: Where the manifest lives when a backend keeps it nowhere else (in memory, with its index).
     _manifest: dict[str, Any] | None = None
 

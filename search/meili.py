@@ -33,6 +33,7 @@ from search.model import (
     Between,
     Either,
     Filter,
+    Ids,
     IndexChanges,
     IndexName,
     IndexSpec,
@@ -71,6 +72,8 @@ def filter_expression(filters: tuple[Filter, ...] | list[Filter]) -> str:
                 parts.append(f"{f.field} <= {int(f.high)}")
         elif isinstance(f, Either):
             parts.append("(" + " OR ".join(f"({filter_expression(c) or 'id >= 0'})" for c in f.clauses) + ")")
+        elif isinstance(f, Ids):
+            parts.append(f"id IN [{', '.join(str(int(v)) for v in f.values)}]" if f.values else "id = -1")
         else:
             raise TypeError(f"unknown filter {f!r}")
     return " AND ".join(parts)

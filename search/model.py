@@ -94,7 +94,14 @@ class Either:
     clauses: tuple[tuple[Filter, ...], ...]
 
 
-Filter: TypeAlias = AnyOf | Between | Either
+@dataclass(frozen=True)
+class Ids:
+    """The document's id is one of `values` (the nearest texts by meaning, search/semantic.py)."""
+
+    values: tuple[int, ...]
+
+
+Filter: TypeAlias = AnyOf | Between | Either | Ids
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,9 @@ class SearchRequest:
     #: The query as understood (search.understand): when given, the backend searches these terms
     #: (each term: its word or any of its alternatives) instead of the words of `query`.
     terms: tuple[QueryTerm, ...] | None = None
+    #: Documents with these ids match as well, whatever their words (scoring nothing for them), under the
+    #: same filters: the nearest texts by meaning, counted in the total and the facets with the words' hits.
+    also: tuple[int, ...] = ()
 
     def query_terms(self) -> tuple[QueryTerm, ...]:
         if self.terms is not None:

