@@ -26,7 +26,7 @@ from tests.helpers import gql, gql_data
 from tests.workflow_factories import published_power
 
 #: results of a mutation, not objects a client refetches: their ids are their own, but not `node`'s
-RESULTS = {"Deleted", "ComplaintReceipt", "InformationRequestReceipt", "CommentReceived", "AuditEvent"}
+RESULTS = {"Deleted", "ComplaintReceipt", "InformationRequestReceipt", "CaseReceipt", "CommentReceived", "AuditEvent"}
 
 
 @pytest.fixture(autouse=True)

@@ -46,7 +46,7 @@ APPLY = """
 mutation ($input: ApplyInput!, $files: [Upload!]) {
   applyOnline(input: $input, attachments: $files) {
     __typename
-    ... on CaseReceipt { id receivedOn currentStep receiptCode }
+    ... on CaseReceipt { id: caseId receiptId: id receivedOn currentStep receiptCode }
     ... on ValidationErrors { errors { field code message } }
     ... on RateLimitedError { retryAfterSeconds }
   }
@@ -255,6 +255,7 @@ async def test_a_resident_applies_and_the_case_follows_the_chart_to_its_result(
     assert (
         APPLICANT not in shown and CONTACT not in shown and "欧阳某的材料齐全" in shown
     )  # masked in the opinions
+    assert (await gql_data(anon, PROGRESS, {"id": receipt["receiptId"], "code": code}))["caseByReceipt"] == progress
     assert (await gql_data(anon, PROGRESS, {"id": case_id, "code": code + "x"}))["caseByReceipt"] is None
     got = await anon.get(
         "/graphql", params={"query": PROGRESS, "variables": json.dumps({"id": case_id, "code": code})}

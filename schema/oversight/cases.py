@@ -267,7 +267,10 @@ async def progress_of(case: ApplicationCase, calendar: WorkCalendar) -> CaseProg
 
 @strawberry.type(description="回执 of an application: what the applicant keeps (no token is needed to apply).")
 class CaseReceipt:
-    id: strawberry.ID = strawberry.field(description="the case's number, to quote when asking after it")
+    id: strawberry.ID = strawberry.field(description="this receipt's own global id")
+    case_id: strawberry.ID = strawberry.field(
+        description="the case's number (its global id), to quote when asking after it (caseByReceipt)"
+    )
     received_on: date
     current_step: str = strawberry.field(description="the chart's first step, where the case starts")
     receipt_code: str = strawberry.field(
@@ -296,7 +299,8 @@ class CaseQuery:
     )
     async def case_by_receipt(self, info: Info, id: strawberry.ID, code: str) -> CaseProgress | None:
         parsed = parse_id(id)
-        if parsed is None or parsed[0] != "Case":
+        # the case's id, or its receipt's (both name the case)
+        if parsed is None or parsed[0] not in ("Case", "CaseReceipt"):
             return None
         try:
             case = await rules.case_by_receipt(parsed[1], code)

@@ -63,7 +63,7 @@ async def _apply(info: Info, input: ApplyInput, files: list[Upload] | None, chan
     case = await rules.file_application(info.context.viewer, data, channel=channel, max_bytes=max_bytes, on=today())
     start = rules.step_of(case.chart, case.current_step)
     return CaseReceipt(
-        id=encode_id("Case", case.id), received_on=case.received_on, current_step=start["name"] if start else "",
+        id=encode_id("CaseReceipt", case.id), case_id=encode_id("Case", case.id), received_on=case.received_on, current_step=start["name"] if start else "",
         receipt_code=case.receipt_code,  # type: ignore[attr-defined]
     )  # fmt: skip
 

@@ -738,7 +738,7 @@
     target: "query PortalApplyTarget($code: String!) { power(code: $code) { id code name acceptsApplications unit { name } " +
       "rules { timeLimit } } }",
     apply: "mutation PortalApply($input: ApplyInput!, $files: [Upload!]) { applyOnline(input: $input, attachments: $files) { " +
-      "__typename ... on CaseReceipt { id receivedOn currentStep receiptCode } " +
+      "__typename ... on CaseReceipt { id: caseId receivedOn currentStep receiptCode } " +
       "... on ValidationErrors { message errors { field message code } } ... on RateLimitedError { message retryAfterSeconds } } }",
     follow: "query PortalFollowCase($id: ID!, $code: String!) { caseByReceipt(id: $id, code: $code) { status currentStep " +
       "receivedOn outcome reasons legalBasis closedOn workdaysTaken power { name code } " +
