@@ -135,7 +135,7 @@ async def test_open_data_and_word_filings_hold_none_of_it(client: httpx.AsyncCli
 
 
 FILE = """mutation ($input: FileInformationRequestInput!) { fileInformationRequest(input: $input) {
-  __typename ... on InformationRequestReceipt { id receiptCode } ... on ValidationErrors { errors { field code } } } }"""
+  __typename ... on InformationRequestReceipt { id: requestId receiptCode } ... on ValidationErrors { errors { field code } } } }"""
 REQUEST = "query ($id: ID!) { node(id: $id) { ... on InformationRequest { subject power { code rules { feeStandard } } } } }"
 
 

@@ -126,6 +126,7 @@ HOLDINGS = {
     "cases": ("办件", "cases"),
     "led_networks": ("牵头的网络", "networks it leads"),
     "surveys": ("民意测验", "surveys"),
+    "alarms": ("电子监察预警", "alarms"),
 }
 
 

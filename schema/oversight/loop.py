@@ -60,14 +60,13 @@ class NetworkProfile:
 
     @strawberry.field(description="the powers that run in the network (those the caller may see), by code")
     async def powers(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LazyPower]:
+        from resolvers.keyset import PageArgs
         from schema.catalogue.power import Power, PowerFilter
 
         ctx = info.context
-        limit, offset = page_args(first, after)
         page = await powers_page(
-            ctx.viewer, ctx.settings, ctx.loaders, first=limit, offset=offset,
-            filter=PowerFilter(network=self.code), order_by=None,
-        )  # fmt: skip
+            ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after), filter=PowerFilter(network=self.code), order_by=None
+        )
         return to_connection(page, Power.from_model)
 
     @strawberry.field(description="附7: exercises recorded in the network (those the caller may see), newest first")
