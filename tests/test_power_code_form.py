@@ -312,11 +312,17 @@ BEFORE = textwrap.dedent(
     from domain import db
     from domain.enums import PowerCategory, UnitKind
     from domain.models import Power, Unit
+    from tests.legacy_rows import newer_columns
 
     async def main(url):
         await migrate(config=db.tortoise_config(url), target="qingquan.0020_version_scope")
         await db.close()
         await db.init(url)
+        async with newer_columns(Unit, Power):
+            await old_rows()
+        await db.close()
+
+    async def old_rows():
         unit = await Unit.create(code="36072377", name="旧单位", kind=UnitKind.DEPARTMENT, region_code="360723")
         odd = await Unit.create(code="OLD-7", name="旧编码单位", kind=UnitKind.DEPARTMENT, region_code="360723")
         for owner, code, category in [
@@ -329,7 +335,6 @@ BEFORE = textwrap.dedent(
             await Power.create(unit=owner, code=code, name=code, category=PowerCategory[category])
         conn = connections.get("default")
         await conn.execute_query("INSERT INTO power_code_serial (prefix, last_serial) VALUES ('36072377CF-', 20)")
-        await db.close()
 
     asyncio.run(main(sys.argv[1]))
     """

@@ -154,16 +154,21 @@ BEFORE_SCRIPT = textwrap.dedent(
     from domain import db
     from domain.enums import PowerCategory, UnitKind
     from domain.models import Power, Unit
+    from tests.legacy_rows import newer_columns
 
     async def main(url):
         await migrate(config=db.tortoise_config(url), target="qingquan.0007_complaint_receipt")
         await db.close()
         await db.init(url)
+        async with newer_columns(Unit, Power):
+            await old_rows()
+        await db.close()
+
+    async def old_rows():
         unit = await Unit.create(code="36072377", name="旧单位", kind=UnitKind.DEPARTMENT, region_code="360723")
         for code, category in [("36072377CF-0003", "PENALTY"), ("36072377CF-0012", "PENALTY"),
                                ("36072377XK-0002", "LICENSING"), ("CUSTOM-1", "OTHER")]:
             await Power.create(unit=unit, code=code, name=code, category=PowerCategory[category])
-        await db.close()
 
     asyncio.run(main(sys.argv[1]))
     """
