@@ -169,7 +169,7 @@ class Power(Timestamped):
     time_limit = fields.CharField(max_length=200, default="", description="办理时限")
     time_limit_days = fields.IntField(null=True, description="办理时限 in working days")
     online = fields.BooleanField(
-        default=False, description="可网上办理: residents may apply online (besides the appliable categories)"
+        default=False, db_default=False, description="可网上办理: residents may apply online (besides the appliable categories)"
     )
 
     class Meta:

@@ -217,7 +217,9 @@ class Inspection(Timestamped):
         "qingquan.Unit", related_name="inspections", on_delete=fields.RESTRICT
     )
     kind = fields.CharEnumField(InspectionKind, max_length=16)
-    method = fields.CharEnumField(InspectionMethod, max_length=16, default=InspectionMethod.OPEN, description="明查暗访 …")
+    method = fields.CharEnumField(
+        InspectionMethod, max_length=16, default=InspectionMethod.OPEN, db_default=InspectionMethod.OPEN, description="明查暗访 …"
+    )
     power: fields.ForeignKeyNullableRelation[Power] = fields.ForeignKeyField(
         "qingquan.Power", related_name="inspections", null=True, on_delete=fields.RESTRICT,
         description="the power inspected, when the inspection is of one",

@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Power',
             name='online',
-            field=fields.BooleanField(default=False, description='可网上办理: residents may apply online (besides the appliable categories)'),
+            field=fields.BooleanField(default=False, db_default=False, description='可网上办理: residents may apply online (besides the appliable categories)'),
         ),
         # after the tables exist, so that SQLite gives them their data-version triggers
         ops.RunPython(version_new_tables),

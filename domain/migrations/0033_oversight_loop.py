@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Inspection',
             name='method',
-            field=fields.CharEnumField(default=InspectionMethod.OPEN, description='明查暗访 …', enum_type=InspectionMethod, max_length=16),
+            field=fields.CharEnumField(default=InspectionMethod.OPEN, db_default=InspectionMethod.OPEN, description='明查暗访 …', enum_type=InspectionMethod, max_length=16),
         ),
         ops.AddField(
             model_name='Inspection',
