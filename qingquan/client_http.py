@@ -16,6 +16,8 @@ validator names both encodings, which a strong one may not; `If-None-Match` comp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.datastructures import MutableHeaders
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -50,47 +52,36 @@ PACKED_TYPES = (
 COMPRESS_LEVEL = 6  # zlib's default: most of level 9's gain at a third of its time
 
 
-class VaryOnOrigin:
+class EditHeaders:
+    """Middleware that edits every HTTP answer's headers as it starts (`edit`)."""
+
+    def __init__(self, app: ASGIApp, edit: Callable[[MutableHeaders], None]) -> None:
+        self.app, self.edit = app, edit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def edited(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                self.edit(MutableHeaders(scope=message))
+            await send(message)
+
+        await self.app(scope, receive, edited)
+
+
+def vary_on_origin(headers: MutableHeaders) -> None:
     """Every answer varies on `Origin` (CORSMiddleware says so only to origins it allows)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def varying(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if "origin" not in headers.get("vary", "").lower():
-                    headers.add_vary_header("Origin")
-            await send(message)
-
-        await self.app(scope, receive, varying)
+    if "origin" not in headers.get("vary", "").lower():
+        headers.add_vary_header("Origin")
 
 
-class WeakenCompressedETag:
+def weaken_compressed_etag(headers: MutableHeaders) -> None:
     """Outside GZipMiddleware: a compressed answer's strong ETag becomes weak (see the module's doc)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def weakened(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                etag = headers.get("etag")
-                if etag and not etag.startswith("W/") and headers.get("content-encoding"):
-                    headers["ETag"] = f"W/{etag}"
-            await send(message)
-
-        await self.app(scope, receive, weakened)
+    etag = headers.get("etag")
+    if etag and not etag.startswith("W/") and headers.get("content-encoding"):
+        headers["ETag"] = f"W/{etag}"
 
 
 def middleware(settings: Settings) -> list[Middleware]:
@@ -100,7 +91,7 @@ def middleware(settings: Settings) -> list[Middleware]:
     origins = settings.cors_list
     if origins:
         layers += [
-            Middleware(VaryOnOrigin),
+            Middleware(EditHeaders, edit=vary_on_origin),
             Middleware(
                 CORSMiddleware,
                 allow_origins=origins,
@@ -113,7 +104,7 @@ def middleware(settings: Settings) -> list[Middleware]:
         ]
     if settings.compress_min_bytes > 0:
         layers += [
-            Middleware(WeakenCompressedETag),
+            Middleware(EditHeaders, edit=weaken_compressed_etag),
             Middleware(
                 GZipMiddleware,
                 minimum_size=settings.compress_min_bytes,
