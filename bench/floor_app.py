@@ -224,12 +224,12 @@ def check_same_json(graphql_url: str, floor_url: str, token: str, sizes: tuple[i
             assert "errors" not in answer, answer["errors"]
             expected, got = answer["data"], f.json()
             if expected != got:
-                raise AssertionError(f"first={first}: the floor differs from GraphQL: {_first_difference(expected, got)}")
+                raise AssertionError(f"first={first}: the floor differs from GraphQL: {first_difference(expected, got)}")
             lines.append(f"first={first}: equal ({len(expected['powers']['edges'])} powers; GraphQL {len(g.content)} bytes, floor {len(f.content)} bytes)")
     return lines
 
 
-def _first_difference(a: Any, b: Any, path: str = "data") -> str:
+def first_difference(a: Any, b: Any, path: str = "data") -> str:
     if type(a) is not type(b):
         return f"{path}: {a!r:.200} != {b!r:.200}"
     if isinstance(a, dict):
@@ -237,13 +237,13 @@ def _first_difference(a: Any, b: Any, path: str = "data") -> str:
             return f"{path}: keys {list(a)} != {list(b)}"
         for key in a:
             if a[key] != b[key]:
-                return _first_difference(a[key], b[key], f"{path}.{key}")
+                return first_difference(a[key], b[key], f"{path}.{key}")
     if isinstance(a, list):
         if len(a) != len(b):
             return f"{path}: {len(a)} items != {len(b)}"
         for i, (x, y) in enumerate(zip(a, b, strict=True)):
             if x != y:
-                return _first_difference(x, y, f"{path}[{i}]")
+                return first_difference(x, y, f"{path}[{i}]")
     return f"{path}: {a!r:.200} != {b!r:.200}"
 
 
