@@ -8,7 +8,8 @@ What it does, in order:
 1. prepares PostgreSQL like bench/api_load.py (default postgres://postgres@127.0.0.1:5432/qq_bench: dropped and
    seeded with the demo county unless `--reuse` finds it seeded) and makes an ADMIN token;
 2. starts three servers on the same database, `--workers N` processes each (default: the cores), each with a
-   pool of at most 5 connections: `qingquan serve` (search indexer on, as deployed), the floor
+   pool of at most 5 connections: `qingquan serve` (search indexer on, as deployed; the embedder of the search
+   by meaning off: its background work on a fresh database would count as the page's CPU), the floor
    (bench/floor_app.py: Starlette + asyncpg, eight statements) and PostGraphile 5 (bench/postgraphile/server.mjs:
    the Amber preset over the schema `public`, on Node with bench/postgraphile/shim.mjs for Node 20);
 3. checks the answers: GraphQL's `data` equals the floor's (bench/floor_app.py), and PostGraphile's answer to
@@ -323,6 +324,9 @@ def main() -> None:
     env = {
         **os.environ, "QINGQUAN_DATABASE_URL": url, "QINGQUAN_SEARCH_INDEX_DIR": str(index_dir),
         "QINGQUAN_LOG_LEVEL": "warning", "PYTHONPATH": str(REPO),
+        # the vectors of the search by meaning are computed once per database in the server's background
+        # (minutes of CPU on a fresh one): none of the page's work, so off, or they count as the page's CPU
+        "QINGQUAN_SEARCH_EMBEDDER": "false",
     }
     env.pop("QINGQUAN_SEARCH_URL", None)
     prepare_database(url, env, args.reuse, None, index_dir)
