@@ -298,6 +298,7 @@
       var zoomed = figure.classList.toggle("zoomed");
       zoom.textContent = zoomed ? "缩小到屏幕宽度" : "放大流程图";
       fit();
+      figure.scrollLeft = (figure.scrollWidth - figure.clientWidth) / 2; // the main line of steps is drawn in the middle
     });
     if (window.ResizeObserver) new ResizeObserver(fit).observe(figure);
     return h("div", { class: "chart-box" }, zoom, hint, figure);
