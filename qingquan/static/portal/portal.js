@@ -487,10 +487,10 @@
             b.note ? h("p", { class: "note" }, b.note) : null, articleToggle(b.article.id));
         })) : h("p", { class: "empty" }, "无公开的依据。")),
         h("section", { id: "chart" }, h("h2", null, "办理流程"), chart ? chartSection(chart, svg) : h("p", { class: "empty" }, "尚无流程图。")),
-        historySection(p.versions),
-        h("p", null, p.acceptsApplications ? [link("#/apply?power=" + enc(p.code), "在线申请", { class: "button" }), " "] : null,
+        h("p", { class: "actions" }, p.acceptsApplications ? [link("#/apply?power=" + enc(p.code), "在线申请", { class: "button" }), " "] : null,
           link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" }), " ",
-          link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })));
+          link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })),
+        historySection(p.versions));
     }, function (error) { show(failure(error)); });
   }
 
