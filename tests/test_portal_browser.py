@@ -3,13 +3,17 @@ against a real `qingquan serve` of the demo county, as a person uses it — brow
 see its flow chart, read a legal basis, search the laws, file a complaint and follow it with its 查询码.
 
 Every page is checked for what a browser would complain of: no request leaves the app's origin (county
-networks are closed), no console error, no hidden power shows. Screenshots of each page, on a desktop and
-on a phone, go to $QINGQUAN_TEST_SCREENSHOTS (default: a `qingquan-portal-screens` folder in /tmp).
+networks are closed), no console error, no hidden power shows; and every page screenshot is checked for what
+a resident would: nothing wider than the screen (a phone 360 px wide), dates written as 2026年12月7日.
+Screenshots of each page, on a desktop and on a phone, go to $QINGQUAN_TEST_SCREENSHOTS (default: a
+`qingquan-portal-screens` folder in /tmp).
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import json
 import os
 import re
 import shutil
@@ -20,6 +24,7 @@ from collections.abc import Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 import httpx
@@ -40,9 +45,11 @@ pytestmark = [
 ]
 SCREENS = Path(os.environ.get("QINGQUAN_TEST_SCREENSHOTS", Path(tempfile.gettempdir()) / "qingquan-portal-screens"))
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+#: a small phone (the narrow end of what residents hold: 356–390 px)
+PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 UNIT = "大余县国土资源局"
 TIMEOUT_MS = 20_000
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
 def qingquan(*args: str, env: dict[str, str]) -> str:
@@ -142,8 +149,17 @@ class Visit:
         playwright_api.expect(self.page.locator("#main .loading")).to_have_count(0)
 
     def shot(self, name: str) -> None:
+        """A screenshot of the whole page, which must fit the screen's width and write its dates in Chinese."""
+        self.assert_fits(name)
+        shown = self.page.locator("#main").inner_text()
+        assert not ISO_DATE.search(shown), f"{name}: a date not written as 2026年12月7日: {ISO_DATE.search(shown)}"
         SCREENS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+    def assert_fits(self, name: str) -> None:
+        """Nothing makes the page wider than the screen (what must scroll sideways scrolls in its own box)."""
+        wide, screen = self.page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        assert wide <= screen, f"{name}: the page is {wide} px wide on a screen of {screen} px"
 
     def close(self) -> None:
         self.context.close()
@@ -170,11 +186,74 @@ def admin(server: dict[str, str], query: str, variables: dict[str, Any] | None =
     return body["data"]
 
 
-def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server: dict[str, str]) -> None:
+def chinese(day: str) -> str:
+    """An API date as the portal writes it: 2026-12-07 → 2026年12月7日."""
+    d = datetime.date.fromisoformat(day)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def as_token(server: dict[str, str], role: str, **scope: str) -> str:
+    made = admin(server, CREATE_TOKEN, {"input": {"name": f"门户测试 {role} {scope}", "role": role, **scope}})["createApiToken"]
+    assert made["__typename"] == "CreatedApiToken", made
+    return made["secret"]
+
+
+def as_(server: dict[str, str], token: str, query: str, variables: dict[str, Any]) -> Any:
+    body = httpx.post(f"{server['base']}/graphql", json={"query": query, "variables": variables},
+                      headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+    assert not body.get("errors"), body
+    (result,) = body["data"].values()
+    assert result["__typename"] not in ("ValidationErrors", "PermissionDeniedError", "NotFoundError"), result
+    return result
+
+
+CREATE_TOKEN = """mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename
+  ... on CreatedApiToken { secret } ... on ValidationErrors { errors { field message } } } }"""
+FIRST_POWER = """query ($code: String!) { unit(code: $code) { id powers(first: 1) { nodes { id code name rules { timeLimit }
+  flowChart { steps { id name kind } edges { sourceStepId targetStepId label } } } } } }"""
+REVISE = [
+    ("UNIT_STAFF", """mutation ($id: ID!) { openPowerRevision(powerId: $id, input: { reason: "依据新规调整办理时限。" }) {
+      __typename ... on PowerRevision { draft { id } } } }"""),
+    ("UNIT_STAFF", """mutation ($draft: ID!, $limit: String!) { updatePower(id: $draft, input: { timeLimit: $limit }) { __typename } }"""),
+    ("UNIT_LEAD", """mutation ($draft: ID!) { declarePower(id: $draft, leadOpinion: "同意修订。") { __typename } }"""),
+    ("UNIT_STAFF", """mutation ($draft: ID!) { submitPowerForReview(id: $draft) { __typename } }"""),
+    *((seat, f"""mutation ($draft: ID!) {{ recordReviewOpinion(powerId: $draft, input: {{ office: {seat}, opinion: "同意" }}) {{
+      __typename }} }}""") for seat in ("OPENNESS_OFFICE", "LEGAL_AFFAIRS", "SECRECY", "ESTABLISHMENT", "PRICING")),
+    ("OPENNESS_OFFICE", """mutation ($draft: ID!) { decidePower(id: $draft, input: { decision: RETAIN, reason: "同意。" }) { __typename } }"""),
+    ("LEADING_GROUP", """mutation ($draft: ID!) { approvePowerDecision(id: $draft, approve: true) { __typename } }"""),
+]  # fmt: skip
+VERSIONS = """query ($code: String!) { power(code: $code) { versions { number publishedOn supersededOn rules { timeLimit } } } }"""
+
+
+@pytest.fixture(scope="module")
+def revised(server: dict[str, str]) -> dict[str, Any]:
+    """The land bureau's first listed power (a penalty, whose chart branches at 违法事实是否成立), changed once
+    through 动态管理 as a unit and the review panel would (over HTTP): its 办理时限 in version 2, version 1 kept."""
+    unit = admin(server, FIRST_POWER, {"code": "36072308"})["unit"]
+    power = unit["powers"]["nodes"][0]
+    branches = [s for s in power["flowChart"]["steps"] if sum(e["sourceStepId"] == s["id"] for e in power["flowChart"]["edges"]) > 1]
+    assert branches, "the unit's first power has a branched chart"
+    tokens = {
+        who: as_token(server, who, unitId=unit["id"]) if who.startswith("UNIT_") else as_token(server, "REVIEWER", seat=who)
+        for who in {who for who, _ in REVISE}
+    }
+    draft = as_(server, tokens["UNIT_STAFF"], REVISE[0][1], {"id": power["id"]})["draft"]["id"]
+    limit = "自立案之日起90日内作出处理决定"
+    for who, mutation in REVISE[1:]:
+        as_(server, tokens[who], mutation, {"draft": draft, **({"limit": limit} if "$limit" in mutation else {})})
+    versions = admin(server, VERSIONS, {"code": power["code"]})["power"]["versions"]
+    assert [v["rules"]["timeLimit"] for v in versions] == [power["rules"]["timeLimit"], limit], versions
+    return {**power, "versions": versions, "limit": limit}
+
+
+def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server: dict[str, str], revised: dict[str, Any]) -> None:
     page = visit.open()
     response = httpx.get(server["base"] + "/")
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert page.locator("header .brand").inner_text().startswith("大余县")
+    footer = page.locator("footer.site")  # in a resident's words, with a link for developers worded for them
+    assert "GraphQL 接口" not in footer.inner_text() and "投诉" in footer.inner_text()
+    assert footer.get_by_role("link", name=re.compile("公开数据接口")).get_attribute("href") == "/graphql"
     visit.shot(f"01-home-{visit.name}")
 
     visit.go(page.get_by_role("link", name=UNIT, exact=True))
@@ -209,6 +288,7 @@ def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server
         assert power["code"] not in shown, power
 
     visit.go(page.locator("ul.powers li .power-name").first)
+    assert page.locator("h1").inner_text() == revised["name"]
     chart = page.locator("figure.chart svg")
     chart.wait_for()
     assert chart.locator("text").count() > 3 and chart.bounding_box()["width"] > 200
@@ -218,11 +298,68 @@ def test_browse_a_unit_and_a_power_with_its_chart_and_bases(visit: Visit, server
     basis.get_by_role("button", name="查看条文").click()
     basis.locator(".article-text p:not(.loading)").first.wait_for()
     assert len(basis.locator(".article-text").inner_text()) > 10
+    a_chart_in_view_and_in_words(visit, revised)
+    a_history_of_versions(visit, revised)
     visit.shot(f"03-power-{visit.name}")
 
     if hidden:
         visit.open(f"#/power/{hidden[0]['code']}")
         assert page.locator("h1").inner_text() == "未找到"
+
+
+def a_chart_in_view_and_in_words(visit: Visit, power: dict[str, Any]) -> None:
+    """The chart fits the screen, every step's box in view (the branch 不予行政处罚 too); its steps are also in
+    words — open on a phone — each branch with its condition. On a phone the chart can be enlarged: it then
+    scrolls in its own box, a hint saying so, and the page stays as wide as the screen."""
+    page = visit.page
+    steps, edges = power["flowChart"]["steps"], power["flowChart"]["edges"]
+    screen = page.evaluate("innerWidth")
+    boxes = page.locator("figure.chart svg g.step")
+    assert boxes.count() == len(steps)
+    for box in boxes.all():
+        at = box.bounding_box()
+        assert at and 0 <= at["x"] and at["x"] + at["width"] <= screen, (box.inner_html()[:200], at, screen)
+    words = page.locator("#chart details.chart-steps")
+    if visit.name == "phone":
+        assert words.get_attribute("open") is not None, "the steps in words are open on a phone"
+    else:
+        words.locator("summary").click()
+    listed = words.locator("ol.steps > li")
+    assert listed.locator(".step-name").all_inner_texts() == [s["name"] for s in steps]
+    for item in listed.all():
+        assert item.is_visible()
+    number = {s["id"]: i + 1 for i, s in enumerate(steps)}
+    for s in steps:
+        out = [e for e in edges if e["sourceStepId"] == s["id"]]
+        if len(out) > 1:  # a branch: each way with its condition and where it leads
+            ways = listed.nth(number[s["id"]] - 1).locator(".next li").all_inner_texts()
+            assert ways == [f"{e['label']} → 第{number[e['targetStepId']]}步：{steps[number[e['targetStepId']] - 1]['name']}" for e in out]
+    assert "不予行政处罚，撤销案件" in words.inner_text()
+
+    zoom, hint = page.locator(".chart-zoom"), page.locator(".scroll-hint")
+    if visit.name == "desktop":
+        assert not zoom.is_visible() and not hint.is_visible()  # drawn at full size, nothing scrolls
+        return
+    assert not hint.is_visible()
+    zoom.click()
+    playwright_api.expect(hint).to_be_visible()
+    assert page.evaluate("(f => f.scrollWidth > f.clientWidth)(document.querySelector('figure.chart'))")
+    visit.assert_fits("the enlarged chart")
+    visit.shot("03-power-chart-enlarged-phone")
+    zoom.click()
+    playwright_api.expect(hint).to_be_hidden()
+
+
+def a_history_of_versions(visit: Visit, power: dict[str, Any]) -> None:
+    """版本记录: each published version, newest first, when it was in force and what changed (办理时限)."""
+    first, second = power["versions"]
+    shown = visit.page.locator("#history ol.versions > li").all_inner_texts()
+    assert len(shown) == 2
+    assert "第2版" in shown[0] and "现行版本" in shown[0] and f"{chinese(second['publishedOn'])}起施行" in shown[0]
+    assert f"办理时限：由“{first['rules']['timeLimit']}”改为“{power['limit']}”" in shown[0]
+    last_day = datetime.date.fromisoformat(second["publishedOn"]) - datetime.timedelta(days=1)
+    assert "第1版" in shown[1] and "已被替代" in shown[1] and "首次公布" in shown[1]
+    assert f"{chinese(first['publishedOn'])}至{chinese(last_day.isoformat())}施行" in shown[1]
 
 
 def test_browse_by_category(visit: Visit) -> None:
@@ -235,10 +372,13 @@ def test_browse_by_category(visit: Visit) -> None:
     visit.shot(f"04-category-{visit.name}")
 
 
-def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit) -> None:
+POWER_HITS = """query ($q: String!) { searchPowers(query: $q, first: 5) { edges { node { power { name unit { name } } } } } }"""
+
+
+def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit, server: dict[str, str]) -> None:
     page = visit.open()
-    page.get_by_label("检索法律依据").fill("行政许可 听证")
-    visit.go(lambda: page.get_by_label("检索法律依据").press("Enter"))
+    page.get_by_label("查办事单位和法律依据").fill("行政许可 听证")
+    visit.go(lambda: page.get_by_label("查办事单位和法律依据").press("Enter"))
     hits = page.locator("ol.hits > li")
     hits.first.wait_for()
     marked = set(page.locator("ol.hits .snippet em").all_inner_texts())
@@ -261,6 +401,19 @@ def test_search_the_laws_with_highlights_filters_and_understanding(visit: Visit)
     page.locator(".understanding").wait_for()
     assert "条文：" in page.locator(".understanding").inner_text()
     assert "第十二条" in hits.first.locator("h3").inner_text()
+
+    # a question as a resident asks it: the powers that handle it, each with the office (unit) to go to, as
+    # searchPowers reads the question; then the laws
+    question = "临时用地怎么申请"
+    visit.open("#/search?q=" + question)
+    offices = page.locator("section.offices ul.powers > li")
+    offices.first.wait_for()
+    found = httpx.get(f"{server['base']}/graphql", params={"query": POWER_HITS, "variables": json.dumps({"q": question})}).json()
+    expected = [(e["node"]["power"]["name"], e["node"]["power"]["unit"]["name"]) for e in found["data"]["searchPowers"]["edges"]]
+    assert expected and [(o.locator(".power-name").inner_text(), o.locator(".unit").inner_text()) for o in offices.all()] == expected
+    assert all("办理单位：" in text for text in offices.all_inner_texts())
+    assert "按问题理解" in page.locator(".understanding").inner_text()
+    visit.shot(f"05-search-question-{visit.name}")
 
     # markup in a query or a snippet is text, never markup
     visit.open("#/search?q=" + "%3Cimg%20src%3Dx%3E行政许可")
@@ -310,24 +463,34 @@ def test_file_a_complaint_and_follow_it_with_its_receipt_code(visit: Visit) -> N
     visit.shot(f"08-follow-{visit.name}")
 
 
-def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(server: dict[str, str], browser: Any) -> None:
-    """axe-core (WCAG 2 A and AA rules: labels, names, contrast, landmarks …) finds nothing on each page,
-    and a keyboard alone reaches the content and searches."""
+def test_pages_pass_an_accessibility_check_and_work_from_the_keyboard(
+    server: dict[str, str], browser: Any, revised: dict[str, Any]
+) -> None:
+    """axe-core (WCAG 2 A and AA rules: labels, names, contrast, landmarks …) finds nothing on each page (a
+    power's with its steps in words and its versions; on a phone with its chart enlarged), and a keyboard alone
+    reaches the content and searches."""
     axe = pytest.importorskip("axe_playwright_python.sync_playwright", reason="axe-playwright-python is not installed")
+    checker = axe.Axe()
+    visit = Visit(browser, server["base"], "phone", **PHONE)
+    visit.open(f"#/power/{revised['code']}")
+    visit.page.locator(".chart-zoom").click()
+    results = checker.run(visit.page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
+    assert results.violations_count == 0, f"a power on a phone:\n{results.generate_report()}"
+    visit.close()
+
     visit = Visit(browser, server["base"], **DESKTOP)
     page = visit.page
-    public = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(first: 1) { edges { node { code } } } }"})
-    power = public.json()["data"]["powers"]["edges"][0]["node"]["code"]
+    power = revised["code"]
     licences = httpx.get(f"{server['base']}/graphql", params={"query": "{ powers(filter: { category: LICENSING }, first: 1) { edges { node { code } } } }"})
     licence = licences.json()["data"]["powers"]["edges"][0]["node"]["code"]
     routes = ["", "#/unit/36072308", f"#/power/{power}", "#/categories", "#/category/LICENSING",
               "#/search?q=行政许可 听证", "#/complaint", "#/follow", f"#/apply?power={licence}", "#/case-follow"]  # fmt: skip
-    checker = axe.Axe()
     for route in routes:
         visit.open(route)
         if route.startswith("#/power/"):
             page.locator("#bases button").first.click()
             page.locator(".article-text p:not(.loading)").first.wait_for()
+            page.locator("#chart details summary").click()
         results = checker.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}})
         assert results.violations_count == 0, f"{route or '/'}:\n{results.generate_report()}"
 
@@ -501,5 +664,19 @@ def test_apply_online_and_follow_the_case_on_its_chart(server: dict[str, str], b
     assert current.count() == 1 and moved["currentStep"] in current.inner_text()
     assert page.locator("#cf-result li.visited").count() == 2
     assert "办理中" in progress and "王小明" not in progress and "13907970002" not in progress
+    assert "材料齐全，予以受理" in page.locator("#cf-result .case-moves").inner_text()  # 办理过程, dated in Chinese
     visit.shot("13-case-follow-desktop")
     visit.close()
+
+    # the same pages on a phone: the form, and the case along its chart
+    phone = Visit(browser, server["base"], "phone", **PHONE)
+    phone.open(f"#/apply?power={licence}")
+    playwright_api.expect(phone.page.get_by_role("button", name="提交申请")).to_be_visible()
+    phone.shot("12-apply-phone")
+    phone.open(f"#/case-follow?id={quote(number, safe='')}")
+    phone.page.get_by_label("查询码").fill(code)
+    phone.page.get_by_role("button", name="查询").click()
+    phone.page.locator("#cf-result section.progress").wait_for()
+    assert phone.page.locator("#cf-result li.current").inner_text().startswith(moved["currentStep"])
+    phone.shot("13-case-follow-phone")
+    phone.close()

@@ -30,7 +30,7 @@
     VERTICAL: "垂直管理部门", PUBLIC_UTILITY: "公用事业单位", OFFICE: "科室"
   };
   var COMPLAINT = { RECEIVED: "已收到，待受理", ACCEPTED: "已受理", REJECTED: "不予受理", HANDLED: "已处理，待答复", ANSWERED: "已答复" };
-  var STEP_KIND = { START: "开始", STEP: "环节", DECISION: "决定", END: "结束" };
+  var STEP_KIND = { START: "开始", STEP: "环节", DECISION: "判断", END: "结束" };
 
   // ---- the DOM, safely ------------------------------------------------------------------------
   /** h("a", {href: "#/"}, "text", child…): an element; strings become text nodes, never markup. */
@@ -200,7 +200,11 @@
     power: "query PortalPower($code: String!) { power(code: $code) { id code name category exerciseMode description acceptsApplications " +
       "unit { id code name } rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis feeStandard timeLimit } " +
       "bases { ordinal note article { id label document { title level status docNumber } } } " +
-      "flowChart { title complaintChannel notes svg steps { ordinal name kind condition timeLimit supervision position { name } } } } }",
+      "flowChart { title complaintChannel notes svg steps { id name kind condition timeLimit supervision position { name } } " +
+      "edges { label sourceStepId targetStepId } } versions { number publishedOn supersededOn name category exerciseMode description " +
+      "rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis feeStandard timeLimit } " +
+      "bases { documentTitle articleLabel } flowChart { steps { name condition position timeLimit supervision } " +
+      "edges { source target label } } } } }",
     article: "query PortalArticle($id: ID!) { node(id: $id) { ... on LegalArticle { id label chapterPath text document { title } } } }",
     search: "query PortalSearch($q: String!, $filter: LegalSearchFilter, $after: String) { searchLegalBasis(query: $q, filter: $filter, " +
       "first: 10, after: $after) { totalCount matchedAllWords pageInfo { hasNextPage endCursor } edges { node { matchedWords snippet " +
@@ -208,7 +212,7 @@
       "statuses { status count } } understanding { citations { citation law label found } laws terms { word alternatives literal } " +
       "dropped question } } }",
     searchPowers: "query PortalSearchPowers($q: String!) { searchPowers(query: $q, first: 5) { totalCount edges { node { " +
-      "nameHighlight power { code name category unit { code name } } } } understanding { meaning { used message } } } }",
+      "nameHighlight power { code name category unit { code name } } } } } }",
     complaintTarget: "query PortalComplaintTarget($code: String!) { power(code: $code) { id code name unit { id code name } } }",
     fileComplaint: "mutation PortalFileComplaint($input: FileComplaintInput!) { fileComplaint(input: $input) { __typename " +
       "... on ComplaintReceipt { id: complaintId receivedOn acceptDueOn dueProvisional receiptCode } " +
@@ -233,6 +237,71 @@
     return h("nav", { class: "crumbs", "aria-label": "当前位置" }, h("ol", null, items.map(function (item) {
       return h("li", null, item[1] ? link(item[1], item[0]) : h("span", { "aria-current": "page" }, item[0]));
     })));
+  }
+
+  /** An API date (2026-12-07, or the date of a date-time) as residents write it: 2026年12月7日. */
+  function day(value) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value || "");
+    return m ? Number(m[1]) + "年" + Number(m[2]) + "月" + Number(m[3]) + "日" : value || "";
+  }
+  /** A period of days: 2026年12月7日至2026年12月18日. */
+  function during(from, to) { return day(from) + "至" + day(to); }
+  /** The API date before `value` (a version is in force until the day before the next one's). */
+  function dayBefore(value) {
+    var d = new Date(value.slice(0, 10) + "T00:00:00Z");
+    d.setUTCDate(d.getUTCDate() - 1);
+    return d.toISOString().slice(0, 10);
+  }
+  function narrowScreen() { return !!(window.matchMedia && window.matchMedia("(max-width: 600px)").matches); }
+
+  /** A flow chart in words: its steps in order, numbered, each with what it takes (`details`, dt/dd pairs) and
+   *  where it leads. A step with branches (a DECISION) lists each with its condition ("成立 → 第7步：…"), so
+   *  the chart reads on any screen and to a screen reader. Steps: {key, name, kind, details, current, visited};
+   *  edges: {source, target, label} naming steps by key. */
+  function stepList(steps, edges, extraClass) {
+    var number = {};
+    steps.forEach(function (s, i) { number[s.key] = i + 1; });
+    return h("ol", { class: "steps" + (extraClass ? " " + extraClass : "") }, steps.map(function (s) {
+      var out = edges.filter(function (e) { return e.source === s.key && number[e.target]; });
+      var branches = out.length > 1 || s.kind === "DECISION";
+      var details = (s.details || []).filter(Boolean);
+      return h("li", { class: [s.current ? "current" : "", s.visited ? "visited" : ""].join(" ").trim() || null,
+        "aria-current": s.current ? "step" : null },
+        h("strong", { class: "step-name" }, s.name), s.kind !== "STEP" ? [" ", badge(STEP_KIND[s.kind] || s.kind)] : null,
+        s.current ? [" ", badge("当前环节", "ok")] : null,
+        details.length ? h("dl", null, details) : null,
+        out.length ? h("ul", { class: "next" }, out.map(function (e) {
+          var to = "第" + number[e.target] + "步：" + steps[number[e.target] - 1].name;
+          return h("li", null, branches ? [h("span", { class: "branch" }, e.label || "其他情形"), " → ", to]
+            : ["→ ", to, e.label ? "（" + e.label + "）" : ""]);
+        })) : null);
+    }));
+  }
+
+  /** The chart's picture, fitted to the width of the screen so that every step is in view. Where that shrinks
+   *  it (a phone), a button shows it at its drawn size, scrolling sideways, with a hint saying so. */
+  function chartFigure(svg, title) {
+    var drawn = Number(svg.getAttribute("width")) || 0;
+    svg.setAttribute("aria-label", "流程图：" + title);
+    var figure = h("figure", { class: "chart", "aria-label": "流程图：" + title }, svg);
+    var hint = h("p", { class: "scroll-hint", hidden: true }, "← 流程图比屏幕宽，左右滑动查看 →");
+    var zoom = h("button", { type: "button", class: "link chart-zoom", hidden: true }, "放大流程图");
+    function fit() {
+      var zoomed = figure.classList.contains("zoomed");
+      var scrolls = figure.scrollWidth > figure.clientWidth + 1;
+      zoom.hidden = !zoomed && !(drawn && svg.getBoundingClientRect().width < drawn * 0.9);
+      hint.hidden = !scrolls;
+      // a box that scrolls takes the focus, so that a keyboard scrolls it too (arrow keys)
+      if (scrolls) figure.setAttribute("tabindex", "0"); else figure.removeAttribute("tabindex");
+    }
+    zoom.addEventListener("click", function () {
+      var zoomed = figure.classList.toggle("zoomed");
+      zoom.textContent = zoomed ? "缩小到屏幕宽度" : "放大流程图";
+      fit();
+      figure.scrollLeft = (figure.scrollWidth - figure.clientWidth) / 2; // the main line of steps is drawn in the middle
+    });
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(figure);
+    return h("div", { class: "chart-box" }, zoom, hint, figure);
   }
 
   function powerList(connection, onMore, showUnit) {
@@ -310,12 +379,12 @@
   }
 
   function searchBox(value) {
-    var input = h("input", { type: "search", id: "quick-q", name: "q", value: value, placeholder: "例如：行政许可 听证",
+    var input = h("input", { type: "search", id: "quick-q", name: "q", value: value, placeholder: "例如：临时用地怎么申请",
       autocomplete: "off" });
     return h("form", { class: "quick", role: "search", onsubmit: function (event) {
       event.preventDefault();
       location.hash = "#/search?q=" + enc(input.value.trim());
-    } }, h("label", { for: "quick-q" }, "检索法律依据"), input, h("button", { type: "submit" }, "检索"));
+    } }, h("label", { for: "quick-q" }, "查办事单位和法律依据"), input, h("button", { type: "submit" }, "检索"));
   }
 
   function categoriesPage() {
@@ -401,7 +470,6 @@
       var r = p.rules;
       var chart = p.flowChart;
       var svg = chart ? safeSvg(chart.svg) : null;
-      if (svg) { svg.setAttribute("aria-label", "流程图：" + chart.title); svg.removeAttribute("width"); svg.removeAttribute("height"); }
       show(crumbs([["首页", "#/"], [p.unit.name, "#/unit/" + enc(p.unit.code)], [p.name]]),
         h("h1", null, p.name),
         h("p", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " ", h("code", null, p.code), " ",
@@ -418,28 +486,87 @@
             badge(LEVEL[doc.level] || doc.level), " ", badge(STATUS[doc.status] || doc.status, doc.status === "IN_FORCE" ? "ok" : "warn"),
             b.note ? h("p", { class: "note" }, b.note) : null, articleToggle(b.article.id));
         })) : h("p", { class: "empty" }, "无公开的依据。")),
-        h("section", { id: "chart" }, h("h2", null, "流程图"), chart ? [
-          svg ? h("figure", { class: "chart" }, svg) : h("p", { class: "empty" }, "流程图无法显示。"),
-          h("details", null, h("summary", null, "流程图文字说明"), h("ol", { class: "steps" }, chart.steps.map(function (s) {
-            return h("li", null, h("strong", null, s.name), " ", badge(STEP_KIND[s.kind] || s.kind),
-              h("dl", null, field("条件", s.condition), field("承办岗位", s.position && s.position.name), field("办理时限", s.timeLimit),
-                field("监督制约", s.supervision)));
-          }))),
-          chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null,
-          chart.notes ? h("p", null, "说明：" + chart.notes) : null
-        ] : h("p", { class: "empty" }, "尚无流程图。")),
-        h("p", null, p.acceptsApplications ? [link("#/apply?power=" + enc(p.code), "在线申请", { class: "button" }), " "] : null,
+        h("section", { id: "chart" }, h("h2", null, "办理流程"), chart ? chartSection(chart, svg) : h("p", { class: "empty" }, "尚无流程图。")),
+        h("p", { class: "actions" }, p.acceptsApplications ? [link("#/apply?power=" + enc(p.code), "在线申请", { class: "button" }), " "] : null,
           link("#/complaint?power=" + enc(p.code), "对这项职权的行使进行投诉", { class: "button" }), " ",
-          link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })));
+          link("#/request?power=" + enc(p.code), "申请公开与这项职权有关的信息", { class: "button" })),
+        historySection(p.versions));
     }, function (error) { show(failure(error)); });
+  }
+
+  /** A power's chart: its picture, and its steps in words (open on a phone, where the picture is small). */
+  function chartSection(chart, svg) {
+    var steps = chart.steps.map(function (s) {
+      return { key: s.id, name: s.name, kind: s.kind, details: [field("条件", s.condition),
+        field("承办岗位", s.position && s.position.name), field("办理时限", s.timeLimit), field("监督制约", s.supervision)] };
+    });
+    var edges = chart.edges.map(function (e) { return { source: e.sourceStepId, target: e.targetStepId, label: e.label }; });
+    var words = h("details", { class: "chart-steps", open: narrowScreen() }, h("summary", null, "办理步骤（文字版）"), stepList(steps, edges));
+    return [svg ? chartFigure(svg, chart.title) : h("p", { class: "empty" }, "流程图无法显示。"), words,
+      chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null,
+      chart.notes ? h("p", null, "说明：" + chart.notes) : null];
+  }
+
+  var RULES = [["disclosureScope", "公开范围", SCOPE], ["disclosureForm", "公开形式"], ["disclosureTiming", "公开时限", TIMING],
+    ["disclosureDeadline", "公开期限"], ["timeLimit", "办理时限"], ["feeBasis", "收费依据"], ["feeStandard", "收费标准"]];
+  /** What a resident would see change from one published version to the next, one line a change. */
+  function versionChanges(before, after) {
+    var out = [];
+    function compare(label, was, now) {
+      was = was || "";
+      now = now || "";
+      if (was === now) return;
+      out.push(label + (!was ? "：增加“" + now + "”" : !now ? "：删去“" + was + "”" : "：由“" + was + "”改为“" + now + "”"));
+    }
+    compare("职权名称", before.name, after.name);
+    compare("职权类别", CATEGORY[before.category], CATEGORY[after.category]);
+    compare("行使方式", MODE[before.exerciseMode], MODE[after.exerciseMode]);
+    if ((before.description || "") !== (after.description || "")) out.push("职权说明有修改");
+    RULES.forEach(function (r) {
+      var label = r[2] || {};
+      compare(r[1], label[before.rules[r[0]]] || before.rules[r[0]], label[after.rules[r[0]]] || after.rules[r[0]]);
+    });
+    function cited(v) { return v.bases.map(function (b) { return "《" + b.documentTitle + "》" + b.articleLabel; }); }
+    var was = cited(before), now = cited(after);
+    now.forEach(function (c) { if (was.indexOf(c) < 0) out.push("增加依据：" + c); });
+    was.forEach(function (c) { if (now.indexOf(c) < 0) out.push("删去依据：" + c); });
+    function names(v) { return v.flowChart ? v.flowChart.steps.map(function (s) { return s.name; }) : []; }
+    var stepsWere = names(before), stepsNow = names(after);
+    var added = stepsNow.filter(function (n) { return stepsWere.indexOf(n) < 0; });
+    var dropped = stepsWere.filter(function (n) { return stepsNow.indexOf(n) < 0; });
+    if (added.length) out.push("流程增加环节：" + added.join("、"));
+    if (dropped.length) out.push("流程删去环节：" + dropped.join("、"));
+    if (!added.length && !dropped.length && JSON.stringify(before.flowChart) !== JSON.stringify(after.flowChart)) {
+      out.push(before.flowChart && after.flowChart ? "流程的办理要求有调整" : after.flowChart ? "增加流程图" : "删去流程图");
+    }
+    return out;
+  }
+
+  /** 版本记录: every published version, newest first, when each was in force and what changed from the last. */
+  function historySection(versions) {
+    var items = versions.map(function (v, i) {
+      var previous = i ? versions[i - 1] : null;
+      var until = v.supersededOn ? dayBefore(v.supersededOn) : null;
+      var when = !v.supersededOn ? day(v.publishedOn) + "起施行"
+        : until < v.publishedOn ? day(v.publishedOn) + "公布，当日被新版本替代" : during(v.publishedOn, until) + "施行";
+      var changes = previous ? versionChanges(previous, v) : [];
+      return h("li", null, h("strong", null, "第" + v.number + "版"), " ", v.supersededOn ? badge("已被替代") : badge("现行版本", "ok"),
+        " ", h("span", { class: "meta" }, when),
+        !previous ? h("p", { class: "note" }, "首次公布。")
+          : changes.length ? h("ul", { class: "changes" }, changes.map(function (c) { return h("li", null, c); }))
+          : h("p", { class: "note" }, "与上一版相比，公开的内容没有变化。"));
+    }).reverse();
+    return h("section", { id: "history" }, h("h2", null, "版本记录"),
+      items.length ? [h("p", { class: "lead" }, "职权的名称、依据、规则或流程调整后，经审核公布新的版本。以下是历次公布的版本。"),
+        h("ol", { class: "versions", reversed: true }, items)] : h("p", { class: "empty" }, "没有公布过的版本。"));
   }
 
   function searchPage(params) {
     var q = (params.get("q") || "").trim();
     var level = params.get("level") || "";
     var status = params.get("status") || "";
-    setTitle(q ? "检索：" + q : "法律依据检索");
-    var input = h("input", { type: "search", id: "q", name: "q", value: q, placeholder: "例如：行政许可 听证、行政许可法第十二条", required: true });
+    setTitle(q ? "检索：" + q : "检索");
+    var input = h("input", { type: "search", id: "q", name: "q", value: q, placeholder: "例如：临时用地怎么申请、行政许可法第十二条", required: true });
     var levelSelect = h("select", { id: "level", name: "level" }, h("option", { value: "" }, "全部层级"),
       Object.keys(LEVEL).map(function (l) { return h("option", { value: l, selected: l === level }, LEVEL[l]); }));
     var statusSelect = h("select", { id: "status", name: "status" }, h("option", { value: "" }, "现行有效（默认）"),
@@ -455,13 +582,14 @@
     var form = h("form", { class: "search", role: "search", onsubmit: function (event) {
       event.preventDefault();
       location.hash = href(input.value.trim(), levelSelect.value, statusSelect.value);
-    } }, h("div", { class: "row" }, h("label", { for: "q" }, "关键词或条文"), input, h("button", { type: "submit" }, "检索")),
+    } }, h("div", { class: "row" }, h("label", { for: "q" }, "问题、关键词或条文"), input, h("button", { type: "submit" }, "检索")),
       h("div", { class: "row filters" }, h("span", { class: "filter" }, h("label", { for: "level" }, "效力层级"), levelSelect),
         h("span", { class: "filter" }, h("label", { for: "status" }, "时效性"), statusSelect)));
     var results = h("div", { id: "results" });
-    show(h("h1", null, "法律依据检索"), form, results);
+    show(h("h1", null, "查办事单位和法律依据"), form, results);
     if (!q) {
-      append(results, h("p", { class: "lead" }, "按关键词（空格分开）、问题（如“邻居装修太吵找哪个部门”）或条文（如“行政许可法第十二条”）检索法律、法规和规范性文件的条文。"));
+      append(results, h("p", { class: "lead" }, "用一句话提问（如“临时用地怎么申请”）、输入关键词（空格分开）或条文（如“行政许可法第十二条”），" +
+        "查找办理这件事的单位和职权，以及法律、法规和规范性文件的条文。"));
       return;
     }
     var filter = {};
@@ -477,9 +605,9 @@
       append(offices, h("h2", null, "办事指引：可能相关的职权和办理单位"), h("ul", { class: "powers" }, s.edges.map(function (edge) {
         var p = edge.node.power;
         return h("li", null, link("#/power/" + enc(p.code), highlighted(edge.node.nameHighlight), { class: "power-name" }),
-          h("div", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " ",
+          h("div", { class: "meta" }, badge(CATEGORY[p.category] || p.category, "cat"), " 办理单位：",
             link("#/unit/" + enc(p.unit.code), p.unit.name, { class: "unit" })));
-      })), h("p", { class: "meta" }, s.understanding.meaning.message));
+      })));
     }, function () { /* the legal search below still answers */ });
     var hitList = h("ol", { class: "hits" });
     function addHits(conn) {
@@ -513,6 +641,7 @@
       if (u.question) understood.push(h("li", null, "按问题理解：不要求每个词都出现，按相关度排序"));
       append(results, offices,
         understood.length ? h("section", { class: "understanding", "aria-label": "检索理解" }, h("h2", null, "检索理解"), h("ul", null, understood)) : null,
+        h("h2", null, "相关法律条文"),
         h("p", { class: "count" }, "共 " + s.totalCount + " 条" + (s.matchedAllWords ? "" : "（没有同时包含全部词语的条文，以下为部分命中）")),
         h("div", { class: "facets" },
           s.facets.levels.length ? h("p", null, "层级：", s.facets.levels.map(function (f) {
@@ -571,7 +700,7 @@
             form.hidden = true;
             append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "投诉已收到"),
               h("dl", null, field("投诉编号", h("code", { id: "receipt-id" }, r.id)), field("查询码", h("code", { id: "receipt-code" }, r.receiptCode)),
-                field("收到日期", r.receivedOn), field("受理期限", r.acceptDueOn + (r.dueProvisional ? "（暂定）" : ""))),
+                field("收到日期", day(r.receivedOn)), field("受理期限", day(r.acceptDueOn) + (r.dueProvisional ? "（暂定）" : ""))),
               h("p", { class: "warn" }, "请抄下投诉编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
               link("#/follow?id=" + enc(r.id), "查询办理进度", { class: "button" })));
           } else if (r.__typename === "ValidationErrors") {
@@ -625,11 +754,11 @@
   function followPage(params) {
     followForm(params, { title: "投诉查询", prefix: "f", query: Q.follow, field: "complaintByReceipt", number: "投诉编号",
       filed: "投诉", render: function (c) {
-        return [field("办理状态", COMPLAINT[c.status] || c.status), field("收到日期", c.receivedOn),
-          field(c.status === "REJECTED" ? "不予受理日期" : "受理日期", c.acceptedOn),
+        return [field("办理状态", COMPLAINT[c.status] || c.status), field("收到日期", day(c.receivedOn)),
+          field(c.status === "REJECTED" ? "不予受理日期" : "受理日期", day(c.acceptedOn)),
           field("不予受理理由", c.rejectionReason),
-          c.status === "ANSWERED" || c.status === "REJECTED" ? null : field("本环节期限", c.dueOn + (c.dueProvisional ? "（暂定）" : "")),
-          field("答复日期", c.answeredOn), field("答复意见", c.answer)];
+          c.status === "ANSWERED" || c.status === "REJECTED" ? null : field("本环节期限", day(c.dueOn) + (c.dueProvisional ? "（暂定）" : "")),
+          field("答复日期", day(c.answeredOn)), field("答复意见", c.answer)];
       } });
   }
 
@@ -690,7 +819,7 @@
             append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "申请已收到"),
               h("dl", null, field("申请编号", h("code", { id: "request-receipt-id" }, r.id)),
                 field("查询码", h("code", { id: "request-receipt-code" }, r.receiptCode)),
-                field("收到日期", r.receivedOn), field("答复期限", r.answerDueOn + (r.dueProvisional ? "（暂定）" : ""))),
+                field("收到日期", day(r.receivedOn)), field("答复期限", day(r.answerDueOn) + (r.dueProvisional ? "（暂定）" : ""))),
               h("p", { class: "warn" }, "请抄下申请编号和查询码：查询码只显示这一次，凭它们查询办理进度和答复。"),
               link("#/request-follow?id=" + enc(r.id), "查询申请进度", { class: "button" })));
           } else if (r.__typename === "ValidationErrors") {
@@ -722,10 +851,10 @@
     followForm(params, { title: "申请查询", heading: "依申请公开查询", prefix: "rf", query: QR.follow,
       field: "informationRequestByReceipt", number: "申请编号", filed: "申请", render: function (r) {
         return [field("被申请单位", r.unit.name), field("办理状态", REQUEST_STATUS[r.status] || r.status),
-          field("收到日期", r.receivedOn), field("登记日期", r.registeredOn),
-          field("延长答复期限", r.extendedOn ? r.extendedOn + "：" + r.extensionReason : null),
-          r.dueOn ? field("答复期限", r.dueOn + (r.dueProvisional ? "（暂定）" : "")) : null,
-          field("答复日期", r.answeredOn), field("答复结果", r.outcome ? OUTCOME[r.outcome] || r.outcome : null),
+          field("收到日期", day(r.receivedOn)), field("登记日期", day(r.registeredOn)),
+          field("延长答复期限", r.extendedOn ? day(r.extendedOn) + "：" + r.extensionReason : null),
+          r.dueOn ? field("答复期限", day(r.dueOn) + (r.dueProvisional ? "（暂定）" : "")) : null,
+          field("答复日期", day(r.answeredOn)), field("答复结果", r.outcome ? OUTCOME[r.outcome] || r.outcome : null),
           field("不予公开的理由", r.withholdingGround ? GROUND[r.withholdingGround] || r.withholdingGround : null),
           field("答复内容", r.answer)];
       } });
@@ -785,7 +914,7 @@
             append(status, h("section", { class: "receipt", role: "status" }, h("h2", null, "申请已收到"),
               h("dl", null, field("办件编号", h("code", { id: "case-receipt-id" }, r.id)),
                 field("查询码", h("code", { id: "case-receipt-code" }, r.receiptCode)),
-                field("收到日期", r.receivedOn), field("当前环节", r.currentStep)),
+                field("收到日期", day(r.receivedOn)), field("当前环节", r.currentStep)),
               h("p", { class: "warn" }, "请抄下办件编号和查询码：查询码只显示这一次，凭它们查询办理进度。"),
               link("#/case-follow?id=" + enc(r.id), "查询办件进度", { class: "button" })));
           } else if (r.__typename === "ValidationErrors") {
@@ -809,25 +938,29 @@
     }, function (error) { show(h("h1", null, "在线申请"), failure(error)); });
   }
 
-  /** The case's chart as a list of its steps, the current one marked, each with where its edges lead. */
+  /** The case's chart as its steps in words, the current one marked, and what has been done so far. */
   function caseChart(c) {
-    var names = {};
-    c.chart.steps.forEach(function (s) { names[s.key] = s.name; });
-    return h("section", { class: "case-chart" }, h("h3", null, "办理流程"), h("ol", { class: "case-steps" }, c.chart.steps.map(function (s) {
-      var out = c.chart.edges.filter(function (e) { return e.source === s.key; });
-      return h("li", { class: (s.current ? "current " : "") + (s.visited ? "visited" : ""), "aria-current": s.current ? "step" : null },
-        h("strong", null, s.name), s.position ? " · " + s.position : "", s.current ? [" ", badge("当前环节", "ok")] : null,
-        out.length ? h("p", { class: "note" }, out.map(function (e) { return "→ " + names[e.target] + (e.label ? "（" + e.label + "）" : ""); }).join("　")) : null);
-    })));
+    var steps = c.chart.steps.map(function (s) {
+      return { key: s.key, name: s.name, kind: s.kind, current: s.current, visited: s.visited,
+        details: [field("承办岗位", s.position)] };
+    });
+    return [h("section", { class: "case-chart" }, h("h3", null, "办理流程"), stepList(steps, c.chart.edges, "case-steps")),
+      c.moves.length || c.suspensions.length ? h("section", { class: "case-moves" }, h("h3", null, "办理过程"),
+        h("ol", null, c.moves.map(function (m) {
+          return h("li", null, h("span", { class: "meta" }, day(m.day)), " ", "转入“" + m.toName + "”", m.opinion ? "：" + m.opinion : "");
+        }), c.suspensions.map(function (s) {
+          return h("li", null, h("span", { class: "meta" }, s.resumedOn ? during(s.suspendedOn, s.resumedOn) : day(s.suspendedOn) + "起"),
+            " ", "补正、暂停计时：" + s.reason);
+        }))) : null];
   }
 
   function caseFollowPage(params) {
     followForm(params, { title: "办件查询", prefix: "cf", query: QA.follow, field: "caseByReceipt", number: "办件编号",
       filed: "申请", heading_of: function (c) { return c.power ? c.power.name : "办件"; }, render: function (c) {
-        return [field("办理状态", CASE_STATUS[c.status] || c.status), field("收到日期", c.receivedOn),
+        return [field("办理状态", CASE_STATUS[c.status] || c.status), field("收到日期", day(c.receivedOn)),
           field("当前环节", c.currentStep), field("已用工作日", String(c.workdaysTaken)),
           field("办理结果", c.outcome ? CASE_OUTCOME[c.outcome] + "：" + c.reasons : null), field("法律依据", c.legalBasis || null),
-          field("办结日期", c.closedOn)];
+          field("办结日期", day(c.closedOn))];
       }, more: caseChart });
   }
 
@@ -840,7 +973,7 @@
     draft: "query PortalCommentDraft($id: ID!) { node(id: $id) { ... on CommentDraft { id code name label draftForComment " +
       "category exerciseMode description rules { disclosureScope disclosureForm disclosureTiming disclosureDeadline feeBasis " +
       "feeStandard timeLimit } bases { citation note articleText } flowChart { title complaintChannel notes steps { ordinal name " +
-      "kind condition position timeLimit supervision } } period { id title startsOn endsOn status unit { code name } } " +
+      "kind condition position timeLimit supervision } edges { source target label } } period { id title startsOn endsOn status unit { code name } } " +
       "comments(first: 50) { totalCount edges { node { id body answer status receivedOn moderatedOn } } } } } }",
     comment: "mutation PortalCommentOnDraft($input: CommentOnDraftInput!) { commentOnDraft(input: $input) { __typename " +
       "... on CommentReceived { id: commentId status receivedOn message } ... on ValidationErrors { message errors { field message code } } " +
@@ -849,7 +982,7 @@
 
   function draftBanner(period) {
     return h("p", { class: "draft-banner", role: "note" }, h("strong", null, "征求意见稿"),
-      "：本页是" + period.unit.name + "公示的职权草案，不是正式公布的职权目录。公示期 " + period.startsOn + " 至 " + period.endsOn +
+      "：本页是" + period.unit.name + "公示的职权草案，不是正式公布的职权目录。公示期" + during(period.startsOn, period.endsOn) +
       "，欢迎在此期间提出意见。");
   }
 
@@ -864,7 +997,7 @@
           var p = edge.node;
           list.appendChild(h("li", null, h("h2", null, p.title),
             h("p", { class: "meta" }, badge("公示中", "ok"), " ", link("#/unit/" + enc(p.unit.code), p.unit.name),
-              " · 公示期 " + p.startsOn + " 至 " + p.endsOn),
+              " · 公示期" + during(p.startsOn, p.endsOn)),
             h("ul", { class: "drafts" }, p.drafts.map(function (d) {
               return h("li", null, link("#/draft/" + enc(d.id), d.name), " ", badge(d.label, "warn"), " ", h("code", null, d.code));
             }))));
@@ -951,16 +1084,15 @@
               b.articleText.split("\n").map(function (line) { return h("p", null, line); }))));
         })) : h("p", { class: "empty" }, "未列依据。")),
         h("section", { id: "draft-chart" }, h("h2", null, "运行流程（征求意见稿）"), chart ? [
-          h("ol", { class: "steps" }, chart.steps.map(function (s) {
-            return h("li", null, h("strong", null, s.name), " ", badge(STEP_KIND[s.kind] || s.kind),
-              h("dl", null, field("条件", s.condition), field("承办岗位", s.position), field("办理时限", s.timeLimit),
-                field("监督制约", s.supervision)));
-          })),
+          stepList(chart.steps.map(function (s) {
+            return { key: s.ordinal, name: s.name, kind: s.kind, details: [field("条件", s.condition), field("承办岗位", s.position),
+              field("办理时限", s.timeLimit), field("监督制约", s.supervision)] };
+          }), chart.edges),
           chart.complaintChannel ? h("p", null, "投诉举报途径：" + chart.complaintChannel) : null
         ] : h("p", { class: "empty" }, "尚无流程图。")),
         h("section", { id: "draft-comments" }, h("h2", null, "公开的意见（" + d.comments.totalCount + " 条）"),
           comments.length ? h("ol", { class: "comments" }, comments.map(function (c) {
-            return h("li", null, h("p", null, c.body), h("p", { class: "meta" }, badge(COMMENT_STATUS[c.status] || c.status), " ", c.receivedOn),
+            return h("li", null, h("p", null, c.body), h("p", { class: "meta" }, badge(COMMENT_STATUS[c.status] || c.status), " ", day(c.receivedOn)),
               c.answer ? h("p", { class: "answer" }, "答复：" + c.answer) : null);
           })) : h("p", { class: "empty" }, "还没有公开的意见。")),
         h("section", { id: "draft-comment-form" }, h("h2", null, "提出意见"), commentForm(d)));
@@ -993,7 +1125,7 @@
       show(crumbs([["首页", "#/"], ["通报"]]), h("h1", null, "通报"),
         h("p", { class: "lead" }, "县公开办就清权确权工作的进展和结果发布的通报。"),
         list.length ? h("ul", { class: "bulletins" }, list.map(function (b) {
-          return h("li", null, link("#/bulletin/" + enc(b.id), b.title), " ", h("span", { class: "meta" }, (b.number ? b.number + " · " : "") + b.publishedOn));
+          return h("li", null, link("#/bulletin/" + enc(b.id), b.title), " ", h("span", { class: "meta" }, (b.number ? b.number + " · " : "") + day(b.publishedOn)));
         })) : h("p", { class: "empty" }, "还没有发布通报。"));
     }, function (error) { show(h("h1", null, "通报"), failure(error)); });
   }
@@ -1022,7 +1154,7 @@
         }, function (error) { button.disabled = false; append(download, failure(error)); });
       });
       show(crumbs([["首页", "#/"], ["通报", "#/bulletins"], [b.title]]), h("h1", null, b.title),
-        h("p", { class: "meta" }, (b.number ? b.number + " · " : "") + "发布日期 " + b.publishedOn),
+        h("p", { class: "meta" }, (b.number ? b.number + " · " : "") + "发布日期 " + day(b.publishedOn)),
         h("div", { class: "bulletin" }, b.paragraphs.map(function (p) {
           return /^[一二三四五六七八九十]+、/.test(p) && p.length <= 30 ? h("h2", null, p) : h("p", null, p);
         })), button, download);
@@ -1039,7 +1171,7 @@
         list.length ? h("ul", { class: "surveys" }, list.map(function (s) {
           return h("li", null, link("#/survey/" + enc(s.id), s.title), " ",
             s.open ? badge("进行中", "ok") : badge(s.summaryPublishedOn ? "已公布结果" : "已结束"), " ",
-            h("span", { class: "meta" }, (s.power ? s.power.name + " · " : "") + s.unit.name + " · " + s.opensOn + " 至 " + s.closesOn));
+            h("span", { class: "meta" }, (s.power ? s.power.name + " · " : "") + s.unit.name + " · " + during(s.opensOn, s.closesOn)));
         })) : h("p", { class: "empty" }, "目前没有民意测验。"));
     }, function (error) { show(h("h1", null, "民意测验"), failure(error)); });
   }
@@ -1053,9 +1185,9 @@
       setTitle(s.title);
       var head = [crumbs([["首页", "#/"], ["民意测验", "#/surveys"], [s.title]]), h("h1", null, s.title),
         h("p", { class: "meta" }, "测评对象：", s.power ? link("#/power/" + enc(s.power.code), s.power.name) : null, s.power ? "（" : null,
-          link("#/unit/" + enc(s.unit.code), s.unit.name), s.power ? "）" : null, " · " + s.opensOn + " 至 " + s.closesOn)];
+          link("#/unit/" + enc(s.unit.code), s.unit.name), s.power ? "）" : null, " · " + during(s.opensOn, s.closesOn))];
       if (s.summary !== null) {
-        return show(head, h("section", { id: "survey-summary" }, h("h2", null, "测评结果（" + s.summaryPublishedOn + " 公布）"),
+        return show(head, h("section", { id: "survey-summary" }, h("h2", null, "测评结果（" + day(s.summaryPublishedOn) + "公布）"),
           s.summary.split("\n").map(function (line) { return h("p", null, line); })));
       }
       if (!s.open) return show(head, h("p", { class: "empty" }, "本次测验已结束，结果尚未公布。"));
