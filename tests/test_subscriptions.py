@@ -1,7 +1,7 @@
 """Live events (issue 25, item 4): subscriptions over graphql-transport-ws and GraphQL over SSE, heard with
 the real clients (npm `graphql-ws` and `graphql-sse`, run by node) and a plain HTTP client, delivered
 through the change feed, filtered by the subscriber's visibility as webhooks are: a confidential power's
-event and a complaint never reach the public nor another unit's staff. A limit per token, typed errors,
+event, a complaint and an alarm of 电子监察 never reach the public nor another unit's staff. A limit per token, typed errors,
 and a clean end when the server stops."""
 
 from __future__ import annotations
@@ -19,11 +19,16 @@ import httpx
 import pytest
 import uvicorn
 
+from domain.alarm_models import Alarm
+from domain.alarms import raise_alarms
+from domain.catalog import webhooks
 from domain.enums import PowerCategory, Role
+from domain.models import AuditEvent
 from qingquan.app import create_app
 from qingquan.live import EventHub
 from qingquan.settings import Settings, get_settings
 from schema.relay import encode_id
+from tests.alarm_factories import D, posted_power, posts, started
 from tests.factories import make_unit, power_name
 from tests.helpers import token_for
 from tests.live_clients import CLIENT, EVENTS, install_clients
@@ -215,3 +220,46 @@ async def test_bad_cursors_and_tokens_are_typed_errors(live: Live, node_clients:
     closed = await node("ws", live.ws, "qq_not_a_token", {}, 1, seconds=10)
     assert any(m.get("closed", {}).get("code") == 4403 for m in closed) or any("error" in m for m in closed), closed
     assert not results(closed)
+
+
+async def test_alarms_reach_the_unit_live_and_no_one_else(live: Live, node_clients: Path) -> None:
+    """电子监察: a step's alarm raised by the server reaches the unit's subscribers as `case.alarm` webhooks
+    get it — a confidential power's too — and neither the public nor another unit's staff."""
+    staff = await posts(await make_unit(name="订阅监察局"))
+    shown = await posted_power(staff, name=power_name("订阅预警的行政许可"))
+    secret = await posted_power(staff, name=power_name("涉密订阅预警的审批"), confidential=True,
+                                confidentiality_reason="涉及国家秘密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
+    ops = [(await started(power, D(2026, 11, 23), applicant="周申请"))[0] for power in (shown, secret)]
+    other = await make_unit(name="别的订阅监察局")
+    cursor = (await post(live, "{ eventCursor }"))["data"]["eventCursor"]
+    alarms_or_sentinel = {"after": cursor, "types": ["CASE_ALARM", "POWER_PUBLISHED"]}
+    clients = [
+        node("ws", live.ws, None, alarms_or_sentinel, 1),  # the public
+        node("sse", live.base + "/graphql", await token_for(Role.UNIT_STAFF, other), alarms_or_sentinel, 1),
+        node("ws", live.ws, await token_for(Role.UNIT_STAFF, staff.unit), {"after": cursor, "types": ["CASE_ALARM"]}, 2),
+    ]
+    heard = asyncio.gather(*clients)
+    await subscribed(live.hub, len(clients))
+    await raise_alarms(D(2026, 11, 24))  # 受理 (1 working day) is due the 24th: YELLOW
+    sentinel = await published_power(other, name=power_name("订阅预警之后公开的许可"), category=PowerCategory.LICENSING)
+    public, outsider, own = await asyncio.wait_for(heard, 60)
+
+    alarms = {a.operation_id: a for a in await Alarm.filter(operation_id__in=[op.id for op in ops])}
+    assert len(alarms) == 2, alarms
+    for messages in (public, outsider):  # the power published after the alarms, and nothing of them
+        assert [r["data"]["events"]["subjectId"] for r in results(messages)] == [encode_id("Power", sentinel.id)], messages
+        text = json.dumps(messages, ensure_ascii=False)
+        assert "CASE_ALARM" not in text and secret.code not in text and "涉密订阅预警" not in text
+    events = [r["data"]["events"] for r in results(own)]
+    assert [e["subjectId"] for e in events] == [encode_id("Alarm", alarms[op.id].id) for op in ops], own
+    assert [e["power"]["code"] for e in events] == [shown.code, secret.code]
+    for event in events:
+        assert event["type"] == "CASE_ALARM" and event["label"] == "电子监察预警（黄牌到期、红牌超期）"
+        assert event["payload"]["event"] == "case.alarm" and event["payload"]["alarm"]["level"] == "YELLOW"
+        assert event["payload"]["alarm"]["position"] == "受理岗" and "周申请" not in json.dumps(event, ensure_ascii=False)
+    # exactly what the webhooks' rule sends: the same body as a `case.alarm` delivery would carry
+    subject = await webhooks.audited_event(
+        (await AuditEvent.filter(action="alarm.raise", entity_id=str(alarms[ops[1].id].id)).get()).id
+    )
+    assert subject is not None
+    assert events[1]["payload"] == json.loads(json.dumps(webhooks.envelope(subject[0], subject[1], subject[2].at)))
