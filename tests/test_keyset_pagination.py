@@ -249,25 +249,19 @@ async def test_the_node_limit_counts_last_as_it_counts_first(client: httpx.Async
         assert body["errors"][0]["extensions"]["nodes"] == 10_100
 
 
-RECORDS = """
-query($unit: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-  operationRecords(filter: { unitId: $unit }, first: $first, after: $after, last: $last, before: $before) {
+def by_unit(field: str, node: str) -> str:
+    """A connection of a unit's rows, paged by the four arguments."""
+    return f"""query($unit: ID!, $first: Int, $after: String, $last: Int, $before: String) {{
+  {field}(filter: {{ unitId: $unit }}, first: $first, after: $after, last: $last, before: $before) {{
     totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { subject decidedOn applicant } }
-  }
-}
-"""
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ cursor node {{ {node} }} }}
+  }}
+}}"""
 
-CASES = """
-query($unit: ID!, $first: Int, $after: String, $last: Int, $before: String) {
-  cases(filter: { unitId: $unit }, first: $first, after: $after, last: $last, before: $before) {
-    totalCount
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-    edges { cursor node { request receivedOn applicantName } }
-  }
-}
-"""
+
+RECORDS = by_unit("operationRecords", "subject decidedOn applicant")
+CASES = by_unit("cases", "request receivedOn applicantName")
 
 
 async def both_ways(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str, key: str) -> list[Any]:

@@ -9,30 +9,26 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from domain.alarm_models import Alarm
 from domain.alarms import raise_alarms
 from domain.catalog import webhooks
 from domain.enums import PowerCategory, Role
 from domain.models import AuditEvent
-from qingquan.app import create_app
 from qingquan.live import EventHub
-from qingquan.settings import Settings, get_settings
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
 from tests.factories import make_unit, power_name
 from tests.helpers import token_for
-from tests.live_clients import CLIENT, EVENTS, install_clients
-from tests.test_serve import free_port
+from tests.live_clients import CLIENT, EVENTS, install_clients, served
 from tests.workflow_factories import published_power
 
 FILE_COMPLAINT = """mutation ($unit: ID!) { fileComplaint(input: { subject: "订阅测试投诉", content: "内容",
@@ -44,14 +40,6 @@ def node_clients() -> Path:
     if not install_clients():
         pytest.skip("node and npm are needed for the graphql-ws and graphql-sse clients")
     return CLIENT
-
-
-class QuietServer(uvicorn.Server):
-    """uvicorn in the test's event loop, leaving the test process's signal handlers alone."""
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 @dataclass
@@ -66,22 +54,9 @@ class Live:
 
 @pytest.fixture(scope="module")
 async def live(database: str) -> AsyncIterator[Live]:
-    """The app served over a real socket on the session database (in this process: the tests write with the
-    domain's functions on the same connections), at most 3 subscriptions per token or address."""
-    settings = Settings(**{**get_settings().model_dump(), "max_subscriptions": 3, "portal": False})
-    app = create_app(settings, manage_db=False)
-    port = free_port()
-    server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "the server did not start"
-        await asyncio.sleep(0.02)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", app.state.hub)
-    finally:
-        await app.state.hub.close()
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
+    """The app served over a real socket on the session database, at most 3 subscriptions per token or address."""
+    async with served(max_subscriptions=3) as (base, app):
+        yield Live(base, app.state.hub)
 
 
 async def post(live: Live, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
