@@ -265,11 +265,11 @@ CASES = by_unit("cases", "request receivedOn applicantName")
 
 
 async def both_ways(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str, key: str) -> list[Any]:
-    """The whole list in one page, checked against every walk forward and backward by 1, 2 and 4."""
+    """The whole list in one page, checked against every walk forward and backward by 1 and by 4."""
     whole = next(iter((await gql_data(client, query, {**variables, "first": 100}, token)).values()))
     expected = [e["node"][key] for e in whole["edges"]]
     assert whole["totalCount"] == len(expected)
-    for size in (1, 2, 4):
+    for size in (1, 4):
         for forward in (True, False):
             nodes, infos = await walk(client, query, variables, token, size=size, forward=forward, key=key)
             assert nodes == expected, (size, forward)

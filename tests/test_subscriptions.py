@@ -81,10 +81,13 @@ def results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m["next"] for m in messages if "next" in m]
 
 
-async def subscribed(hub: EventHub, count: int) -> None:
-    """Wait until the process holds `count` subscriptions (the clients run in other processes)."""
+async def subscribed(hub: EventHub, count: int, clients: list[asyncio.Task[Any]] | None = None) -> None:
+    """Wait until the process holds `count` subscriptions (the clients run in other processes; `clients`:
+    their runs, one of which says why when it ends first)."""
     deadline = time.monotonic() + 30
     while len(hub.subscribers) < count:
+        ended = [t.result() for t in clients or () if t.done()]
+        assert not ended, f"a client ended before every one subscribed: {ended}"
         assert time.monotonic() < deadline, f"{len(hub.subscribers)} of {count} subscriptions after 30 s"
         await asyncio.sleep(0.05)
 
@@ -104,8 +107,9 @@ async def test_events_reach_only_who_may_see_them(live: Live, node_clients: Path
         node("ws", live.ws, staff, after, 3),  # the unit's staff
         node("sse", sse, admin, {**after, "types": ["COMPLAINT_FILED"]}, 1),  # oversight, complaints only
     ]
-    heard = asyncio.gather(*clients)
-    await subscribed(live.hub, len(clients))
+    running = [asyncio.ensure_future(c) for c in clients]
+    heard = asyncio.gather(*running)
+    await subscribed(live.hub, len(clients), running)
     secret = await published_power(unit, name=power_name("涉密的订阅检查"), category=PowerCategory.INSPECTION, confidential=True,
                                    confidentiality_reason="涉密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
     filed = await post(live, FILE_COMPLAINT, {"unit": encode_id("Unit", unit.id)}, admin)
@@ -206,15 +210,15 @@ async def test_alarms_reach_the_unit_live_and_no_one_else(live: Live, node_clien
                                 confidentiality_reason="涉及国家秘密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
     ops = [(await started(power, D(2026, 11, 23), applicant="周申请"))[0] for power in (shown, secret)]
     other = await make_unit(name="别的订阅监察局")
-    cursor = (await post(live, "{ eventCursor }"))["data"]["eventCursor"]
-    alarms_or_sentinel = {"after": cursor, "types": ["CASE_ALARM", "POWER_PUBLISHED"]}
+    # from the present on (`subscribed` waits until the server holds all three, before anything happens)
+    alarms_or_sentinel = {"types": ["CASE_ALARM", "POWER_PUBLISHED"]}
     clients = [
-        node("ws", live.ws, None, alarms_or_sentinel, 1),  # the public
-        node("sse", live.base + "/graphql", await token_for(Role.UNIT_STAFF, other), alarms_or_sentinel, 1),
-        node("ws", live.ws, await token_for(Role.UNIT_STAFF, staff.unit), {"after": cursor, "types": ["CASE_ALARM"]}, 2),
+        asyncio.ensure_future(node("ws", live.ws, None, alarms_or_sentinel, 1)),  # the public
+        asyncio.ensure_future(node("sse", live.base + "/graphql", await token_for(Role.UNIT_STAFF, other), alarms_or_sentinel, 1)),
+        asyncio.ensure_future(node("ws", live.ws, await token_for(Role.UNIT_STAFF, staff.unit), {"types": ["CASE_ALARM"]}, 2)),
     ]
     heard = asyncio.gather(*clients)
-    await subscribed(live.hub, len(clients))
+    await subscribed(live.hub, len(clients), clients)
     await raise_alarms(D(2026, 11, 24))  # 受理 (1 working day) is due the 24th: YELLOW
     sentinel = await published_power(other, name=power_name("订阅预警之后公开的许可"), category=PowerCategory.LICENSING)
     public, outsider, own = await asyncio.wait_for(heard, 60)
