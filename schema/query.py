@@ -34,7 +34,7 @@ from schema.oversight.dashboard import DashboardQuery
 from schema.oversight.functions import FunctionQuery, function_node
 from schema.oversight.information_requests import InformationRequestQuery, information_request_node
 from schema.oversight.loop import LoopQuery
-from schema.oversight.records import DisclosureRecord, OperationRecord
+from schema.oversight.records import DisclosureRecord, OperationRecord, OperationRecordQuery
 from schema.oversight.rectifications import RectificationQuery, rectification_node
 from schema.oversight.supervision import Complaint, Inspection, OperationStep, OversightQuery
 from schema.workflow.leading_group import LeadingGroupMember, LeadingGroupQuery
@@ -174,6 +174,7 @@ class Query(
     AlarmQuery,  # oversight: alarms
     EventCursorQuery,  # admin: live (subscriptions)
     LoopQuery,  # oversight: loop (networks, surveys, bulletins, powers on request)
+    OperationRecordQuery,  # oversight: records (附7)
 ):
     @strawberry.field(description="the caller")
     def viewer(self, info: Info) -> Viewer:

@@ -1,5 +1,5 @@
-"""Keyset pagination both ways (issue 25, item 3): `first/after` and `last/before` on powers, units and
-legal documents, cursors that do not shift when rows are added, Relay's pageInfo in both directions,
+"""Keyset pagination both ways (issue 25, item 3): `first/after` and `last/before` on powers, units, legal
+documents, operation records and cases, cursors that do not shift when rows are added, Relay's pageInfo in both directions,
 a constant number of SQL statements whatever the page size, and typed errors for cursors we did not
 hand out (or handed out for another order)."""
 
@@ -12,11 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
-from domain.enums import Role
+from domain.access import PUBLIC
+from domain.cases import ApplicationData, file_application
+from domain.enums import DisclosureScope, PowerCategory, Role
 from resolvers.ids import encode_cursor
 from schema.relay import encode_id
-from tests.factories import make_document, make_power, make_unit, unique
+from tests.alarm_factories import posted_power, posts
+from tests.factories import make_document, make_power, make_unit, power_name, unique
 from tests.helpers import count_queries, gql, gql_data, token_for
+from tests.oversight_factories import exercise
+from tests.workflow_factories import published_power
 
 POWERS = """
 query($unit: ID!, $first: Int, $after: String, $last: Int, $before: String, $order: PowerOrder) {
@@ -242,3 +247,105 @@ async def test_the_node_limit_counts_last_as_it_counts_first(client: httpx.Async
         assert "data" not in body  # the request never executed
         assert body["errors"][0]["extensions"]["code"] == "too_many_nodes", body["errors"]
         assert body["errors"][0]["extensions"]["nodes"] == 10_100
+
+
+def by_unit(field: str, node: str) -> str:
+    """A connection of a unit's rows, paged by the four arguments."""
+    return f"""query($unit: ID!, $first: Int, $after: String, $last: Int, $before: String) {{
+  {field}(filter: {{ unitId: $unit }}, first: $first, after: $after, last: $last, before: $before) {{
+    totalCount
+    pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ cursor node {{ {node} }} }}
+  }}
+}}"""
+
+
+RECORDS = by_unit("operationRecords", "subject decidedOn applicant")
+CASES = by_unit("cases", "request receivedOn applicantName")
+
+
+async def both_ways(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str, key: str) -> list[Any]:
+    """The whole list in one page, checked against every walk forward and backward by 1 and by 4."""
+    whole = next(iter((await gql_data(client, query, {**variables, "first": 100}, token)).values()))
+    expected = [e["node"][key] for e in whole["edges"]]
+    assert whole["totalCount"] == len(expected)
+    for size in (1, 4):
+        for forward in (True, False):
+            nodes, infos = await walk(client, query, variables, token, size=size, forward=forward, key=key)
+            assert nodes == expected, (size, forward)
+            assert len(infos) == max(1, -(-len(expected) // size))
+    return expected
+
+
+async def statements_by_size(client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str) -> None:
+    """The statements of a page do not grow with its size, in either direction."""
+    conn = next(iter((await gql_data(client, query, {**variables, "first": 1}, token)).values()))
+    start = conn["pageInfo"]["endCursor"]
+    for args in ({"after": start}, {}, {"before": start}):
+        counts = []
+        for size in (1, 4):
+            with count_queries() as counter:
+                await gql_data(client, query, {**variables, **args, ("last" if "before" in args else "first"): size}, token)
+            counts.append(counter.count)
+        assert counts[0] == counts[1], (args, counts)
+
+
+async def test_operation_records_page_both_ways_by_keyset(client: httpx.AsyncClient, admin: str) -> None:
+    """附7 records, newest decision first (ties: the newest row), the same both ways; a page read stays put
+    when records are added before and after it; the public pages the PUBLIC records without the
+    当事人, another unit's staff likewise."""
+    unit = await make_unit(name="运行记录分页局")
+    power = await published_power(unit, name=power_name("运行记录分页的行政许可"))
+    days = [date(2026, 3, d) for d in (2, 5, 5, 9, 12)]
+    for n, day in enumerate(days):
+        await exercise(power, day, subject=f"分页事项{n}", applicant=f"郑当事{n}")
+    await exercise(power, date(2026, 3, 7), subject="内部事项", applicant="王内部", scope=DisclosureScope.INTERNAL)
+    staff = await token_for(Role.UNIT_STAFF, unit)
+    variables = {"unit": encode_id("Unit", unit.id)}
+    subjects = await both_ways(client, RECORDS, variables, staff, "subject")
+    assert subjects == ["分页事项4", "分页事项3", "内部事项", "分页事项2", "分页事项1", "分页事项0"]
+    first = (await gql_data(client, RECORDS, {**variables, "first": 2}, staff))["operationRecords"]
+    assert [e["node"]["applicant"] for e in first["edges"]] == ["郑当事4", "郑当事3"]  # the unit reads its 当事人
+    await exercise(power, date(2026, 3, 20), subject="之后的新事项")  # before the page read: newest
+    await exercise(power, date(2026, 3, 6), subject="中间的新事项")  # inside the pages to come
+    second = (await gql_data(client, RECORDS, {**variables, "first": 2, "after": first["pageInfo"]["endCursor"]}, staff))
+    conn = second["operationRecords"]
+    assert [e["node"]["subject"] for e in conn["edges"]] == ["内部事项", "中间的新事项"]
+    assert conn["totalCount"] == 8 and conn["pageInfo"]["hasPreviousPage"] and conn["pageInfo"]["hasNextPage"]
+    back = (await gql_data(client, RECORDS, {**variables, "last": 3, "before": conn["pageInfo"]["startCursor"]}, staff))
+    assert [e["node"]["subject"] for e in back["operationRecords"]["edges"]] == ["之后的新事项", "分页事项4", "分页事项3"]
+    for token in ("", await token_for(Role.UNIT_STAFF, await make_unit(name="别的运行记录局"))):
+        seen = await both_ways(client, RECORDS, variables, token, "subject")
+        assert "内部事项" not in seen and len(seen) == 7
+        page = (await gql_data(client, RECORDS, {**variables, "last": 7}, token))["operationRecords"]
+        assert {e["node"]["applicant"] for e in page["edges"]} == {None}  # personal data stays with the unit
+    await statements_by_size(client, RECORDS, variables, staff)
+
+
+async def test_cases_page_both_ways_by_keyset(client: httpx.AsyncClient, admin: str) -> None:
+    """办件, newest receipt first, both ways, stable under new applications; nothing of them for the public
+    or another unit's staff."""
+    staff = await posts(await make_unit(name="办件分页局"))
+    power = await posted_power(staff, name=power_name("办件分页的行政许可"), category=PowerCategory.LICENSING)
+    for n, day in enumerate((3, 4, 4, 6, 10)):
+        data = ApplicationData(power.id, f"分页申请{n}", f"冯申请{n}", "13800000000")
+        await file_application(PUBLIC, data, max_bytes=1 << 20, on=date(2026, 4, day))
+    token = await token_for(Role.UNIT_STAFF, staff.unit)
+    variables = {"unit": encode_id("Unit", staff.unit.id)}
+    requests = await both_ways(client, CASES, variables, token, "request")
+    assert requests == ["分页申请4", "分页申请3", "分页申请2", "分页申请1", "分页申请0"]
+    first = (await gql_data(client, CASES, {**variables, "first": 2}, token))["cases"]
+    for n, day in ((5, 11), (6, 5)):  # one newer than the page read, one inside the pages to come
+        await file_application(PUBLIC, ApplicationData(power.id, f"分页申请{n}", "冯新", "1"), max_bytes=1 << 20, on=date(2026, 4, day))
+    conn = (await gql_data(client, CASES, {**variables, "first": 2, "after": first["pageInfo"]["endCursor"]}, token))["cases"]
+    assert [e["node"]["request"] for e in conn["edges"]] == ["分页申请6", "分页申请2"]
+    assert conn["totalCount"] == 7 and conn["pageInfo"]["hasPreviousPage"] and conn["pageInfo"]["hasNextPage"]
+    back = (await gql_data(client, CASES, {**variables, "last": 4, "before": conn["pageInfo"]["endCursor"]}, token))["cases"]
+    assert [e["node"]["request"] for e in back["edges"]] == ["分页申请5", "分页申请4", "分页申请3", "分页申请6"]
+    assert not back["pageInfo"]["hasPreviousPage"] and back["pageInfo"]["hasNextPage"]
+    assert {e["node"]["applicantName"] for e in back["edges"]} >= {"冯申请4", "冯新"}  # the unit reads its applicants
+    for other in ("", await token_for(Role.UNIT_STAFF, await make_unit(name="别的办件局"))):
+        for args in ({"first": 3, "after": first["pageInfo"]["endCursor"]}, {"last": 3}):
+            conn = (await gql_data(client, CASES, {**variables, **args}, other))["cases"]
+            assert conn["totalCount"] == 0 and conn["edges"] == [] and not conn["pageInfo"]["hasPreviousPage"]
+    await statements_by_size(client, CASES, variables, token)

@@ -33,3 +33,24 @@ def test_readme_queries_are_valid_against_the_schema() -> None:
         operations = lines if one_liners else [block]
         for operation in operations:
             assert validate(schema, parse(operation)) == [], operation
+
+
+def test_every_id_that_changed_meaning_is_documented_with_where_its_old_value_went() -> None:
+    """Mutation results and trail entries whose `id` is their own (not `node`'s: tests/test_global_ids.py) once
+    carried another object's id there: the README's table says, for each, which field holds the old value, and
+    that field exists; a field kept only for old clients is `@deprecated` and named in the README."""
+    import re
+
+    from tests.test_global_ids import RESULTS
+
+    schema = build_schema()._schema
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^  \| `(\w+)\.id` \| [^|]+ \| [^|]+ \| `(\w+)`", readme, re.M)
+    assert {type_name for type_name, _ in rows} == RESULTS, rows
+    for type_name, moved_to in rows:
+        fields = schema.type_map[type_name].fields  # type: ignore[union-attr]
+        assert "id" in fields and moved_to in fields, (type_name, moved_to)
+    for type_ in schema.type_map.values():
+        for name, field in getattr(type_, "fields", {}).items():
+            if getattr(field, "deprecation_reason", None):
+                assert f"`{type_.name}.{name}`" in readme, f"{type_.name}.{name} is deprecated but not in the README"

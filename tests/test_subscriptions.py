@@ -1,7 +1,7 @@
 """Live events (issue 25, item 4): subscriptions over graphql-transport-ws and GraphQL over SSE, heard with
 the real clients (npm `graphql-ws` and `graphql-sse`, run by node) and a plain HTTP client, delivered
 through the change feed, filtered by the subscriber's visibility as webhooks are: a confidential power's
-event and a complaint never reach the public nor another unit's staff. A limit per token, typed errors,
+event, a complaint and an alarm of 电子监察 never reach the public nor another unit's staff. A limit per token, typed errors,
 and a clean end when the server stops."""
 
 from __future__ import annotations
@@ -9,25 +9,26 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
+from domain.alarm_models import Alarm
+from domain.alarms import raise_alarms
+from domain.catalog import webhooks
 from domain.enums import PowerCategory, Role
-from qingquan.app import create_app
+from domain.models import AuditEvent
 from qingquan.live import EventHub
-from qingquan.settings import Settings, get_settings
 from schema.relay import encode_id
+from tests.alarm_factories import D, posted_power, posts, started
 from tests.factories import make_unit, power_name
 from tests.helpers import token_for
-from tests.live_clients import CLIENT, EVENTS, install_clients
-from tests.test_serve import free_port
+from tests.live_clients import CLIENT, EVENTS, install_clients, served
 from tests.workflow_factories import published_power
 
 FILE_COMPLAINT = """mutation ($unit: ID!) { fileComplaint(input: { subject: "订阅测试投诉", content: "内容",
@@ -39,14 +40,6 @@ def node_clients() -> Path:
     if not install_clients():
         pytest.skip("node and npm are needed for the graphql-ws and graphql-sse clients")
     return CLIENT
-
-
-class QuietServer(uvicorn.Server):
-    """uvicorn in the test's event loop, leaving the test process's signal handlers alone."""
-
-    @contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 @dataclass
@@ -61,22 +54,9 @@ class Live:
 
 @pytest.fixture(scope="module")
 async def live(database: str) -> AsyncIterator[Live]:
-    """The app served over a real socket on the session database (in this process: the tests write with the
-    domain's functions on the same connections), at most 3 subscriptions per token or address."""
-    settings = Settings(**{**get_settings().model_dump(), "max_subscriptions": 3, "portal": False})
-    app = create_app(settings, manage_db=False)
-    port = free_port()
-    server = QuietServer(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="off", log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "the server did not start"
-        await asyncio.sleep(0.02)
-    try:
-        yield Live(f"http://127.0.0.1:{port}", app.state.hub)
-    finally:
-        await app.state.hub.close()
-        server.should_exit = True
-        await asyncio.wait_for(task, 10)
+    """The app served over a real socket on the session database, at most 3 subscriptions per token or address."""
+    async with served(max_subscriptions=3) as (base, app):
+        yield Live(base, app.state.hub)
 
 
 async def post(live: Live, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
@@ -101,10 +81,13 @@ def results(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m["next"] for m in messages if "next" in m]
 
 
-async def subscribed(hub: EventHub, count: int) -> None:
-    """Wait until the process holds `count` subscriptions (the clients run in other processes)."""
+async def subscribed(hub: EventHub, count: int, clients: list[asyncio.Task[Any]] | None = None) -> None:
+    """Wait until the process holds `count` subscriptions (the clients run in other processes; `clients`:
+    their runs, one of which says why when it ends first)."""
     deadline = time.monotonic() + 30
     while len(hub.subscribers) < count:
+        ended = [t.result() for t in clients or () if t.done()]
+        assert not ended, f"a client ended before every one subscribed: {ended}"
         assert time.monotonic() < deadline, f"{len(hub.subscribers)} of {count} subscriptions after 30 s"
         await asyncio.sleep(0.05)
 
@@ -124,8 +107,9 @@ async def test_events_reach_only_who_may_see_them(live: Live, node_clients: Path
         node("ws", live.ws, staff, after, 3),  # the unit's staff
         node("sse", sse, admin, {**after, "types": ["COMPLAINT_FILED"]}, 1),  # oversight, complaints only
     ]
-    heard = asyncio.gather(*clients)
-    await subscribed(live.hub, len(clients))
+    running = [asyncio.ensure_future(c) for c in clients]
+    heard = asyncio.gather(*running)
+    await subscribed(live.hub, len(clients), running)
     secret = await published_power(unit, name=power_name("涉密的订阅检查"), category=PowerCategory.INSPECTION, confidential=True,
                                    confidentiality_reason="涉密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
     filed = await post(live, FILE_COMPLAINT, {"unit": encode_id("Unit", unit.id)}, admin)
@@ -215,3 +199,51 @@ async def test_bad_cursors_and_tokens_are_typed_errors(live: Live, node_clients:
     closed = await node("ws", live.ws, "qq_not_a_token", {}, 1, seconds=10)
     assert any(m.get("closed", {}).get("code") == 4403 for m in closed) or any("error" in m for m in closed), closed
     assert not results(closed)
+
+
+async def test_alarms_reach_the_unit_live_and_no_one_else(live: Live, node_clients: Path) -> None:
+    """电子监察: a step's alarm raised by the server reaches the unit's subscribers as `case.alarm` webhooks
+    get it — a confidential power's too — and neither the public nor another unit's staff."""
+    staff = await posts(await make_unit(name="订阅监察局"))
+    shown = await posted_power(staff, name=power_name("订阅预警的行政许可"))
+    secret = await posted_power(staff, name=power_name("涉密订阅预警的审批"), confidential=True,
+                                confidentiality_reason="涉及国家秘密", confidentiality_basis="《保守国家秘密法》第九条")  # fmt: skip
+    ops = [(await started(power, D(2026, 11, 23), applicant="周申请"))[0] for power in (shown, secret)]
+    other = await make_unit(name="别的订阅监察局")
+    # from the present on (`subscribed` waits until the server holds all three, before the alarms)
+    alarms_or_sentinel = {"types": ["CASE_ALARM", "POWER_PUBLISHED"]}
+    clients = [
+        asyncio.ensure_future(node("ws", live.ws, None, alarms_or_sentinel, 2)),  # the public
+        asyncio.ensure_future(node("sse", live.base + "/graphql", await token_for(Role.UNIT_STAFF, other), alarms_or_sentinel, 2)),
+        asyncio.ensure_future(node("ws", live.ws, await token_for(Role.UNIT_STAFF, staff.unit), {"types": ["CASE_ALARM"]}, 2)),
+    ]
+    heard = asyncio.gather(*clients)
+    await subscribed(live.hub, len(clients), clients)
+    await raise_alarms(D(2026, 11, 24))  # 受理 (1 working day) is due the 24th: YELLOW
+    sentinels = [
+        encode_id("Power", (await published_power(other, name=power_name("订阅预警之后公开的许可"), category=PowerCategory.LICENSING)).id)
+        for _ in range(2)
+    ]
+    public, outsider, own = await asyncio.wait_for(heard, 60)
+
+    alarms = {a.operation_id: a for a in await Alarm.filter(operation_id__in=[op.id for op in ops])}
+    assert len(alarms) == 2, alarms
+    for messages in (public, outsider):  # the powers published after the alarms, and nothing of them (on PostgreSQL
+        # the public power published just before subscribing may still come first: it was not final yet)
+        ids = [r["data"]["events"]["subjectId"] for r in results(messages)]
+        assert ids in (sentinels, [encode_id("Power", shown.id), sentinels[0]]), messages
+        text = json.dumps(messages, ensure_ascii=False)
+        assert "CASE_ALARM" not in text and secret.code not in text and "涉密订阅预警" not in text
+    events = [r["data"]["events"] for r in results(own)]
+    assert [e["subjectId"] for e in events] == [encode_id("Alarm", alarms[op.id].id) for op in ops], own
+    assert [e["power"]["code"] for e in events] == [shown.code, secret.code]
+    for event in events:
+        assert event["type"] == "CASE_ALARM" and event["label"] == "电子监察预警（黄牌到期、红牌超期）"
+        assert event["payload"]["event"] == "case.alarm" and event["payload"]["alarm"]["level"] == "YELLOW"
+        assert event["payload"]["alarm"]["position"] == "受理岗" and "周申请" not in json.dumps(event, ensure_ascii=False)
+    # exactly what the webhooks' rule sends: the same body as a `case.alarm` delivery would carry
+    subject = await webhooks.audited_event(
+        (await AuditEvent.filter(action="alarm.raise", entity_id=str(alarms[ops[1].id].id)).get()).id
+    )
+    assert subject is not None
+    assert events[1]["payload"] == json.loads(json.dumps(webhooks.envelope(subject[0], subject[1], subject[2].at)))

@@ -25,20 +25,24 @@ EventType = strawberry.enum(
 )
 
 
+#: the global id's type of each kind of subject (domain/catalog/webhooks.py's `Subject.key`)
+SUBJECT_TYPES = {"power": "Power", "change_notice": "ChangeNotice", "complaint": "Complaint", "alarm": "Alarm"}
+
+
 @strawberry.type(description="An event as webhooks carry it, seen as the subscriber may see it.")
 class Event:
     type: EventType  # type: ignore[valid-type]
     label: str = strawberry.field(description="事件名称 (中文)")
     occurred_at: datetime
     cursor: str = strawberry.field(description="subscribe with `events(after:)` this cursor to resume after this event")
-    subject_id: strawberry.ID = strawberry.field(description="the global id of what the event is about (Power, ChangeNotice, Complaint)")
+    subject_id: strawberry.ID = strawberry.field(description="the global id of what the event is about (Power, ChangeNotice, Complaint, Alarm)")
     payload: JSON = strawberry.field(description="the webhook's JSON body for this event (README, *Catalogue exchange*)")
     power_db_id: strawberry.Private[int | None]
 
     @classmethod
     def of(cls, live: LiveEvent) -> Event:
         kind, _, pk = live.subject.key.partition(":")
-        type_name = {"power": "Power", "change_notice": "ChangeNotice", "complaint": "Complaint"}[kind]
+        type_name = SUBJECT_TYPES[kind]
         return cls(
             type=EventType(live.event),
             label=EVENTS[live.event],
@@ -70,7 +74,7 @@ class EventCursorQuery:
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="职权公开、修订、废止, 变更说明, 投诉: the webhooks' events the caller may see, as they happen "
+        description="职权公开、修订、废止, 变更说明, 投诉, 电子监察预警: the webhooks' events the caller may see, as they happen "
         "(graphql-transport-ws or SSE; at most QINGQUAN_MAX_SUBSCRIPTIONS at once per token or address)"
     )
     async def events(

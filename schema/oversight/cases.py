@@ -18,11 +18,12 @@ from domain.errors import NotFound
 from domain.models import OperationRecord as OperationRecordModel
 from domain.workdays import WorkCalendar, today
 from qingquan import downloads
-from resolvers.pagination import paginate
+from resolvers.keyset import PageArgs
+from resolvers.records import cases_page
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import CaseChannel, CaseOutcome, CaseStatus, FlowStepKind
-from schema.node import Node, page_args, to_connection
+from schema.node import BEFORE, LAST, Node, to_connection
 from schema.oversight.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id, parse_id
 from schema.workflow.reviews import load_power
@@ -308,19 +309,22 @@ class CaseQuery:
             return None
         return await progress_of(case, await info.context.calendar())
 
-    @strawberry.field(description="办件 the caller may see (a unit its own, oversight roles all), newest first")
+    @strawberry.field(
+        description="办件 the caller may see (a unit its own, oversight roles all), newest receipt first; pages both ways by keyset"
+    )
     async def cases(
-        self, info: Info, first: int | None = None, after: str | None = None, filter: CaseFilter | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: CaseFilter | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
     ) -> Connection[Case]:
         f = filter or CaseFilter()
         units = None if f.unit_id is None else await access.unit_subtree_ids(decode_id(f.unit_id, "Unit", "filter.unitId"))
         power_id = None if f.power_id is None else decode_id(f.power_id, "Power", "filter.powerId")
         q = rules.cases_q(info.context.viewer, statuses=f.statuses, unit_ids=units, power_id=power_id)  # type: ignore[arg-type]
-        limit, offset = page_args(first, after)
-        settings = info.context.settings
-        page = await paginate(
-            ApplicationCase.filter(q).order_by("-received_on", "-id"),
-            first=limit, offset=offset, default=settings.default_page_size, maximum=settings.max_page_size,
-        )  # fmt: skip
+        page = await cases_page(info.context.settings, args=PageArgs(first, after, last, before), where=q)
         return to_connection(page, Case.from_model)
 

@@ -15,12 +15,14 @@ from domain import loop_models as lm
 from domain import models as m
 from domain.enums import DisclosureScope as DomainScope
 from domain.workdays import today
+from resolvers.keyset import PageArgs
 from resolvers.pagination import paginate
 from resolvers.power import powers_page
+from resolvers.records import records_page
 from schema.catalogue.unit import Unit
 from schema.context import Info
 from schema.enums import BulletinStatus, DisclosureScope, Network, PowerCategory
-from schema.node import Node, page_args, to_connection
+from schema.node import BEFORE, LAST, Node, page_args, to_connection
 from schema.oversight.records import OperationRecord
 from schema.relay import Connection, decode_id, encode_id
 from schema.workflow.reviews import load_power
@@ -59,22 +61,28 @@ class NetworkProfile:
         return None if self.lead_unit_id is None else await _unit(info, self.lead_unit_id)
 
     @strawberry.field(description="the powers that run in the network (those the caller may see), by code")
-    async def powers(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[LazyPower]:
-        from resolvers.keyset import PageArgs
+    async def powers(
+        self, info: Info, first: int | None = None, after: str | None = None, last: LAST = None, before: BEFORE = None
+    ) -> Connection[LazyPower]:
         from schema.catalogue.power import Power, PowerFilter
 
         ctx = info.context
-        page = await powers_page(
-            ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after), filter=PowerFilter(network=self.code), order_by=None
-        )
+        args = PageArgs(first, after, last, before)
+        page = await powers_page(ctx.viewer, ctx.settings, ctx.loaders, args=args, filter=PowerFilter(network=self.code), order_by=None)
         return to_connection(page, Power.from_model)
 
-    @strawberry.field(description="附7: exercises recorded in the network (those the caller may see), newest first")
-    async def records(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[OperationRecord]:
-        limit, offset = page_args(first, after)
-        query = m.OperationRecord.filter(access.record_q(info.context.viewer), network=self.code)
-        page = await paginate(query.select_related("power").order_by("-decided_on", "-id"), offset=offset, **_page(info, limit))  # type: ignore[arg-type]
-        return to_connection(page, lambda op: OperationRecord.from_model(op, op.power.unit_id))
+    @strawberry.field(
+        description="附7: exercises recorded in the network (those the caller may see), newest decision first; "
+        "pages both ways by keyset"
+    )
+    async def records(
+        self, info: Info, first: int | None = None, after: str | None = None, last: LAST = None, before: BEFORE = None
+    ) -> Connection[OperationRecord]:
+        ctx = info.context
+        page, units = await records_page(
+            ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after, last, before), where=Q(network=self.code)
+        )
+        return to_connection(page, lambda op: OperationRecord.from_model(op, units[op.id]))
 
 
 async def network_profiles(info: Info, only: list[Network] | None = None) -> list[NetworkProfile]:  # type: ignore[valid-type]

@@ -6,13 +6,16 @@ from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from tortoise.expressions import Q
 
+from domain import access, personal
 from domain import models as m
-from domain import personal
+from resolvers.keyset import PageArgs
+from resolvers.records import records_page
 from schema.context import Info
 from schema.enums import DisclosureChannel, DisclosureScope, DisclosureTiming, Network, OperationStage
-from schema.node import Node, of_row
-from schema.relay import encode_id
+from schema.node import BEFORE, LAST, Node, of_row, to_connection
+from schema.relay import Connection, decode_id, encode_id
 
 if TYPE_CHECKING:
     from schema.oversight.supervision import OperationStep
@@ -110,3 +113,38 @@ class OperationRecord(Node):
         calendar = await info.context.calendar()
         steps = await info.context.loaders.steps_by_operation_id.load(self.db_id)
         return [OperationStep.from_model(s, calendar, self.model.applicant, self.unit_id) for s in steps]
+
+
+@strawberry.input(description="Filters of `operationRecords`.")
+class OperationRecordFilter:
+    unit_id: strawberry.ID | None = strawberry.field(default=None, description="a unit's powers; its offices' included")
+    power_id: strawberry.ID | None = None
+    network: Network | None = strawberry.field(default=None, description="七大网络")  # type: ignore[valid-type]
+
+
+@strawberry.type
+class OperationRecordQuery:
+    @strawberry.field(
+        description="权力运行记录 (附7) the caller may see (the public: PUBLIC records of public powers), newest decision "
+        "first; pages both ways by keyset"
+    )
+    async def operation_records(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: LAST = None,
+        before: BEFORE = None,
+        filter: OperationRecordFilter | None = None,
+    ) -> Connection[OperationRecord]:
+        ctx, f = info.context, filter or OperationRecordFilter()
+        where = Q()
+        if f.unit_id is not None:
+            units = await access.unit_subtree_ids(decode_id(f.unit_id, "Unit", "filter.unitId"))
+            where &= Q(power__unit_id__in=sorted(units))
+        if f.power_id is not None:
+            where &= Q(power_id=decode_id(f.power_id, "Power", "filter.powerId"))
+        if f.network is not None:
+            where &= Q(network=f.network)
+        page, units_of = await records_page(ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after, last, before), where=where)
+        return to_connection(page, lambda op: OperationRecord.from_model(op, units_of[op.id]))
