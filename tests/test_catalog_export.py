@@ -86,7 +86,8 @@ async def test_the_public_version_is_marked_and_holds_no_hidden_power() -> None:
     for fmt in ExportFormat:
         content = write(export, fmt)
         text = content.decode("utf-8-sig") if fmt is not ExportFormat.XLSX else repr(sheet_rows(content))
-        assert "公开版" in text and published.name in text
+        assert published.name in text
+        assert ("公开版" in text) is (fmt is not ExportFormat.CSV)  # a CSV starts with its header (the title is the xlsx's)
         for hidden in (secret, draft):
             assert hidden.code not in text and hidden.name not in text
     document = json.loads(write(export, ExportFormat.JSON))
@@ -116,7 +117,7 @@ async def test_csv_export_round_trips_too() -> None:
     unit, *_ = await catalogue()
     target = await numbered_unit("另一测试单位")
     content = write(await catalog_export(ADMIN, unit, generated_at=NOW), ExportFormat.CSV)
-    header = next(r for r in csv.reader(io.StringIO(content.decode("utf-8-sig"))) if len(r) > 1)
+    header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))  # the first line: other programs read it so
     assert header[:3] == ["序号", "职权编码", "职权名称"]
     result = await import_into_unit(ADMIN, target.code, "export.csv", content)
     assert result.count(RowFate.CREATED) == 3
