@@ -239,7 +239,9 @@ def to_xlsx(export: CatalogExport) -> bytes:
     for no, row in enumerate(export.rows, 1):
         append_text_row(ws, [no, *(row.cell(name) for name, _ in COLUMNS)])
     wrap = Alignment(wrap_text=True, vertical="top")
-    for col, size in zip("ABCDEFGHIJKLMNOP", (6, 18, 40, 12, 10, 20, 50, 16, 20, 20, 14, 14, 16, 6, 30, 10), strict=True):
+    # widths (characters; a Chinese one takes two) summing to ~170: fitted to a landscape A4, text prints at ~9 pt
+    # (the widths of old, 322 in all, printed it at 3–4 pt); long cells wrap
+    for col, size in zip("ABCDEFGHIJKLMNOP", (4, 16, 20, 8, 7, 10, 26, 10, 8, 8, 8, 8, 10, 4, 12, 7), strict=True):
         ws.column_dimensions[col].width = size
     for cells in ws.iter_rows(min_row=3):
         for cell in cells:

@@ -169,7 +169,7 @@ NOT_APPLIED = (
 )
 EDITED = "已修改清理登记中的职权 {code} (the DRAFT {code} was edited)"
 REVISED = (
-    "已提出修订 {draft}：经单位申报、审核通过后生效，此前公众仍看到公开的版本 "
+    "变更已写入修订 {draft}：经单位申报、审核通过后生效，此前公众仍看到公开的版本 "
     "(revision {draft} holds the changes: declared and reviewed before the public sees them)"
 )
 TWICE = "本次导入的第 {row} 行已修改该职权，未再修改 (row {row} of this sheet already changed this power)"
