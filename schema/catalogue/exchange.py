@@ -69,7 +69,7 @@ class ImportRow:
     row: int = strawberry.field(description="row number in the sheet (1-based, as Excel shows it)")
     fate: ImportRowFate  # type: ignore[valid-type]
     name: str
-    code: str = strawberry.field(description="the power created or matched (empty when refused)")
+    code: str = strawberry.field(description="the power created, matched or changed (a new category brings a new code; empty for a refused new row)")
     reasons: list[str]
     linked: list[str] = strawberry.field(description="citations linked to library articles, 《…》第N条")
     unlinked: list[str] = strawberry.field(description="citations without a library article: kept as text")
