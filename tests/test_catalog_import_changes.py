@@ -136,6 +136,11 @@ async def test_round_trip_of_a_renamed_a_recategorised_and_a_duplicate_row() -> 
     assert imported is not None and imported.detail["applied"] == 2 and imported.detail["created"] == 1
     assert {draft.id, copy.id, (await Power.get(code=created.code)).id} <= await feed_after(last_change)
 
+    # a new row like the power under revision names the power, not the revision's working copy
+    cited = (await PowerBasis.filter(power_id=published.id).select_related("article__document").first()).article  # type: ignore[union-attr]
+    like = edited(sheet, {}, [5, "", f"采矿权新立登记审核{t}", "行政许可", "专门职权", unit.name, f"《{cited.document.title}》{cited.label}"])
+    assert [d.code for d in (await import_into_unit(staff, unit.code, "x.xlsx", like, dry_run=True)).rows[-1].duplicates] == [published.code]
+
     # the revision goes through review like any other; approved, the power is renamed with its change notice
     await in_review(copy)
     await decided(copy.id)

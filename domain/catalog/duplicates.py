@@ -14,12 +14,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
+from tortoise.expressions import Subquery
 
 from domain import access
 from domain.catalog.citations import Citation
 from domain.catalog.export import CLOSED
 from domain.catalog.rows import name_key
 from domain.models import PowerBasis
+from domain.workflow_models import PowerRevision
 
 ArticleKey = tuple[str, str | None]
 #: A name this close (rapidfuzz's WRatio, 0–100: a name inside a longer one scores 90) to a power
@@ -70,6 +72,8 @@ class Duplicates:
             article__document__work__key__in=sorted({work for work, _ in keys}),
             article__label__in=sorted({str(label) for _, label in keys}),
         ).exclude(power__status__in=CLOSED)
+        # a revision's working copy repeats its power by design: the power is the candidate
+        query = query.exclude(power_id__in=Subquery(PowerRevision.filter(draft_id__isnull=False).values("draft_id")))
         candidates: dict[int, _Candidate] = {}
         for basis in await query.select_related("power", "article__document__work").order_by("power_id", "id"):
             article = basis.article
