@@ -36,6 +36,9 @@ from domain.workflow_models import PowerRevision
 #: (work key, article label): an article as a sheet and a power cite it.
 ArticleKey = tuple[str, str | None]
 HEADERS = dict(COLUMNS)
+#: What differences() reads of a known power (the importer loads no more of a whole catalogue).
+READ = ("id", "code", "name", "status", "unit_id", "category", "exercise_mode", "time_limit", "fee_basis", "fee_standard",
+        "disclosure_scope", "disclosure_form", "disclosure_timing", "disclosure_deadline")  # fmt: skip
 #: The fields compared, in the sheet's order (公开时限 stands for the timing and its text).
 COMPARED = ("name", "category", "exercise_mode", "basis", "time_limit", "fee_basis", "fee_standard",
             "disclosure_scope", "disclosure_form", "disclosure_deadline")  # fmt: skip
@@ -74,11 +77,14 @@ class CitedBasis:
 async def cited_bases(power_ids: Sequence[int]) -> dict[int, list[CitedBasis]]:
     """The bases of these powers, in their order (one query)."""
     found: dict[int, list[CitedBasis]] = {i: [] for i in power_ids}
-    query = PowerBasis.filter(power_id__in=list(power_ids)).select_related("article__document__work")
-    for basis in await query.order_by("power_id", "ordinal", "id"):
-        article = basis.article
-        key = (article.document.work.key, article.label)
-        found[basis.power_id].append(CitedBasis(key, basis.id, str(Citation(article.document.title, article.label))))
+    if not power_ids:
+        return found
+    # values, not models: a whole catalogue's bases are read at once
+    rows = await PowerBasis.filter(power_id__in=list(power_ids)).order_by("power_id", "ordinal", "id").values_list(
+        "power_id", "id", "article__label", "article__document__title", "article__document__work__key"
+    )
+    for power_id, basis_id, label, title, work in rows:
+        found[power_id].append(CitedBasis((work, label), basis_id, str(Citation(title, label))))
     return found
 
 
@@ -90,9 +96,9 @@ def _shown(value: object) -> str:
 
 def _same(old: object, new: object) -> bool:
     """Texts that differ in white space alone are the same (a sheet's cells are trimmed, its line breaks its own)."""
-    if isinstance(old, str) and isinstance(new, str):
-        return clean_text(old) == clean_text(new)
-    return old == new
+    if old == new:
+        return True
+    return isinstance(old, str) and isinstance(new, str) and clean_text(old) == clean_text(new)
 
 
 def differences(

@@ -75,15 +75,18 @@ class Duplicates:
         # a revision's working copy repeats its power by design: the power is the candidate
         query = query.exclude(power_id__in=Subquery(PowerRevision.filter(draft_id__isnull=False).values("draft_id")))
         candidates: dict[int, _Candidate] = {}
-        for basis in await query.select_related("power", "article__document__work").order_by("power_id", "id"):
-            article = basis.article
-            key = (article.document.work.key, article.label)
+        # values, not models: the candidates of a whole sheet are read at once
+        rows = await query.order_by("power_id", "id").values_list(
+            "power_id", "power__code", "power__name", "article__label", "article__document__title",
+            "article__document__work__key",
+        )  # fmt: skip
+        for power_id, code, name, label, title, work in rows:
+            key = (work, label)
             if key not in keys:  # a label of one law beside the work of another
                 continue
-            power = basis.power
-            candidate = candidates.setdefault(power.id, _Candidate(power.code, power.name, name_key(power.name), {}))
+            candidate = candidates.setdefault(power_id, _Candidate(code, name, name_key(name), {}))
             if key not in candidate.cited:
-                candidate.cited[key] = str(Citation(article.document.title, article.label))
+                candidate.cited[key] = str(Citation(title, label))
                 found._by_article[key].append(candidate)
         return found
 

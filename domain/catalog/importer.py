@@ -198,11 +198,19 @@ class _UnitImport:
         articles = await link_citations([c for r in rows for c in r.citations])
         unit_ids = sorted(await access.unit_subtree_ids(unit.id))
         # a power that left the catalogue (废止 / 剔除) is not matched: a row naming it again is a new DRAFT
-        existing = await Power.filter(access.power_q(viewer), unit_id__in=unit_ids).exclude(status__in=CLOSED)
+        existing = await Power.filter(access.power_q(viewer), unit_id__in=unit_ids).exclude(status__in=CLOSED).only(*changes.READ)
         run = cls(viewer, unit, filename, articles, existing, apply_changes)
-        matched = {p.id for row in rows if not row.problems_as_ours and (p := run.match(row)) is not None}
+        matched: set[int] = set()
+        new_keys: set[ArticleKey] = set()  # what rows without a match cite: their possible duplicates do too
+        for row in rows:
+            if row.problems_as_ours:
+                continue
+            if (known := run.match(row)) is not None:
+                matched.add(known.id)
+            else:
+                new_keys.update(c.key for c in row.citations if c.key in articles)
         run.bases = await cited_bases(sorted(matched))
-        run.duplicates = await Duplicates.citing(viewer, articles)
+        run.duplicates = await Duplicates.citing(viewer, new_keys)
         return run
 
     def match(self, row: SheetRow) -> Power | None:
@@ -234,7 +242,9 @@ class _UnitImport:
         if row.code and power.code != row.code:
             report.reasons.append(CODE_NOT_KEPT)
         self.by_name[name_key(row.name)] = self.by_code[power.code] = power
-        self.duplicates.add(power.code, power.name, {k: str(Citation(a.document.title, a.label)) for k, a in cited.items()})
+        texts = {key: str(Citation(a.document.title, a.label)) for key, a in cited.items()}
+        self.bases[power.id] = [CitedBasis(key, 0, text) for key, text in texts.items()]  # compared, never deleted
+        self.duplicates.add(power.code, power.name, texts)
         return report
 
     async def _known(self, row: SheetRow, known: Power, report: RowReport) -> RowReport:
