@@ -68,7 +68,7 @@ async def _build(unit: Unit | None, fmt: ExportFormat, version: int, network: Ne
     if fmt is ExportFormat.JSON:
         body = await asyncio.to_thread(to_json, export, version)
     else:
-        body = await asyncio.to_thread(to_csv, export, title_row=False)
+        body = await asyncio.to_thread(to_csv, export)
     modified = (export.last_modified or export.generated_at).astimezone(UTC).replace(microsecond=0)
     return OpenDataBody(body, etag_of(body), modified)
 

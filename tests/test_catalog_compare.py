@@ -4,6 +4,7 @@ only ours, only theirs, matched pairs that differ — through the domain, the CL
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -173,10 +174,15 @@ async def test_cli_reference_import_and_compare_to_xlsx(database: str, tmp_path:
     out = tmp_path / "对照.xlsx"
     proc = run_cli("catalog", "compare", "--unit", unit.code, "--reference", place, "-o", str(out), db_url=database)
     assert "matched 2 (differing 1), only ours 2, only theirs 1" in proc.stderr
+    printed = [int(n) for n in re.findall(r"置信度 (\d+)%", proc.stderr)]  # percentages, never "相似度 110"
+    assert len(printed) == 2 and 100 in printed and all(55 <= n <= 100 for n in printed)
     book = load_workbook(out)
     assert book.sheetnames == ["仅我方", "仅对方", "匹配且有差异", "匹配一致"]
     differing = list(book["匹配且有差异"].iter_rows(min_row=3, values_only=True))
     assert [(r[0], r[2]) for r in differing] == [(ours["mining"].code, "采矿许可证审批")]
+    assert differing[0][3].endswith("%") and 0 <= int(differing[0][3][:-1]) <= 100
+    ws = book["匹配且有差异"]
+    assert ws.auto_filter.ref == "A2:F3" and ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$2"
     public = run_cli("catalog", "compare", "--unit", unit.code, "--reference", place, "--role", "PUBLIC", db_url=database)
     assert "only ours 0" in public.stderr and "涉密测绘成果管理" not in public.stderr + public.stdout
 

@@ -23,7 +23,7 @@ from domain.services.bases import BasisData, create_basis
 from resolvers.ids import encode_id
 from tests.catalog_sheets import numbered_unit
 from tests.conftest import run_cli
-from tests.factories import ADMIN, power_name
+from tests.factories import ADMIN, make_power, power_name
 from tests.helpers import gql_data, token_for
 from tests.workflow_factories import based_power, published_power
 
@@ -77,6 +77,21 @@ async def test_the_staff_sheet_has_every_power_and_reads_back() -> None:
     assert by_code[draft.code][6].endswith("\n《中华人民共和国行政许可法》第十二条")
     meta = dict(load_workbook(io.BytesIO(content))["说明"].iter_rows(values_only=True))
     assert meta["角色"] == "ADMIN（系统管理员）" and meta["公开版"].startswith("否")
+    # other programs filter it, and it prints as a clerk files it: A4 landscape, one page wide, the header on every page
+    ws = load_workbook(io.BytesIO(content)).worksheets[0]
+    assert ws.auto_filter.ref == f"A2:P{len(rows)}"
+    assert (ws.page_setup.orientation, ws.page_setup.paperSize) == ("landscape", 9)  # 9: A4
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+    assert ws.print_title_rows == "$1:$2"
+
+
+async def test_control_characters_in_a_name_are_left_out_of_the_xlsx() -> None:
+    """A name pasted with a stray bell or unit separator: openpyxl raised IllegalCharacterError on it."""
+    unit = await numbered_unit("测试单位")
+    odd = await make_power(unit, name=power_name("土地\x07登记\x1f审核"), description="第一行\n第二行\x0b")
+    content = write(await catalog_export(ADMIN, unit, generated_at=NOW), ExportFormat.XLSX)
+    (row,) = sheet_rows(content)[2:]
+    assert row[1] == odd.code and row[2] == odd.name.replace("\x07", "").replace("\x1f", "") and row[14] == "第一行\n第二行"
 
 
 async def test_the_public_version_is_marked_and_holds_no_hidden_power() -> None:
@@ -86,7 +101,8 @@ async def test_the_public_version_is_marked_and_holds_no_hidden_power() -> None:
     for fmt in ExportFormat:
         content = write(export, fmt)
         text = content.decode("utf-8-sig") if fmt is not ExportFormat.XLSX else repr(sheet_rows(content))
-        assert "公开版" in text and published.name in text
+        assert published.name in text
+        assert ("公开版" in text) is (fmt is not ExportFormat.CSV)  # a CSV starts with its header (the title is the xlsx's)
         for hidden in (secret, draft):
             assert hidden.code not in text and hidden.name not in text
     document = json.loads(write(export, ExportFormat.JSON))
@@ -116,15 +132,14 @@ async def test_csv_export_round_trips_too() -> None:
     unit, *_ = await catalogue()
     target = await numbered_unit("另一测试单位")
     content = write(await catalog_export(ADMIN, unit, generated_at=NOW), ExportFormat.CSV)
-    header = next(r for r in csv.reader(io.StringIO(content.decode("utf-8-sig"))) if len(r) > 1)
+    header = next(csv.reader(io.StringIO(content.decode("utf-8-sig"))))  # the first line: other programs read it so
     assert header[:3] == ["序号", "职权编码", "职权名称"]
     result = await import_into_unit(ADMIN, target.code, "export.csv", content)
     assert result.count(RowFate.CREATED) == 3
 
 
-async def test_cli_export_as_public_and_import_dry_run(database: str, tmp_path: Path) -> None:
+async def test_cli_export_as_public_and_import_changes(database: str, tmp_path: Path) -> None:
     unit, published, secret, draft = await catalogue()
-    target = await numbered_unit("另一测试单位")
     public = tmp_path / "public.xlsx"
     proc = run_cli("catalog", "export", "--unit", unit.code, "--format", "xlsx", "-o", str(public), "--role", "PUBLIC", db_url=database)
     assert proc.stdout.strip().splitlines()[-1] == str(public)
@@ -136,13 +151,25 @@ async def test_cli_export_as_public_and_import_dry_run(database: str, tmp_path: 
     assert {p["code"] for p in json.loads(full.read_text())["powers"]} == {published.code, secret.code, draft.code}
     sheet = tmp_path / "full.xlsx"
     run_cli("catalog", "export", "--unit", unit.code, "-o", str(sheet), db_url=database)
+    # a clerk renames the draft in the sheet and adds a row
+    book = load_workbook(sheet)
+    ws = book.worksheets[0]
+    next(row for row in ws.iter_rows(min_row=3) if row[1].value == draft.code)[2].value = renamed = power_name("对无证经营食品的行政处罚")
+    ws.append([4, "", added := power_name("食品小作坊登记"), "行政许可", "专门职权", unit.name, "", "5个工作日"])
+    book.save(sheet)
     report = tmp_path / "report.json"
-    proc = run_cli("catalog", "import", str(sheet), "--unit", target.code, "--dry-run", "--report", str(report), db_url=database)
-    assert "created=3 matched=0 refused=0" in proc.stderr
-    assert json.loads(report.read_text())["counts"] == {"CREATED": 3, "MATCHED": 0, "REFUSED": 0}
-    assert not await Power.filter(unit_id=target.id).exists()
-    proc = run_cli("catalog", "import", str(sheet), "--unit", target.code, db_url=database)
-    assert await Power.filter(unit_id=target.id).count() == 3
+    proc = run_cli("catalog", "import", str(sheet), "--unit", unit.code, "--dry-run", "--report", str(report), db_url=database)
+    assert "created=1 matched=2 changed=1 refused=0" in proc.stderr
+    assert f"职权名称：「{draft.name}」→「{renamed}」" in proc.stderr and "--apply-changes applies them" in proc.stderr
+    written = json.loads(report.read_text())
+    assert written["counts"] == {"CREATED": 1, "MATCHED": 2, "CHANGED": 1, "REFUSED": 0} and not written["written"]
+    assert not await Power.filter(name__in=[renamed, added]).exists()
+    proc = run_cli("catalog", "import", str(sheet), "--unit", unit.code, "--apply-changes", "--all-or-nothing", "--json", db_url=database)
+    done = json.loads(proc.stdout)
+    (changed,) = [row for row in done["rows"] if row["fate"] == "CHANGED"]
+    assert changed["changes"] == [{"field": "name", "label": "职权名称", "old": draft.name, "new": renamed}]
+    assert changed["applied"] == "EDIT" and done["written"] and done["applyChanges"] and done["allOrNothing"]
+    assert (await Power.get(id=draft.id)).name == renamed and await Power.exists(name=added, unit_id=unit.id)
 
 
 EXPORT = """

@@ -95,8 +95,8 @@ async def test_the_catalogue_export_writes_text_never_formulas_and_round_trips_t
     sheet = assert_no_formula_in_xlsx(write(export, ExportFormat.XLSX))
     assert {row[2] for row in sheet[2:]} == set(names)
     rows = assert_escaped_csv(write(export, ExportFormat.CSV))
-    assert {row[2] for row in rows[2:]} == {"'" + name for name in names}
-    described = next(row for row in rows[2:] if row[2] == "'" + names[0])
+    assert {row[2] for row in rows[1:]} == {"'" + name for name in names}  # the header first, no title row
+    described = next(row for row in rows[1:] if row[2] == "'" + names[0])
     assert described[14] == "'=1+1" and described[9] == "'-"
     for fmt in (ExportFormat.XLSX, ExportFormat.CSV):
         target = await numbered_unit("测试导入单位")

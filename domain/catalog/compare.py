@@ -31,11 +31,11 @@ from rapidfuzz.process import cdist
 
 from domain import access
 from domain.catalog import meaning
-from domain.catalog.cells import append_text_row
+from domain.catalog.cells import append_text_row, print_setup
 from domain.catalog.export import CLOSED
-from domain.catalog.importer import name_key
 from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog, ReferencePower
+from domain.catalog.rows import name_key
 from domain.errors import NotFound
 from domain.library.normalize import article_label, work_key
 from domain.models import Power, PowerBasis, Unit
@@ -224,6 +224,7 @@ def comparison_xlsx(result: Comparison) -> bytes:
             cell.font = Font(bold=True)
         for row in rows:
             append_text_row(ws, row)
+        print_setup(ws, header_row=2, last_column=len(header))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -18,9 +18,9 @@ from typing import Any
 from tortoise.expressions import Subquery
 
 from domain import access
-from domain.catalog.cells import append_text_row, csv_row
+from domain.catalog.cells import append_text_row, csv_row, print_setup
 from domain.catalog.citations import Citation
-from domain.enums import LabelledEnum, Network, PowerCategory, Role
+from domain.enums import DisclosureTiming, LabelledEnum, Network, PowerCategory, Role
 from domain.ids import global_id
 from domain.library.normalize import clean_text
 from domain.loop_models import NetworkPower
@@ -116,8 +116,9 @@ class CatalogExport:
         return max((r.updated_at for r in self.rows), default=None)
 
 
-def _deadline(power: Power) -> str:
-    return clean_text(f"{power.disclosure_timing.label}：{power.disclosure_deadline}".rstrip("："))
+def deadline_text(timing: DisclosureTiming, deadline: str) -> str:
+    """公开时限 as one cell: 及时公开：作出决定之日起7个工作日内 (the importer reads it back)."""
+    return clean_text(f"{timing.label}：{deadline}".rstrip("："))
 
 
 async def catalog_export(
@@ -144,7 +145,7 @@ async def catalog_export(
             unit=p.unit.name, unit_code=p.unit.code, bases=bases[p.id], time_limit=p.time_limit,
             time_limit_days=p.time_limit_days, fee_basis=p.fee_basis, fee_standard=p.fee_standard,
             disclosure_scope=p.disclosure_scope.label, disclosure_form=p.disclosure_form,
-            disclosure_deadline=_deadline(p), confidential=p.confidential, description=p.description, status=p.status.label,
+            disclosure_deadline=deadline_text(p.disclosure_timing, p.disclosure_deadline), confidential=p.confidential, description=p.description, status=p.status.label,
             updated_at=p.updated_at, power=p,
         )
         for p in powers
@@ -154,12 +155,12 @@ async def catalog_export(
     return CatalogExport(f"{name}行政权力清单（{version}）", unit.code if unit else "", viewer.role, generated_at, rows)
 
 
-def write(export: CatalogExport, fmt: ExportFormat, *, title_row: bool = True) -> bytes:
+def write(export: CatalogExport, fmt: ExportFormat) -> bytes:
     """The export as file content (CPU-bound for big catalogues: call off the event loop)."""
     if fmt is ExportFormat.JSON:
         return to_json(export)
     if fmt is ExportFormat.CSV:
-        return to_csv(export, title_row=title_row)
+        return to_csv(export)
     return to_xlsx(export)
 
 
@@ -210,11 +211,10 @@ def _dump(document: dict[str, Any]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def to_csv(export: CatalogExport, *, title_row: bool = True) -> bytes:
+def to_csv(export: CatalogExport) -> bytes:
+    """The header first, then a row a power: what other programs read (the title is the xlsx's)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    if title_row:
-        writer.writerow(csv_row([export.title]))
     writer.writerow(["序号", *(header for _, header in COLUMNS)])
     for no, row in enumerate(export.rows, 1):
         writer.writerow(csv_row([no, *(row.cell(name) for name, _ in COLUMNS)]))
@@ -239,12 +239,15 @@ def to_xlsx(export: CatalogExport) -> bytes:
     for no, row in enumerate(export.rows, 1):
         append_text_row(ws, [no, *(row.cell(name) for name, _ in COLUMNS)])
     wrap = Alignment(wrap_text=True, vertical="top")
-    for col, size in zip("ABCDEFGHIJKLMNOP", (6, 18, 40, 12, 10, 20, 50, 16, 20, 20, 14, 14, 16, 6, 30, 10), strict=True):
+    # widths (characters; a Chinese one takes two) summing to ~170: fitted to a landscape A4, text prints at ~9 pt
+    # (the widths of old, 322 in all, printed it at 3–4 pt); long cells wrap
+    for col, size in zip("ABCDEFGHIJKLMNOP", (4, 16, 20, 8, 7, 10, 26, 10, 8, 8, 8, 8, 10, 4, 12, 7), strict=True):
         ws.column_dimensions[col].width = size
     for cells in ws.iter_rows(min_row=3):
         for cell in cells:
             cell.alignment = wrap
     ws.freeze_panes = "A3"
+    print_setup(ws, header_row=2, last_column=width)
     meta = book.create_sheet("说明")
     for pair in (
         ("标题", export.title),

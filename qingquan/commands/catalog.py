@@ -65,16 +65,21 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_report(result: ImportResult) -> None:
-    shown = table("行", "结果", "职权名称", "编码", "原因 / 未关联的依据", title=f"{result.target}{'（试运行，未写入）' if result.dry_run else ''}")
-    colour = {RowFate.CREATED: "green", RowFate.MATCHED: "cyan", RowFate.REFUSED: "red"}
+    note = "（试运行，未写入）" if result.dry_run else "（全部未写入：有被拒绝的行）" if result.rolled_back else ""
+    shown = table("行", "结果", "职权名称", "编码", "变更（原 → 新）/ 原因 / 未关联的依据", title=f"{result.target}{note}")
+    colour = {RowFate.CREATED: "green", RowFate.MATCHED: "cyan", RowFate.CHANGED: "yellow", RowFate.REFUSED: "red"}
     for row in result.rows:
-        notes = [*row.reasons, *(f"未关联：{c}" for c in row.unlinked)]
+        notes = [*(str(c) for c in row.changes), *row.reasons, *(f"未关联：{c}" for c in row.unlinked)]
         shown.add_row(str(row.row), f"[{colour[row.fate]}]{row.fate.value}[/]", row.name, row.code, "\n".join(notes))
     console.print(shown)
     console.print("recognised columns: " + ", ".join(f"{k}←{v}" for k, v in result.headers.items()), soft_wrap=True)
     if result.unknown_headers:
         console.print("ignored columns: " + ", ".join(result.unknown_headers), soft_wrap=True)
     console.print(" ".join(f"{fate.value.lower()}={result.count(fate)}" for fate in RowFate), soft_wrap=True)
+    if result.rolled_back:
+        console.print(f"all or nothing: {result.count(RowFate.REFUSED)} rows refused, nothing was written", soft_wrap=True)
+    elif not result.apply_changes and result.count(RowFate.CHANGED):
+        console.print("changes were reported, not applied: --apply-changes applies them", soft_wrap=True)
 
 
 @catalog_app.command("import")
@@ -86,8 +91,16 @@ def import_(
     mapping: list[str] = typer.Option([], "--map", help="HEADER=COLUMN for a header not recognised (columns: name, code, category, basis, time_limit, unit …)"),
     report: Path | None = typer.Option(None, "--report", help="also write the per-row report as JSON here"),
     as_json: bool = typer.Option(False, "--json", help="print the per-row report as JSON on stdout, instead of the table"),
+    apply_changes: bool = typer.Option(
+        False, "--apply-changes",
+        help="apply the changes of CHANGED rows: a draft is edited, a published power gets a revision to declare and review",
+    ),
+    all_or_nothing: bool = typer.Option(False, "--all-or-nothing", help="one refused row and nothing is written"),
 ) -> None:
-    """Read another system's catalogue sheet; prints a per-row report (exit 1 if every row was refused)."""
+    """Read another system's catalogue sheet; prints a per-row report (exit 1 if every row was refused, or
+    if --all-or-nothing wrote nothing)."""
+    if reference is not None and (apply_changes or all_or_nothing):
+        raise typer.BadParameter("--apply-changes and --all-or-nothing import into a unit (--unit)")
     if (unit is None) == (reference is None):
         raise typer.BadParameter("give exactly one of --unit and --reference")
     data = path.read_bytes()
@@ -100,6 +113,7 @@ def import_(
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("importing rows", total=None)
             return await import_into_unit(CLI, unit, path.name, data, mapping=given, dry_run=dry_run,
+                                          apply_changes=apply_changes, all_or_nothing=all_or_nothing,
                                           progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
 
     result = run_with_db(work)
@@ -109,17 +123,24 @@ def import_(
         _print_report(result)
     if report is not None:
         report.write_text(json.dumps(report_json(result), ensure_ascii=False, indent=1), encoding="utf-8")
-    if result.rows and result.count(RowFate.REFUSED) == len(result.rows):
+    if (result.rows and result.count(RowFate.REFUSED) == len(result.rows)) or result.rolled_back:
         raise typer.Exit(1)
 
 
 def report_json(result: ImportResult) -> dict[str, object]:
+    """The report as `--json` and `--report` write it: the names and values of the GraphQL import report."""
     return {
-        "target": result.target, "dryRun": result.dry_run, "headers": result.headers,
+        "target": result.target, "dryRun": result.dry_run, "applyChanges": result.apply_changes,
+        "allOrNothing": result.all_or_nothing, "written": result.written, "headers": result.headers,
         "unknownHeaders": result.unknown_headers,
         "counts": {fate.value: result.count(fate) for fate in RowFate},
         "rows": [{"row": r.row, "fate": r.fate.value, "name": r.name, "code": r.code, "reasons": r.reasons,
-                  "linked": r.linked, "unlinked": r.unlinked} for r in result.rows],
+                  "linked": r.linked, "unlinked": r.unlinked,
+                  "changes": [{"field": c.field, "label": c.label, "old": c.old, "new": c.new} for c in r.changes],
+                  "applied": r.applied.value if r.applied else None, "revisionDraftCode": r.draft_code or None,
+                  "possibleDuplicates": [{"code": d.code, "name": d.name, "similarity": d.similarity,
+                                          "sharedArticles": list(d.shared)} for d in r.duplicates]}
+                 for r in result.rows],
     }  # fmt: skip
 
 

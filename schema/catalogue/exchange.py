@@ -12,6 +12,7 @@ from tortoise.functions import Count
 
 from domain.catalog import compare as comparing
 from domain.catalog import importer
+from domain.catalog.changes import ChangeRoute
 from domain.catalog.export import ExportFormat
 from domain.catalog.meaning import NameEmbedding
 from domain.catalog.models import ReferenceCatalog as ReferenceCatalogModel
@@ -26,7 +27,16 @@ from schema.mutation_base import pk
 from search import embedding
 
 CatalogFormat = strawberry.enum(ExportFormat, name="CatalogFormat", description="导出格式")
-ImportRowFate = strawberry.enum(importer.RowFate, name="ImportRowFate", description="一行的结果: CREATED 新建, MATCHED 与已有职权相同, REFUSED 拒绝")
+ImportRowFate = strawberry.enum(
+    importer.RowFate, name="ImportRowFate",
+    description="一行的结果: CREATED 新建（清理登记）, MATCHED 与已有职权相同, CHANGED 与已有职权有不同（见 changes；"
+    "applyChanges 时已采用）, REFUSED 拒绝（见 reasons）",
+)  # fmt: skip
+ImportChangeRoute = strawberry.enum(
+    ChangeRoute, name="ImportChangeRoute",
+    description="变更的采用方式: EDIT 直接修改清理登记（DRAFT）中的职权; REVISION 公开运行或审核通过的职权提出修订"
+    "（动态管理：单位申报、审核通过后生效，此前公众仍看到公开的版本）",
+)  # fmt: skip
 
 
 @strawberry.type(description="A file to download with GET before it expires (built then, as the caller may see it).")
@@ -35,15 +45,57 @@ class DownloadLink:
     expires_at: datetime
 
 
+@strawberry.type(description="One difference of a matched row: the power's value and the sheet's, as a person reads them.")
+class ImportFieldChange:
+    field: str = strawberry.field(
+        description="the column: name, category, exercise_mode, basis, time_limit, fee_basis, fee_standard, "
+        "disclosure_scope, disclosure_form, disclosure_deadline (the names HeaderMapping takes)"
+    )
+    label: str = strawberry.field(description="the column's header: 职权名称, 职权类别, 设定依据 …")
+    old: str = strawberry.field(description="the power's value (bases as 《…》第N条, separated by ；)")
+    new: str = strawberry.field(description="the sheet's value")
+
+
+@strawberry.type(description="A power a new row may repeat: it cites the same article under a close name.")
+class PossibleDuplicate:
+    code: str
+    name: str
+    similarity: int = strawberry.field(description="how alike the names are, 0–100 (%)")
+    shared_articles: list[str] = strawberry.field(description="the articles both cite, 《…》第N条")
+
+
 @strawberry.type(description="One row of an imported sheet and what became of it.")
 class ImportRow:
     row: int = strawberry.field(description="row number in the sheet (1-based, as Excel shows it)")
     fate: ImportRowFate  # type: ignore[valid-type]
     name: str
-    code: str = strawberry.field(description="the power created or matched (empty when refused)")
+    code: str = strawberry.field(description="the power created, matched or changed (a new category brings a new code; empty for a refused new row)")
     reasons: list[str]
     linked: list[str] = strawberry.field(description="citations linked to library articles, 《…》第N条")
     unlinked: list[str] = strawberry.field(description="citations without a library article: kept as text")
+    changes: list[ImportFieldChange] = strawberry.field(
+        description="CHANGED (or REFUSED when they could not be applied): each field the row says otherwise than the power"
+    )
+    applied: ImportChangeRoute | None = strawberry.field(  # type: ignore[valid-type]
+        description="how the changes were applied; null when they were not (no applyChanges, or refused)"
+    )
+    revision_draft_code: str | None = strawberry.field(
+        description="REVISION: the code of the revision's draft that holds the changes (e.g. 36072308XK-0001.R1)"
+    )
+    possible_duplicates: list[PossibleDuplicate] = strawberry.field(
+        description="a new row: powers you may see that cite the same article under a close name"
+    )
+
+
+    @classmethod
+    def of(cls, x: importer.RowReport) -> ImportRow:
+        return cls(
+            row=x.row, fate=x.fate, name=x.name, code=x.code, reasons=x.reasons, linked=x.linked, unlinked=x.unlinked,
+            changes=[ImportFieldChange(field=c.field, label=c.label, old=c.old, new=c.new) for c in x.changes],
+            applied=x.applied, revision_draft_code=x.draft_code or None,
+            possible_duplicates=[PossibleDuplicate(code=d.code, name=d.name, similarity=d.similarity,
+                                                   shared_articles=list(d.shared)) for d in x.duplicates],
+        )  # fmt: skip
 
 
 @strawberry.type(description="What an import did (or, with dryRun, would do).")
@@ -52,7 +104,11 @@ class CatalogImportReport:
     dry_run: bool
     created: int
     matched: int
+    changed: int
     refused: int
+    written: bool = strawberry.field(
+        description="whether the import's writes were kept: false for a dry run, and for allOrNothing with a refused row"
+    )
     recognised_columns: list[str] = strawberry.field(description="column←header, for each column recognised")
     unknown_headers: list[str]
     rows: list[ImportRow]
@@ -63,8 +119,8 @@ class CatalogImportReport:
             target=r.target, dry_run=r.dry_run, created=r.count(importer.RowFate.CREATED),
             matched=r.count(importer.RowFate.MATCHED), refused=r.count(importer.RowFate.REFUSED),
             recognised_columns=[f"{k}←{v}" for k, v in r.headers.items()], unknown_headers=r.unknown_headers,
-            rows=[ImportRow(row=x.row, fate=x.fate, name=x.name, code=x.code, reasons=x.reasons,
-                            linked=x.linked, unlinked=x.unlinked) for x in r.rows],
+            changed=r.count(importer.RowFate.CHANGED), written=r.written,
+            rows=[ImportRow.of(x) for x in r.rows],
         )  # fmt: skip
 
 

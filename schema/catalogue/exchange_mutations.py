@@ -60,16 +60,25 @@ class CatalogMutations:
             return failure(exc)
         return _link(info, "package", code, pdf=pdf)
 
-    @strawberry.mutation(description="Import another system's sheet (.xlsx, .csv) into a unit's powers (new ones as DRAFT): the unit's staff or an admin; dryRun writes nothing")
+    @strawberry.mutation(
+        description="Import another system's sheet (.xlsx, .csv) into a unit's powers: new ones as DRAFT, known ones "
+        "MATCHED or CHANGED (old and new values); the unit's staff or an admin; dryRun writes nothing"
+    )
     async def import_catalog(
         self, info: Info, unit_id: strawberry.ID, file: Upload, dry_run: bool = False,
         mapping: list[HeaderMapping] | None = None,
+        apply_changes: Annotated[bool, strawberry.argument(
+            description="apply the changes of CHANGED rows: a DRAFT is edited, a published or approved power gets a "
+            "revision (动态管理) to declare and review; false: they are reported only")] = False,
+        all_or_nothing: Annotated[bool, strawberry.argument(
+            description="one refused row and nothing is written (the report still gives every row's fate)")] = False,
     ) -> ImportCatalogResult:  # fmt: skip
         try:
             data = await file.read(importer.MAX_FILE_BYTES + 1)
             found = await importer.import_into_unit(
                 info.context.viewer, await _unit_code(unit_id), file.filename or "", data,
                 mapping={m.header: m.column for m in mapping or []}, dry_run=dry_run,
+                apply_changes=apply_changes, all_or_nothing=all_or_nothing,
             )  # fmt: skip
         except DomainError as exc:
             return failure(exc)
