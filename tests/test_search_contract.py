@@ -13,6 +13,7 @@ import pytest
 from domain.access import Viewer
 from domain.enums import Role
 from search.backend import SearchBackend
+from search.documents import is_public_power, keyword
 from search.filters import visible_powers
 from search.model import AnyOf, Between, Either, IndexChanges, IndexName, SearchRequest
 
@@ -164,7 +165,7 @@ async def test_clear_and_health(backend: SearchBackend) -> None:
     await backend.upsert(IndexName.POWERS, [{
         "id": 1, "name": "行政许可", "code": "X-1", "description": "", "basis": "", "unit_name": "县局",
         "category_name": "行政许可", "unit_id": "1", "category": "LICENSING", "status": "PUBLISHED",
-        "disclosure_scope": "PUBLIC", "confidential": "false", "boost": 0.0,
+        "disclosure_scope": "PUBLIC", "confidential": "false", "public": "true", "boost": 0.0,
     }])  # fmt: skip
     assert await backend.health()
     await backend.clear(ARTICLES)
@@ -190,10 +191,13 @@ async def test_an_unreachable_meilisearch_is_reported_as_unavailable() -> None:
 
 
 def power(id: int, unit_id: int, scope: str = "PUBLIC", *, status: str = "PUBLISHED", confidential: bool = False) -> dict:
+    """A power's index document as search.documents.power_documents writes it (`public` by its rule)."""
+    rule = {"status": status, "disclosure_scope": scope, "confidential": confidential}
     return {
         "id": id, "code": f"P{id:04d}", "name": f"第{id}项行政检查", "description": "", "basis": "", "unit_name": "",
         "category_name": "行政检查", "unit_id": str(unit_id), "category": "INSPECTION", "status": status,
-        "disclosure_scope": scope, "confidential": "true" if confidential else "false", "boost": 0.0,
+        "disclosure_scope": scope, "confidential": "true" if confidential else "false",
+        "public": keyword(is_public_power(rule)), "boost": 0.0,
     }  # fmt: skip
 
 
