@@ -225,3 +225,22 @@ async def test_the_visibility_filter_on_each_engine(backend: SearchBackend) -> N
         assert sum(n for _, n in result.facets["unit_id"]) == len(expected), viewer
         secret = sum(1 for i in expected if i in (3, 6))
         assert dict(result.facets["confidential"]).get("true", 0) == secret, viewer
+
+
+def test_the_public_keyword_is_the_public_rule() -> None:
+    """The `public` keyword the public's searches filter on (search.documents.is_public_power) holds exactly
+    for the powers domain.access shows the public, for every status, scope and confidentiality."""
+    from itertools import product
+    from types import SimpleNamespace
+
+    from domain.access import sees_power
+    from domain.enums import DisclosureScope, PowerStatus
+
+    shown = 0
+    for status, scope, confidential in product(PowerStatus, DisclosureScope, (False, True)):
+        values = {"status": status, "disclosure_scope": scope, "confidential": confidential}
+        power = SimpleNamespace(unit_id=1, **values)  # the loaded power's fields sees_power reads
+        assert is_public_power(values) == sees_power(Viewer(), power), values  # type: ignore[arg-type]
+        assert is_public_power({**values, "confidential": int(confidential)}) == sees_power(Viewer(), power)  # type: ignore[arg-type]
+        shown += is_public_power(values)
+    assert shown == 1
