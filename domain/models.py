@@ -174,7 +174,9 @@ class Power(Timestamped):
 
     class Meta:
         table = "power"
-        indexes = (("unit_id",),)
+        #: the second: a category's page for the public (domain.access.PUBLIC_POWER's columns, then the page's
+        #: order), whose count read every power of a province (issue 20)
+        indexes = (("unit_id",), ("category", "status", "disclosure_scope", "confidential", "code"))
         ordering = ["id"]
 
 

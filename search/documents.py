@@ -13,6 +13,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from domain.access import PUBLIC_POWER
 from domain.enums import LegalLevel, LegalStatus
 from domain.models import LegalArticle, LegalDocument, Power, PowerBasis, Unit
 from search.model import OPEN_END
@@ -50,6 +51,18 @@ def keyword(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+#: A power's keyword saying whether it meets the public rule (search.filters.visible_powers filters on it).
+PUBLIC = "public"
+
+
+def is_public_power(values: Mapping[str, Any]) -> bool:
+    """Whether a power's values (PUBLIC_POWER's fields) meet domain.access's public rule."""
+    return all(
+        keyword(bool(values[name]) if isinstance(value, bool) else values[name]) == keyword(value)
+        for name, value in PUBLIC_POWER.items()
+    )
 
 
 def lead(text: str) -> str:
@@ -222,6 +235,7 @@ async def power_documents(ids: Iterable[int]) -> list[dict[str, Any]]:
                 "status": keyword(p["status"]),
                 "disclosure_scope": keyword(p["disclosure_scope"]),
                 "confidential": keyword(bool(p["confidential"])),
+                "public": keyword(is_public_power(p)),
                 "boost": 0.0,
             })  # fmt: skip
     return out

@@ -5,17 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from domain.access import Viewer, power_visibility
-from search.documents import day, keyword
+from search.documents import PUBLIC, day, keyword
 from search.model import AnyOf, Between, Either, Filter
 
 
 def visible_powers(viewer: Viewer) -> tuple[Filter, ...]:
-    """domain.access's rule as an index filter: the public rule's values, or the viewer's units within
+    """domain.access's rule as an index filter: the public rule (one keyword), or the viewer's units within
     the disclosure scopes it sees there (a unit's staff not its LEADERSHIP powers)."""
     rule = power_visibility(viewer)
     if rule.sees_all:
         return ()
-    public = tuple(AnyOf(name, (keyword(value),)) for name, value in rule.public.items())
+    # one precomputed keyword (search.documents.is_public_power) instead of the rule's three values: each of
+    # those holds for nearly every power, so three filters cost work per match of the query's words
+    public: tuple[Filter, ...] = (AnyOf(PUBLIC, (keyword(True),)),)
     if not rule.unit_ids:
         return public
     own: tuple[Filter, ...] = (AnyOf("unit_id", tuple(keyword(i) for i in sorted(rule.unit_ids))),)

@@ -63,7 +63,9 @@ SPECS: dict[IndexName, IndexSpec] = {
             "unit_name": 1.0,
             "category_name": 1.0,
         },
-        keywords=("unit_id", "category", "status", "disclosure_scope", "confidential"),
+        #: `public`: whether the power meets domain.access.PUBLIC_POWER (all three of its values), one keyword the
+        #: public's searches filter on instead of three (issue 20: each of the three matched nearly every power).
+        keywords=("unit_id", "category", "status", "disclosure_scope", "confidential", "public"),
         snippet_field="basis",
         highlighted=("name",),
     ),

@@ -13,6 +13,7 @@ import pytest
 from domain.access import Viewer
 from domain.enums import Role
 from search.backend import SearchBackend
+from search.documents import is_public_power, keyword
 from search.filters import visible_powers
 from search.model import AnyOf, Between, Either, IndexChanges, IndexName, SearchRequest
 
@@ -164,7 +165,7 @@ async def test_clear_and_health(backend: SearchBackend) -> None:
     await backend.upsert(IndexName.POWERS, [{
         "id": 1, "name": "行政许可", "code": "X-1", "description": "", "basis": "", "unit_name": "县局",
         "category_name": "行政许可", "unit_id": "1", "category": "LICENSING", "status": "PUBLISHED",
-        "disclosure_scope": "PUBLIC", "confidential": "false", "boost": 0.0,
+        "disclosure_scope": "PUBLIC", "confidential": "false", "public": "true", "boost": 0.0,
     }])  # fmt: skip
     assert await backend.health()
     await backend.clear(ARTICLES)
@@ -190,10 +191,13 @@ async def test_an_unreachable_meilisearch_is_reported_as_unavailable() -> None:
 
 
 def power(id: int, unit_id: int, scope: str = "PUBLIC", *, status: str = "PUBLISHED", confidential: bool = False) -> dict:
+    """A power's index document as search.documents.power_documents writes it (`public` by its rule)."""
+    rule = {"status": status, "disclosure_scope": scope, "confidential": confidential}
     return {
         "id": id, "code": f"P{id:04d}", "name": f"第{id}项行政检查", "description": "", "basis": "", "unit_name": "",
         "category_name": "行政检查", "unit_id": str(unit_id), "category": "INSPECTION", "status": status,
-        "disclosure_scope": scope, "confidential": "true" if confidential else "false", "boost": 0.0,
+        "disclosure_scope": scope, "confidential": "true" if confidential else "false",
+        "public": keyword(is_public_power(rule)), "boost": 0.0,
     }  # fmt: skip
 
 
@@ -221,3 +225,22 @@ async def test_the_visibility_filter_on_each_engine(backend: SearchBackend) -> N
         assert sum(n for _, n in result.facets["unit_id"]) == len(expected), viewer
         secret = sum(1 for i in expected if i in (3, 6))
         assert dict(result.facets["confidential"]).get("true", 0) == secret, viewer
+
+
+def test_the_public_keyword_is_the_public_rule() -> None:
+    """The `public` keyword the public's searches filter on (search.documents.is_public_power) holds exactly
+    for the powers domain.access shows the public, for every status, scope and confidentiality."""
+    from itertools import product
+    from types import SimpleNamespace
+
+    from domain.access import sees_power
+    from domain.enums import DisclosureScope, PowerStatus
+
+    shown = 0
+    for status, scope, confidential in product(PowerStatus, DisclosureScope, (False, True)):
+        values = {"status": status, "disclosure_scope": scope, "confidential": confidential}
+        power = SimpleNamespace(unit_id=1, **values)  # the loaded power's fields sees_power reads
+        assert is_public_power(values) == sees_power(Viewer(), power), values  # type: ignore[arg-type]
+        assert is_public_power({**values, "confidential": int(confidential)}) == sees_power(Viewer(), power)  # type: ignore[arg-type]
+        shown += is_public_power(values)
+    assert shown == 1
