@@ -249,6 +249,7 @@ async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
     assert other is not None
     land = await LegalArticle.filter(document_id=other.id).order_by("ordinal").limit(3)
     await semantic.Embedder().embed_ids(semantic.ARTICLE, [marriage.id, *(a.id for a in land)])
+    await semantic.vectors(semantic.ARTICLE).refresh(force=True)  # (a process looks at most every REFRESH s)
     settings = Settings(**{**search_settings.model_dump(), "search_meaning_min_coverage": 0.0})
     app = create_app(settings, manage_db=False)
     try:
@@ -266,6 +267,7 @@ async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
             assert scoped["totalCount"] == sum(d["count"] for d in scoped["facets"]["documents"])
     finally:
         await Embedding.filter(kind=semantic.ARTICLE).delete()
+        await semantic.vectors(semantic.ARTICLE).refresh(force=True)
 
 
 def test_vectors_pack_to_int8_and_back() -> None:
