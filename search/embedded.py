@@ -268,7 +268,10 @@ class _Index:
         found = searcher.search(
             query, limit=max(request.limit, 1), offset=request.offset, count=True, weight_by_field="boost"
         )
-        hits = [self._hit(searcher, score, address, words, request.crop) for score, address in found.hits]
+        if request.ids_only:
+            hits = [SearchHit(id=int(searcher.doc(address)["id"][0]), score=float(score)) for score, address in found.hits]
+        else:
+            hits = [self._hit(searcher, score, address, words, request.crop) for score, address in found.hits]
         result = SearchResult(hits=hits[: request.limit], total=found.count or 0)
         if counting is not None:
             agg = counting.result()

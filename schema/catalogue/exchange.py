@@ -186,9 +186,10 @@ async def _unit_code(unit_id: strawberry.ID) -> str:
 
 
 def name_embedding() -> NameEmbedding | None:
-    """What pairs names by meaning in 对照: the search's embedding (its query form, both sides being short
-    names), or None where its model is not installed."""
-    return NameEmbedding(embedding.MODEL, embedding.embed_queries) if embedding.available() else None
+    """What pairs names by meaning in 对照 (search.embedding.for_names: e5 where installed), or None where no
+    model is installed or meaning is switched off."""
+    model = embedding.for_names()
+    return NameEmbedding(*model) if model else None
 
 
 @strawberry.type
