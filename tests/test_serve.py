@@ -126,7 +126,10 @@ def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path:
             stopped = server.stop()
             assert stopped < STOP_WITHIN, f"the subscriptions held the stop for {stopped:.1f} s"
             for client in clients:
-                assert '{"complete":true}' in client.communicate(timeout=30)[0].decode()
+                # the server completes each subscription as it stops; when the stop outruns it (a loaded host),
+                # the socket's close says "service restart" (1012): either way the client ends, told why
+                said = client.communicate(timeout=30)[0].decode()
+                assert '{"complete":true}' in said or '"code":1012' in said, said
     assert "Traceback" not in server.log(), server.log()
 
 
