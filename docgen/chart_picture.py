@@ -22,10 +22,11 @@ from docgen.chart import Chart, Edge, Layout, Step, layout
 from docgen.svg import TEXT_SIZE, Geometry, draw, size
 from domain.enums import FlowStepKind
 
-#: picture pixels per px of the drawing: at the smallest print (MIN_SCALE) about 290 dpi, so that
-#: LibreOffice's PDF keeps every pixel (it reduces pictures above 300 dpi), and the print size of the
-#: drawing's text can be read back from the PDF (the picture's pixels over its printed size)
-ZOOM = 3
+#: picture pixels per px of the drawing: at the smallest print (MIN_SCALE) about 210 dpi (rasterising
+#: is most of a chart book's time: 3 took half as long again), under the 300 dpi above which LibreOffice's
+#: PDF reduces pictures, so the print size of the drawing's text can be read back from the PDF (the
+#: picture's pixels an inch as printed)
+ZOOM = 2.2
 #: the smallest text on paper (pt): the drawing's TEXT_SIZE px printed at least this large
 MIN_TEXT_PT = 9.0
 #: mm a px of the drawing takes on paper, at least
