@@ -22,7 +22,7 @@ from docx.table import _Cell
 
 from docgen import page
 from docgen.chart import Chart, Layout, layout
-from docgen.chart_picture import alt_text, cjk_fonts, picture
+from docgen.chart_picture import alt_text, cjk_fonts, pages
 from docgen.svg import text_width
 from domain.enums import FlowStepKind
 
@@ -85,21 +85,28 @@ TITLE_LINE, INFO_LINE, NOTE_LINE = 8.5, 5.3, 5.3
 SLACK = 8
 
 
-def add_chart(doc: Document, chart: Chart, heading: str, *, new_page: bool, as_picture: bool | None = None) -> None:
+def add_chart(
+    doc: Document, chart: Chart, heading: str, *, new_page: bool, first_page: int = 1, as_picture: bool | None = None
+) -> int:
     """Append one power's chart, on a page of its own if `new_page`; as a picture unless no CJK
-    font is installed (or `as_picture` says otherwise).
+    font is installed (or `as_picture` says otherwise). A chart too large to print its text at 9 pt
+    on one page continues on the next ones (`first_page` is the number of its first page, for the
+    connectors' 接第N页). Returns the pages it takes.
 
     Built in a scratch body, then moved before the final section properties: python-docx finds
     the insertion point by scanning the whole body, which made a county's charts quadratic.
     """
     scratch = _Body(OxmlElement("w:body"), doc)
-    _draw(scratch, chart, heading, new_page=new_page, as_picture=bool(cjk_fonts()) if as_picture is None else as_picture)
+    count = _draw(
+        scratch, chart, heading, new_page=new_page, first_page=first_page, as_picture=bool(cjk_fonts()) if as_picture is None else as_picture
+    )
     end = doc.element.body.sectPr
     for element in list(scratch._element):
         if end is not None:
             end.addprevious(element)
         else:
             doc.element.body.append(element)
+    return count
 
 
 def _lines(text: str, size_pt: float) -> int:
@@ -117,40 +124,49 @@ def _text_paragraph(doc: _Body, style: str, line_mm: float):  # type: ignore[no-
     return p
 
 
-def _draw(doc: _Body, chart: Chart, heading: str, *, new_page: bool, as_picture: bool) -> None:
+def _heading(doc: _Body, chart: Chart, heading: str, *, new_page: bool, continued: bool) -> None:
     title = _text_paragraph(doc, "公文标题", TITLE_LINE)
     title.paragraph_format.keep_with_next = True
     title.paragraph_format.page_break_before = new_page
-    _run(title, chart.title, page.TITLE_FONT, page.SIZE_3)
+    _run(title, chart.title + ("（续）" if continued else ""), page.TITLE_FONT, page.SIZE_3)
     info = _text_paragraph(doc, "表格说明", INFO_LINE)
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
     info.paragraph_format.keep_with_next = True
     _run(info, heading, page.BODY_FONT, page.SIZE_5)
-    notes = [(label, text) for label, text in (("投诉举报途径", "；".join(chart.complaint_channels())), ("说明", chart.notes)) if text]
 
+
+def _draw(doc: _Body, chart: Chart, heading: str, *, new_page: bool, first_page: int, as_picture: bool) -> int:
+    notes = [(label, text) for label, text in (("投诉举报途径", "；".join(chart.complaint_channels())), ("说明", chart.notes)) if text]
     plan = layout(chart)
+    count = 1
     if as_picture:
-        used = _lines(chart.title, page.SIZE_3.pt) * TITLE_LINE + _lines(heading, page.SIZE_5.pt) * INFO_LINE
+        used = _lines(chart.title + "（续）", page.SIZE_3.pt) * TITLE_LINE + _lines(heading, page.SIZE_5.pt) * INFO_LINE
         used += sum(_lines(f"{label}：{text}", page.SIZE_5.pt) * NOTE_LINE for label, text in notes)
         if not new_page:  # the chart shares its page with what precedes it: the 附件 label, one line
             used += page.BODY_LINE_SPACING.mm
-        drawing = picture(chart, plan, page.TEXT_WIDTH.mm, page.TEXT_HEIGHT.mm - used - SLACK)
-        p = doc.add_paragraph(style="表格说明")
-        page.off_grid(p._p)
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.paragraph_format.line_spacing = 1.0
-        p.paragraph_format.keep_with_next = True
-        run = p.add_run()
-        page.set_fonts(run._r, page.BODY_FONT)
-        shape = run.add_picture(io.BytesIO(drawing.png), width=Mm(drawing.width_mm), height=Mm(drawing.height_mm))
-        shape._inline.docPr.set("title", chart.title)
-        shape._inline.docPr.set("descr", alt_text(chart, plan))
+        drawings = pages(chart, plan, page.TEXT_WIDTH.mm, page.TEXT_HEIGHT.mm - used - SLACK, first_page)
+        count = len(drawings)
+        for number, drawing in enumerate(drawings):
+            _heading(doc, chart, heading, new_page=new_page or number > 0, continued=number > 0)
+            p = doc.add_paragraph(style="表格说明")
+            page.off_grid(p._p)
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.line_spacing = 1.0
+            p.paragraph_format.keep_with_next = True
+            run = p.add_run()
+            page.set_fonts(run._r, page.BODY_FONT)
+            shape = run.add_picture(io.BytesIO(drawing.png), width=Mm(drawing.width_mm), height=Mm(drawing.height_mm))
+            shape._inline.docPr.set("title", chart.title)
+            if number == 0:  # the whole chart's text, once
+                shape._inline.docPr.set("descr", alt_text(chart, plan))
     else:
+        _heading(doc, chart, heading, new_page=new_page, continued=False)
         _table(doc, chart, plan)
     for label, text in notes:
         p = _text_paragraph(doc, "表格说明", NOTE_LINE)
         _run(p, f"{label}：", page.HEADING_FONT, page.SIZE_5)
         _run(p, text, page.BODY_FONT, page.SIZE_5)
+    return count
 
 
 def _table(doc: _Body, chart: Chart, plan: Layout) -> None:

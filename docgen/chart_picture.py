@@ -18,13 +18,21 @@ from pathlib import Path
 
 import resvg_py
 
-from docgen.chart import Chart, Layout
-from docgen.svg import Geometry, draw, size
+from docgen.chart import Chart, Edge, Layout, Step, layout
+from docgen.svg import TEXT_SIZE, Geometry, draw, size
+from domain.enums import FlowStepKind
 
-#: print resolution of the picture
-DPI = 200
+#: picture pixels per px of the drawing: at the smallest print (MIN_SCALE) about 210 dpi (rasterising
+#: is most of a chart book's time: 3 took half as long again), under the 300 dpi above which LibreOffice's
+#: PDF reduces pictures, so the print size of the drawing's text can be read back from the PDF (the
+#: picture's pixels an inch as printed)
+ZOOM = 2.2
+#: the smallest text on paper (pt): the drawing's TEXT_SIZE px printed at least this large
+MIN_TEXT_PT = 9.0
+#: mm a px of the drawing takes on paper, at least
+MIN_SCALE = MIN_TEXT_PT * 25.4 / 72 / TEXT_SIZE
 #: node widths tried (px, before scaling), the one giving the largest print wins
-NODE_WIDTHS = (250, 300, 360, 420, 480, 560)
+NODE_WIDTHS = (140, 170, 200, 250, 300, 360, 420, 480, 560)
 _CJK_FILE = re.compile(r"(?i)(cjk|wqy|sourcehan|hansans|simsun|simhei|msyh|fangsong|simfang|kaiti|droidsansfallback|uming|ukai)")
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
@@ -46,13 +54,18 @@ class Picture:
     png: bytes
     width_mm: float
     height_mm: float
+    svg: str  # the drawing it shows
+
+
+def _geometry(node_w: float) -> Geometry:
+    return Geometry(node_w=node_w, col_gap=30, layer_gap=32, fill=True)
 
 
 def fit(chart: Chart, plan: Layout, width_mm: float, height_mm: float) -> tuple[ET.Element, float]:
     """The drawing whose print is largest within the box, and its scale (mm per px)."""
     best: tuple[ET.Element, float] | None = None
     for node_w in NODE_WIDTHS:
-        svg = draw(chart, plan, Geometry(node_w=node_w, col_gap=30, layer_gap=32, fill=True), framed=False)
+        svg = draw(chart, plan, _geometry(node_w), framed=False)
         w, h = size(svg)
         scale = min(width_mm / w, height_mm / h)
         if best is None or scale > best[1]:
@@ -61,18 +74,76 @@ def fit(chart: Chart, plan: Layout, width_mm: float, height_mm: float) -> tuple[
     return best
 
 
-def picture(chart: Chart, plan: Layout, width_mm: float, height_mm: float) -> Picture:
-    """The chart as a PNG of at most `width_mm` × `height_mm` at `DPI`."""
+def _part(chart: Chart, plan: Layout, band: range, page_of: dict[int, int]) -> Chart:
+    """The layers of `band` as a chart of their own: an arrow leaving the band ends in a connector
+    "接第N页「…」", one arriving starts at "承第N页「…」" (`page_of`: the page each step prints on)."""
+    inside = {p.step.id for i in band for p in plan.layers[i]}
+    names = {s.id: s.name for s in chart.steps}
+    steps = {p.step.id: p.step for i in band for p in plan.layers[i]}
+    edges: list[Edge] = []
+    for e in plan.adjacent + plan.detours:  # one connector a step on another page, however many arrows it takes
+        if e.source in inside and e.target in inside:
+            edges.append(e)
+        elif e.source in inside:
+            connector = -2 * e.target
+            steps.setdefault(connector, Step(connector, FlowStepKind.END, f"接第{page_of[e.target]}页「{names[e.target]}」"))
+            edges.append(Edge(e.source, connector, e.label))
+        elif e.target in inside:
+            connector = -2 * e.source - 1
+            steps.setdefault(connector, Step(connector, FlowStepKind.START, f"承第{page_of[e.source]}页「{names[e.source]}」"))
+            edges.append(Edge(connector, e.target, e.label))
+    return Chart(chart.title, "", "", list(steps.values()), edges)
+
+
+def pages(chart: Chart, plan: Layout, width_mm: float, height_mm: float, first_page: int) -> list[Picture]:
+    """The chart as one picture, or where it would print its text under MIN_TEXT_PT as pictures of
+    a page each: its layers in bands, from the top, as many a page as fit at MIN_SCALE, with
+    connectors (接第N页) where an arrow leaves a page; `first_page` is the page number of the first."""
     svg, scale = fit(chart, plan, width_mm, height_mm)
+    if scale >= MIN_SCALE or len(plan.layers) < 2:
+        return [_png(svg, scale)]
+    def narrowest(part: Chart) -> ET.Element:  # the widest boxes that still fit across the page at MIN_SCALE
+        plan = layout(part)
+        for node_w in reversed(NODE_WIDTHS):
+            svg = draw(part, plan, _geometry(node_w), framed=False)
+            if size(svg)[0] * MIN_SCALE <= width_mm:
+                break
+        return svg
+
+    placeholder = {p.step.id: 99 for layer in plan.layers for p in layer}  # as wide as any page number
+    bands: list[range] = []
+    start = 0
+    while start < len(plan.layers):
+        stop = start + 1
+        while stop < len(plan.layers) and size(narrowest(_part(chart, plan, range(start, stop + 1), placeholder)))[1] * MIN_SCALE <= height_mm:
+            stop += 1
+        bands.append(range(start, stop))
+        start = stop
+    page_of = {p.step.id: first_page + b for b, band in enumerate(bands) for i in band for p in plan.layers[i]}
+    out = []
+    for band in bands:
+        svg = narrowest(_part(chart, plan, band, page_of))
+        w, h = size(svg)
+        out.append(_png(svg, min(width_mm / w, height_mm / h)))
+    return out
+
+
+def picture(chart: Chart, plan: Layout, width_mm: float, height_mm: float) -> Picture:
+    """The chart as a PNG of at most `width_mm` × `height_mm`, `ZOOM` pixels a px of the drawing."""
+    return _png(*fit(chart, plan, width_mm, height_mm))
+
+
+def _png(svg: ET.Element, scale: float) -> Picture:
+    """The drawing rasterised at `ZOOM`, to print at `scale` mm a px."""
     w, h = size(svg)
     png = resvg_py.svg_to_bytes(
         svg_string=ET.tostring(svg, encoding="unicode"),
-        zoom=scale * DPI / 25.4,
+        zoom=ZOOM,
         background="#ffffff",
         skip_system_fonts=True,
         font_files=list(cjk_fonts()),
     )
-    return Picture(png, w * scale, h * scale)
+    return Picture(png, w * scale, h * scale, ET.tostring(svg, encoding="unicode"))
 
 
 def alt_text(chart: Chart, plan: Layout) -> str:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from docgen.data import CATALOGUE_STATUSES, CLOSED_STATUSES, PowerSheet, Scope, clean, records, sheets
-from docgen.forms import SPECS, FilingForm, attachment_number, attachments
+from docgen.forms import PLAN_LABELS, SPECS, FilingForm, attachments
 from domain import models as m
 from domain import personal
 from domain.alarms import applied_clocks, case_timing
@@ -27,12 +27,11 @@ def chinese_date(day: date) -> str:
 
 
 def common(scope: Scope, form: FilingForm, today: date) -> dict[str, Any]:
-    number = attachment_number(form, full=scope.sees_unit_fully)
     return {
         "unit_name": scope.unit.name,
         "date": chinese_date(today),
         "scope_note": "" if scope.sees_unit_fully else "（公开版：仅含向社会公开的内容）",
-        "attachment": f"附件{number}" if number else "",
+        "attachment": PLAN_LABELS.get(form, ""),  # the plan's 附3、4–附7, 一图, 一件
     }
 
 
@@ -203,6 +202,10 @@ async def flow_charts(scope: Scope) -> tuple[dict[str, Any], list[PowerSheet]]:
     return {"summary": summary, "missing": missing, "cover": scope.power is None}, found
 
 
+#: the covering note's words for a status where the label would repeat the total's ("共清理登记…N项")
+STATUS_WORDS = {PowerStatus.DRAFT: "尚未申报（清理中）", PowerStatus.DECLARED: "已确认申报"}
+
+
 async def cover_note(scope: Scope) -> tuple[dict[str, Any], int]:
     """文字材料: the covering note, its numbers counted from what the caller may see (the public
     version says its numbers are those of the public part)."""
@@ -220,14 +223,14 @@ async def cover_note(scope: Scope) -> tuple[dict[str, Any], int]:
         "public_note": "" if scope.sees_unit_fully else "本公开版所列数字仅计向社会公开的部分。",
         "total": len(powers),
         "by_category": by_category(powers),
-        "by_status": "，".join(f"{s.label}{status[s]}项" for s in PowerStatus if status[s]) or "尚无",
+        "by_status": "，".join(f"{STATUS_WORDS.get(s, s.label)}{status[s]}项" for s in PowerStatus if status[s]) or "尚无",
         "catalog": len(listed),
         "charts": charts,
         "missing_charts": f"尚有{len(listed) - charts}项未绘制流程图。" if charts < len(listed) else "",
         "confidential_note": note,
         "records": len(await records(scope)),
         "attachments": [
-            {"label": "附件：" if i == 1 else "", "text": f"{i}．{SPECS[f].title}"} for i, f in enumerate(listed_forms, start=1)
+            {"label": "附件：" if i == 1 else "", "text": f"{PLAN_LABELS[f]}　{SPECS[f].title}"} for i, f in enumerate(listed_forms, start=1)
         ],
     }
     return context, len(powers)

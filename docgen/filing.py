@@ -135,9 +135,7 @@ async def build_filing(
     # python-docx work is CPU-bound (a county's chart book takes seconds): off the event loop, so the
     # server keeps answering other requests meanwhile. Everything it reads is loaded above.
     content = await asyncio.to_thread(_render, spec.path, {**context, **values}, charts)
-    name = filename(form, scope.unit.code, scope.power.code if scope.power else None)
-    if network is not None:
-        name = filename(form, f"{scope.unit.code}-{network.value}", scope.power.code if scope.power else None)
+    name = filename(form, scope.unit.name, scope.power.code if scope.power else None, network.label if network else None)
     return Filing(name, content, rows, tuple(values.get("missing", ())))
 
 
@@ -147,14 +145,19 @@ def _render(template_path: Path, context: dict[str, Any], charts: list[contexts.
     template.render(context, autoescape=True)
     doc: Document = template.docx
     for table in doc.tables:  # the form's tables (a template may have more than one)
-        page.fixed_layout(table, columns.widths(table, page.LANDSCAPE_TEXT_WIDTH.mm, page.SIZE_SMALL_5.pt))
-        page.mark_rows(table, header_rows=1)
+        widths = columns.widths(table, page.LANDSCAPE_TEXT_WIDTH.mm, page.SIZE_SMALL_5.pt)
+        page.fixed_layout(table, widths)
+        page.cell_margins(table, page.TABLE_CELL_MARGIN_MM)
+        # a row stays whole on its page (none starts a page without its 序号); one taller than a page must break
+        tall = columns.tall_rows(table, widths, page.SIZE_SMALL_5.pt, page.TABLE_LINE_SPACING.pt, page.LANDSCAPE_TEXT_HEIGHT.mm)
+        page.mark_rows(table, header_rows=1, split=tall)
     drawn = [sheet for sheet in charts if sheet.chart is not None]
+    next_page = 2 if context.get("cover", False) else 1  # the chart book's cover takes a page
     for index, sheet in enumerate(drawn):
         assert sheet.chart is not None
         p = sheet.power
         heading = f"职权编码：{p.code}　　职权类别：{p.category.label}　　办理时限：{p.time_limit or '—'}"
-        add_chart(doc, sheet.chart, heading, new_page=index > 0 or context.get("cover", False))
+        next_page += add_chart(doc, sheet.chart, heading, new_page=index > 0 or context.get("cover", False), first_page=next_page)
     ensure_east_asian_fonts(doc)
     buffer = io.BytesIO()
     doc.save(buffer)

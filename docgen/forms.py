@@ -48,7 +48,7 @@ SPECS: dict[FilingForm, FormSpec] = {
     FilingForm.POSTS: FormSpec("posts.docx", "岗位职责及承办职权表", True),
 }
 
-#: the covering note's attachments, in its order (附件1, 附件2, …); 附6 only in the full version
+#: the covering note's attachments, in its order; 附6 only in the full version
 ATTACHMENTS = (
     FilingForm.REGISTRATION,
     FilingForm.CATALOG,
@@ -57,6 +57,16 @@ ATTACHMENTS = (
     FilingForm.FLOW_CHARTS,
     FilingForm.LEGAL_TEXTS,
 )
+#: what the plan calls each filing (附3–附7 are its appendices; 一图 and 一件 its words for the charts and
+#: the texts): the label top left of a filing, in the covering note's list and in the file's name
+PLAN_LABELS = {
+    FilingForm.REGISTRATION: "附3、4",
+    FilingForm.CATALOG: "附5",
+    FilingForm.CONFIDENTIAL: "附6",
+    FilingForm.OPERATION_RECORDS: "附7",
+    FilingForm.FLOW_CHARTS: "一图",
+    FilingForm.LEGAL_TEXTS: "一件",
+}
 
 
 def attachments(*, full: bool) -> list[FilingForm]:
@@ -64,13 +74,11 @@ def attachments(*, full: bool) -> list[FilingForm]:
     return [f for f in ATTACHMENTS if full or f is not FilingForm.CONFIDENTIAL]
 
 
-def attachment_number(form: FilingForm, *, full: bool) -> int | None:
-    """The N of the 附件N label a form carries top left (None: the covering note itself)."""
-    listed = attachments(full=full)
-    return listed.index(form) + 1 if form in listed else None
-
-
-def filename(form: FilingForm, unit_code: str, power_code: str | None = None, suffix: str = ".docx") -> str:
-    """`36072308-CATALOG.docx`, or with a power `36072308XK-0001-FLOW_CHARTS.docx` (`.pdf` alike): always
-    one safe path component (domain.filenames), whatever the codes hold."""
-    return safe_filename(f"{power_code or unit_code}-{form.value}{suffix}")
+def filename(
+    form: FilingForm, unit_name: str, power_code: str | None = None, network: str | None = None, suffix: str = ".docx"
+) -> str:
+    """`大余县国土资源局行政权力目录表(附5).docx`; a power's chart `…行政权力运行流程图(36072308XK-0001).docx`;
+    one network's 附7 `…公共服务网权力动态运行情况登记表(附7).docx` (`.pdf` alike): always one safe path
+    component (domain.filenames), whatever the names and codes hold."""
+    label = power_code or PLAN_LABELS.get(form)
+    return safe_filename(f"{unit_name}{network or ''}{SPECS[form].title}{f'（{label}）' if label else ''}{suffix}")

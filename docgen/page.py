@@ -26,6 +26,7 @@ SIZE_5 = Pt(10.5)  # 五号: notes, flow-chart details
 SIZE_SMALL_5 = Pt(9)  # 小五: the forms' tables (ten columns across a landscape page)
 TABLE_LINE_SPACING = Pt(12)
 TABLE_CELL_MARGIN_MM = 1.0
+TABLE_CELL_PADDING_MM = 0.8  # above and below a cell's text
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -36,6 +37,7 @@ LATIN_FONT = "Times New Roman"
 TEXT_WIDTH = Mm(156)
 TEXT_HEIGHT = Mm(225)
 LANDSCAPE_TEXT_WIDTH = TEXT_HEIGHT  # the block turned on its side
+LANDSCAPE_TEXT_HEIGHT = TEXT_WIDTH
 #: 225 mm / 22 lines, in twentieths of a point (w:linePitch)
 LINE_PITCH = 579
 #: 28 characters of 三号 across 156 mm (16 pt characters would fit 27): each is condensed by
@@ -169,13 +171,14 @@ def _full_width(tr: object) -> bool:
     return len(cells) == 1 and cells[0].grid_span > 1
 
 
-def mark_rows(table: Table, header_rows: int, *, rows_split: bool = True) -> None:
-    """Header rows repeat on every page (w:tblHeader). A long row may break across pages
-    (`rows_split`), so no page is left half empty; a heading row never breaks and keeps with the
-    row after it, so it never stands alone at the foot of a page."""
+def mark_rows(table: Table, header_rows: int, *, rows_split: bool = True, split: frozenset[int] = frozenset()) -> None:
+    """Header rows repeat on every page (w:tblHeader). A row stays whole (w:cantSplit): a page
+    never starts with the tail of a row under an empty 序号. Only the rows numbered in `split`
+    (taller than a page) may break, and every row may with `rows_split`; a heading row never
+    breaks and keeps with the row after it, so it never stands alone at the foot of a page."""
     for index, tr in enumerate(table._tbl.tr_lst):
         heading = index < header_rows or _full_width(tr)
-        if heading or not rows_split:
+        if heading or not rows_split or index not in split:
             _row_flag(tr, "w:cantSplit")
         else:
             trpr = tr.trPr
@@ -202,9 +205,10 @@ def fixed_layout(table: Table, widths_mm: list[float]) -> None:
             column += tc.grid_span
 
 
-def cell_margins(table: Table, left_right_mm: float) -> None:
-    """The table's cell margins left and right (Word's default is 1.9 mm): narrow ones leave
-    room for text in a form of ten columns."""
+def cell_margins(table: Table, left_right_mm: float, top_bottom_mm: float = TABLE_CELL_PADDING_MM) -> None:
+    """The table's cell margins (Word's default is 1.9 mm left and right, none above and below):
+    narrow ones left and right leave room for text in a form of ten columns; a little above and
+    below keeps the text off the cell's lines."""
     tblpr = table._tbl.tblPr
     margins = tblpr.find(qn("w:tblCellMar"))
     if margins is None:
@@ -214,12 +218,12 @@ def cell_margins(table: Table, left_right_mm: float) -> None:
             look.addprevious(margins)
         else:
             tblpr.append(margins)
-    for side in ("left", "right"):
-        el = margins.find(qn(f"w:{side}"))
-        if el is None:
-            el = OxmlElement(f"w:{side}")
-            margins.append(el)
-        el.set(qn("w:w"), str(round(Mm(left_right_mm).twips)))
+    for side in ("top", "left", "bottom", "right"):  # CT_TblCellMar's order: made anew, in that order
+        for old in margins.findall(qn(f"w:{side}")):
+            margins.remove(old)
+        el = OxmlElement(f"w:{side}")
+        margins.append(el)
+        el.set(qn("w:w"), str(round(Mm(left_right_mm if side in ("left", "right") else top_bottom_mm).twips)))
         el.set(qn("w:type"), "dxa")
 
 

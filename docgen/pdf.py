@@ -2,7 +2,9 @@
 
 LibreOffice runs as a subprocess with a timeout (its whole process group is killed past it), in a
 worker thread (never on the event loop), with a profile directory of its own for each conversion
-(two conversions sharing one profile would collide), and at most `SLOTS` at a time per process: a
+(two conversions sharing one profile would collide), with the project's fontconfig aliases (fonts.conf:
+仿宋/宋体 print in a serif Chinese face, 方正小标宋 in its bold, 黑体 in a sans; not the JP face an unknown
+font name would fall back to), and at most `SLOTS` at a time per process: a
 request waits for a slot before it takes a worker thread, so waiting conversions never hold the
 threads that the rest of the server (Word filings, search commits) shares.
 """
@@ -27,6 +29,8 @@ SLOTS = 2
 _slots = threading.BoundedSemaphore(SLOTS)  # callers in threads (the CLI, packages)
 _async_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 log = logging.getLogger("qingquan.docgen")
+#: the 公文 fonts mapped to installed faces, the system's configuration included (see the file)
+FONTS_CONF = Path(__file__).resolve().parent / "fonts.conf"
 UNAVAILABLE = "LibreOffice (soffice) is not installed on this server: no PDF, only the .docx"
 
 
@@ -57,7 +61,10 @@ def convert(filing: Filing, timeout: float = TIMEOUT_SECONDS) -> bytes:
             f"-env:UserInstallation={(folder / 'profile').as_uri()}",
             "--convert-to", "pdf", "--outdir", str(folder / "out"), str(source),
         ]  # fmt: skip
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        environment = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF)}
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True, env=environment
+        )
         try:
             _, errors = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:

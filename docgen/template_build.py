@@ -93,7 +93,7 @@ def _styles(doc: Document) -> None:
     doc.styles["公文标题"].paragraph_format.line_spacing = Pt(35)
     _paragraph_style(doc, "公文正文", page.BODY_FONT, page.SIZE_3)
     doc.styles["公文正文"].paragraph_format.first_line_indent = Pt(32)
-    _paragraph_style(doc, "附件标签", page.HEADING_FONT, page.SIZE_3)  # 附件N, top left (GB/T 9704 8.x)
+    _paragraph_style(doc, "附件标签", page.HEADING_FONT, page.SIZE_3)  # the plan's 附3、4 … 一件, top left (GB/T 9704 8.x)
     _paragraph_style(doc, "表格说明", page.BODY_FONT, page.SIZE_4)
     doc.styles["表格说明"].paragraph_format.line_spacing = Pt(22)
     page.off_grid(doc.styles["表格说明"].element)
@@ -181,7 +181,7 @@ def _tag(doc: Document, tag: str) -> None:
 
 
 def _portrait_heading(doc: Document, title: str, *, condition: str = "") -> None:
-    """附件N top left, then the unit and the filing's title, and the line saying what it holds."""
+    """The plan's label (附3、4 … 一件) top left, then the unit and the filing's title, and the line saying what it holds."""
     doc.add_paragraph("{{ attachment }}", style="附件标签")
     if condition:
         _tag(doc, f"{{%p if {condition} %}}")

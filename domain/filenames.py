@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-#: Letters and digits of any script, and these; every other run of characters becomes one `_`.
-_UNSAFE = re.compile(r"(?:[^\w.()+-]|_)+")
+#: Letters and digits of any script, and these (、 for the plan's 附3、4); every other run of characters becomes one `_`.
+_UNSAFE = re.compile(r"(?:[^\w.()+、-]|_)+")
 #: dots, and the `_` around them: one dot (`_._._` from `/../..` is not left to look like a path either)
 _DOTS = re.compile(r"_?(?:\._?)+")
 #: Names Windows keeps for devices, whatever the suffix.
@@ -22,7 +22,7 @@ MAX_BYTES = 200
 
 def safe_filename(name: str) -> str:
     """`name` as one safe path component: NFKC (so a fullwidth `／` or `．` is the ASCII one), every
-    run of characters other than letters, digits, `.`, `(`, `)`, `+`, `-` and `_` as one `_`, no two dots
+    run of characters other than letters, digits, `.`, `(`, `)`, `+`, `、`, `-` and `_` as one `_`, no two dots
     in a row (nor `_` beside a dot), nothing that starts or ends with a dot, dash or underscore, no device name, and at most
     MAX_BYTES bytes (the suffix kept). Linear in the name; an empty result is `unnamed`."""
     text = _DOTS.sub(".", _UNSAFE.sub("_", unicodedata.normalize("NFKC", name))).strip("._-")

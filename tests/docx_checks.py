@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import tempfile
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
 
 import docx
 from docx.document import Document
@@ -108,3 +114,86 @@ def data_rows(table: Table) -> list[list[str]]:
         if cells and cells[0].strip().isdigit():
             rows.append(cells)
     return rows
+
+
+@dataclass(frozen=True)
+class PrintedText:
+    """One line of text as a PDF prints it (pdftohtml, in pt from the page's top left)."""
+
+    page: int
+    top: float
+    left: float
+    width: float
+    height: float
+    size: float  # the font size, pt
+    font: str  # the embedded font's name, subset prefix dropped: NotoSerifCJKjp-Regular
+    text: str
+
+
+@dataclass(frozen=True)
+class PrintedPdf:
+    texts: list[PrintedText]
+    pictures: list[tuple[int, int, float]]  # (page, width in pixels, pixels an inch as printed)
+    pages: int
+    fonts: list[str]  # the embedded fonts' names (pdffonts), subset prefix dropped: NotoSerifCJKjp-Bold-VKana
+    page_sizes: list[tuple[int, int]]  # width and height of each page, pt
+
+    def fonts_by_characters(self) -> Counter[str]:
+        """Characters of Chinese text printed in each font."""
+        found: Counter[str] = Counter()
+        for t in self.texts:
+            found[t.font] += sum(ord(ch) > 0x2E7F for ch in t.text)
+        return found
+
+
+def printed(pdf: bytes) -> PrintedPdf:
+    """A PDF read back with poppler-utils: every text line with its font and size (pdftohtml -xml) and
+    every picture with its print resolution (pdfimages -list)."""
+    with tempfile.TemporaryDirectory(prefix="qingquan-test-pdf-") as folder:
+        path = Path(folder) / "filing.pdf"
+        path.write_bytes(pdf)
+        xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-zoom", "1", "-q", str(path)], capture_output=True, check=True).stdout
+        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        embedded = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    root = ET.fromstring(xml)
+    texts: list[PrintedText] = []
+    pages = root.findall("page")
+    for page in pages:
+        fonts = {f.get("id"): (float(f.get("size") or 0), (f.get("family") or "").split("+")[-1]) for f in root.iter("fontspec")}
+        for t in page.iter("text"):
+            size, font = fonts[t.get("font")]
+            text = "".join(t.itertext())
+            if text.strip():
+                number = int(page.get("number") or 0)
+                box = [float(t.get(k) or 0) for k in ("top", "left", "width", "height")]
+                texts.append(PrintedText(number, *box, size, font, text))
+    pictures = []
+    for line in listing.splitlines()[2:]:
+        cells = line.split()
+        if len(cells) > 12 and cells[2] == "image":
+            pictures.append((int(cells[0]), int(cells[3]), float(cells[12])))
+    names = [line.split()[0].split("+")[-1] for line in embedded.splitlines()[2:] if line.strip()]
+    sizes = [(round(float(p.get("width") or 0)), round(float(p.get("height") or 0))) for p in pages]
+    return PrintedPdf(texts, pictures, len(pages), names, sizes)
+
+
+def pages_starting_without_a_number(pdf: PrintedPdf) -> list[str]:
+    """Pages whose table, under its repeated header, starts with a row that has no 序号: the tail of a
+    row broken across pages. The table's text is serif (表格文字), its header and category rows sans."""
+    found = []
+    for number in range(1, pdf.pages + 1):
+        texts = [t for t in pdf.texts if t.page == number]
+        header = next((t for t in texts if t.text.strip() == "序号"), None)
+        if header is None:
+            continue
+        headings = {round(t.top) for t in texts if "Sans" in t.font}  # the header's lines, a category's row
+        body = [t for t in texts if t.top > header.top + 1 and "Serif" in t.font and t.size < 10 and round(t.top) not in headings]
+        if not body:
+            continue
+        first = min(body, key=lambda t: t.top)
+        numbered = any(
+            abs(t.top - first.top) <= 3 and re.match(r"\d+", t.text.strip()) and t.left < header.left + header.width for t in body
+        )
+        if not numbered:
+            found.append(f"page {number} starts with {first.text!r}")
+    return found

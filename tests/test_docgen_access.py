@@ -79,7 +79,7 @@ async def test_confidential_list_is_refused_to_staff_of_another_unit(client: htt
 async def test_unit_staff_download_their_confidential_list(client: httpx.AsyncClient) -> None:
     unit = (await units_with_confidential_powers())[0]
     result = await generate(client, unit, FilingForm.CONFIDENTIAL, await token_for(Role.UNIT_LEAD, unit))
-    assert result["__typename"] == "FilingLink" and result["filename"] == f"{unit.code}-CONFIDENTIAL.docx"
+    assert result["__typename"] == "FilingLink" and result["filename"] == f"{unit.name}涉密不宜公开权力目录(附6).docx"
     response = await client.get(result["url"])  # the link itself is the credential
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats-officedocument")

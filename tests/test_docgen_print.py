@@ -9,6 +9,7 @@ import pytest
 
 from docgen.pdf import soffice
 from domain.enums import PowerStatus
+from domain.filenames import safe_filename
 from domain.models import Power
 from tests.conftest import run_cli
 from tests.docx_checks import data_rows, open_docx, pdf_pages
@@ -20,9 +21,9 @@ pytestmark = pytest.mark.usefixtures("demo")
 def test_cli_writes_a_filing(database: str, tmp_path: Path) -> None:
     proc = run_cli("filing", "--unit", "36072308", "--form", "catalog", "--output", str(tmp_path), db_url=database)
     path = Path(proc.stdout.strip().splitlines()[-1])
-    assert path == tmp_path / "36072308-CATALOG.docx"
+    assert path == tmp_path / "大余县国土资源局行政权力目录表(附5).docx"
     assert len(data_rows(open_docx(path.read_bytes()).tables[0])) > 0
-    pdf = tmp_path / "36072308-CATALOG.pdf"
+    pdf = tmp_path / "大余县国土资源局行政权力目录表(附5).pdf"
     if soffice():
         assert pdf_pages(pdf.read_bytes()) >= 1
     else:
@@ -35,7 +36,7 @@ async def test_cli_reports_a_catalogue_power_without_a_flow_chart(database: str,
     await Power.filter(id=power.id).update(status=PowerStatus.APPROVED)  # approved, its chart not drawn yet
     proc = run_cli("filing", "--unit", unit.code, "--form", "FLOW_CHARTS", "--no-pdf", "-o", str(tmp_path), db_url=database)
     assert f"no flow chart yet: {power.code}" in proc.stderr
-    assert not (tmp_path / f"{unit.code}-FLOW_CHARTS.pdf").exists()
+    assert not (tmp_path / safe_filename(f"{unit.name}行政权力运行流程图（一图）.pdf")).exists()
 
 
 def test_cli_refuses_the_confidential_list_to_the_public_role(database: str, tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import textwrap
 import unicodedata
 import zipfile
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -61,7 +62,7 @@ HOSTILE = [
     "{u}QT 0001",
 ]  # fmt: skip
 #: one path component of a zip member or download: what safe_filename leaves, and nothing to climb with
-SAFE_PART = re.compile(r"^[^\W_](?:[\w()+-]|\.(?=[^\W_]))*\Z")
+SAFE_PART = re.compile(r"^[^\W_](?:[\w()+、-]|\.(?=[^\W_]))*\Z")
 
 
 @pytest.fixture
@@ -277,8 +278,9 @@ async def test_every_name_in_the_package_and_downloads_is_safe(
     download = await client.get(filing["url"])
     assert download.status_code == 200
     disposition = download.headers["content-disposition"]
+    assert filing["filename"] == safe_filename(f"{unit.name}行政权力运行流程图（{power.code}）.docx")
     assert (
-        f'filename="{filing["filename"]}"' in disposition
+        f"filename*=UTF-8''{quote(filing['filename'], safe='')}" in disposition  # RFC 5987: the Chinese name
         and "%2F" not in disposition
         and "%E2%80%AE" not in disposition
     )

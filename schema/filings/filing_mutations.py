@@ -48,14 +48,14 @@ class FilingMutations:
         power_id_ = scope.power.id if scope.power else None
         token, expires = filings.sign(info.context.settings, viewer, scope.unit.id, form, power_id_, network)  # type: ignore[arg-type]
         power_code = scope.power.code if scope.power else None
-        unit_code = scope.unit.code if network is None else f"{scope.unit.code}-{network.value}"
+        network_name = network.label if network is not None else None  # type: ignore[attr-defined]
         printable = soffice() is not None
         return FilingLink(
             url=f"/filings/{token}",
-            filename=filename(form, unit_code, power_code),
+            filename=filename(form, scope.unit.name, power_code, network_name),
             form=form,
             expires_at=datetime.fromtimestamp(expires, UTC),
             pdf_url=f"/filings/{token}/pdf" if printable else None,
-            pdf_filename=filename(form, unit_code, power_code, ".pdf") if printable else None,
+            pdf_filename=filename(form, scope.unit.name, power_code, network_name, ".pdf") if printable else None,
             pdf_unavailable_reason=None if printable else UNAVAILABLE,
         )
