@@ -79,7 +79,7 @@ async def only_this_tests_deliveries_due(database: str) -> None:
     """A round sends at most `BATCH` due deliveries, oldest first: those earlier tests and modules left pending
     (to receivers long gone) would fill it before this test's own. They are put off to a far date: nothing
     of theirs is asserted any more."""
-    later = datetime.datetime(2999, 1, 1, tzinfo=datetime.timezone.utc)
+    later = datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC)
     await WebhookDelivery.filter(status=DeliveryStatus.PENDING).update(next_attempt_at=later)
 
 
