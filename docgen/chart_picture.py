@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 import os
 import re
+import threading
 import xml.etree.ElementTree as ET
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,17 +135,40 @@ def picture(chart: Chart, plan: Layout, width_mm: float, height_mm: float) -> Pi
     return _png(*fit(chart, plan, width_mm, height_mm))
 
 
+#: Bytes of rasterised drawings kept per process: a chart book draws every chart of a unit, and the next
+#: filing of the same unit (its public version, the 一盘, a second download) draws the same ones again.
+RASTER_CACHE_BYTES = 64 * 1024 * 1024
+_rasters: OrderedDict[str, bytes] = OrderedDict()
+_rasters_lock = threading.Lock()
+_held = 0
+
+
+def _rasterise(svg_string: str) -> bytes:
+    """The PNG of a drawing at `ZOOM` (about 90 % of a chart's cost: resvg parses the CJK fonts each time),
+    kept by its SVG text, least recently used out first."""
+    with _rasters_lock:
+        png = _rasters.get(svg_string)
+        if png is not None:
+            _rasters.move_to_end(svg_string)
+            return png
+    png = resvg_py.svg_to_bytes(
+        svg_string=svg_string, zoom=ZOOM, background="#ffffff", skip_system_fonts=True, font_files=list(cjk_fonts())
+    )
+    global _held
+    with _rasters_lock:
+        if svg_string not in _rasters:
+            _rasters[svg_string] = png
+            _held += len(png)
+        while _held > RASTER_CACHE_BYTES and len(_rasters) > 1:
+            _held -= len(_rasters.popitem(last=False)[1])
+    return png
+
+
 def _png(svg: ET.Element, scale: float) -> Picture:
     """The drawing rasterised at `ZOOM`, to print at `scale` mm a px."""
     w, h = size(svg)
-    png = resvg_py.svg_to_bytes(
-        svg_string=ET.tostring(svg, encoding="unicode"),
-        zoom=ZOOM,
-        background="#ffffff",
-        skip_system_fonts=True,
-        font_files=list(cjk_fonts()),
-    )
-    return Picture(png, w * scale, h * scale, ET.tostring(svg, encoding="unicode"))
+    svg_string = ET.tostring(svg, encoding="unicode")
+    return Picture(_rasterise(svg_string), w * scale, h * scale, svg_string)
 
 
 def alt_text(chart: Chart, plan: Layout) -> str:

@@ -156,6 +156,26 @@ def test_a_chart_too_tall_for_a_page_continues_with_connectors() -> None:
     assert all(f">环节{i}<" in whole for i in range(1, 13))  # every step on some page
 
 
+def test_a_drawing_is_rasterised_once_and_the_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from docgen import chart_picture
+
+    chart = Chart("某某行政确认运行流程图", "", "", [Step(1, FlowStepKind.START, "受理"), Step(2, FlowStepKind.END, "办结")], [Edge(1, 2)])
+    drawn = lambda: pages(chart, layout(chart), 156, 180, first_page=2)  # noqa: E731
+    calls: list[str] = []
+    rasterise = chart_picture.resvg_py.svg_to_bytes
+    monkeypatch.setattr(chart_picture.resvg_py, "svg_to_bytes", lambda **kw: calls.append(kw["svg_string"]) or rasterise(**kw))
+    first, again = drawn(), drawn()
+    assert [p.png for p in first] == [p.png for p in again] and len(calls) == len(first)
+    assert first[0].png.startswith(b"\x89PNG")
+    # beyond its bytes, the least recently used drawings go
+    monkeypatch.setattr(chart_picture, "RASTER_CACHE_BYTES", len(first[0].png))
+    other = Chart("另一流程图", "", "", [Step(1, FlowStepKind.START, "申请"), Step(2, FlowStepKind.END, "决定")], [Edge(1, 2)])
+    pages(other, layout(other), 156, 180, first_page=2)
+    assert len(chart_picture._rasters) == 1 and chart_picture._held == sum(map(len, chart_picture._rasters.values()))
+    drawn()
+    assert len(calls) == len(first) + 2
+
+
 @needs_soffice
 @pytest.mark.usefixtures("demo")
 async def test_one_powers_chart_prints_alone_and_legibly() -> None:
