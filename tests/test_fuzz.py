@@ -268,13 +268,13 @@ async def fuzz(run: Run, role: str, kind: str) -> None:
 
 
 @pytest.fixture
-async def own_database(database: str, fresh_db_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def own_database(database: str, migrated_db_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the real app on a small database of its own; the session database comes back after."""
     await db.close()
     try:
-        await db.migrate(fresh_db_url)
+        await db.migrate(migrated_db_url)
         await db.close()
-        await db.init(fresh_db_url)
+        await db.init(migrated_db_url)
         published = await published_power()
         await based_power(await m.Unit.get(id=published.unit_id))
         await exercise(published, date(2024, 3, 1))
