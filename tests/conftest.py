@@ -2,17 +2,25 @@
 points at one), migrated once per session, with the packaged legal library and the demo county.
 
 Tests that need a database of their own (imports from scratch, CLI runs) take `fresh_db_url` (or
-`new_database` for several). No test touches ./data: the search index defaults to a temporary folder.
+`new_database` for several): empty, for tests of the migrations themselves. Tests that only need a
+database of their own to work on take `migrated_db_url` (or `new_database(migrated=True)`): a copy of the
+session's database as it was just after its migration (migrating an empty database takes ~12 s of CPU:
+tortoise rebuilds its model state migration by migration; a copy takes a moment), with an identity of
+its own (domain/identity.py) like any newly migrated database. No test touches ./data: the search index
+defaults to a temporary folder.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -76,6 +84,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(same)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    for url in _templates.values():
+        if url.startswith("postgres"):
+            asyncio.run(drop_database(url))
+    _templates.clear()
+    if _template_folder:
+        shutil.rmtree(_template_folder[0], ignore_errors=True)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     folder = getattr(config, "_qingquan_index_dir", None)
     if folder:
@@ -86,23 +103,127 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"qingquan test database: {PG_URL or 'SQLite file (embedded default)'}"
 
 
-async def _reset_pg(url: str, *, create: bool = False) -> None:
-    """Empty a PostgreSQL database (or create it afresh)."""
+def _pg(url: str) -> str:
+    """asyncpg's spelling of a PostgreSQL URL."""
+    return db.normalize_url(url).replace("postgres://", "postgresql://", 1)
+
+
+def _pg_admin(url: str) -> str:
+    """The `postgres` maintenance database of the server of `url` (where databases are made and dropped)."""
+    return _pg(url).rsplit("/", 1)[0] + "/postgres"
+
+
+async def _reset_pg(url: str, *, create: bool = False, template: str | None = None) -> None:
+    """Empty a PostgreSQL database (or create it afresh: empty, or a copy of the database `template`)."""
     url = db.normalize_url(url)
     if create:
-        base, name = url.rsplit("/", 1)
-        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
+        name = url.rsplit("/", 1)[1]
+        conn = await asyncpg.connect(_pg_admin(url))
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.execute(f'CREATE DATABASE "{name}"')
+            await conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         finally:
             await conn.close()
         return
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://"))
+    conn = await asyncpg.connect(_pg(url))
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+
+
+def database_url(tag: str, folder: Path) -> str:
+    """The URL of a test's own database on the session's engine: on PostgreSQL `<session database>_<tag>`
+    (named after the session's, which CI and every developer have a database of their own for), on SQLite
+    the file `<folder>/<tag>.sqlite3`."""
+    if PG_URL:
+        return f"{PG_URL.split('?', 1)[0]}_{tag}"
+    return sqlite_url(folder / f"{tag}.sqlite3")
+
+
+async def make_database(url: str, *, migrated: bool = False) -> str:
+    """Create the database `url` (from database_url) afresh: empty, or `migrated` (a copy of the migrated
+    template with an identity of its own, as every newly migrated database has). Returns `url`."""
+    source = await migrated_template() if migrated else None
+    if url.startswith("postgres"):
+        await _reset_pg(url, create=True, template=source and db.normalize_url(source).rsplit("/", 1)[1])
+    else:
+        path = Path(sqlite_path(url))
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        if source:
+            _copy_sqlite(sqlite_path(source), path)
+    if source:
+        await _new_identity(url)
+    return url
+
+
+async def drop_database(url: str) -> None:
+    """Drop a PostgreSQL database a test made (an SQLite file goes with the test's temporary folder)."""
+    if not url.startswith("postgres"):
+        return
+    conn = await asyncpg.connect(_pg_admin(url))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{db.normalize_url(url).rsplit("/", 1)[1]}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _copy_sqlite(source: str, target: Path) -> None:
+    """A consistent copy of a closed SQLite database (the backup API: with what its WAL still holds)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+
+
+async def _new_identity(url: str) -> None:
+    """A copied database is another database: it gets an identity of its own (what a search index names)."""
+    new = uuid.uuid4().hex
+    if url.startswith("postgres"):
+        conn = await asyncpg.connect(_pg(url))
+        try:
+            await conn.execute("UPDATE database_identity SET instance_id = $1, created_at = now() WHERE id = 1", new)
+        finally:
+            await conn.close()
+        return
+    with sqlite3.connect(sqlite_path(url)) as conn:
+        conn.execute("UPDATE database_identity SET instance_id = ?, created_at = CURRENT_TIMESTAMP WHERE id = 1", (new,))
+    conn.close()
+
+
+#: The templates databases are copied from, by kind ("migrated"), dropped when the session ends.
+_templates: dict[str, str] = {}
+_template_folder: list[str] = []
+
+
+def _template_url(kind: str) -> str:
+    if not _template_folder:
+        _template_folder.append(tempfile.mkdtemp(prefix="qingquan-test-templates-"))
+    return database_url(f"template_{kind}_{os.getpid()}", Path(_template_folder[0]))
+
+
+async def _keep_as_template(session_url: str) -> None:
+    """Keep the session database, just migrated and closed, as the migrated template."""
+    if "migrated" in _templates:
+        return
+    url = _template_url("migrated")
+    if PG_URL:
+        await _reset_pg(url, create=True, template=db.normalize_url(session_url).rsplit("/", 1)[1])
+    else:
+        _copy_sqlite(sqlite_path(session_url), Path(sqlite_path(url)))
+    _templates["migrated"] = url
+
+
+async def migrated_template() -> str:
+    """The migrated template: the session database's state after its migration, or (when no test of the
+    run has opened the session database) a database migrated by the real `qingquan migrate`."""
+    if "migrated" not in _templates:
+        url = await make_database(_template_url("migrated"))
+        await asyncio.to_thread(run_cli, "migrate", db_url=url)
+        _templates["migrated"] = url
+    return _templates["migrated"]
 
 
 @pytest.fixture(scope="session")
@@ -114,40 +235,40 @@ async def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-async def new_database(tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[str]]]:
-    """Makes empty databases of the test's own, on the same engine as the session's (dropped after)."""
+async def new_database(tmp_path: Path) -> AsyncIterator[Callable[..., Awaitable[str]]]:
+    """Makes databases of the test's own, on the same engine as the session's (dropped after): empty, or
+    `migrated=True` (a copy of the migrated template, see the module's doc)."""
     made: list[str] = []
 
-    async def make() -> str:
-        if PG_URL:
-            url = f"{PG_URL.rsplit('/', 1)[0]}/qq_test_{os.getpid()}_{next(_counter)}"
-            await _reset_pg(url, create=True)
-        else:
-            url = sqlite_url(tmp_path / ("fresh.sqlite3" if not made else f"fresh{len(made)}.sqlite3"))
+    async def make(*, migrated: bool = False) -> str:
+        tag = f"{os.getpid()}_{next(_counter)}" if PG_URL else ("fresh" if not made else f"fresh{len(made)}")
+        url = await make_database(database_url(tag, tmp_path), migrated=migrated)
         made.append(url)
         return url
 
     yield make
-    for url in made if PG_URL else []:
-        base, name = db.normalize_url(url).rsplit("/", 1)
-        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
+    for url in made:
+        await drop_database(url)
 
 
 @pytest.fixture
-async def fresh_db_url(new_database: Callable[[], Awaitable[str]]) -> str:
+async def fresh_db_url(new_database: Callable[..., Awaitable[str]]) -> str:
     """An empty database of its own, on the same engine as the session's."""
     return await new_database()
 
 
+@pytest.fixture
+async def migrated_db_url(new_database: Callable[..., Awaitable[str]]) -> str:
+    """A migrated database of its own, on the same engine as the session's (a copy of the template)."""
+    return await new_database(migrated=True)
+
+
 @pytest.fixture(scope="session")
 async def database(db_url: str) -> AsyncIterator[str]:
-    """The session database, migrated and open."""
+    """The session database, migrated and open (kept as the migrated template first)."""
     await db.migrate(db_url)
     await db.close()
+    await _keep_as_template(db_url)
     await db.init(db_url)
     yield db_url
     await db.close()

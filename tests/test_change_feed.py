@@ -21,11 +21,26 @@ from domain.models import Change, ChangeConsumer, Lease
 from qingquan.leader import run_as_database_leader
 from search.embedded import EmbeddedBackend
 from search.indexer import Follower
+from search.manifest import IndexState, Manifest, ownership
 from tests.conftest import PG_URL
 
 pytestmark = pytest.mark.usefixtures("database")
 
 INSERT = "INSERT INTO change_feed (entity, entity_id, op, created_at) VALUES ('POWER', $1, 'UPSERT', now()) RETURNING id"
+
+
+async def following(backend: EmbeddedBackend) -> Follower:
+    """An index of this database following the feed from its head, as a build leaves it (its consumer
+    registered for a build its manifest names, complete), without indexing the session's library: these
+    tests are about the feed, and a build of the library takes tens of seconds (the last step of the
+    pruning test is one, for real)."""
+    own = await ownership(backend, fresh=True)
+    build = secrets.token_hex(8)
+    await change_feed.register(backend.consumer, build)
+    await backend.write_manifest(Manifest(own.database, own.format, IndexState.READY, build=build).as_dict())
+    follower = Follower(backend)
+    assert await follower.current(await ownership(backend, fresh=True))  # sync_once would not rebuild it
+    return follower
 
 
 async def follow(at: Position) -> tuple[Position, list[int]]:
@@ -71,8 +86,7 @@ async def test_a_change_committed_while_an_older_transaction_is_open_is_applied_
     """A long transaction (an import, say) holds back the final position, not what is searchable: a
     change committed meanwhile is applied ahead, and again (harmlessly) once final, never skipped."""
     backend = EmbeddedBackend(tmp_path / "index")
-    follower = Follower(backend)
-    await follower.sync_once()
+    follower = await following(backend)
     url = normalize_url(PG_URL).replace("postgres://", "postgresql://", 1)
     old, quick = await asyncpg.connect(url), await asyncpg.connect(url)
     try:
@@ -107,15 +121,14 @@ async def test_pruning_waits_for_live_consumers_and_a_consumer_gone_past_the_ret
     tmp_path: Path,
 ) -> None:
     live, gone = EmbeddedBackend(tmp_path / "live"), EmbeddedBackend(tmp_path / "gone")
-    live_follower, gone_follower = Follower(live), Follower(gone)
-    for follower in (live_follower, gone_follower):
-        await follower.sync_once()
+    live_follower, gone_follower = await following(live), await following(gone)
     await change_feed.enqueue(SearchEntity.POWER, [900_011, 900_012])
     await live_follower.drain()
     # the other index has applied nothing since, and was last seen two days ago
     await ChangeConsumer.filter(name=gone.consumer).update(last_seen=timezone.now() - timedelta(days=2))
     await change_feed.prune(timedelta(days=7))
     assert await Change.filter(entity_id__in=[900_011, 900_012]).count() == 2  # `gone` has not applied them
+    assert await gone_follower.current(await ownership(gone, fresh=True))  # kept: it would go on following
 
     await change_feed.prune(timedelta(days=1))  # past the retention: `gone` no longer holds the feed back
     assert await change_feed.consumer(gone.consumer) is None

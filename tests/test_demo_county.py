@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter, defaultdict, deque
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -46,7 +47,7 @@ from domain.models import (
     PowerBasis,
     Unit,
 )
-from tests.conftest import PG_URL, _reset_pg, run_cli, sqlite_path
+from tests.conftest import PG_URL, run_cli, sqlite_path
 
 pytestmark = pytest.mark.usefixtures("demo")
 NOTE_KEYWORD = re.compile(r"“(.+?)”")
@@ -344,24 +345,6 @@ async def test_a_failed_seed_leaves_nothing() -> None:
 # ---------------------------------------------------------------- the real CLI
 
 
-async def _second_fresh_url(fresh_db_url: str) -> str:
-    if PG_URL:
-        url = f"{fresh_db_url}_b"
-        await _reset_pg(url, create=True)
-        return url
-    return fresh_db_url.replace("fresh.sqlite3", "fresh_b.sqlite3")
-
-
-async def _drop(url: str) -> None:
-    if PG_URL:
-        base, name = db.normalize_url(url).rsplit("/", 1)
-        conn = await asyncpg.connect(base.replace("postgres://", "postgresql://") + "/postgres")
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-
 async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, in id order (timestamps included)."""
     if PG_URL:
@@ -381,30 +364,27 @@ async def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
         conn_.close()
 
 
-async def test_cli_seed_demo_is_idempotent_and_deterministic(fresh_db_url: str) -> None:
-    first = run_cli("seed-demo", "--fingerprint", db_url=fresh_db_url)
+async def test_cli_seed_demo_is_idempotent_and_deterministic(new_database: Callable[..., Awaitable[str]]) -> None:
+    url, other = await new_database(migrated=True), await new_database(migrated=True)
+    first = run_cli("seed-demo", "--fingerprint", db_url=url)
     assert "seeded the demo county 36072300" in first.stdout
     assert "导入法律库" in first.stderr  # it imported the library on its own, with progress
     digest = first.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"[0-9a-f]{64}", digest)
-    before = await snapshot(fresh_db_url)
+    before = await snapshot(url)
     assert len(before["power"]) == len(ALL_POWERS)
     # the seed itself, then the 民意测验, the inspection on it and the 通报 (issue 24), through the domain's actions
     loop = {"survey.open": 2, "survey.publish": 1, "inspection.create": 1, "bulletin.draft": 1, "bulletin.edit": 1, "bulletin.publish": 1}
     actions = Counter(next(v for v in row if v == "demo.seed" or v in loop) for row in before["audit_event"])
     assert actions == Counter({"demo.seed": 1, **loop})
 
-    second = run_cli("seed-demo", "--fingerprint", db_url=fresh_db_url)
+    second = run_cli("seed-demo", "--fingerprint", db_url=url)
     assert "already seeded and verified; nothing written" in second.stdout
     assert second.stdout.strip().splitlines()[-1] == digest
-    assert await snapshot(fresh_db_url) == before  # not one row changed, not even a timestamp
+    assert await snapshot(url) == before  # not one row changed, not even a timestamp
 
-    other = await _second_fresh_url(fresh_db_url)
-    try:
-        again = run_cli("seed-demo", "--fingerprint", db_url=other)
-        assert again.stdout.strip().splitlines()[-1] == digest  # same input, same county
-    finally:
-        await _drop(other)
+    again = run_cli("seed-demo", "--fingerprint", db_url=other)
+    assert again.stdout.strip().splitlines()[-1] == digest  # same input, same county
 
 
 async def test_the_demo_leading_group_holds_every_seat(demo: object) -> None:

@@ -13,10 +13,11 @@ end with its document, its error and where it was raised.
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
 import re
 import traceback
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -192,7 +193,7 @@ async def send(run: Run, role: str, document: str) -> None:
             run.failures.append(Failure(role, document, f"error: {message[:300]}", located))
 
 
-def scalars(ids: list[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
+def scalars(ids: Sequence[str]) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
     """Values for the custom scalars (mostly well-formed: one bad literal refuses the whole document),
     and ids: mostly real ones of the database, some of a wrong type, out of range or made up."""
     text = st.text(max_size=40)
@@ -238,8 +239,10 @@ async def real_ids() -> list[str]:
     return ids
 
 
-def documents(kind: str, ids: list[str]) -> list[str]:
-    """The documents Hypothesis writes for this schema (the same ones on every run)."""
+@functools.cache
+def documents(kind: str, ids: tuple[str, ...]) -> list[str]:
+    """The documents Hypothesis writes for this schema (the same ones on every run: written once for both
+    roles, ~7 s of CPU each time)."""
     build = queries if kind == "query" else mutations
     written: list[str] = []
 
@@ -256,7 +259,7 @@ def documents(kind: str, ids: list[str]) -> list[str]:
 
 
 async def fuzz(run: Run, role: str, kind: str) -> None:
-    for document in documents(kind, await real_ids()):
+    for document in documents(kind, tuple(await real_ids())):
         await send(run, role, document)
     distinct: dict[str, Failure] = {}
     for failure in run.failures:
@@ -268,13 +271,13 @@ async def fuzz(run: Run, role: str, kind: str) -> None:
 
 
 @pytest.fixture
-async def own_database(database: str, fresh_db_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def own_database(database: str, migrated_db_url: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     """A client of the real app on a small database of its own; the session database comes back after."""
     await db.close()
     try:
-        await db.migrate(fresh_db_url)
+        await db.migrate(migrated_db_url)
         await db.close()
-        await db.init(fresh_db_url)
+        await db.init(migrated_db_url)
         published = await published_power()
         await based_power(await m.Unit.get(id=published.unit_id))
         await exercise(published, date(2024, 3, 1))

@@ -139,10 +139,10 @@ async def test_the_approving_member_is_recorded(client: httpx.AsyncClient) -> No
     assert review["approvedByMember"] is None and review["approvedBy"]
 
 
-def test_a_token_for_a_seat_nobody_holds_is_refused(fresh_db_url: str) -> None:
+def test_a_token_for_a_seat_nobody_holds_is_refused(migrated_db_url: str) -> None:
     """On a database of its own, where the group has no member yet: the real command refuses the seat."""
-    refused = run_cli("token", "create", "--role", "REVIEWER", "--seat", "PRICING", db_url=fresh_db_url, check=False)
+    refused = run_cli("token", "create", "--role", "REVIEWER", "--seat", "PRICING", db_url=migrated_db_url, check=False)
     assert refused.returncode == 1
     assert "no member of the leading group holds the PRICING seat" in refused.stderr.replace("\n", " ")
-    plain = run_cli("token", "create", "--role", "REVIEWER", db_url=fresh_db_url)  # a reviewer without a seat
+    plain = run_cli("token", "create", "--role", "REVIEWER", db_url=migrated_db_url)  # a reviewer without a seat
     assert "created token #1" in plain.stdout

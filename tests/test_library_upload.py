@@ -262,12 +262,12 @@ async def test_downloads_only_serve_files_of_documents(client: httpx.AsyncClient
     assert (await client.get("/files/999999999")).status_code == 404
 
 
-async def test_upload_from_the_cli(fresh_db_url: str, tmp_path) -> None:
+async def test_upload_from_the_cli(migrated_db_url: str, tmp_path) -> None:
     path = tmp_path / "余发〔2007〕20号.docx"
     path.write_bytes(notice("CLI", ARTICLES))
-    done = run_cli("upload-document", str(path), "--issuer", "中共大余县委", "--level", "NORMATIVE_DOCUMENT", db_url=fresh_db_url)
+    done = run_cli("upload-document", str(path), "--issuer", "中共大余县委", "--level", "NORMATIVE_DOCUMENT", db_url=migrated_db_url)
     assert "余发〔2007〕20号" in done.stderr and "中共大余县委" in done.stderr
-    again = run_cli("upload-document", str(path), db_url=fresh_db_url, check=False)
+    again = run_cli("upload-document", str(path), db_url=migrated_db_url, check=False)
     assert again.returncode == 1 and "已上传" in again.stderr
-    missing = run_cli("upload-document", str(tmp_path / "nope.docx"), db_url=fresh_db_url, check=False)
+    missing = run_cli("upload-document", str(tmp_path / "nope.docx"), db_url=migrated_db_url, check=False)
     assert missing.returncode == 1

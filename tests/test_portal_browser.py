@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.conftest import PG_URL, REPO, _reset_pg, sqlite_url
+from tests.conftest import PG_URL, REPO, drop_database, make_database  # noqa: F401  (PG_URL: run on either engine)
+from tests.conftest import database_url as database_url_for
 from tests.test_serve import serving
 
 playwright_api = pytest.importorskip(
@@ -67,22 +67,11 @@ def in_thread(coroutine: Coroutine[Any, Any, None]) -> None:
         pool.submit(asyncio.run, coroutine).result()
 
 
-async def drop_database(url: str) -> None:
-    conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of this module's own, on the session's engine."""
-    if not PG_URL:
-        yield sqlite_url(tmp_path_factory.mktemp("portal-db") / "portal.sqlite3")
-        return
-    url = f"{PG_URL.rsplit('/', 1)[0]}/qq_portal_{os.getpid()}"
-    in_thread(_reset_pg(url, create=True))
+    """A migrated database of this module's own, on the session's engine."""
+    url = database_url_for(f"portal_{os.getpid()}", tmp_path_factory.mktemp("portal-db"))
+    in_thread(make_database(url, migrated=True))
     yield url
     in_thread(drop_database(url))
 

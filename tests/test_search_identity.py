@@ -39,10 +39,10 @@ query ($q: String!) {
 
 
 @pytest.fixture
-async def two_databases(new_database: Callable[[], Awaitable[str]], tmp_path: Path) -> tuple[str, str, Path]:
+async def two_databases(new_database: Callable[..., Awaitable[str]], tmp_path: Path) -> tuple[str, str, Path]:
     """Database A indexed into a folder by `qingquan reindex`; database B, never indexed there."""
     index = tmp_path / "search-index"
-    a, b = await new_database(), await new_database()
+    a, b = await new_database(migrated=True), await new_database(migrated=True)
     with index_dir(index):
         upload(a, tmp_path / "a.txt", TENDERING)
         run_cli("reindex", db_url=a)

@@ -95,27 +95,14 @@ def corpus_server(tmp_path_factory: pytest.TempPathFactory, fresh_db_url_module:
 
 @pytest.fixture(scope="module")
 def fresh_db_url_module(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """An empty database of this module's own, on the session's engine."""
+    """A migrated database of this module's own, on the session's engine."""
     import asyncio
 
-    from tests.conftest import PG_URL, _reset_pg, sqlite_url
+    from tests.conftest import database_url, drop_database, make_database
 
-    if not PG_URL:
-        yield sqlite_url(Path(tmp_path_factory.mktemp("corpus-db")) / "corpus.sqlite3")
-        return
-    url = f"{PG_URL.rsplit('/', 1)[0]}/qq_relevance_{os.getpid()}"
-    asyncio.run(_reset_pg(url, create=True))
+    url = asyncio.run(make_database(database_url(f"relevance_{os.getpid()}", tmp_path_factory.mktemp("corpus-db")), migrated=True))
     yield url
-    import asyncpg
-
-    async def drop() -> None:
-        conn = await asyncpg.connect(PG_URL.replace("postgres://", "postgresql://", 1))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(drop())
+    asyncio.run(drop_database(url))
 
 
 def test_staff_queries_find_the_right_article_in_the_top_5(corpus_server: str) -> None:

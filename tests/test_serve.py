@@ -106,10 +106,10 @@ def serving(env: dict[str, str], log_path: Path | None = None, port: int | None 
             server.stop()
 
 
-def test_serve_answers_graphql_health_and_readiness(fresh_db_url: str, tmp_path: Path) -> None:
-    token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
+def test_serve_answers_graphql_health_and_readiness(migrated_db_url: str, tmp_path: Path) -> None:
+    token = run_cli("token", "create", "--role", "ADMIN", db_url=migrated_db_url).stdout.strip().splitlines()[-1]
     # one process: /readyz counts the subscriptions of the process that answers it
-    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url, "QINGQUAN_WORKERS": "1"}
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": migrated_db_url, "QINGQUAN_WORKERS": "1"}
     with serving(env, tmp_path / "serve.log") as server:
         base = server.base
         assert httpx.get(f"{base}/readyz").json()["database"] == "up"
@@ -154,11 +154,11 @@ def complaints_through(base: str, unit_id: str, forwarded: list[str]) -> list[st
     ]  # fmt: skip
 
 
-def test_serve_believes_forwarded_addresses_only_from_named_proxies(fresh_db_url: str, tmp_path: Path) -> None:
+def test_serve_believes_forwarded_addresses_only_from_named_proxies(migrated_db_url: str, tmp_path: Path) -> None:
     """uvicorn believes X-Forwarded-For from 127.0.0.1 by default: a caller on the host (or behind a proxy
     that passes the header on) named a new address each time and was never limited."""
-    token = run_cli("token", "create", "--role", "ADMIN", db_url=fresh_db_url).stdout.strip().splitlines()[-1]
-    env = {**os.environ, "QINGQUAN_DATABASE_URL": fresh_db_url, "QINGQUAN_COMPLAINT_RATE_LIMIT": "2", "QINGQUAN_WORKERS": "1",
+    token = run_cli("token", "create", "--role", "ADMIN", db_url=migrated_db_url).stdout.strip().splitlines()[-1]
+    env = {**os.environ, "QINGQUAN_DATABASE_URL": migrated_db_url, "QINGQUAN_COMPLAINT_RATE_LIMIT": "2", "QINGQUAN_WORKERS": "1",
            "QINGQUAN_SEARCH_INDEXER": "false", "QINGQUAN_WEBHOOK_SENDER": "false"}  # fmt: skip
     env.pop("QINGQUAN_TRUSTED_PROXIES", None)
     with serving(env, tmp_path / "first.log") as server:
@@ -396,9 +396,9 @@ def assert_outage_answers(server: Server) -> None:
 
 @pytest.mark.skipif(not PG_URL, reason="PostgreSQL: a server the app reaches over the network")
 def test_postgres_gone_answers_503_serves_cached_answers_stale_and_recovers(
-    fresh_db_url: str, tmp_path: Path
+    migrated_db_url: str, tmp_path: Path
 ) -> None:
-    parts = urlsplit(fresh_db_url)
+    parts = urlsplit(migrated_db_url)
     proxy = TcpProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
     proxy.start()
     user = parts.netloc.rpartition("@")[0]

@@ -248,9 +248,8 @@ def created(result: dict, field: str) -> str:
 
 
 @pytest.fixture
-async def cluster(new_database: Callable[[], Any], tmp_path: Path) -> Iterator[Cluster]:
-    url = await new_database()
-    run_cli("migrate", db_url=url)
+async def cluster(new_database: Callable[..., Any], tmp_path: Path) -> Iterator[Cluster]:
+    url = await new_database(migrated=True)  # migrated before the hosts start (they would race over it)
     token = run_cli("token", "create", "--role", "ADMIN", db_url=url).stdout.strip().splitlines()[-1]
     made = Cluster(tmp_path, url, token)
     try:

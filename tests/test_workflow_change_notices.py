@@ -225,14 +225,14 @@ async def test_overdue_listing_ignores_explained_notices(database: str) -> None:
     assert not await ChangeNotice.filter(notices_q(ADMIN, overdue=True), id=notice.id).exists()
 
 
-async def test_holidays_load_command(fresh_db_url: str, tmp_path: Path) -> None:
+async def test_holidays_load_command(migrated_db_url: str, tmp_path: Path) -> None:
     table = tmp_path / "2028.txt"
     table.write_text("# 2028年节假日安排\n2028-01-01,holiday,元旦\n2028-01-26..2028-02-01,休,春节\n2028-02-05,班,春节调休\n")
-    done = run_cli("holidays", "load", str(table), db_url=fresh_db_url)
+    done = run_cli("holidays", "load", str(table), db_url=migrated_db_url)
     assert "loaded 2028: 8 holidays, 1 make-up workdays" in done.stdout
     bad = tmp_path / "bad.txt"
     bad.write_text("2028-13-01,holiday\n")
-    failed = run_cli("holidays", "load", str(bad), db_url=fresh_db_url, check=False)
+    failed = run_cli("holidays", "load", str(bad), db_url=migrated_db_url, check=False)
     assert failed.returncode == 1 and "line 1" in failed.stderr
 
 
