@@ -172,7 +172,7 @@ async def test_the_operation_records_filing_per_network(client: httpx.AsyncClien
     for who in ("public", "staff"):
         done = (await gql_data(client, FILING, {"unit": unit, "form": "OPERATION_RECORDS", "network": LAND.value}, s.tokens[who]))
         link = done["generateFiling"]
-        assert link["filename"] == f"{s.unit.code}-{LAND.value}-OPERATION_RECORDS.docx"
+        assert link["filename"] == f"{s.unit.name}土地出让网络权力动态运行情况登记表(附7).docx"
         response = await client.get(link["url"])
         assert response.status_code == 200
         texts[who] = all_text(open_docx(response.content))
