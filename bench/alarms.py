@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import datetime
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,16 +29,8 @@ from domain.models import FlowChart, FlowStep, OperationRecord, Position, Power,
 from domain.workdays import today
 from domain.workflow_models import OperationStep
 
-
-async def _reset(url: str) -> None:
-    if url.startswith("postgres"):
-        import asyncpg
-
-        conn = await asyncpg.connect(db.normalize_url(url).replace("postgres://", "postgresql://"))
-        try:
-            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await conn.close()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' database reset
+from tests.conftest import _reset_pg  # noqa: E402
 
 
 async def _populate(cases: int, on: datetime.date) -> None:
@@ -62,7 +55,8 @@ async def _populate(cases: int, on: datetime.date) -> None:
 
 
 async def main(cases: int, url: str) -> None:
-    await _reset(url)
+    if url.startswith("postgres"):
+        await _reset_pg(url)  # the tests' own: its schema emptied
     await db.migrate(url)
     await db.close()
     on = today()

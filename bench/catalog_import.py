@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import inspect
 import io
+import sys
 import tempfile
 import time
 from datetime import datetime
@@ -33,16 +34,8 @@ from domain.catalog.importer import import_into_unit
 from domain.enums import LegalLevel, LegalSource, LegalStatus, PowerCategory, PowerStatus, UnitKind
 from domain.models import LegalArticle, LegalDocument, LegalWork, Power, PowerBasis, Unit
 
-
-async def _reset(url: str) -> None:
-    if url.startswith("postgres"):
-        import asyncpg
-
-        conn = await asyncpg.connect(db.normalize_url(url).replace("postgres://", "postgresql://"))
-        try:
-            await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-        finally:
-            await conn.close()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests' database reset
+from tests.conftest import _reset_pg  # noqa: E402
 
 
 async def _populate(powers: int) -> Unit:
@@ -87,7 +80,8 @@ async def _time(label: str, **kwargs: object) -> None:
 
 
 async def main(powers: int, url: str) -> None:
-    await _reset(url)
+    if url.startswith("postgres"):
+        await _reset_pg(url)  # the tests' own: its schema emptied
     await db.migrate(url)
     await db.close()
     await db.init(url)
