@@ -10,16 +10,16 @@ from datetime import datetime
 from typing import Literal
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from domain import cases
 from domain.access import Viewer
 from domain.catalog.export import ExportFormat, catalog_export, write
-from domain.errors import DomainError, NotFound
+from domain.errors import NotFound
 from domain.filenames import safe_filename
 from domain.models import Unit
-from qingquan.links import LinkRejected, attachment, read_link, sign_link
+from qingquan.links import attachment, follow_link, sign_link
 from qingquan.package import MEDIA_TYPE, build_package
 from qingquan.settings import Settings
 
@@ -60,29 +60,19 @@ async def render(payload: dict[str, object], viewer: Viewer) -> Response:
 
 def routes(settings: Settings) -> list[Route]:
     async def download(request: Request) -> Response:
-        try:
-            payload, viewer = await read_link(settings, PURPOSE, request.path_params["token"], again="ask for the download again")
-            return await render(payload, viewer)
-        except LinkRejected as exc:
-            return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "unknown link"}, status_code=404)
-        except DomainError as exc:
-            return JSONResponse({"error": exc.message}, status_code=404 if exc.code == "not_found" else 403)
+        return await follow_link(
+            settings, PURPOSE, request.path_params["token"], again="ask for the download again", serve=render,
+            refused_status=lambda exc: 404 if exc.code == "not_found" else 403,
+        )  # fmt: skip
 
     async def case_attachment(request: Request) -> Response:
-        try:
-            payload, viewer = await read_link(
-                settings, ATTACHMENT_PURPOSE, request.path_params["token"], again="read the case's attachments again"
-            )
-            found = await cases.attachment_for(viewer, int(payload["a"]))
-        except LinkRejected as exc:
-            return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "unknown link"}, status_code=404)
-        except DomainError as exc:
-            return JSONResponse({"error": exc.message}, status_code=404)
-        return attachment(found.data, safe_filename(found.filename), found.content_type)
+        async def serve(payload: dict[str, object], viewer: Viewer) -> Response:
+            found = await cases.attachment_for(viewer, int(payload["a"]))  # type: ignore[call-overload]
+            return attachment(found.data, safe_filename(found.filename), found.content_type)
+
+        return await follow_link(
+            settings, ATTACHMENT_PURPOSE, request.path_params["token"], again="read the case's attachments again", serve=serve
+        )
 
     return [
         Route("/catalog/downloads/{token}", download, methods=["GET"]),

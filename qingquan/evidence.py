@@ -5,13 +5,12 @@ only if its maker may (still) see the rectification (domain.rectifications.evide
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from domain.access import Viewer
-from domain.errors import DomainError
 from domain.rectifications import evidence_file
-from qingquan.links import LinkRejected, attachment, read_link, sign_link
+from qingquan.links import attachment, follow_link, sign_link
 from qingquan.settings import Settings
 
 PURPOSE = "evidence:"
@@ -23,18 +22,13 @@ def sign(settings: Settings, viewer: Viewer, evidence_id: int) -> tuple[str, int
 
 
 def routes(settings: Settings) -> list[Route]:
-    async def download(request: Request) -> Response:
-        try:
-            payload, viewer = await read_link(settings, PURPOSE, request.path_params["token"], again="open the rectification again")
-            stored = await evidence_file(viewer, int(payload["x"]))
-        except LinkRejected as exc:
-            return JSONResponse({"error": str(exc)}, status_code=exc.status)
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse({"error": "unknown link"}, status_code=404)
-        except DomainError as exc:
-            return JSONResponse({"error": exc.message}, status_code=404)
+    async def serve(payload: dict[str, object], viewer: Viewer) -> Response:
+        stored = await evidence_file(viewer, int(payload["x"]))  # type: ignore[call-overload]
         response = attachment(bytes(stored.data), stored.filename, stored.content_type)
         response.headers["X-Content-Type-Options"] = "nosniff"
         return response
+
+    async def download(request: Request) -> Response:
+        return await follow_link(settings, PURPOSE, request.path_params["token"], again="open the rectification again", serve=serve)
 
     return [Route("/evidence/{token}", download, methods=["GET"])]

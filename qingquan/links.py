@@ -15,12 +15,14 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from domain.access import Viewer, viewer_for
 from domain.enums import Role
+from domain.errors import DomainError
 from domain.models import ApiToken
 from qingquan.files import content_disposition
 from qingquan.settings import Settings
@@ -73,3 +75,26 @@ def attachment(content: bytes, filename: str, media_type: str) -> Response:
     """A download built for its viewer: named as the library's files are, never kept by a cache."""
     headers = {"Content-Disposition": content_disposition(filename), "Cache-Control": "no-store"}
     return Response(content, media_type=media_type, headers=headers)
+
+
+async def follow_link(
+    settings: Settings,
+    purpose: str,
+    token: str,
+    *,
+    again: str,
+    serve: Callable[[dict[str, Any], Viewer], Awaitable[Response]],
+    refused_status: Callable[[DomainError], int] = lambda exc: 404,
+) -> Response:
+    """A followed link's answer: what `serve` makes of its payload for its viewer, or a JSON error: the link's
+    own (404 forged, 410 expired or revoked), 404 for a payload that does not parse, and `refused_status` when
+    the domain refuses (the viewer may no longer see it: 404 unless told otherwise)."""
+    try:
+        payload, viewer = await read_link(settings, purpose, token, again=again)
+        return await serve(payload, viewer)
+    except LinkRejected as exc:
+        return JSONResponse({"error": str(exc)}, status_code=exc.status)
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"error": "unknown link"}, status_code=404)
+    except DomainError as exc:
+        return JSONResponse({"error": exc.message}, status_code=refused_status(exc))
