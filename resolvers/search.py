@@ -173,19 +173,20 @@ async def fused_search(
 ) -> SearchResult:
     """The words' hits and the nearest texts by meaning, fused by reciprocal rank. Both under the request's
     filters in the engine (the nearest texts a caller may not see are never hits, nor counted): one search
-    counts and ranks the words' hits with the nearest texts among them (total and facets of both), one
-    more finds which nearest texts pass the filters (both read ids and scores only), and a last one reads
-    the page's hits whole (highlights, excerpts): ten of them, not the hundred ranked."""
+    counts and ranks the words' hits with the nearest texts among them (total and facets of both; ids and
+    scores only). The nearest texts it returns pass the filters; when it found more than it returned, a search
+    of the filters alone (no words) tells which of the others do. The page's hits are then read whole (highlights,
+    excerpts) where the engine found them: ten of them, not the fifty ranked."""
     end = request.offset + request.limit
     union = replace(request, offset=0, limit=max(end, WINDOW), also=nearest_ids, ids_only=True)
     result = await backend.search(index, union)
-    passed = await backend.search(
-        index, replace(union, filters=(*request.filters, Ids(nearest_ids)), facets=(), limit=len(nearest_ids))
-    )
-    hits = {h.id: h for h in result.hits} | {h.id: h for h in passed.hits}
+    hits = {h.id: h for h in result.hits}
+    unseen = tuple(i for i in nearest_ids if i not in hits)
+    if unseen and result.total > len(result.hits):
+        passed = SearchRequest(filters=(*request.filters, Ids(unseen)), limit=len(unseen), ids_only=True)
+        hits |= {h.id: h for h in (await backend.search(index, passed)).hits}
     by_words = [h.id for h in result.hits if h.score > 0][:WINDOW]
-    allowed = {h.id for h in passed.hits}
-    by_meaning = [i for i in nearest_ids if i in allowed][:WINDOW]
+    by_meaning = [i for i in nearest_ids if i in hits][:WINDOW]
     score: dict[int, float] = {}
     for rank, i in enumerate(by_words):
         score[i] = score.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
@@ -193,14 +194,8 @@ async def fused_search(
         score[i] = score.get(i, 0.0) + MEANING_WEIGHT.get(index, 1.0) / (RRF_K + rank + 1)
     order = sorted(score, key=lambda i: -score[i])
     order += [h.id for h in result.hits if h.id not in score]
-    ids = order[request.offset : end]
-    if ids and any(not hits[i].highlights and not hits[i].snippet for i in ids):  # read whole (unless the backend did)
-        whole = await backend.search(
-            index, replace(request, offset=0, limit=len(ids), filters=(*request.filters, Ids(tuple(ids))), facets=(), also=tuple(ids))
-        )
-        hits.update({h.id: h for h in whole.hits})
-    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in ids if i in hits]
-    return replace(result, hits=page)
+    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in order[request.offset : end]]
+    return replace(result, hits=await backend.read(index, request, page) if page else [])
 
 
 async def by_meaning(settings: Settings, kind: str, query: str, meaning: Understanding) -> Meaning:

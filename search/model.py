@@ -141,8 +141,8 @@ class SearchRequest:
     #: Documents with these ids match as well, whatever their words (scoring nothing for them), under the
     #: same filters: the nearest texts by meaning, counted in the total and the facets with the words' hits.
     also: tuple[int, ...] = ()
-    #: Only each hit's id and score (no highlights, no excerpt): a ranking whose page is read afterwards. A
-    #: backend may ignore it (then it reads the hits whole).
+    #: Only each hit's id and score (no highlights, no excerpt): a ranking whose page is read afterwards
+    #: (SearchBackend.read). A backend may ignore it (then it reads the hits whole).
     ids_only: bool = False
 
     def query_terms(self) -> tuple[QueryTerm, ...]:
@@ -166,6 +166,9 @@ class SearchHit:
     snippet: str = ""
     #: An article's document, as indexed (None for other indexes), so that both are read at once.
     document_id: int | None = None
+    #: Where the engine found the hit (a hit of an ids_only search), so that SearchBackend.read reads it whole
+    #: from there without searching again.
+    ref: Any = field(default=None, repr=False, compare=False)
 
     @staticmethod
     def document_of(source: dict[str, Any]) -> int | None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -21,15 +23,18 @@ import numpy as np
 import pytest
 
 from domain import change_feed as feed
-from domain.access import unit_subtree_ids
+from domain.access import PUBLIC, unit_subtree_ids, viewer_for
 from domain.enums import DisclosureScope, PowerStatus, Role, SearchEntity
 from domain.models import ChangeConsumer, LegalArticle, LegalDocument, Power, Unit
 from domain.search_models import Embedding
 from qingquan.app import create_app
 from qingquan.settings import Settings
 from resolvers.ids import encode_id
-from search import embedding, semantic
+from resolvers.search import WINDOW, fused_search
+from search import SearchBackend, embedding, semantic
+from search.filters import visible_powers
 from search.indexer import sync_once
+from search.model import IndexName, QueryTerm, SearchRequest
 from tests.helpers import gql_data, token_for
 
 pytestmark = pytest.mark.skipif(not embedding.available(), reason="the embedding model is not installed")
@@ -163,10 +168,9 @@ HIDDEN = {
 }
 
 
-@pytest.mark.parametrize("case", list(HIDDEN))
-async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_counted(
-    meaning_client: httpx.AsyncClient, search_backend: object, case: str
-) -> None:
+@asynccontextmanager
+async def _hidden(case: str, search_backend: SearchBackend) -> AsyncIterator[Power]:
+    """A power hidden from the public in one way alone (HIDDEN[case]), indexed so; as it was afterwards."""
     where, change = HIDDEN[case]
     power = await Power.filter(**where).order_by("id").first()
     assert power is not None, where
@@ -174,8 +178,21 @@ async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_coun
     if change:
         await Power.filter(id=power.id).update(**change)
         await feed.enqueue(SearchEntity.POWER, [power.id])
-        await sync_once(search_backend)  # type: ignore[arg-type]
+        await sync_once(search_backend)
     try:
+        yield power
+    finally:
+        if change:
+            await Power.filter(id=power.id).update(**original)
+            await feed.enqueue(SearchEntity.POWER, [power.id])
+            await sync_once(search_backend)
+
+
+@pytest.mark.parametrize("case", list(HIDDEN))
+async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_counted(
+    meaning_client: httpx.AsyncClient, search_backend: SearchBackend, case: str
+) -> None:
+    async with _hidden(case, search_backend) as power:
         question = f"我想问一下{power.name}要怎么办"
         # by meaning the hidden power is among the nearest of all: the dense path is what must keep it out
         nearest = await semantic.nearest(semantic.POWER, question, 50)
@@ -191,11 +208,30 @@ async def test_the_nearest_powers_a_caller_may_not_see_are_neither_hits_nor_coun
         # its own unit's lead sees it, by the same question
         own = await _everything(meaning_client, question, await token_for(Role.UNIT_LEAD, await Unit.get(id=power.unit_id)))
         assert hidden_id in [e["node"]["power"]["id"] for e in own["edges"][:5]]
-    finally:
-        if change:
-            await Power.filter(id=power.id).update(**original)
-            await feed.enqueue(SearchEntity.POWER, [power.id])
-            await sync_once(search_backend)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", list(HIDDEN))
+async def test_the_nearest_powers_the_words_do_not_rank_are_checked_under_the_filters(
+    meaning_client: httpx.AsyncClient, search_backend: SearchBackend, case: str
+) -> None:
+    """The words find more powers than the fused search ranks (WINDOW): which of the nearest it did not return
+    pass the filters is asked of the filters alone (no words). One the caller may see is fused in (first, by
+    meaning), read whole and counted; the hidden one is neither, as the public and as another unit's staff."""
+    async with _hidden(case, search_backend) as power:
+        outsider = await _outsider(power)
+        for viewer in (PUBLIC, await viewer_for(Role.UNIT_STAFF, outsider.id, name="outsider")):
+            request = SearchRequest(
+                terms=(QueryTerm("许可"),), filters=visible_powers(viewer), facets=("category",), limit=5, match_all=False
+            )
+            words = await search_backend.search(IndexName.POWERS, replace(request, limit=1000, ids_only=True))
+            assert words.total > WINDOW  # the nearest powers are beyond the words' ranking: the check is asked
+            seen = {h.id for h in words.hits}
+            everyone = await search_backend.search(IndexName.POWERS, replace(request, terms=(), limit=1000, ids_only=True))
+            visible = next(h.id for h in everyone.hits if h.id not in seen)  # no 许可 in its text: by meaning only
+            fused = await fused_search(search_backend, IndexName.POWERS, request, (power.id, visible))
+            assert [h.id for h in fused.hits][:1] == [visible] and fused.hits[0].snippet
+            assert power.id not in [h.id for h in fused.hits]
+            assert fused.total == words.total + 1 == sum(count for _, count in fused.facets["category"])
 
 
 async def test_readyz_says_whether_meaning_is_used(meaning_client: httpx.AsyncClient) -> None:
