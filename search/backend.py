@@ -5,10 +5,9 @@ from __future__ import annotations
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterable, Sequence
-from dataclasses import replace
 from typing import Any
 
-from search.model import Ids, IndexChanges, IndexName, SearchHit, SearchRequest, SearchResult
+from search.model import IndexChanges, IndexName, SearchHit, SearchRequest, SearchResult
 
 
 class SearchUnavailable(Exception):
@@ -36,14 +35,9 @@ class SearchBackend(ABC):
 
     async def read(self, index: IndexName, request: SearchRequest, hits: list[SearchHit]) -> list[SearchHit]:
         """Hits of an ids_only search of `request` read whole (highlights and the excerpt of its words), in
-        their order and with their scores. Here: searched again by their ids, unless the engine read them whole
-        already (a backend that ignores ids_only); the embedded engine reads them where it found them."""
-        if all(h.highlights or h.snippet for h in hits):
-            return hits
-        ids = tuple(h.id for h in hits)
-        again = replace(request, offset=0, limit=len(ids), filters=(*request.filters, Ids(ids)), facets=(), also=ids, ids_only=False)
-        whole = {h.id: h for h in (await self.search(index, again)).hits}
-        return [replace(whole[h.id], score=h.score) for h in hits if h.id in whole]
+        their order and with their scores. A backend that honours ids_only reads them where it found them (the
+        embedded one); one that ignores it, as here, read them whole already."""
+        return hits
 
     @abstractmethod
     async def clear(self, index: IndexName | None = None) -> None:
