@@ -6,6 +6,7 @@ server (e.g. the one deploy/docker-compose.yml starts) and is skipped, saying so
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from domain.enums import Role
 from search.backend import SearchBackend
 from search.documents import is_public_power, keyword
 from search.filters import visible_powers
-from search.model import AnyOf, Between, Either, IndexChanges, IndexName, SearchRequest
+from search.model import AnyOf, Between, Either, Ids, IndexChanges, IndexName, SearchRequest
 
 ARTICLES = IndexName.ARTICLES
 POWERS = IndexName.POWERS
@@ -134,6 +135,19 @@ async def test_filters_and_facets(backend: SearchBackend) -> None:
     # many keywords (a unit and its offices, a law's versions) select as a few do
     many = AnyOf("document_id", tuple(str(n) for n in range(8, 40)))
     assert sorted(await ids(backend, "罚款", filters=(many,))) == [3]
+    # ids (the nearest texts by meaning), a few or hundreds (a term query each, or one term set): the same
+    assert sorted(await ids(backend, "罚款", filters=(Ids((3, 4)),))) == [3]
+    assert sorted(await ids(backend, "罚款", filters=(Ids((3, 4, *range(1000, 1300))),))) == [3]
+    assert await ids(backend, "罚款", filters=(Ids(()),)) == []
+
+
+async def test_hits_ranked_by_ids_only_are_read_whole_as_a_search_reads_them(backend: SearchBackend) -> None:
+    await backend.upsert(ARTICLES, [article(i, f"第{i}项 违反本条例规定的，处以罚款。" * i) for i in range(1, 6)])
+    request = SearchRequest(query="罚款", limit=3)
+    whole = await backend.search(ARTICLES, request)
+    ranked = await backend.search(ARTICLES, replace(request, ids_only=True))
+    assert [(h.id, h.score) for h in ranked.hits] == [(h.id, h.score) for h in whole.hits]
+    assert await backend.read(ARTICLES, request, ranked.hits) == whole.hits  # highlights, excerpt, document
 
 
 async def test_pagination_and_an_empty_query(backend: SearchBackend) -> None:
