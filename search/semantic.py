@@ -35,7 +35,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -512,6 +512,20 @@ class Meaning:
     total: int = 0
     #: the nearest entities, best first (when used)
     nearest: tuple[int, ...] = ()
+    #: the query's vector and the vectors it was compared with (when used), for `similarity`
+    vector: np.ndarray | None = field(default=None, repr=False)
+    rows: dict[int, int] = field(default_factory=dict, repr=False)
+    matrix: np.ndarray | None = field(default=None, repr=False)
+
+    def similarity(self, ids: list[int]) -> list[float]:
+        """The query's cosine with each entity's text (0 for one without a vector): a few rows' products."""
+        if self.vector is None or self.matrix is None:
+            return [0.0 for _ in ids]
+        # `rows` may have grown since (the store adds to it): a row past this matrix is not in it
+        rows = [r if (r := self.rows.get(i, -1)) < len(self.matrix) else -1 for i in ids]
+        scores = self.matrix[[r for r in rows if r >= 0]] @ self.vector
+        found = iter(scores.tolist())
+        return [next(found) if r >= 0 else 0.0 for r in rows]
 
     @property
     def message(self) -> str:
@@ -535,17 +549,19 @@ async def nearest(kind: str, text: str, k: int, min_coverage: float = MIN_COVERA
     cover = await store.refresh()
     if not cover.vectors or not cover.enough(min_coverage):
         return Meaning(False, "vectors_incomplete", cover.vectors, cover.total)
-    ids, matrix = store.ids, store.matrix  # a refresh meanwhile replaces them, never changes their shapes
+    ids, matrix, rows = store.ids, store.matrix, store.row  # a refresh meanwhile replaces them, never changes their shapes
+    query: list[np.ndarray] = []
 
     def search() -> list[tuple[int, float]]:
-        return _nearest(ids, matrix, embedding.embed_queries([text])[0], k)
+        query.append(embedding.embed_queries([text])[0])
+        return _nearest(ids, matrix, query[0], k)
 
     # the static model's question (≈ 20 µs) and a few hundred powers' product are cheaper than a thread's hop,
     # which at 16 clients on a busy host costs more than the search; e5 (45 ms), or the product with tens
     # of thousands of vectors (a province's 28,700 powers: ~8 ms), go off the event loop
     inline = embedding.CHOSEN == "static" and len(ids) <= INLINE_ROWS
     found = search() if inline else await asyncio.to_thread(search)
-    return Meaning(True, "", cover.vectors, cover.total, tuple(i for i, _ in found))
+    return Meaning(True, "", cover.vectors, cover.total, tuple(i for i, _ in found), query[0], rows, matrix)
 
 
 async def status() -> dict[str, Any]:

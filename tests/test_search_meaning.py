@@ -332,3 +332,28 @@ def test_the_static_model_reads_words_whole_ignores_codes_and_ships_small() -> N
     assert float(question @ sand) > float(question @ marriage)
     again = model.embed(["在河里挖沙要办什么手续"])[0]
     assert again.tobytes() == question.tobytes() and abs(float(np.linalg.norm(question)) - 1) < 1e-5
+
+
+def test_a_legal_questions_words_keep_their_order_unless_meaning_tells_near_equals_apart() -> None:
+    """Articles (resolvers.search.RERANK): the words' hits reordered by score over the best plus the weight ×
+    cosine; the nearest the words missed after them, in their order; a text without a vector counts 0."""
+    from resolvers.search import RERANK, reordered
+    from search.model import IndexName, SearchHit
+
+    words = [SearchHit(1, 100.0), SearchHit(2, 99.0), SearchHit(3, 50.0)]
+    cosine = {1: 0.1, 2: 0.5, 3: 0.9, 8: 0.2, 9: 0.7}
+    score = reordered(words, [9, 3, 8], lambda ids: [cosine.get(i, 0.0) for i in ids], 0.1)
+    assert list(score) == [2, 1, 3, 9, 8]  # 2 passes 1 (a near-tie); 3 stays behind (words half as good)
+    assert score[2] == pytest.approx(0.99 + 0.05) and score[9] == pytest.approx(0.07)
+    assert list(reordered(words, [], lambda ids: [0.0] * len(ids), 0.1)) == [1, 2, 3]  # no meaning: the words' order
+    assert list(reordered([], [9, 8], lambda ids: [cosine[i] for i in ids], 0.1)) == [9, 8]  # no words: the nearest
+    assert IndexName.ARTICLES in RERANK and IndexName.POWERS not in RERANK  # powers fuse by rank (measured better)
+
+
+def test_a_questions_similarity_reads_only_the_vectors_it_was_compared_with() -> None:
+    vectors = semantic.unpack([semantic.pack(v) for v in np.eye(embedding.DIM, dtype=np.float32)[:2]])
+    rows = {10: 0, 11: 1}
+    meaning = semantic.Meaning(True, "", 2, 2, (10,), vectors[0], rows, vectors)
+    rows[12] = 2  # added to the store since: past this matrix, so not compared
+    assert meaning.similarity([11, 10, 12, 99]) == pytest.approx([0.0, 1.0, 0.0, 0.0])
+    assert semantic.Meaning(False, "not_a_question").similarity([10, 11]) == [0.0, 0.0]

@@ -39,6 +39,7 @@ from domain.library.normalize import (
     numeral_value,
     work_key,
 )
+from domain.library.repeals import RepealNames
 from domain.library.store import Outcome, recompute_statuses, store_document
 
 Progress = Callable[[int, int, str], object]
@@ -357,10 +358,11 @@ async def import_markdown_folder(path: Path | str, progress: Progress | None = N
     total = report.files * 2
     done = report.files
     work_ids: set[int] = set()
+    names = await RepealNames.load()  # who repeals what, read once for the run
     for group in groups.values():
         doc = _combine(group, report)
         try:
-            outcome, work_id, written = await store_document(doc)
+            outcome, work_id, written = await store_document(doc, names)
         except Exception as exc:  # a file failing in the database must not stop the others
             for ref, _ in group:
                 report.fail(ref, f"not stored: {type(exc).__name__}: {exc}")

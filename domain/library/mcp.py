@@ -15,6 +15,7 @@ from domain.errors import NotFound
 from domain.library.document import ImportReport, ParsedArticle, ParsedDocument
 from domain.library.effective import version_effective_date
 from domain.library.normalize import clean_text, iso_date, legal_status, mcp_level
+from domain.library.repeals import RepealNames
 from domain.library.store import Outcome, recompute_statuses, store_document
 
 Progress = Callable[[int, int, str], object]
@@ -116,6 +117,7 @@ async def import_packaged_library(
     report.files = 1
     total = len(documents)
     work_ids: set[int] = set()
+    names = await RepealNames.load()  # who repeals what, read once for the run
     for i, doc in enumerate(documents, start=1):
         if progress:
             progress(i, total, doc.title)
@@ -124,7 +126,7 @@ async def import_packaged_library(
             report.fail(ref, "unknown status")
             continue
         try:
-            outcome, work_id, written = await store_document(doc)
+            outcome, work_id, written = await store_document(doc, names)
         except Exception as exc:  # one law failing must not stop the others
             report.fail(ref, f"{type(exc).__name__}: {exc}")
             continue

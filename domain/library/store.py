@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -67,6 +67,9 @@ FILLABLE_FIELDS: tuple[str, ...] = (
 )
 ARTICLE_FIELDS: tuple[str, ...] = ("ordinal", "number", "label", "kind", "chapter_path", "text")
 BATCH = 500
+
+if TYPE_CHECKING:
+    from domain.library.repeals import RepealNames
 
 
 class Outcome(StrEnum):
@@ -161,8 +164,12 @@ async def _sync_articles(document_id: int, articles: Sequence[ParsedArticle], co
     return len(matched) + len(created)
 
 
-async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
-    """Upsert one document version in one transaction: (outcome, work id, articles written)."""
+async def store_document(doc: ParsedDocument, names: RepealNames | None = None) -> tuple[Outcome, int, int]:
+    """Upsert one document version in one transaction: (outcome, work id, articles written).
+    A written document's repeal clauses are applied in the same transaction, both ways (`names`:
+    the import run's reading of the library's repeal clauses, see domain.library.repeals)."""
+    from domain.library.repeals import apply_repeals  # repeals file documents through this module
+
     content_hash = doc.content_hash()
     values: dict[str, Any] = {f: getattr(doc, f) for f in DOCUMENT_FIELDS}
     values["title"] = clean_title(doc.title)[:300]
@@ -188,6 +195,7 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
             await LegalArticle.bulk_create(rows, batch_size=BATCH, using_db=conn)
             await queue_for_search(created.id, work.id, conn)
             await notify_new_version(created.id, work.id)
+            await apply_repeals(created.id, names=names)
             return Outcome.CREATED, work.id, len(rows)
 
         if SOURCE_PRIORITY[existing.source] > SOURCE_PRIORITY[doc.source]:
@@ -213,6 +221,7 @@ async def store_document(doc: ParsedDocument) -> tuple[Outcome, int, int]:
         await existing.save(using_db=conn)
         written = await _sync_articles(existing.id, doc.articles, conn)
         await queue_for_search(existing.id, work.id, conn)
+        await apply_repeals(existing.id, names=names)  # its source may have said 有效 again
         return Outcome.UPDATED, work.id, written
 
 
@@ -224,7 +233,8 @@ def _older(version: date | None, newest: date | None) -> bool:
 def derive_statuses(versions: Sequence[dict[str, Any]]) -> dict[int, LegalStatus]:
     """The wanted status of each version of one work (rows with id, source, status, version_date).
 
-    Versions from a source that states no status: the newest is in force, older ones historical.
+    Versions from a source that states no status: the newest is in force, older ones historical;
+    one filed as repealed by a later law (domain.library.repeals) stays repealed.
     Versions whose source states a status keep it (已废止, 已被修改 are never downgraded), except
     that a dated version said to be in force becomes historical once a newer dated version is known.
     """
@@ -234,7 +244,7 @@ def derive_statuses(versions: Sequence[dict[str, Any]]) -> dict[int, LegalStatus
     for v in ordered:
         current = LegalStatus(v["status"])
         is_newest = v is newest
-        if LegalSource(v["source"]) in DERIVED_STATUS_SOURCES:
+        if LegalSource(v["source"]) in DERIVED_STATUS_SOURCES and current is not LegalStatus.REPEALED:
             wanted[v["id"]] = LegalStatus.IN_FORCE if is_newest else LegalStatus.HISTORICAL
         elif current is LegalStatus.IN_FORCE and _older(v["version_date"], newest["version_date"]):
             wanted[v["id"]] = LegalStatus.HISTORICAL

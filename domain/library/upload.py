@@ -36,6 +36,7 @@ from domain.library.extract import extract_text, file_error
 from domain.library.guess import guess_document
 from domain.library.impact import notify_new_version, version_order
 from domain.library.normalize import work_key
+from domain.library.repeals import apply_repeals
 from domain.library.store import article_rows, recompute_statuses
 from domain.models import LegalArticle, LegalDocument, LegalWork, StoredFile
 from domain.services.common import snapshot
@@ -151,6 +152,7 @@ async def upload_document(
             uploaded_by=viewer.name,
         )
         await recompute_statuses([work.id])  # an older version in force becomes historical (and is queued)
+        await apply_repeals(document.id)  # what it repeals, or whether a law of the library repeals it
         await notify_new_version(document.id, work.id)  # as an import does: 变更说明 of the powers it touches
         await record(
             viewer, "legal_document.upload", "legal_document", document.id,

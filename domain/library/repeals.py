@@ -1,0 +1,281 @@
+"""Repeal clauses (废止条款): a law that names the acts it repeals — 「本法自…起施行。《X》同时废止。」,
+「《X》和…发布的《Y》同时废止」 — in its commencement article or its last articles.
+
+Reading: a clause ends in 同时废止 / 予以废止 / 废止 (not 废止的…: 「决定予以废止的」 names a power, not
+an act); right before it (after an optional 都/均 and 同时/予以/一并/即行 and an optional note in parentheses)
+stands a title in 《》 (a comma may come between), and before that title, joined by 、 和 及 以及 or a comma with an optional
+description ending in 的 (「1993年…通过的」, 「浙江省人民政府发布的」), further titles of the same list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from domain.access import Viewer
+from domain.audit import record
+from domain.enums import LegalStatus, Role
+from domain.library.normalize import NATIONAL_PREFIX
+from domain.library.store import queue_for_search
+from domain.models import LegalArticle, LegalDocument, PowerBasis
+from domain.rules import ENDED
+from domain.workdays import today as county_today
+
+#: The last articles of a document where a repeal clause may stand without the word 施行.
+LAST_ARTICLES = 3
+_SENTENCE = re.compile(r"[^。；;\n]+")
+_NOTE = r"(?:[（(][^（）()《》]{0,80}[）)])?"
+_ENDING = re.compile(rf"》\s*{_NOTE}\s*[，,]?\s*(?:都|均|也|亦)?\s*(?:同时|予以|一并|即行)?\s*废止(?!的)")
+_TITLE = re.compile(r"《([^《》]{2,100})》")
+_COMMENCES = re.compile(r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日起\s*(?:施行|实行|生效)")
+_JOINT = re.compile(rf"^\s*{_NOTE}\s*(?:(?:、|，|,|和|及|以及|与)\s*(?:[^《》，,]{{0,80}}(?:的|所发))?)?\s*$")
+
+
+def repealed_in(text: str) -> list[str]:
+    """The titles an article's repeal clauses name, in order (none if it has no such clause)."""
+    titles: list[str] = []
+    for sentence in _SENTENCE.finditer(text):
+        s = sentence.group()
+        for ending in _ENDING.finditer(s):
+            found = [m for m in _TITLE.finditer(s, 0, ending.start() + 1)]
+            listed: list[str] = []
+            end = ending.start() + 1
+            for m in reversed(found):
+                if m.end() != end and not (listed and _JOINT.match(s[m.end() : end])):
+                    break
+                listed.append(m.group(1).strip())
+                end = m.start()
+            titles += [t for t in reversed(listed) if t not in titles]
+    return titles
+
+
+def repealed_by(articles: Sequence[tuple[str, str]]) -> list[str]:
+    """The titles a document repeals, from its articles (label, text) in order: the commencement
+    article (one that says 施行) and the last articles are read."""
+    titles: list[str] = []
+    for i, (_label, text) in enumerate(articles):
+        if "废止" not in text or not ("施行" in text or i >= len(articles) - LAST_ARTICLES):
+            continue
+        titles += [t for t in repealed_in(text) if t not in titles]
+    return titles
+
+
+def title_variants(title: str) -> list[str]:
+    """A title as the library may hold it: as written, and with or without 中华人民共和国."""
+    bare = title.removeprefix(NATIONAL_PREFIX)
+    return sorted({title, bare, NATIONAL_PREFIX + bare})
+
+
+def commencement_date(text: str) -> date | None:
+    """The day an article says its law takes effect: 「本法自2022年6月5日起施行」 (None for
+    「自公布之日起施行」 or no such sentence)."""
+    m = _COMMENCES.search(text)
+    if m is None:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def reads_clause(text: str, ordinal: int, count: int) -> bool:
+    """Whether article `ordinal` (of `count`) is one where a repeal clause counts: it says 废止
+    and it is the commencement article (it says 施行) or one of the last articles."""
+    return "废止" in text and ("施行" in text or ordinal > count - LAST_ARTICLES)
+
+
+class RepealState(StrEnum):
+    APPLIED = "applied"  # the repealed document is REPEALED (by this run or before)
+    TO_APPLY = "to apply"  # in force, and its repealer is in force: `--apply` files it as REPEALED
+    PENDING = "pending"  # the repealer is not in force yet (or undated): nothing happens until it is
+    ENDED = "ended"  # the named document already ended otherwise (amended, historical): left alone
+
+
+@dataclass(frozen=True)
+class Repeal:
+    """One act a document repeals, as the library holds it."""
+
+    repealer: LegalDocument
+    repealed: LegalDocument
+    on: date | None  # the repealer's commencement, from its clause or its dates
+    state: RepealState
+
+
+#: Who files a document as repealed (recorded in the audit trail and on change notices).
+REPEAL = Viewer(role=Role.ADMIN, name="law-repeal")
+#: The action a change notice lists for a cited law that another law repealed.
+LAW_REPEALED = "law.repealed"
+
+
+def _commences(repealer: LegalDocument, clause: str) -> date | None:
+    return (
+        commencement_date(clause)
+        or repealer.effective_date
+        or repealer.version_date
+        or repealer.promulgation_date
+    )
+
+
+def _dated(document: LegalDocument) -> date | None:
+    return document.effective_date or document.version_date or document.promulgation_date
+
+
+def in_force_on(repealer: LegalDocument, on: date | None, today: date) -> bool:
+    """A repeal takes effect once its repealer is in force: dated, that day come, not 尚未生效."""
+    return on is not None and on <= today and repealer.status is not LegalStatus.NOT_YET_EFFECTIVE
+
+
+async def _clauses(document_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The articles of these documents where a repeal clause counts, by document, in order."""
+    rows = await (
+        LegalArticle.filter(document_id__in=list(document_ids), text__contains="废止")
+        .order_by("document_id", "ordinal")
+        .values_list("document_id", "ordinal", "text", "document__article_count")
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for document_id, ordinal, text, count in rows:
+        if reads_clause(text, ordinal, count):
+            found[document_id].append(text)
+    return found
+
+
+async def _repeals(repealers: Sequence[LegalDocument], today: date, named: str | None = None) -> list[Repeal]:
+    """What these documents repeal in the library (only the acts with title `named`, if given)."""
+    clauses = await _clauses(r.id for r in repealers)
+    found: list[Repeal] = []
+    for repealer in repealers:
+        for clause in clauses.get(repealer.id, []):
+            on = _commences(repealer, clause)
+            titles = [t for t in repealed_in(clause) if named is None or named in title_variants(t)]
+            if not titles:
+                continue
+            variants = [v for t in titles for v in title_variants(t)]
+            targets = (
+                await LegalDocument.filter(title__in=variants)
+                .exclude(work_id=repealer.work_id)
+                .order_by("id")
+            )
+            for target in targets:
+                since = _dated(target)
+                if on is not None and since is not None and since >= on:
+                    continue  # a later act of the same name (国家安全法 2015, not that of 1993)
+                if target.status is LegalStatus.REPEALED:
+                    state = RepealState.APPLIED
+                elif target.status in ENDED:
+                    state = RepealState.ENDED
+                elif in_force_on(repealer, on, today):
+                    state = RepealState.TO_APPLY
+                else:
+                    state = RepealState.PENDING
+                found.append(Repeal(repealer, target, on, state))
+    return found
+
+
+async def file_as_repealed(repeal: Repeal) -> Repeal:
+    """Mark the repealed document REPEALED from the repealer's commencement, as any end of a law
+    is told: the search index learns it (change feed, with the work's other versions and the
+    powers citing it), every published power resting on one of its articles gets a change
+    notice (变更说明), and the audit trail records it. Runs inside the caller's transaction."""
+    from domain.change_notices import power_changed  # change notices build on the library, not vice versa
+
+    document, repealer = repeal.repealed, repeal.repealer
+    document.status = LegalStatus.REPEALED
+    document.repeal_date = repeal.on
+    await document.save(update_fields=["status", "repeal_date", "updated_at"])
+    await queue_for_search(document.id, document.work_id)
+    for basis in await PowerBasis.filter(article__document_id=document.id).select_related("power", "article"):
+        await power_changed(
+            REPEAL, basis.power, LAW_REPEALED, document_id=document.id, article=basis.article.label,
+            repealed_by=repealer.id, repealed_by_title=repealer.title,
+        )  # fmt: skip
+    await record(
+        REPEAL, "legal_document.repeal", "legal_document", document.id,
+        title=document.title, repeal_date=repeal.on, repealed_by=repealer.id, repealed_by_title=repealer.title,
+    )  # fmt: skip
+    return Repeal(repealer, document, repeal.on, RepealState.APPLIED)
+
+
+class RepealNames:
+    """Which documents of the library name a title in a repeal clause: variant → document ids.
+
+    An import run reads it once (one scan of the articles that say 废止) and adds each document it
+    writes, so the check the other way costs a lookup per document instead of a scan."""
+
+    def __init__(self) -> None:
+        self.by_title: dict[str, set[int]] = defaultdict(set)
+
+    @classmethod
+    async def load(cls) -> RepealNames:
+        names = cls()
+        rows = await LegalArticle.filter(text__contains="废止").values_list(
+            "document_id", "ordinal", "text", "document__article_count"
+        )
+        for document_id, ordinal, text, count in rows:
+            if reads_clause(text, ordinal, count):
+                names.add(document_id, repealed_in(text))
+        return names
+
+    def add(self, document_id: int, titles: Iterable[str]) -> None:
+        for title in titles:
+            for variant in title_variants(title):
+                self.by_title[variant].add(document_id)
+
+    def naming(self, title: str) -> list[int]:
+        return sorted({i for variant in title_variants(title) for i in self.by_title.get(variant, ())})
+
+
+async def apply_repeals(
+    document_id: int, today: date | None = None, names: RepealNames | None = None
+) -> list[Repeal]:
+    """After `document_id` is written: file as repealed the library documents it repeals, and
+    itself if a document of the library repeals it, where the repealer is in force. Runs inside
+    the importer's transaction; returns the repeals applied. `names`: an import run's reading of
+    the library's repeal clauses (default: the articles are searched for this document's title)."""
+    day = today or county_today()
+    document = await LegalDocument.get(id=document_id)
+    if names is not None:
+        for clause in (await _clauses([document.id])).get(document.id, []):
+            names.add(document.id, repealed_in(clause))
+    found = await _repeals([document], day)
+    naming = names.naming(document.title) if names is not None else await _naming(document.title)
+    repealers = await LegalDocument.filter(id__in=naming, status__not=LegalStatus.NOT_YET_EFFECTIVE).exclude(
+        work_id=document.work_id
+    )
+    found += [r for r in await _repeals(repealers, day, document.title) if r.repealed.id == document.id]
+    return [await file_as_repealed(r) for r in found if r.state is RepealState.TO_APPLY]
+
+
+async def _naming(title: str) -> list[int]:
+    """Documents with an article that names `title` (in any variant) in 《》 and says 废止."""
+    q = Q()
+    for variant in title_variants(title):
+        q |= Q(text__contains=f"《{variant}》")
+    rows = LegalArticle.filter(q, text__contains="废止").values_list("document_id", flat=True)
+    return sorted(set(await rows))
+
+
+async def library_repeals(
+    today: date | None = None, apply: bool = False, progress: Callable[[int, int, str], object] | None = None
+) -> list[Repeal]:
+    """Every repeal the library's documents declare, with its state; with `apply`, those due are
+    filed as repealed, each in its own transaction (a second run finds them applied)."""
+    day = today or county_today()
+    ids = await LegalArticle.filter(text__contains="废止").values_list("document_id", flat=True)
+    repealers = await LegalDocument.filter(id__in=sorted(set(ids))).order_by("title", "version_date", "id")
+    found: list[Repeal] = []
+    for n, repealer in enumerate(repealers, start=1):
+        for repeal in await _repeals([repealer], day):
+            if apply and repeal.state is RepealState.TO_APPLY:
+                async with in_transaction():
+                    repeal = await file_as_repealed(repeal)
+            found.append(repeal)
+        if progress:
+            progress(n, len(repealers), repealer.title)
+    return found
