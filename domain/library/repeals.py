@@ -249,7 +249,11 @@ async def apply_repeals(
         work_id=document.work_id
     )
     found += [r for r in await _repeals(repealers, day, document.title) if r.repealed.id == document.id]
-    return [await file_as_repealed(r) for r in found if r.state is RepealState.TO_APPLY]
+    due: dict[int, Repeal] = {}  # one filing per document, from the earliest of its repealers' versions
+    for r in sorted(found, key=lambda r: (r.on or date.max, r.repealer.id)):
+        if r.state is RepealState.TO_APPLY:
+            due.setdefault(r.repealed.id, r)
+    return [await file_as_repealed(r) for r in due.values()]
 
 
 async def _naming(title: str) -> list[int]:
