@@ -20,7 +20,7 @@ from another thread while a batch was still being added).
 
 A search's facets are counted once per version of the index and kept for the searches that ask the same
 (`_Index._counted`): the version is this process's last commit and the index's `meta.json` (another
-process's), so a commit is counted by the very next search.
+process's commit), so a commit is counted by the very next search.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ class _Index:
         self.meta = directory / "meta.json" if directory is not None else None
         #: Bumped after each commit of this process is visible to its searchers (see `searcher`).
         self.generation = 0
-        self._seen: tuple[int, os.stat_result | None] | None = None
+        self._seen: tuple[int, bytes | None] | None = None
         self._facets: dict[SearchRequest, dict[str, list[tuple[str, int]]]] = {}
         self._lock = threading.Lock()
 
@@ -274,15 +274,17 @@ class _Index:
         self.index.reload()
         self.generation += 1
 
-    def searcher(self) -> tuple[tantivy.Searcher, tuple[int, os.stat_result | None]]:
+    def searcher(self) -> tuple[tantivy.Searcher, tuple[int, bytes | None]]:
         """A searcher and the version of the index it shows at least: this process's last commit
         (`generation`) and the index's `meta.json` as another process (a host's indexer) last committed
-        it. Both are read before the searcher is taken, and a commit seen for the first time is loaded at
-        once (not after the reader's own delay), so what is counted under a version is never older than it."""
+        it (its segments and opstamp, which every commit changes: read whole, 10 µs, since a file's
+        stat can repeat). Both are read before the searcher is taken, and a commit seen for the first time
+        is loaded at once (not after the reader's own delay): what is counted under a version is never
+        older than it."""
         stamp = None
         if self.meta is not None:
             try:
-                stamp = self.meta.stat()
+                stamp = self.meta.read_bytes()
             except FileNotFoundError:
                 pass
         version = (self.generation, stamp)
