@@ -17,6 +17,10 @@ whole or not at all. One thread, so that the writer is never used by two threads
 task is cancelled (a server stopping mid-build) still runs to its end in that thread — a batch being
 added stops at its next document — and the rollback queues behind it ("Already borrowed" was a rollback
 from another thread while a batch was still being added).
+
+A search's facets are counted once per version of the index and kept for the searches that ask the same
+(`_Index._counted`): the version is this process's last commit and the index's `meta.json` (another
+process's commit), so a commit is counted by the very next search.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ import socket
 import threading
 from collections.abc import AsyncIterable, Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +86,8 @@ TERMS_SKIPPED = 16
 #: Ids (the nearest texts by meaning, a page's hits) up to this many are a term query each, a few µs apiece; a
 #: term set query of ids costs 0.2 ms for one id and grows with the index (1.2 ms for 100 of 26,000 articles).
 IDS_SKIPPED = 256
+#: The facets of this many searches are kept per version of an index (`_Index._counted`).
+FACETS_KEPT = 256
 Q = tantivy.Query
 
 
@@ -135,6 +142,12 @@ class _Index:
         self.index.register_tokenizer(
             TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
         )
+        self.meta = directory / "meta.json" if directory is not None else None
+        #: Bumped after each commit of this process is visible to its searchers (see `searcher`).
+        self.generation = 0
+        self._seen: tuple[int, bytes | None] | None = None
+        self._facets: dict[SearchRequest, dict[str, list[tuple[str, int]]]] = {}
+        self._lock = threading.Lock()
 
     def document(self, source: dict[str, Any]) -> tantivy.Document:
         doc = tantivy.Document()
@@ -263,14 +276,45 @@ class _Index:
 
     # search ----------------------------------------------------------------------------------
 
+    def reloaded(self) -> None:
+        """Show this process's commit to the searchers from now on (and forget the facets counted before)."""
+        self.index.reload()
+        self.generation += 1
+
+    def searcher(self) -> tuple[tantivy.Searcher, tuple[int, bytes | None]]:
+        """A searcher and the version of the index it shows at least: this process's last commit
+        (`generation`) and the index's `meta.json` as another process (a host's indexer) last committed
+        it (its segments and opstamp, which every commit changes: read whole, 10 µs, since a file's
+        stat can repeat). Both are read before the searcher is taken, and a commit seen for the first time
+        is loaded at once (not after the reader's own delay): what is counted under a version is never
+        older than it."""
+        stamp = None
+        if self.meta is not None:
+            try:
+                stamp = self.meta.read_bytes()
+            except FileNotFoundError:
+                pass
+        version = (self.generation, stamp)
+        if version != self._seen:
+            if self._seen is None or stamp != self._seen[1]:
+                self.index.reload()
+            with self._lock:
+                self._seen = version
+                self._facets.clear()
+        return self.index.searcher(), version
+
     def search(self, request: SearchRequest) -> SearchResult:
         terms = request.query_terms()
         words = request.highlight_words()
-        searcher = self.index.searcher()
+        searcher, version = self.searcher()
         query = self.query(terms, request.filters, every_word=request.match_all, also=request.also)
         counting = None
-        if request.facets:  # one pass over the matches for every facet, on another core meanwhile
-            aggregations = {name: {"terms": {"field": name, "size": request.facet_size}} for name in request.facets}
+        key = replace(request, limit=0, offset=0, crop=0, ids_only=False)  # the request but its page
+        facets = self._counted(key, version) if request.facets else None
+        if request.facets and facets is None:
+            # one pass over the matches for every facet, on another core meanwhile
+            size = request.facet_size
+            aggregations = {name: {"terms": {"field": name, "size": size}} for name in request.facets}
             counting = _facet_pool().submit(searcher.aggregate, query, aggregations)
         found = searcher.search(
             query, limit=max(request.limit, 1), offset=request.offset, count=True, weight_by_field="boost"
@@ -286,14 +330,33 @@ class _Index:
         result = SearchResult(hits=hits[: request.limit], total=found.count or 0)
         if counting is not None:
             agg = counting.result()
-            for name in request.facets:
-                result.facets[name] = [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]]
+            facets = {
+                name: [(str(b["key"]), int(b["doc_count"])) for b in agg[name]["buckets"]] for name in request.facets
+            }
+            self._keep(key, version, facets)
+        result.facets.update(facets or {})
         return result
 
     def read(self, request: SearchRequest, hits: list[SearchHit]) -> list[SearchHit]:
         """Hits of an ids_only search read whole where it found them (the searcher it used: the same segments)."""
         words = request.highlight_words()
         return [self._hit(hit.ref[0], hit.score, hit.ref[1], words, request.crop) if hit.ref else hit for hit in hits]
+    def _counted(self, key: SearchRequest, version: object) -> dict[str, list[tuple[str, int]]] | None:
+        """The facets of a request counted before under this version of the index (issue 20: counting them is
+        work per match, 0.7 ms of a province's search of 6,200 matches, and the next page, or the same search
+        by another visitor, counts the same matches again). Kept under the whole request but its page: its
+        words, its filters (the viewer's visibility among them), the nearest texts it adds, the facets asked."""
+        with self._lock:
+            return self._facets.get(key) if self._seen == version else None
+
+    def _keep(self, key: SearchRequest, version: object, facets: dict[str, list[tuple[str, int]]]) -> None:
+        """Keep facets counted under `version` while it is the index's (at most FACETS_KEPT, the oldest go)."""
+        with self._lock:
+            if self._seen != version:
+                return
+            if len(self._facets) >= FACETS_KEPT:
+                del self._facets[next(iter(self._facets))]
+            self._facets[key] = facets
 
     def _hit(
         self, searcher: tantivy.Searcher, score: float, address: Any, words: list[str], crop: int
@@ -323,7 +386,7 @@ class _Index:
             raise
         finally:
             writer.wait_merging_threads()
-        self.index.reload()
+        self.reloaded()
 
     def apply(self, writer: Any, changes: IndexChanges) -> None:
         for field, values in changes.delete_where.items():
@@ -440,7 +503,7 @@ class EmbeddedBackend(SearchBackend):
                 raise
             finally:
                 await self._write(writer.wait_merging_threads)
-            target.index.reload()
+            target.reloaded()
         return count
 
     async def search(self, index: IndexName, request: SearchRequest) -> SearchResult:
