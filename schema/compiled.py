@@ -123,20 +123,12 @@ Read = Callable[[Any, _Info], Any]  # the parent object -> the field's value
 async def _powers(
     context: Any, args: Mapping[str, Any], nodes: list[FieldNode], fragments: Mapping[str, Any]
 ) -> Any:
-    """`Query.powers(first, after)`, as its resolver computes it (schema.catalogue.power)."""
+    """`Query.powers(first, after)`: what its resolver answers, by the same function."""
     from resolvers.keyset import PageArgs
-    from resolvers.power import powers_page
-    from resolvers.prefetch import prefetch_below_connection
-    from schema.catalogue.power import Power
-    from schema.node import to_connection
+    from schema.catalogue.power import powers_connection
 
-    loaders = context.loaders
-    page = await powers_page(
-        context.viewer, context.settings, loaders, args=PageArgs(args.get("first"), args.get("after"), None, None),
-        filter=None, order_by=None,
-    )  # fmt: skip
-    await prefetch_below_connection(loaders, "Power", page.items, nodes, fragments)
-    return to_connection(page, Power.from_model)
+    page_args = PageArgs(args.get("first"), args.get("after"), None, None)
+    return await powers_connection(context, page_args, None, None, nodes, fragments)
 
 
 #: root field name -> (the arguments it accepts, how it is answered)
