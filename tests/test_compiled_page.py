@@ -51,6 +51,21 @@ fragment P on Power {
   code
 }
 """
+#: a selection of columns and loader-backed relations only: its objects below the powers are answered from
+#: the loaders' rows, without being made (schema/compiled.py, `_row_completer`)
+ROWS_ONLY = """
+query RowsOnly($first: Int!) {
+  powers(first: $first) { edges { node {
+    code
+    operationRecords { id network stage scope __typename }
+    disclosureRecords { scope channel }
+    rules { disclosureScope }
+    unit { name parent { code } }
+    bases { note article { label document { status versions { versionDate } } } }
+    flowChart { id steps { name position { name unit { name } } } edges { label } }
+  } } }
+}
+"""
 NODES = "query($first: Int!) { powers(first: $first) { nodes { code name __typename } totalCount } }"
 #: a field the plans do not know (an async resolver) mixed in: the normal execution answers it
 UNSUPPORTED = "query($first: Int!) { powers(first: $first) { edges { node { code versions { number } } } } }"
@@ -200,6 +215,9 @@ async def test_a_plan_answers_what_the_normal_execution_answers(
     await same_answer(apps, REORDERED, {"first": 20, "after": None}, token)
     await same_answer(apps, REORDERED, {"first": 7, "after": encode_cursor(3)}, token)
     await same_answer(apps, NODES, {"first": 30}, token)
+    rows_before = apps[2].rows
+    from_rows = json.loads(await same_answer(apps, ROWS_ONLY, {"first": 100}, token))
+    assert apps[2].rows > rows_before  # its records, bases, units... were completed from their rows
     await same_answer(apps, UNSUPPORTED, {"first": 5}, token, planned=False)
 
     # what each viewer may see, asserted here too (the conditions are the loaders': removing one from
@@ -211,16 +229,32 @@ async def test_a_plan_answers_what_the_normal_execution_answers(
     if case.hidden_code is not None:
         assert (case.hidden_code in nodes) == sees_hidden, (case.name, viewer)
     records = nodes[case.visible.code]
+    # and so from the rows: the case's visible power holds its hidden record alone
+    by_rows = {e["node"]["code"]: e["node"] for e in from_rows["data"]["powers"]["edges"]}
+    assert case.visible.code in by_rows
+    if case.hidden_code is not None:
+        assert (case.hidden_code in by_rows) == sees_hidden, (case.name, viewer)
     if case.name == "operation record":
         assert any(r["subject"] == case.hidden_record for r in records["operationRecords"]) == sees_hidden, (
             viewer
         )
+        assert [r["scope"] for r in by_rows[case.visible.code]["operationRecords"]] == (
+            ["INTERNAL"] if sees_hidden else []
+        ), viewer
     if case.name == "disclosure record":
         assert any(r["scope"] == "INTERNAL" for r in records["disclosureRecords"]) == sees_hidden, viewer
+        assert [r["scope"] for r in by_rows[case.visible.code]["disclosureRecords"]] == (
+            ["INTERNAL"] if sees_hidden else []
+        ), viewer
     if case.name == "historical version":
         (basis,) = records["bases"]
         versions = basis["article"]["document"]["versions"]
         assert [v["versionDate"] for v in versions] == ["2001-01-01", "2021-01-01"]
+        (basis,) = by_rows[case.visible.code]["bases"]
+        versions = basis["article"]["document"]["versions"]
+        assert [v["versionDate"] for v in versions] == ["2001-01-01", "2021-01-01"]
+        steps = by_rows[case.visible.code]["flowChart"]["steps"]
+        assert [(s["name"], s["position"]["name"]) for s in steps] == [("受理", "审核岗"), ("决定", "审核岗")]
 
 
 async def test_a_plan_falls_back_where_the_normal_execution_reports_an_error(apps: Any) -> None:
