@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "(validation compares each pair)",
     )
     document_cache_size: int = Field(512, description="parsed and validated documents kept per process")
+    compiled_queries: bool = Field(
+        True, description="answer validated documents of the compiled subset without graphql-core (schema/compiled.py)"
+    )
     response_cache_bytes: int = Field(
         64 * 1024 * 1024, description="bodies of public answers kept per process (0: no response cache)"
     )

@@ -143,8 +143,19 @@ async def _walk(
 async def prefetch_connection(info: Any, type_name: str, items: Sequence[Any]) -> None:
     """`prefetch` for a Relay connection's page: below `edges { node }` and `nodes`."""
     raw = info._raw_info
-    top = field_selections([node.selection_set for node in raw.field_nodes], raw.fragments)
+    await prefetch_below_connection(info.context.loaders, type_name, items, raw.field_nodes, raw.fragments)
+
+
+async def prefetch_below_connection(
+    loaders: Loaders,
+    type_name: str,
+    items: Sequence[Any],
+    field_nodes: Iterable[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> None:
+    """`prefetch` below the connection fields `field_nodes` (their `edges { node }` and `nodes`)."""
+    top = field_selections([node.selection_set for node in field_nodes], fragments)
     below: list[SelectionSetNode | None] = list(top.get("nodes", []))
     for edges in top.get("edges", []):
-        below.extend(field_selections([edges], raw.fragments).get("node", []))
-    await _walk(info.context.loaders, type_name, items, below, raw.fragments)
+        below.extend(field_selections([edges], fragments).get("node", []))
+    await _walk(loaders, type_name, items, below, fragments)

@@ -16,6 +16,7 @@ from tortoise.exceptions import ValidationError as OrmValidationError
 from domain.errors import DomainError
 from qingquan import outage
 from qingquan.settings import Settings, get_settings
+from schema.compiled import CompiledQueries
 from schema.document_cache import DocumentLRU, document_cache
 from schema.error_codes import with_codes
 from schema.execution import FastExecutionContext
@@ -60,10 +61,20 @@ class ErrorPolicy(MaskErrors):
 
 
 class QingquanSchema(strawberry.Schema):
-    async def execute(self, *args: Any, **kwargs: Any) -> ExecutionResult:
+    #: the plans of validated documents (schema/compiled.py); None: every request runs strawberry's execution
+    compiled: CompiledQueries | None = None
+
+    async def execute(self, query: str | None, *args: Any, **kwargs: Any) -> ExecutionResult:
         """Strawberry's execution, every error of the answer with a stable code and a Chinese message
-        (schema/error_codes.py): validation and variable errors included."""
-        result = await super().execute(*args, **kwargs)
+        (schema/error_codes.py): validation and variable errors included. A validated document of the
+        compiled subset is answered by its plan instead (schema/compiled.py), with the same `data`."""
+        if self.compiled is not None and not args and kwargs.get("root_value") is None:
+            data = await self.compiled.execute(
+                self._schema, query, kwargs.get("operation_name"), kwargs.get("variable_values"), kwargs.get("context_value")
+            )
+            if data is not None:
+                return ExecutionResult(data=data, errors=None)
+        result = await super().execute(query, *args, **kwargs)
         result.errors = with_codes(result.errors, INTERNAL_ERROR)
         return result
 
@@ -92,8 +103,9 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
 
     settings = settings or get_settings()
     rules = limit_rules(settings)
-    cache = document_cache(documents if documents is not None else DocumentLRU(settings.document_cache_size))
-    return QingquanSchema(
+    documents = documents if documents is not None else DocumentLRU(settings.document_cache_size)
+    cache = document_cache(documents)
+    schema = QingquanSchema(
         execution_context_class=FastExecutionContext,
         query=Query,
         mutation=Mutation,
@@ -107,3 +119,5 @@ def build_schema(settings: Settings | None = None, documents: DocumentLRU | None
             ErrorPolicy,
         ],
     )
+    schema.compiled = CompiledQueries(documents, settings.compiled_queries)
+    return schema

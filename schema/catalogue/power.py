@@ -3,22 +3,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from graphql import FieldNode, FragmentDefinitionNode
 
 from domain import access
 from domain import models as m
 from domain.cases import appliable
 from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
-from resolvers.prefetch import now_or_later, prefetch_connection
+from resolvers.prefetch import now_or_later, prefetch_below_connection, prefetch_connection
 from resolvers.unit import units_page
 from schema.catalogue.flow import FlowChart
 from schema.catalogue.unit import Unit, UnitFilter
-from schema.context import Info
+from schema.context import Context, Info
 from schema.enums import (
     DisclosureScope,
     DisclosureTiming,
@@ -216,6 +218,22 @@ class PowerOrder:
     direction: OrderDirection = OrderDirection.ASC
 
 
+async def powers_connection(
+    context: Context,
+    args: PageArgs,
+    filter: PowerFilter | None,
+    order_by: PowerOrder | None,
+    field_nodes: Sequence[FieldNode],
+    fragments: Mapping[str, FragmentDefinitionNode],
+) -> Connection[Power]:
+    """`powers`: a page of the powers the viewer may see, the levels below the connection's `field_nodes`
+    loaded ahead (resolvers/prefetch.py). Its resolver and its plan (schema/compiled.py) both answer by it."""
+    loaders = context.loaders
+    page = await powers_page(context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by)
+    await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
+    return to_connection(page, Power.from_model)
+
+
 @strawberry.type
 class UnitsAndPowersQuery:
     # the catalogue's entry points: units, powers, power, unit (one class: the root Query keeps this order)
@@ -245,12 +263,10 @@ class UnitsAndPowersQuery:
         filter: PowerFilter | None = None,
         order_by: PowerOrder | None = None,
     ) -> Connection[Power]:
-        ctx = info.context
-        page = await powers_page(
-            ctx.viewer, ctx.settings, ctx.loaders, args=PageArgs(first, after, last, before), filter=filter, order_by=order_by
+        raw = info._raw_info
+        return await powers_connection(
+            info.context, PageArgs(first, after, last, before), filter, order_by, raw.field_nodes, raw.fragments
         )
-        await prefetch_connection(info, "Power", page.items)
-        return to_connection(page, Power.from_model)
 
     @strawberry.field(description="one power by its code (职权编码), if the caller may see it")
     async def power(self, info: Info, code: str) -> Power | None:
