@@ -217,22 +217,6 @@ class Rows(Generic[M]):
                 return self._build(rows, statement.names, statement.conversions)
         return await Rows(self._filtered.offset(offset).limit(limit), self.fields)
 
-    async def page_and_total(self, offset: int, limit: int) -> tuple[list[M], int]:
-        """`page(offset, limit)` and `count()` in one statement where it can: a shared Rows counts in the
-        page's SELECT (`COUNT(*) OVER ()`, evaluated before its LIMIT), one round trip instead of two. A
-        page with no rows says nothing of the total past `offset`: it is counted apart then, as is
-        everything a compiled statement cannot serve."""
-        if self.shared and limit > 0:
-            sliced = self._filtered.offset(offset).limit(limit)
-            db, statement = self._statement(("page+total", offset, limit), lambda db: self._compile_counted(db, sliced))
-            if statement is not None:
-                _, rows = await db.execute_query(statement.sql, list(statement.params))
-                if rows:
-                    items = self._build((row[:-1] for row in rows), statement.names, statement.conversions)
-                    return items, int(rows[0][-1])
-                return [], 0 if offset == 0 else await self.count()
-        return (await self.page(offset, limit) if limit > 0 else []), await self.count()
-
     async def count(self) -> int:
         """How many objects there are (tortoise's `count()`)."""
         if self.shared:
@@ -257,17 +241,6 @@ class Rows(Generic[M]):
             if not isinstance(convert, types.LambdaType):  # tortoise's own test: a lambda is the identity
                 conversions.append((alias, convert))
         return _Statement(sql, names, tuple(conversions), tuple(params))
-
-    def _compile_counted(self, db: Any, queryset: QuerySet[M]) -> _Statement | None:
-        """`queryset`'s values and, in a last column, how many rows its condition holds without the slice
-        (a window over the whole result, which both engines compute before LIMIT/OFFSET). None when the
-        SELECT is not laid out as expected (its column list then FROM)."""
-        statement = self._compile(db, queryset)
-        head, found, rest = statement.sql.partition(" FROM ")
-        if not found or not head.startswith("SELECT ") or head.count(",") != len(statement.names) - 1:
-            return None
-        sql = f"{head},COUNT(*) OVER () FROM {rest}"
-        return _Statement(sql, statement.names, statement.conversions, statement.params)
 
     def _compile_where_in(self, db: Any, key_field: str, values: list[Any]) -> _Statement | None:
         """The load of len(values) keys as a statement whose parameters are the condition's, then the keys.

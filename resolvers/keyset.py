@@ -6,11 +6,8 @@ before) that key in the ordering, so a row added or removed elsewhere never shif
 outlives its row. A cursor names its ordering (`code`, `-updated_at` …): used with another ordering it is
 refused (`invalid_cursor`), as is anything not spelled exactly as handed out.
 
-Cost: without a cursor, one SELECT, the page counting the total in a column of its own (`COUNT(*) OVER ()`,
-domain/rows.py's `page_and_total`; a second statement only when the page is empty past an offset, or its
-condition cannot be compiled once); with one, the total (one COUNT), the page (one SELECT) and one COUNT of
-the rows before the page for `hasPreviousPage`/`hasNextPage` — three statements at most, whatever the page
-size.
+Cost: the total (one COUNT), the page (one SELECT) and, when a cursor is given, one COUNT of the rows
+before the page for `hasPreviousPage`/`hasNextPage` — three statements at most, whatever the page size.
 
 NULLs sort as the database sorts them (SQLite: lowest; PostgreSQL: highest), and the keyset conditions
 follow the same rule, so both engines page through the same rows in their own order.
@@ -224,24 +221,23 @@ async def keyset_page(
         window = beyond(key, after, forward=True)
     if before is not None:
         window = beyond(key, before, forward=False) if window is None else window & beyond(key, before, forward=False)
-    if window is None:  # the page and the total in one statement (Rows.page_and_total)
-        items, total = await rows(None, reverse=backward).page_and_total(offset or 0, size)
-    else:
-        total = await rows(None, reverse=False).count()
-        items = await rows(window, reverse=backward).page(0, size) if size else []
-    if backward:
-        items.reverse()
+    total = await rows(None, reverse=False).count()
     if offset is not None:  # a deprecated offset cursor: by offset, as before
+        items = await rows(None, reverse=False).page(offset, size) if size else []
         preceding = offset
-    elif window is None:
-        preceding = total - len(items) if backward else 0
-    elif items:
-        preceding = await rows(beyond(key, (key.parse(key.value_of(items[0])), items[0].id), forward=False), reverse=False).count()
-    elif after is not None:
-        preceding = total - await rows(beyond(key, after, forward=True), reverse=False).count()
     else:
-        assert before is not None
-        preceding = await rows(beyond(key, before, forward=False), reverse=False).count()
+        items = await rows(window, reverse=backward).page(0, size) if size else []
+        if backward:
+            items.reverse()
+        if after is None and before is None:
+            preceding = total - len(items) if backward else 0
+        elif items:
+            preceding = await rows(beyond(key, (key.parse(key.value_of(items[0])), items[0].id), forward=False), reverse=False).count()
+        elif after is not None:
+            preceding = total - await rows(beyond(key, after, forward=True), reverse=False).count()
+        else:
+            assert before is not None
+            preceding = await rows(beyond(key, before, forward=False), reverse=False).count()
     return Page(
         items=list(items),
         offset=preceding,

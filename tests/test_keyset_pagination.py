@@ -6,7 +6,6 @@ hand out (or handed out for another order)."""
 from __future__ import annotations
 
 import base64
-import re
 from datetime import date
 from typing import Any
 
@@ -174,37 +173,6 @@ async def test_statements_do_not_grow_with_the_page_size(client: httpx.AsyncClie
         small = next(v for (s, k), v in counts.items() if s == 2 and set(k) == args)
         large = next(v for (s, k), v in counts.items() if s == 6 and set(k) == args)
         assert small == large, counts
-
-
-async def test_a_page_without_a_cursor_counts_its_total_in_its_own_statement(
-    client: httpx.AsyncClient, admin: str, seven
-) -> None:
-    """Without a cursor, the page and its total are one statement (`COUNT(*) OVER ()`): the total is that of
-    the whole condition, not of the page, both ways; a page with no rows still has its total (none when
-    nothing matches, the rows before it when an old offset cursor points past the end)."""
-    unit, names = seven
-    variables = {"unit": unit, "order": BY_NAME}
-    for args, shown in (({"first": 3}, names[:3]), ({"last": 3}, names[4:]), ({"first": 0}, [])):
-        with count_queries() as counter:
-            conn = (await gql_data(client, POWERS, {**variables, **args}, admin))["powers"]
-        assert [e["node"]["name"] for e in conn["edges"]] == shown and conn["totalCount"] == 7, (args, conn)
-        if shown:
-            assert sum(bool(READS_POWERS.search(s)) for s in counter.statements) == 1, counter.statements
-    info = conn["pageInfo"]
-    assert not info["hasPreviousPage"] and info["hasNextPage"]
-    past_the_end = {**variables, "first": 3, "after": encode_cursor(9)}
-    past = (await gql_data(client, POWERS, past_the_end, admin))["powers"]
-    assert past["totalCount"] == 7 and past["edges"] == [] and past["pageInfo"]["hasPreviousPage"], past
-    empty = encode_id("Unit", await _empty_unit())
-    nothing = await gql_data(client, POWERS, {"unit": empty, "first": 3}, admin)
-    assert nothing["powers"]["totalCount"] == 0 and nothing["powers"]["edges"] == [], nothing
-
-
-READS_POWERS = re.compile(r'\bFROM\s+"power"(?:\s|$)', re.I)
-
-
-async def _empty_unit() -> int:
-    return (await make_unit(name="无职权局")).id
 
 
 def field_code(error: dict[str, Any]) -> str:
