@@ -78,6 +78,12 @@ async def throughput(client: httpx.AsyncClient, query: str, texts: list[str], cl
     return done / (time.perf_counter() - start)
 
 
+def legal_questions() -> list[str]:
+    """The development set's legal questions as people ask them (its questions and everyday ones)."""
+    with DEVSET.open(encoding="utf-8") as rows:
+        return [r["query"] for r in csv.DictReader(rows, delimiter="\t") if r["kind"] in ("question", "everyday")]
+
+
 def p(values: list[float], q: float) -> float:
     return sorted(values)[min(int(len(values) * q), len(values) - 1)]
 
@@ -91,8 +97,7 @@ async def main(args: argparse.Namespace) -> None:
     if args.words_only:  # as a host without the model
         settings = settings.model_copy(update={"search_meaning_model": "none"})
     questions = [q for q, _ in resident_questions()]
-    with DEVSET.open(encoding="utf-8") as rows:  # legal questions as people ask them (the articles' vectors)
-        legal = [r["query"] for r in csv.DictReader(rows, delimiter="\t") if r["kind"] in ("question", "everyday")]
+    legal = legal_questions()
     async with db.database(settings.database_url):
         app = create_app(settings, manage_db=False)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120) as client:

@@ -40,6 +40,7 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
+import threadpoolctl
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
@@ -477,13 +478,12 @@ class Vectors:
 
 
 def _nearest(ids: np.ndarray, matrix: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k rows nearest to `query`: a product with every vector (the library's 26,196 articles: ~2.6 ms of
-    CPU, so a search runs it off the event loop, on the arrays as they were when it started). In numpy's own
-    loop on this thread, not BLAS's: OpenBLAS spreads a product this size over every core, whose threads then
-    spin waiting for the next (6–16 ms more CPU a legal question on 2 cores than with one thread)."""
+    """The k rows nearest to `query`: a product with every vector (the library's 26,196 articles: ~1.7 ms of
+    CPU on one BLAS thread, so a search runs it off the event loop, on the arrays as they were when it
+    started)."""
     if not len(ids):
         return []
-    scores = np.einsum("ij,j->i", matrix, query)
+    scores = matrix @ query
     k = min(k, len(scores))
     top = np.argpartition(-scores, k - 1)[:k]
     top = top[np.argsort(-scores[top], kind="stable")]
@@ -493,10 +493,21 @@ def _nearest(ids: np.ndarray, matrix: np.ndarray, query: np.ndarray, k: int) -> 
 _vectors: dict[tuple[str, str, int], Vectors] = {}
 
 
+@functools.cache
+def _one_blas_thread() -> None:
+    """OpenBLAS on one thread, for the whole process, once it keeps vectors. By default it spreads a product
+    the size of the articles' over every core, whose threads then spin waiting for the next: 6–16 ms more CPU
+    a legal question on 2 cores than one thread, which is also faster than numpy's own loop (einsum: 2.6 ms
+    for the articles). Set at run time (threadpoolctl), since numpy is loaded before the settings are read;
+    the static model's embedding makes no product BLAS would spread (row sums), so it is not slowed."""
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
+
+
 def vectors(kind: str) -> Vectors:
     """This process's vectors of `kind` for the open database."""
     key = (kind, embedding.MODEL, id(connections.get("default")))
     if key not in _vectors:
+        _one_blas_thread()
         _vectors[key] = Vectors(kind)
     return _vectors[key]
 

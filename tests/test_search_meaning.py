@@ -13,6 +13,7 @@ The model is real and deterministic: the default, static one distilled from mult
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -21,6 +22,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import pytest
+import threadpoolctl
 
 from domain import change_feed as feed
 from domain.access import PUBLIC, unit_subtree_ids, viewer_for
@@ -127,6 +129,16 @@ async def test_residents_questions_find_the_power_and_its_office(meaning_client:
         found += any(n in expected for n in names)
         assert all(e["node"]["power"]["unit"]["name"] for e in search["edges"])  # which office
     assert found / len(cases) >= RECALL_FLOOR, f"recall@5 {found / len(cases):.2f}"
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: BLAS has one thread anyway")
+async def test_a_search_by_meaning_leaves_blas_on_one_thread(meaning_client: httpx.AsyncClient) -> None:
+    """OpenBLAS would spread the product with the vectors over every core, whose threads then spin: the
+    process keeping vectors sets it to one thread (semantic._one_blas_thread)."""
+    search = (await gql_data(meaning_client, POWERS_QUERY, {"q": resident_questions()[0][0], "first": 5}))["searchPowers"]
+    assert search["understanding"]["meaning"]["used"]
+    blas = [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and set(blas) == {1}, threadpoolctl.threadpool_info()
 
 
 async def test_a_keyword_query_is_not_embedded_and_says_so(meaning_client: httpx.AsyncClient) -> None:
