@@ -489,11 +489,13 @@ def bench(args: argparse.Namespace) -> None:
                 "admin": token(env, "--role", "ADMIN"),
                 "staff": token(env, "--role", "UNIT_STAFF", "--unit", DEPARTMENT),
             }
-            sides.append(Side(name, url, *serve(stack, env, "serve.log"), tokens))
+            port, pid = serve(stack, env, "serve.log")
+            sides.append(Side(name, url, port, tokens, pid))
             if any(q.cold for q in wanted):
                 # reads the index the first server writes (one writer per index: no indexer of its own)
                 cold_env = {**env, "QINGQUAN_SEARCH_FACET_CACHE": "0", "QINGQUAN_SEARCH_INDEXER": "0"}
-                cold_sides.append(Side(name, url, *serve(stack, cold_env, "serve-cold.log"), tokens))
+                port, pid = serve(stack, cold_env, "serve-cold.log")
+                cold_sides.append(Side(name, url, port, tokens, pid))
         for side in sides:
             wait_feed_applied(side.url)
         unit_id = json.loads(
