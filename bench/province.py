@@ -15,7 +15,9 @@ and `--province-url`, default …/qq_province; created if missing):
 - the search index of each (`qingquan reindex`, into a folder of its own under /tmp/qq-province-bench).
 
 `bench` starts `qingquan serve --workers 1` on each database side by side (response cache off:
-`QINGQUAN_RESPONSE_CACHE_BYTES=0`, so a public query is computed every time as on a cache miss), checks that
+`QINGQUAN_RESPONSE_CACHE_BYTES=0`, so a public query is computed every time as on a cache miss; the rows "facets
+counted each time" ask a second server on each side that keeps no search facets either,
+`QINGQUAN_SEARCH_FACET_CACHE=0`, so that a search's cold cost is measured beside its warm one), checks that
 every query answers without errors on both, and then runs each query of the portal and the staff console in
 interleaved rounds (county then province, province then county in the next round): a cell sends the same
 number of requests one after another to one server and reads that server's CPU time (user + system, the
@@ -284,6 +286,7 @@ class Query:
     document: str
     variables: dict[str, object]
     token: str | None  # "admin", "staff" (UNIT_STAFF of DEPARTMENT), or None (the public)
+    cold: bool = False  # asked of the servers that keep no search facets (QINGQUAN_SEARCH_FACET_CACHE=0)
 
 
 def queries(unit_id: str) -> list[Query]:
@@ -304,6 +307,14 @@ def queries(unit_id: str) -> list[Query]:
             None,
         ),
         Query("search_powers", "portal: searchPowers", SEARCH_POWERS, {"q": "许可"}, None),
+        Query(
+            "search_powers_cold",
+            "portal: searchPowers, facets counted each time",
+            SEARCH_POWERS,
+            {"q": "许可"},
+            None,
+            cold=True,
+        ),
         Query("search_basis", "portal: searchLegalBasis", PORTAL_SEARCH, {"q": "土地 征收 补偿"}, None),
         Query("admin_page", "console: the ADMIN powers page (20, nested)", PAGE, {"first": 20}, "admin"),
         Query("admin_unit", "console: a unit's powers, ADMIN", PORTAL_POWERS, {"filter": dept}, "admin"),
@@ -324,6 +335,14 @@ def queries(unit_id: str) -> list[Query]:
         ),
         Query("progress", "console: unitProgress of a unit", PROGRESS, {"units": [unit_id]}, "admin"),
         Query("search_admin", "console: searchPowers, ADMIN", SEARCH_POWERS, {"q": "许可"}, "admin"),
+        Query(
+            "search_admin_cold",
+            "console: searchPowers, ADMIN, facets counted each time",
+            SEARCH_POWERS,
+            {"q": "许可"},
+            "admin",
+            cold=True,
+        ),
     ]
 
 
@@ -390,9 +409,11 @@ def cpu_per_request(side: Side, body: bytes, token: str | None, n: int) -> float
     return (tree_cpu_seconds(side.pid) - before) * 1000 / n
 
 
-def measure(sides: list[Side], cells: list[Cell], rounds: int, seconds: float) -> None:
-    county = sides[0]
+def measure(servers: dict[bool, list[Side]], cells: list[Cell], rounds: int, seconds: float) -> None:
+    """`servers[cold]`: the county and the province keeping search facets (False) or not (True)."""
     for cell in cells:  # warm up both, and size the cell: `seconds` of the county's wall time
+        sides = servers[cell.query.cold]
+        county = sides[0]
         body = json.dumps({"query": cell.query.document, "variables": cell.query.variables}).encode()
         for side in sides:
             for _ in range(5):
@@ -405,6 +426,7 @@ def measure(sides: list[Side], cells: list[Cell], rounds: int, seconds: float) -
     for r in range(rounds):
         for i, cell in enumerate(cells):
             body = json.dumps({"query": cell.query.document, "variables": cell.query.variables}).encode()
+            sides = servers[cell.query.cold]
             order = sides if (r + i) % 2 == 0 else sides[::-1]
             for side in order:
                 cell.cpu_ms[side.name].append(cpu_per_request(side, body, cell.query.token, cell.requests))
@@ -416,12 +438,12 @@ def measure(sides: list[Side], cells: list[Cell], rounds: int, seconds: float) -
             )
 
 
-def check(sides: list[Side], qs: list[Query]) -> list[str]:
+def check(servers: dict[bool, list[Side]], qs: list[Query]) -> list[str]:
     """Every query answers on both; which answers are the same JSON (the county's rows come first)."""
     lines = []
     for q in qs:
         body = json.dumps({"query": q.document, "variables": q.variables}).encode()
-        county, province = (json.loads(s.post(body, q.token)) for s in sides)
+        county, province = (json.loads(s.post(body, q.token)) for s in servers[q.cold])
         same = "same answer" if county == province else "answers differ (totals, facets or ranking)"
         lines.append(f"{q.key}: {len(json.dumps(county)):,} bytes on the county, {same}")
     return lines
@@ -444,9 +466,19 @@ def table(cells: list[Cell]) -> list[str]:
     return lines
 
 
+def serve(stack: ExitStack, env: dict[str, str], log: str) -> tuple[int, int]:
+    """`qingquan serve --workers 1` on `env`'s database until `stack` closes: its port and pid."""
+    port = free_port()
+    path = WORKDIR / env["QINGQUAN_DATABASE_URL"].rsplit("/", 1)[1] / log
+    command = qingquan("serve", "--port", str(port), "--workers", "1")
+    proc = stack.enter_context(server(command, env, path, f"http://127.0.0.1:{port}/healthz"))
+    return port, proc.pid
+
+
 def bench(args: argparse.Namespace) -> None:
     sides = []
-    logs = []
+    cold_sides = []  # the same databases and index, facets counted on every search
+    wanted = [q for q in queries("") if not args.only or q.key in args.only]
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     with ExitStack() as stack:
@@ -457,22 +489,24 @@ def bench(args: argparse.Namespace) -> None:
                 "admin": token(env, "--role", "ADMIN"),
                 "staff": token(env, "--role", "UNIT_STAFF", "--unit", DEPARTMENT),
             }
-            port = free_port()
-            log = WORKDIR / url.rsplit("/", 1)[1] / "serve.log"
-            logs.append(log)
-            command = qingquan("serve", "--port", str(port), "--workers", "1")
-            proc = stack.enter_context(server(command, env, log, f"http://127.0.0.1:{port}/healthz"))
-            sides.append(Side(name, url, port, tokens, proc.pid))
+            port, pid = serve(stack, env, "serve.log")
+            sides.append(Side(name, url, port, tokens, pid))
+            if any(q.cold for q in wanted):
+                # reads the index the first server writes (one writer per index: no indexer of its own)
+                cold_env = {**env, "QINGQUAN_SEARCH_FACET_CACHE": "0", "QINGQUAN_SEARCH_INDEXER": "0"}
+                port, pid = serve(stack, cold_env, "serve-cold.log")
+                cold_sides.append(Side(name, url, port, tokens, pid))
         for side in sides:
             wait_feed_applied(side.url)
         unit_id = json.loads(
             sides[0].post(json.dumps({"query": UNIT_ID, "variables": {"code": DEPARTMENT}}).encode(), None)
         )
         qs = [q for q in queries(unit_id["data"]["unit"]["id"]) if not args.only or q.key in args.only]
-        for line in check(sides, qs):
+        servers = {False: sides, True: cold_sides}
+        for line in check(servers, qs):
             print(f"check: {line}")
         cells = [Cell(q) for q in qs]
-        measure(sides, cells, args.rounds, args.seconds)
+        measure(servers, cells, args.rounds, args.seconds)
     counts = {
         side.name: {
             t: pg_value(side.url, f'SELECT count(*) FROM "{t}"') for t in ("unit", "power", "flow_step")

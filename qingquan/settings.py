@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     search_api_key: str | None = None
     search_timeout: float = Field(10.0, description="seconds to wait for Meilisearch (requests and tasks)")
     search_indexer: bool = Field(True, description="apply the change feed to the search index in the server's background")
+    search_facet_cache: bool = Field(
+        True,
+        description="the embedded index keeps a search's facets per version of the index for the searches that ask "
+        "the same (false: counted on every search)",
+    )
     search_meaning_min_coverage: float = Field(
         0.99,
         ge=0.0,

@@ -37,5 +37,7 @@ def backend_for(settings: Settings) -> SearchBackend:
         else:
             from search.embedded import EmbeddedBackend
 
-            _backends[key] = EmbeddedBackend(settings.search_index_dir)
+            _backends[key] = EmbeddedBackend(
+                settings.search_index_dir, keep_facets=settings.search_facet_cache
+            )
     return _backends[key]

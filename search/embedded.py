@@ -20,7 +20,8 @@ from another thread while a batch was still being added).
 
 A search's facets are counted once per version of the index and kept for the searches that ask the same
 (`_Index._counted`): the version is this process's last commit and the index's `meta.json` (another
-process's commit), so a commit is counted by the very next search.
+process's commit), so a commit is counted by the very next search. `QINGQUAN_SEARCH_FACET_CACHE=0` keeps none
+(every search counts its facets: what `bench/province.py` measures as the cold cost).
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def _fingerprint(spec: IndexSpec) -> str:
 class _Index:
     """One tantivy index with its schema and spec."""
 
-    def __init__(self, spec: IndexSpec, directory: Path | None) -> None:
+    def __init__(self, spec: IndexSpec, directory: Path | None, *, keep_facets: bool = True) -> None:
         self.spec = spec
         self.schema = _schema(spec)
         if directory is None:
@@ -147,6 +148,7 @@ class _Index:
         self.generation = 0
         self._seen: tuple[int, bytes | None] | None = None
         self._facets: dict[SearchRequest, dict[str, list[tuple[str, int]]]] = {}
+        self.keep_facets = keep_facets  # off: counted on every search (QINGQUAN_SEARCH_FACET_CACHE=0)
         self._lock = threading.Lock()
 
     def document(self, source: dict[str, Any]) -> tantivy.Document:
@@ -352,7 +354,7 @@ class _Index:
     def _keep(self, key: SearchRequest, version: object, facets: dict[str, list[tuple[str, int]]]) -> None:
         """Keep facets counted under `version` while it is the index's (at most FACETS_KEPT, the oldest go)."""
         with self._lock:
-            if self._seen != version:
+            if self._seen != version or not self.keep_facets:
                 return
             if len(self._facets) >= FACETS_KEPT:
                 del self._facets[next(iter(self._facets))]
@@ -411,8 +413,9 @@ class EmbeddedBackend(SearchBackend):
     name = "embedded"
     nearest = True
 
-    def __init__(self, directory: str | Path | None) -> None:
+    def __init__(self, directory: str | Path | None, *, keep_facets: bool = True) -> None:
         self.directory = Path(directory) if directory is not None else None
+        self.keep_facets = keep_facets  # QINGQUAN_SEARCH_FACET_CACHE
         self._indexes: dict[IndexName, _Index] = {}
         self._lock = asyncio.Lock()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qq-index-writer")
@@ -461,7 +464,7 @@ class EmbeddedBackend(SearchBackend):
     def _index(self, name: IndexName) -> _Index:
         if name not in self._indexes:
             path = self.directory / name.value if self.directory is not None else None
-            self._indexes[name] = _Index(SPECS[name], path)
+            self._indexes[name] = _Index(SPECS[name], path, keep_facets=self.keep_facets)
         return self._indexes[name]
 
     async def _write(self, work: Callable[[], Any]) -> Any:

@@ -16,8 +16,9 @@ import pytest
 from domain.access import Viewer
 from domain.enums import DisclosureScope, PowerCategory, Role
 from domain.services.powers import update_power
+from qingquan.settings import Settings
 from resolvers.ids import encode_id
-from search import SearchBackend
+from search import SearchBackend, backend_for
 from search.embedded import EmbeddedBackend
 from search.filters import visible_powers
 from search.indexer import drain
@@ -52,8 +53,11 @@ def seen(*units: int, secret: int = 0) -> dict[str, dict[str, int]]:
     return {"unit_id": by_unit, "category": {"INSPECTION": len(units)}, "confidential": confidential}
 
 
-@pytest.fixture(params=["folder", "memory"])
+@pytest.fixture(params=["folder", "memory", "counted each time"])
 def embedded(request: pytest.FixtureRequest, tmp_path: Path) -> EmbeddedBackend:
+    """An index in a folder, in memory, or one that keeps no facets (QINGQUAN_SEARCH_FACET_CACHE=0)."""
+    if request.param == "counted each time":
+        return backend_for(Settings(search_index_dir=str(tmp_path / "index"), search_facet_cache=False))
     return EmbeddedBackend(tmp_path / "index" if request.param == "folder" else None)
 
 
@@ -98,19 +102,32 @@ async def test_a_commit_of_another_process_is_counted_at_once(tmp_path: Path) ->
     assert await counts(reader, PUBLIC) == (2, seen(1, 2))
 
 
-async def test_the_facets_kept_are_bounded(
-    embedded: EmbeddedBackend, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_facets_kept_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """At most FACETS_KEPT searches' facets per index, the oldest going first; the rest are counted again."""
     import search.embedded
 
     monkeypatch.setattr(search.embedded, "FACETS_KEPT", 2)
+    embedded = EmbeddedBackend(tmp_path / "index")
     await embedded.upsert(POWERS, [power(1, 1), power(2, 2, "INTERNAL")])
     index = embedded._index(POWERS)
     for viewer, expected in ((PUBLIC, (1, seen(1))), (STAFF_1, (1, seen(1))), (STAFF_2, (2, seen(1, 2)))):
         assert await counts(embedded, viewer) == expected
     assert len(index._facets) == 2
     assert await counts(embedded, PUBLIC) == (1, seen(1))  # counted again, then kept in place of the oldest
+
+
+async def test_with_the_setting_off_no_facets_are_kept(tmp_path: Path) -> None:
+    """QINGQUAN_SEARCH_FACET_CACHE=0 (the province bench's cold rows): every search counts its facets,
+    none is kept; on (the default), the same searches keep one set per viewer."""
+    for setting, kept in ((False, 0), (True, 2)):
+        backend = backend_for(
+            Settings(search_index_dir=str(tmp_path / str(setting)), search_facet_cache=setting)
+        )
+        await backend.upsert(POWERS, [power(1, 1), power(2, 2, "INTERNAL")])
+        for _ in range(2):
+            assert await counts(backend, PUBLIC) == (1, seen(1))
+            assert await counts(backend, STAFF_2) == (2, seen(1, 2))
+        assert len(backend._index(POWERS)._facets) == kept
 
 
 SECRECY = {
