@@ -532,7 +532,7 @@ def plan_of(schema: GraphQLSchema, document: DocumentNode, operation_name: str |
         accepted, answer = ROOTS.get(name, (None, None))
         if accepted is None or answer is None:
             raise Unsupported(f"the root field {name}")
-        if any({a.name.value for a in n.arguments} - accepted for n in nodes):
+        if any({a.name.value for a in n.arguments or ()} - accepted for n in nodes):  # None: no arguments
             raise Unsupported("root arguments")
         field_def = query_type.fields[name]
         roots.append(
@@ -571,6 +571,9 @@ class CompiledQueries:
             plan: Plan | None = plan_of(schema, entry[0], operation_name)
         except Unsupported as reason:
             log.debug("no plan: %s", reason)
+            plan = None
+        except Exception:  # a planner's bug must not fail the request: the normal execution answers it
+            log.exception("no plan: the planner failed on a validated document")
             plan = None
         with self._lock:
             self._plans[key] = plan

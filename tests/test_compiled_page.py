@@ -257,6 +257,13 @@ async def test_a_plan_answers_what_the_normal_execution_answers(
         assert [(s["name"], s["position"]["name"]) for s in steps] == [("受理", "审核岗"), ("决定", "审核岗")]
 
 
+async def test_a_root_without_arguments_is_planned(apps: Any) -> None:
+    """`{ powers { totalCount } }`: a field without arguments has none in the parsed document (None, not an
+    empty list); the plan answers it as the normal execution does (a planner that iterated them answered 500)."""
+    for token in (None, await token_for(Role.ADMIN)):
+        await same_answer(apps, "{ powers { totalCount edges { node { code name } } } }", {}, token)
+
+
 async def test_a_plan_falls_back_where_the_normal_execution_reports_an_error(apps: Any) -> None:
     """A page size out of range: the plan gives way, and the answer is the normal execution's error."""
     on, off, compiled = apps
