@@ -419,7 +419,7 @@ async def search_powers(
     async def run(meaning: Understanding) -> tuple[SearchResult, Meaning]:
         semantic = await by_meaning(settings, POWER, query, meaning)
         result = await run_search(
-            settings, IndexName.POWERS, query, filters, ("category", "unit_id") if facets else (), first=first,
+            settings, IndexName.POWERS, query, filters, ("category", "unit") if facets else (), first=first,
             offset=offset, terms=tuple(meaning.terms) if meaning.terms else None, match_all=not meaning.question,
             database=database, meaning=semantic,
         )  # fmt: skip

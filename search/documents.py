@@ -231,6 +231,7 @@ async def power_documents(ids: Iterable[int]) -> list[dict[str, Any]]:
                 "unit_name": units.get(p["unit_id"], ""),
                 "category_name": getattr(category, "label", str(category)),
                 "unit_id": keyword(p["unit_id"]),
+                "unit": p["unit_id"],
                 "category": keyword(category),
                 "status": keyword(p["status"]),
                 "disclosure_scope": keyword(p["disclosure_scope"]),

@@ -209,7 +209,7 @@ def power(id: int, unit_id: int, scope: str = "PUBLIC", *, status: str = "PUBLIS
     rule = {"status": status, "disclosure_scope": scope, "confidential": confidential}
     return {
         "id": id, "code": f"P{id:04d}", "name": f"第{id}项行政检查", "description": "", "basis": "", "unit_name": "",
-        "category_name": "行政检查", "unit_id": str(unit_id), "category": "INSPECTION", "status": status,
+        "category_name": "行政检查", "unit_id": str(unit_id), "unit": unit_id, "category": "INSPECTION", "status": status,
         "disclosure_scope": scope, "confidential": "true" if confidential else "false",
         "public": keyword(is_public_power(rule)), "boost": 0.0,
     }  # fmt: skip
@@ -233,10 +233,12 @@ async def test_the_visibility_filter_on_each_engine(backend: SearchBackend) -> N
         Viewer(role=Role.INSPECTOR): set(range(1, 9)),
     }
     for viewer, expected in seen.items():
-        request = SearchRequest(query="行政检查", filters=visible_powers(viewer), facets=("unit_id", "confidential"))
+        facets = ("unit_id", "unit", "confidential")
+        request = SearchRequest(query="行政检查", filters=visible_powers(viewer), facets=facets)
         result = await backend.search(POWERS, request)
         assert {h.id for h in result.hits} == expected and result.total == len(expected), viewer
         assert sum(n for _, n in result.facets["unit_id"]) == len(expected), viewer
+        assert sorted(result.facets["unit"]) == sorted(result.facets["unit_id"]), viewer  # the number, as text
         secret = sum(1 for i in expected if i in (3, 6))
         assert dict(result.facets["confidential"]).get("true", 0) == secret, viewer
 

@@ -403,7 +403,7 @@ class SearchQuery:
                          power=Power.from_model(p)))
             for i, h, p in found
         ]  # fmt: skip
-        facet_units = [int(k) for k, _ in _counts(result, "unit_id")]
+        facet_units = [int(k) for k, _ in _counts(result, "unit")]
         # the hits' units in the facets' statement: a hit's `unit` is then complete at once, not in a batch of
         # its own after it (issue 20: in a province the hits' units are seldom among the facets' 20)
         read = ctx.loaders.fields_of(m.Power, "id")  # a hit's unit_id is read when its unit is selected
@@ -411,7 +411,7 @@ class SearchQuery:
         units = (await ctx.loaders.unit_by_id.load_many([*facet_units, *hit_units]))[: len(facet_units)]
         unit_counts = [
             UnitCount(unit=Unit.from_model(u), count=n)
-            for (_, n), u in zip(_counts(result, "unit_id"), units, strict=True)
+            for (_, n), u in zip(_counts(result, "unit"), units, strict=True)
             if u is not None
         ]
         return PowerSearch(
