@@ -66,6 +66,7 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
+    get_named_type,
     get_operation_ast,
     is_leaf_type,
 )
@@ -187,10 +188,17 @@ def _collect(
     return found
 
 
+def _plain_field(field_def: GraphQLField) -> StrawberryField | None:
+    """The strawberry field behind a GraphQL field, or None where it has field extensions (permissions
+    included) or is not strawberry's: such a field is never planned."""
+    field = (field_def.extensions or {}).get(DEFINITION)
+    return field if isinstance(field, StrawberryField) and not field.extensions else None
+
+
 def _read(field_def: GraphQLField) -> Read:
     """How a field's value is read from its parent: the attribute, or the resolver called as strawberry calls it."""
-    field = (field_def.extensions or {}).get(DEFINITION)
-    if not isinstance(field, StrawberryField) or field.extensions:
+    field = _plain_field(field_def)
+    if field is None:
         raise Unsupported("a field with extensions")
     resolver = field.base_resolver
     if resolver is None:
@@ -394,7 +402,7 @@ def _relation(
 ) -> tuple[Read, Complete]:
     """How a relation of a row-made object is read from its parent's row and completed from rows (its value:
     the row, or list of rows, the request's loader holds, which its resolver would make objects of)."""
-    child = MODELS.get(getattr(_named(field_def.type), "name", ""))
+    child = MODELS.get(get_named_type(field_def.type).name)
     if child is None:
         raise _NotRows(f"{parent}.{name}")
     if (parent, name) in SAME_ROW:
@@ -414,12 +422,6 @@ def _relation(
         return future.result()
 
     return read, _completer(field_def.type, nodes, fragments, schema, child)
-
-
-def _named(gtype: Any) -> Any:
-    while isinstance(gtype, GraphQLNonNull | GraphQLList):
-        gtype = gtype.of_type
-    return gtype
 
 
 def _row_completer(
@@ -443,8 +445,8 @@ def _row_completer(
             plan.append(_typename(key, gtype))
             continue
         name = field_nodes[0].name.value
-        definition = (field_def.extensions or {}).get(DEFINITION)
-        if not isinstance(definition, StrawberryField) or definition.extensions:
+        definition = _plain_field(field_def)
+        if definition is None:
             raise _NotRows("a field with extensions")
         column = definition.python_name
         if definition.base_resolver is not None:
