@@ -220,7 +220,8 @@ def reordered(
     cosine with the question (RERANK), then the nearest by meaning the words did not find, in their order
     (scored `weight` × their cosine)."""
     ids = [h.id for h in by_words]
-    near = [i for i in by_meaning if i not in set(ids)]
+    found = set(ids)
+    near = [i for i in by_meaning if i not in found]
     cosines = similarity(ids + near)
     best = by_words[0].score if by_words else 1.0
     words = {h.id: h.score / best + weight * c for h, c in zip(by_words, cosines[: len(ids)], strict=True)}

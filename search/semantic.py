@@ -340,11 +340,12 @@ class Embedder:
             matrix = await asyncio.to_thread(embedding.embed_passages, [texts[i] for i in todo])
             self.seconds += time.perf_counter() - started
             vectors.update({i: pack(v) for i, v in zip(todo, matrix, strict=True)})
-        for i in todo if embedding.CHOSEN != "static" else ():  # one text per call: the lock is never held long
-            started = time.perf_counter()
-            vector = await asyncio.get_running_loop().run_in_executor(_background(), embedding.embed_passages, [texts[i]])
-            self.seconds += time.perf_counter() - started
-            vectors[i] = pack(vector[0])
+        else:
+            for i in todo:  # one text per call: the lock is never held long
+                started = time.perf_counter()
+                vector = await asyncio.get_running_loop().run_in_executor(_background(), embedding.embed_passages, [texts[i]])
+                self.seconds += time.perf_counter() - started
+                vectors[i] = pack(vector[0])
         report.embedded = len(todo)
         async with in_transaction() as conn:
             await Embedding.filter(kind=kind, model=embedding.MODEL, entity_id__in=list(vectors)).using_db(conn).delete()

@@ -56,17 +56,6 @@ def repealed_in(text: str) -> list[str]:
     return titles
 
 
-def repealed_by(articles: Sequence[tuple[str, str]]) -> list[str]:
-    """The titles a document repeals, from its articles (label, text) in order: the commencement
-    article (one that says 施行) and the last articles are read."""
-    titles: list[str] = []
-    for i, (_label, text) in enumerate(articles):
-        if "废止" not in text or not ("施行" in text or i >= len(articles) - LAST_ARTICLES):
-            continue
-        titles += [t for t in repealed_in(text) if t not in titles]
-    return titles
-
-
 def title_variants(title: str) -> list[str]:
     """A title as the library may hold it: as written, and with or without 中华人民共和国."""
     bare = title.removeprefix(NATIONAL_PREFIX)
@@ -115,12 +104,7 @@ LAW_REPEALED = "law.repealed"
 
 
 def _commences(repealer: LegalDocument, clause: str) -> date | None:
-    return (
-        commencement_date(clause)
-        or repealer.effective_date
-        or repealer.version_date
-        or repealer.promulgation_date
-    )
+    return commencement_date(clause) or _dated(repealer)
 
 
 def _dated(document: LegalDocument) -> date | None:
