@@ -116,12 +116,13 @@ def in_force_on(repealer: LegalDocument, on: date | None, today: date) -> bool:
     return on is not None and on <= today and repealer.status is not LegalStatus.NOT_YET_EFFECTIVE
 
 
-async def _clauses(document_ids: Iterable[int]) -> dict[int, list[str]]:
-    """The articles of these documents where a repeal clause counts, by document, in order."""
-    rows = await (
-        LegalArticle.filter(document_id__in=list(document_ids), text__contains="废止")
-        .order_by("document_id", "ordinal")
-        .values_list("document_id", "ordinal", "text", "document__article_count")
+async def _clauses(document_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
+    """The articles where a repeal clause counts, by document, in order (of these documents, or of all)."""
+    articles = LegalArticle.filter(text__contains="废止")
+    if document_ids is not None:
+        articles = articles.filter(document_id__in=list(document_ids))
+    rows = await articles.order_by("document_id", "ordinal").values_list(
+        "document_id", "ordinal", "text", "document__article_count"
     )
     found: dict[int, list[str]] = defaultdict(list)
     for document_id, ordinal, text, count in rows:
@@ -130,9 +131,13 @@ async def _clauses(document_ids: Iterable[int]) -> dict[int, list[str]]:
     return found
 
 
-async def _repeals(repealers: Sequence[LegalDocument], today: date, named: str | None = None) -> list[Repeal]:
-    """What these documents repeal in the library (only the acts with title `named`, if given)."""
-    clauses = await _clauses(r.id for r in repealers)
+async def _repeals(
+    repealers: Sequence[LegalDocument], today: date, named: str | None = None, clauses: dict[int, list[str]] | None = None
+) -> list[Repeal]:
+    """What these documents repeal in the library (only the acts with title `named`, if given; `clauses`:
+    their clauses, if the caller read them already)."""
+    if clauses is None:
+        clauses = await _clauses(r.id for r in repealers)
     found: list[Repeal] = []
     for repealer in repealers:
         for clause in clauses.get(repealer.id, []):
@@ -198,12 +203,9 @@ class RepealNames:
     @classmethod
     async def load(cls) -> RepealNames:
         names = cls()
-        rows = await LegalArticle.filter(text__contains="废止").values_list(
-            "document_id", "ordinal", "text", "document__article_count"
-        )
-        for document_id, ordinal, text, count in rows:
-            if reads_clause(text, ordinal, count):
-                names.add(document_id, repealed_in(text))
+        for document_id, clauses in (await _clauses()).items():
+            for clause in clauses:
+                names.add(document_id, repealed_in(clause))
         return names
 
     def add(self, document_id: int, titles: Iterable[str]) -> None:
@@ -224,10 +226,11 @@ async def apply_repeals(
     the library's repeal clauses (default: the articles are searched for this document's title)."""
     day = today or county_today()
     document = await LegalDocument.get(id=document_id)
+    own = await _clauses([document.id])
     if names is not None:
-        for clause in (await _clauses([document.id])).get(document.id, []):
+        for clause in own.get(document.id, []):
             names.add(document.id, repealed_in(clause))
-    found = await _repeals([document], day)
+    found = await _repeals([document], day, clauses=own)
     naming = names.naming(document.title) if names is not None else await _naming(document.title)
     repealers = await LegalDocument.filter(id__in=naming, status__not=LegalStatus.NOT_YET_EFFECTIVE).exclude(
         work_id=document.work_id
