@@ -43,6 +43,8 @@ SENTENCE = 6
 MAX_SENTENCE = 120
 QUESTION_MARKERS = re.compile(r"[?？吗呢]|怎么|怎样|如何|能不能|能否|可不可以|可以|是否|是不是|有没有|多久|多少|哪|什么|为什么|为啥|谁|咋")
 SPLIT = re.compile(r"[^\W_]+")
+#: A word of the segmenter up to this long is looked at for known pieces it may be glued from (`_parts`).
+GLUED = 6
 
 
 def _table(name: str) -> str:
@@ -156,6 +158,25 @@ def _term(word: str, vocabulary: Vocabulary, *, literal: bool = True) -> QueryTe
     return QueryTerm(word, alternatives, literal=literal or not alternatives)
 
 
+def _parts(token: str, vocabulary: Vocabulary) -> list[str]:
+    """A word the segmenter glued from known pieces (交学费, 吵得, 罚得, 能退: a thesaurus word with another or
+    with a question word or particle) as those pieces, so that the thesaurus word is read as such; any other
+    word as it is. The fewest pieces win (学费 over 学 + 费)."""
+    known = vocabulary.thesaurus.keys() | vocabulary.stop
+    if len(token) < 2 or len(token) > GLUED or token in known:
+        return [token]
+    best: list[list[str] | None] = [[]] + [None] * len(token)  # best[i]: the fewest pieces of token[:i]
+    for end in range(1, len(token) + 1):
+        for start in range(end):
+            piece, before = token[start:end], best[start]
+            if before is not None and piece in known and (best[end] is None or len(before) + 1 < len(best[end])):
+                best[end] = [*before, piece]
+    pieces = best[-1]
+    if pieces is None or not any(p in vocabulary.thesaurus for p in pieces):
+        return [token]
+    return pieces
+
+
 def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False) -> Understanding:
     """The query's citations, laws and terms (see the module's doc); `as_sentence`: cut every word
     as a question's would be (a keyword query whose words as typed occur in no text: 离婚冷静期)."""
@@ -167,8 +188,7 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
     result.question = as_sentence or named or is_sentence(rest)
     terms: dict[str, QueryTerm] = {}
     if result.question:
-        for token in segment(rest[:MAX_SENTENCE], vocabulary):
-            token = token.lower()
+        for token in (p for t in segment(rest[:MAX_SENTENCE], vocabulary) for p in _parts(t.lower(), vocabulary)):
             expands = token in vocabulary.thesaurus
             if not expands and (token in vocabulary.stop or all(ch in vocabulary.stop for ch in token)):
                 result.dropped.append(token)  # a question word, or one made of them only (能要, 还能)

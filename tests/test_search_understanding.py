@@ -102,6 +102,20 @@ def test_a_question_is_cut_into_words_its_question_words_dropped_and_everyday_wo
     assert named.question and named.work_ids and "多久" in [t.word for t in named.terms]
 
 
+def test_a_word_glued_from_known_pieces_is_read_as_its_pieces() -> None:
+    """jieba cuts 交学费, 吵得 and 罚得 as one word each, which no law has; read as their pieces, the
+    thesaurus's words among them are searched for their legal terms and the particles dropped."""
+    fees = {t.word: t for t in understand("孩子上初中还要交学费吗", VOCABULARY).terms}
+    assert "交学费" not in fees and "学费" in fees and "缴纳" in fees["交"].alternatives
+    noise = understand("楼上装修吵得不行该找谁投诉", VOCABULARY)
+    assert "噪声" in {t.word: t for t in noise.terms}["吵"].alternatives and "得" in noise.dropped
+    fined = [t.word for t in understand("罚款罚得很多能不能要求开听证会", VOCABULARY).terms]
+    assert "罚得" not in fined and "罚" in fined
+    # a thesaurus word is never cut, nor a word with a piece nobody knows (小卖部: 小卖 + 部)
+    assert [t.word for t in understand("交钱", VOCABULARY, as_sentence=True).terms] == ["交钱"]
+    assert "小卖部" in [t.word for t in understand("小卖部能不能卖烟给初中生", VOCABULARY).terms]
+
+
 def test_understanding_is_linear_and_bounded() -> None:
     """However long the query, the scan is bounded (500 characters, a window at each place)."""
     import time
