@@ -45,6 +45,10 @@ QUESTION_MARKERS = re.compile(r"[?？吗呢]|怎么|怎样|如何|能不能|能�
 SPLIT = re.compile(r"[^\W_]+")
 #: A word of the segmenter up to this long is looked at for known pieces it may be glued from (`_parts`).
 GLUED = 6
+#: A number counted the way people say it, and the unit the statutes count it in (十五岁 → 十五周岁, 三天 → 三日,
+#: 不足三家 → 三个): the word as typed is searched too.
+COUNTED = re.compile(r"([0-9零〇一二两三四五六七八九十百千万]+)(岁|天|家)")
+LEGAL_UNIT = {"岁": "周岁", "天": "日", "家": "个"}
 
 
 def _table(name: str) -> str:
@@ -154,7 +158,10 @@ def is_sentence(text: str) -> bool:
 
 
 def _term(word: str, vocabulary: Vocabulary, *, literal: bool = True) -> QueryTerm:
-    alternatives = tuple(t for t in vocabulary.thesaurus.get(word, ()) if t != word)[:MAX_ALTERNATIVES]
+    alternatives = tuple(t for t in vocabulary.thesaurus.get(word, ()) if t != word)
+    if (counted := COUNTED.fullmatch(word)) and counted[2] in LEGAL_UNIT:  # 两岁 → 两周岁, 三家 → 三个
+        alternatives += (counted[1] + LEGAL_UNIT[counted[2]],)
+    alternatives = alternatives[:MAX_ALTERNATIVES]
     return QueryTerm(word, alternatives, literal=literal or not alternatives)
 
 
@@ -202,6 +209,12 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
                 result.dropped.append(word)
             elif word not in terms:
                 terms[word] = _term(word, vocabulary)
+    if named:
+        # searched within the law named, a word its title holds (国赔法 关押一天赔多少: 赔, 赔偿; 个税法 交不交税:
+        # 税) is in nearly every article of it: it tells none of them apart, and only outweighs the words that do
+        titles = [law.title for law in laws]
+        for word in [w for w in terms if any(w in title for title in titles)]:
+            result.dropped.append(terms.pop(word).word)
     result.terms = list(terms.values())[:MAX_TERMS]
     return result
 

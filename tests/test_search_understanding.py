@@ -19,7 +19,7 @@ TITLES = [
     "中华人民共和国劳动合同法", "中华人民共和国刑法", "中华人民共和国公务员法", "中华人民共和国行政处罚法",
     "中华人民共和国招标投标法", "中华人民共和国食品安全法", "中华人民共和国土地管理法实施条例",
     "中华人民共和国村民委员会组织法", "中华人民共和国反家庭暴力法", "中华人民共和国个人所得税法",
-    "国有土地上房屋征收与补偿条例", "中华人民共和国政府信息公开条例",
+    "国有土地上房屋征收与补偿条例", "中华人民共和国政府信息公开条例", "中华人民共和国国家赔偿法",
 ]  # fmt: skip
 NAMES = LawNames.build(list(enumerate(TITLES, 1)), law_aliases())
 VOCABULARY = Vocabulary(NAMES, curated_thesaurus(), stopwords())
@@ -114,6 +114,24 @@ def test_a_word_glued_from_known_pieces_is_read_as_its_pieces() -> None:
     # a thesaurus word is never cut, nor a word with a piece nobody knows (小卖部: 小卖 + 部)
     assert [t.word for t in understand("交钱", VOCABULARY, as_sentence=True).terms] == ["交钱"]
     assert "小卖部" in [t.word for t in understand("小卖部能不能卖烟给初中生", VOCABULARY).terms]
+
+
+def test_within_a_law_named_the_words_of_its_title_are_not_searched() -> None:
+    """国赔法 关押一天赔多少: every article of 国家赔偿法 says 赔偿; searched within it, 赔 tells none apart."""
+    compensation = understand("国家赔偿法 关押一天赔多少", VOCABULARY)
+    assert compensation.work_ids and "赔" in compensation.dropped
+    assert [t.word for t in compensation.terms] == ["关押", "一天"]
+    taxes = understand("个人所得税法 退休金 交不交税", VOCABULARY)
+    assert "税" in taxes.dropped and "退休金" in [t.word for t in taxes.terms]
+    # without a law named, the same words are searched
+    assert "赔" in [t.word for t in understand("关押一天赔多少", VOCABULARY).terms]
+
+
+def test_a_number_counted_as_people_say_it_is_searched_in_the_statutes_unit_too() -> None:
+    terms = {t.word: t for t in understand("离婚了两岁的孩子归谁养", VOCABULARY).terms}
+    assert "两周岁" in terms["两岁"].alternatives and terms["两岁"].literal
+    assert "三个" in {t.word: t for t in understand("招标投标法 投标人不足三家", VOCABULARY).terms}["三家"].alternatives
+    assert "一日" in {t.word: t for t in understand("关押一天赔多少", VOCABULARY).terms}["一天"].alternatives
 
 
 def test_understanding_is_linear_and_bounded() -> None:
