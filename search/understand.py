@@ -81,6 +81,11 @@ class Vocabulary:
     stop: frozenset[str] = frozenset()
     _segmenter_ready: bool = field(default=False, repr=False)
 
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        """The words `_parts` cuts a glued word into: the thesaurus's and the question words."""
+        return frozenset(self.thesaurus) | self.stop
+
 
 @dataclass
 class Understanding:
@@ -169,7 +174,7 @@ def _parts(token: str, vocabulary: Vocabulary) -> list[str]:
     """A word the segmenter glued from known pieces (交学费, 吵得, 罚得, 能退: a thesaurus word with another or
     with a question word or particle) as those pieces, so that the thesaurus word is read as such; any other
     word as it is. The fewest pieces win (学费 over 学 + 费)."""
-    known = vocabulary.thesaurus.keys() | vocabulary.stop
+    known = vocabulary.known
     if len(token) < 2 or len(token) > GLUED or token in known:
         return [token]
     best: list[list[str] | None] = [[]] + [None] * len(token)  # best[i]: the fewest pieces of token[:i]
