@@ -141,7 +141,7 @@ query ($q: String!) {
 """
 #: recall@5 each kind must reach (the figures of the last measurement, a little below: see bench/RESULTS.md)
 THRESHOLDS = {"question": 0.75, "everyday": 0.70, "loose_law": 0.80, "citation": 0.95}
-HARD_KINDS_AT_5 = 0.84
+HARD_KINDS_AT_5 = 0.86
 #: recall@1 of the keyword queries (issue 10's goal: 0.85; 0.87 measured, see bench/RESULTS.md)
 KEYWORD_AT_1 = 0.85
 
