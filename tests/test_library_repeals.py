@@ -24,7 +24,7 @@ from search import SearchBackend
 from search.indexer import drain
 from tests.conftest import run_cli
 from tests.factories import ADMIN, make_power, make_unit, own_code, unique
-from tests.helpers import gql_data
+from tests.helpers import count_queries, gql_data
 
 pytestmark = pytest.mark.usefixtures("database")
 
@@ -249,6 +249,26 @@ async def test_a_repealer_not_yet_in_force_repeals_nothing_yet(tmp_path: Path) -
     due = [r for r in await library_repeals(today=date(2099, 1, 1), apply=True) if r.repealer.id == new.id]
     assert [r.state for r in due] == [RepealState.APPLIED]
     assert (await LegalDocument.get(id=old.id)).repeal_date == date(2099, 1, 1)
+
+
+async def test_the_report_reads_the_clauses_and_the_titles_they_name_at_once(tmp_path: Path) -> None:
+    """`law-repeals` makes as many queries with five laws repealing one act as with one (it made two more per
+    repealer: its clauses, the titles each clause names)."""
+    laws = Laws(tmp_path)
+    await laws.import_(laws.old, laws.new)
+    with count_queries() as one:
+        await library_repeals()
+    more = [
+        _law(tmp_path / name, f"测试{laws.tag}{name}噪声条例", date(2022, 1, 1), [
+            "为了防治噪声，制定本条例。", f"本条例自2022年6月5日起施行。《{laws.old_title}》同时废止。",
+        ])
+        for name in ("甲", "乙", "丙", "丁")
+    ]  # fmt: skip
+    await laws.import_(*more)
+    with count_queries() as five:
+        found = await library_repeals()
+    assert five.count == one.count
+    assert len({r.repealer.id for r in found if r.repealed.title == laws.old_title}) == 5
 
 
 SEARCH = """
