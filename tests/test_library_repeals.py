@@ -5,6 +5,7 @@ and `qingquan law-repeals --apply` run twice."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from datetime import date
@@ -13,11 +14,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from domain import change_feed, workdays
 from domain.enums import LegalStatus, PowerStatus, SearchEntity
 from domain.library.markdown import import_markdown_folder
 from domain.library.mcp import import_packaged_library, packaged_library_path
-from domain.library.repeals import LAW_REPEALED, RepealState, library_repeals, repealed_in
-from domain.models import AuditEvent, Change, LegalArticle, LegalDocument, Power
+from domain.library.repeals import LAW_REPEALED, RepealState, file_due_repeals, library_repeals, repealed_in
+from domain.models import AuditEvent, Change, ChangeConsumer, LegalArticle, LegalDocument, Power
 from domain.services.bases import BasisData, create_basis
 from domain.workflow_models import ChangeNotice
 from search import SearchBackend
@@ -269,6 +271,61 @@ async def test_the_report_reads_the_clauses_and_the_titles_they_name_at_once(tmp
         found = await library_repeals()
     assert five.count == one.count
     assert len({r.repealer.id for r in found if r.repealed.title == laws.old_title}) == 5
+
+
+async def test_the_server_files_a_pending_repeal_on_its_day(
+    tmp_path: Path, database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leader's job does what `law-repeals --apply` does once the county's day comes (the clock moved,
+    not waited for): status and date, change feed, the change notice of a published power, one audit event."""
+    from qingquan.app import create_app
+    from qingquan.settings import Settings
+
+    laws = Laws(tmp_path, repealer_commences="2099年1月1日")
+    await laws.import_(laws.old, laws.new)
+    old, new = await laws.documents()
+    power = await _cited_by_a_published_power(old)
+    assert old.id not in [r.repealed.id for r in await file_due_repeals(date(2098, 12, 31))]
+
+    reader = f"test-repeals:{laws.tag}"  # another host's reader of the change feed (the server prunes what none holds)
+    at = await change_feed.register(reader, "test")
+    monkeypatch.setattr(workdays, "today", lambda: date(2099, 1, 1))
+    settings = Settings(database_url=database, search_indexer=False, webhook_sender=False, search_embedder=False,
+                        law_repeal_interval=0.05)  # fmt: skip
+    app = create_app(settings, manage_db=False)
+    try:
+        async with app.router.lifespan_context(app):
+            for _ in range(200):  # up to 10 s
+                if (await LegalDocument.get(id=old.id)).status is LegalStatus.REPEALED:
+                    break
+                await asyncio.sleep(0.05)
+        seen = {(row.entity, row.entity_id) for row in await change_feed.read(at, 100_000)}
+    finally:
+        await ChangeConsumer.filter(name=reader).delete()
+    old = await LegalDocument.get(id=old.id)
+    assert (old.status, old.repeal_date) == (LegalStatus.REPEALED, date(2099, 1, 1))
+    notice = await ChangeNotice.get(power_id=power.id)
+    assert [(c["action"], c["detail"]["repealed_by"]) for c in notice.changes] == [(LAW_REPEALED, new.id)]
+    assert await _audits(old) == 1
+    opened = await AuditEvent.get(action="change_notice.open", entity_id=str(notice.id))
+    assert {(SearchEntity.LEGAL_DOCUMENT, old.id), (SearchEntity.POWER, power.id), (SearchEntity.EVENT, opened.id)} <= seen
+    # the next rounds, and `--apply`, find nothing left to do
+    assert old.id not in [r.repealed.id for r in await file_due_repeals(date(2099, 1, 2))]
+    assert await _audits(old) == 1 and len((await ChangeNotice.get(power_id=power.id)).changes) == 1
+
+
+async def test_two_processes_filing_at_once_file_a_repeal_once(tmp_path: Path) -> None:
+    """Two leaders for a moment (a lease taken over, a `law-repeals --apply` beside the server) read the
+    same pending repeal as due: one files it, the other finds it filed."""
+    laws = Laws(tmp_path, repealer_commences="2099年1月1日")
+    await laws.import_(laws.old, laws.new)
+    old, _ = await laws.documents()
+    power = await _cited_by_a_published_power(old)
+    filed = await asyncio.gather(file_due_repeals(date(2099, 1, 1)), file_due_repeals(date(2099, 1, 1)))
+    assert sorted(len([r for r in one if r.repealed.id == old.id]) for one in filed) == [0, 1]
+    assert (await LegalDocument.get(id=old.id)).status is LegalStatus.REPEALED
+    assert await _audits(old) == 1
+    assert len((await ChangeNotice.get(power_id=power.id)).changes) == 1
 
 
 SEARCH = """

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from tortoise import timezone
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -187,17 +188,23 @@ def _due(found: Iterable[Repeal]) -> list[Repeal]:
     return list(due.values())
 
 
-async def file_as_repealed(repeal: Repeal) -> Repeal:
+async def file_as_repealed(repeal: Repeal) -> bool:
     """Mark the repealed document REPEALED from the repealer's commencement, as any end of a law
     is told: the search index learns it (change feed, with the work's other versions and the
     powers citing it), every published power resting on one of its articles gets a change
-    notice (变更说明), and the audit trail records it. Runs inside the caller's transaction."""
+    notice (变更说明), and the audit trail records it. Runs inside the caller's transaction.
+    False, and nothing done, when it is filed already: by another process since it was read (the
+    leader's round on another host, a `law-repeals --apply`), whose notices and audit event stand."""
     from domain.change_notices import power_changed  # change notices build on the library, not vice versa
 
     document, repealer = repeal.repealed, repeal.repealer
-    document.status = LegalStatus.REPEALED
-    document.repeal_date = repeal.on
-    await document.save(update_fields=["status", "repeal_date", "updated_at"])
+    # one statement checks and files: a second filer waits for the first's row lock, then finds it filed
+    filed = await LegalDocument.filter(id=document.id, status__not=LegalStatus.REPEALED).update(
+        status=LegalStatus.REPEALED, repeal_date=repeal.on, updated_at=timezone.now()
+    )
+    document.status, document.repeal_date = LegalStatus.REPEALED, repeal.on
+    if not filed:
+        return False
     await queue_for_search(document.id, document.work_id)
     for basis in await PowerBasis.filter(article__document_id=document.id).select_related("power", "article"):
         await power_changed(
@@ -208,7 +215,7 @@ async def file_as_repealed(repeal: Repeal) -> Repeal:
         REPEAL, "legal_document.repeal", "legal_document", document.id,
         title=document.title, repeal_date=repeal.on, repealed_by=repealer.id, repealed_by_title=repealer.title,
     )  # fmt: skip
-    return Repeal(repealer, document, repeal.on, RepealState.APPLIED)
+    return True
 
 
 class RepealNames:
@@ -256,7 +263,7 @@ async def apply_repeals(
         work_id=document.work_id
     )
     found += [r for r in await _repeals(repealers, day, document.title) if r.repealed.id == document.id]
-    return [await file_as_repealed(r) for r in _due(found)]
+    return [replace(r, state=RepealState.APPLIED) for r in _due(found) if await file_as_repealed(r)]
 
 
 async def _naming(title: str) -> list[int]:
@@ -272,19 +279,32 @@ async def library_repeals(
     today: date | None = None, apply: bool = False, progress: Callable[[int, int, str], object] | None = None
 ) -> list[Repeal]:
     """Every repeal the library's documents declare, with its state; with `apply`, those due are
-    filed as repealed, each in its own transaction (a second run finds them applied). Reads the
-    clauses in one query and the titles they name in one more (per BATCH titles)."""
+    filed as repealed (`file_due_repeals`: a second run finds them applied). Reads the clauses in
+    one query and the titles they name in one more (per BATCH titles)."""
     day = today or county_today()
     clauses = await _clauses()
     repealers = await LegalDocument.filter(id__in=sorted(clauses)).order_by("title", "version_date", "id")
     found = await _repeals(repealers, day, clauses=clauses)
     if not apply:
         return found
-    due = _due(found)
-    for n, repeal in enumerate(due, start=1):
-        async with in_transaction():
-            await file_as_repealed(repeal)
-        if progress:
-            progress(n, len(due), repeal.repealed.title)
+    await _file(_due(found), progress)
     # those due are applied now, with the others naming a document just filed (another version of its repealer)
     return [replace(r, state=RepealState.APPLIED) if r.state is RepealState.TO_APPLY else r for r in found]
+
+
+async def file_due_repeals(today: date | None = None) -> list[Repeal]:
+    """File as repealed the documents whose repealer has come into force by `today` (a repeal pending
+    until then), each in its own transaction; returns those this call filed. The server's leader runs it
+    every day (qingquan/supervision.py); two at once file each document once (file_as_repealed)."""
+    return await _file(_due(await library_repeals(today)))
+
+
+async def _file(due: Sequence[Repeal], progress: Callable[[int, int, str], object] | None = None) -> list[Repeal]:
+    filed: list[Repeal] = []
+    for n, repeal in enumerate(due, start=1):
+        async with in_transaction():
+            if await file_as_repealed(repeal):
+                filed.append(replace(repeal, state=RepealState.APPLIED))
+        if progress:
+            progress(n, len(due), repeal.repealed.title)
+    return filed
