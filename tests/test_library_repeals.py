@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -22,6 +22,7 @@ from domain.library.repeals import LAW_REPEALED, RepealState, file_due_repeals, 
 from domain.models import AuditEvent, Change, ChangeConsumer, LegalArticle, LegalDocument, Power
 from domain.services.bases import BasisData, create_basis
 from domain.workflow_models import ChangeNotice
+from qingquan.supervision import _until_tomorrow
 from search import SearchBackend
 from search.indexer import drain
 from tests.conftest import run_cli
@@ -377,3 +378,11 @@ async def _import_without_repeals(laws: Laws) -> int:
     old, new = await laws.documents()
     await LegalDocument.filter(id=old.id).update(status=LegalStatus.IN_FORCE, repeal_date=None)
     return new.id
+
+
+def test_the_server_s_round_waits_at_most_until_the_county_s_next_day() -> None:
+    """The repeals' round also runs when the day begins in the county (UTC+8), whatever the server's zone."""
+    county = timezone(timedelta(hours=8))
+    assert _until_tomorrow(datetime(2026, 12, 7, 23, 59, 30, tzinfo=county)) == 30
+    assert _until_tomorrow(datetime(2026, 12, 7, 15, 59, 30, tzinfo=UTC)) == 30  # 23:59:30 in the county
+    assert _until_tomorrow(datetime(2026, 12, 7, 16, 0, 0, tzinfo=UTC)) == 86_400
