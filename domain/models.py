@@ -332,6 +332,8 @@ class AuditEvent(Model):
     class Meta:
         table = "audit_event"
         ordering = ["id"]
+        # a subject's events by action: the overdue check asks every few seconds which it has announced
+        indexes = (("action", "entity_id"),)
 
     async def save(self, *args, **kwargs) -> None:  # type: ignore[override]
         if self._saved_in_db:

@@ -46,7 +46,7 @@ from qingquan.outage import OutageMiddleware
 from qingquan.portal import routes as portal_routes
 from qingquan.ratelimit import RateLimiter
 from qingquan.settings import Settings, get_settings
-from qingquan.supervision import alarms_forever
+from qingquan.supervision import alarms_forever, repeals_forever
 from resolvers.loaders import Loaders
 from schema import build_schema
 from schema.context import Context
@@ -176,7 +176,8 @@ def indexer_lock(settings: Settings) -> Path:
 def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine[Any, Any, None]]:
     """What the server runs besides requests: the indexer of this host's embedded index (one process of
     the host), and once per database, whichever host (domain/leases.py): the indexer of a Meilisearch
-    index, the webhook sender (with the overdue checks), 电子监察's alarms, the pruning of the change feed."""
+    index, the webhook sender (with the overdue checks), 电子监察's alarms, the repeals of laws that come
+    due, the pruning of the change feed."""
     backend = backend_for(settings)
     jobs = {}
     if settings.search_indexer:
@@ -189,6 +190,9 @@ def background_jobs(settings: Settings, wakeups: Wakeups) -> dict[str, Coroutine
         send = partial(webhooks.run, watch=True, interval=settings.webhook_interval, allow_private=settings.webhook_allow_private)
         jobs["the webhook sender"] = run_as_database_leader("webhooks", send)
     jobs["电子监察's alarms"] = run_as_database_leader("alarms", partial(alarms_forever, settings.alarm_interval))
+    jobs["the repeals of laws on their day"] = run_as_database_leader(
+        "law-repeals", partial(repeals_forever, settings.law_repeal_interval)
+    )
     if settings.search_embedder:  # the vectors of the search by meaning, following the change feed
         jobs["the embedder"] = run_as_database_leader("embeddings", semantic.run_forever)
     retention = timedelta(seconds=settings.change_feed_retention)

@@ -124,6 +124,9 @@ class Settings(BaseSettings):
     # 电子监察 (domain/alarms.py): one process of all hosts (a lease) raises, escalates and clears alarms
     # every interval (its events go out with the next round of the webhook sender)
     alarm_interval: float = Field(60.0, gt=0, description="seconds between two rounds of 电子监察's alarms")
+    # laws repealed by a later law (domain/library/repeals.py): one process of all hosts files those whose
+    # repealer comes into force, at the start of the county's day and every interval
+    law_repeal_interval: float = Field(3600.0, gt=0, description="seconds between two rounds filing the repeals of laws that are due")
     max_subscriptions: int = Field(10, ge=0, description="subscriptions at once per token (per client address without one), per process")
     # Webhooks go to public addresses only (an admin's webhook must not reach this host, its database or
     # the internal network); true lets them reach private, loopback and link-local ones (tests, or receivers

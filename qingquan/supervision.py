@@ -1,16 +1,21 @@
-"""电子监察 in the server's background: a round of domain.alarms every QINGQUAN_ALARM_INTERVAL seconds, run
-by one process of all the hosts (a lease in the database: qingquan.leader.run_as_database_leader)."""
+"""The server's rounds by the county's day, each run by one process of all the hosts (a lease in the
+database: qingquan.leader.run_as_database_leader): 电子监察's alarms every QINGQUAN_ALARM_INTERVAL seconds,
+and the repeals of laws whose repealer comes into force (「本法自…起施行。《X》同时废止」) on that day."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import logging
 
+from domain import workdays
 from domain.alarms import raise_alarms
 from domain.db_outage import database_unavailable
+from domain.library.repeals import file_due_repeals
 from domain.workdays import today
 
 log = logging.getLogger("qingquan.alarms")
+library_log = logging.getLogger("qingquan.library")
 
 
 async def alarms_forever(every: float) -> None:
@@ -27,3 +32,28 @@ async def alarms_forever(every: float) -> None:
             else:
                 log.exception("电子监察: the round failed; the next one in %s s", every)
         await asyncio.sleep(every)
+
+
+def _until_tomorrow(now: datetime.datetime | None = None) -> float:
+    """Seconds until the county's next day begins (Asia/Shanghai, as workdays.today)."""
+    county = datetime.timezone(datetime.timedelta(hours=8))
+    now = now or datetime.datetime.now(county)
+    tomorrow = datetime.datetime.combine(now.astimezone(county).date(), datetime.time(), county) + datetime.timedelta(days=1)
+    return (tomorrow - now).total_seconds()
+
+
+async def repeals_forever(every: float) -> None:
+    """File the repeals that are due as of the county's today (the effects of `qingquan law-repeals
+    --apply`: status, change feed, change notices, audit), then again after `every` seconds or when the
+    next day begins, whichever comes first; a round with nothing due reads the clauses and writes nothing."""
+    while True:
+        try:
+            filed = await file_due_repeals(workdays.today())  # looked up here: a test moves this clock alone
+            for r in filed:
+                library_log.info("filed 《%s》 as repealed on %s by 《%s》", r.repealed.title, r.on, r.repealer.title)
+        except Exception as exc:
+            if database_unavailable(exc):
+                library_log.warning("law repeals: the database is unavailable; the next round in %s s: %s", every, exc)
+            else:
+                library_log.exception("law repeals: the round failed; the next one in %s s", every)
+        await asyncio.sleep(min(every, _until_tomorrow() + 1))

@@ -28,7 +28,7 @@ from tortoise.timezone import localtime
 from domain.catalog import webhook_targets as targets
 from domain.catalog.models import DeliveryStatus, WebhookDelivery
 from domain.catalog.webhook_targets import Address
-from domain.catalog.webhooks import queue_overdue
+from domain.catalog.webhooks import announce_overdue
 from domain.db_outage import database_unavailable
 from domain.workdays import today
 from qingquan.settings import get_settings
@@ -205,7 +205,7 @@ async def run(*, watch: bool = False, interval: float = 5.0, base_delay: timedel
     total = Round()
     while True:
         try:
-            await queue_overdue(today(), localtime())
+            await announce_overdue(today())
             done = await deliver_due(base_delay=base_delay, allow_private=allow_private)
         except Exception as exc:
             if not watch or asyncio.current_task().cancelling():  # type: ignore[union-attr]

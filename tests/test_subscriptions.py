@@ -1,7 +1,7 @@
 """Live events (issue 25, item 4): subscriptions over graphql-transport-ws and GraphQL over SSE, heard with
 the real clients (npm `graphql-ws` and `graphql-sse`, run by node) and a plain HTTP client, delivered
 through the change feed, filtered by the subscriber's visibility as webhooks are: a confidential power's
-event, a complaint and an alarm of 电子监察 never reach the public nor another unit's staff. A limit per token, typed errors,
+event, a complaint, an overdue notice or complaint and an alarm of 电子监察 never reach the public nor another unit's staff. A limit per token, typed errors,
 and a clean end when the server stops."""
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ import pytest
 from domain.alarm_models import Alarm
 from domain.alarms import raise_alarms
 from domain.catalog import webhooks
+from domain.change_notices import power_changed
+from domain.complaints import ComplaintData, file_complaint
 from domain.enums import PowerCategory, Role
 from domain.models import AuditEvent
 from qingquan.live import EventHub
 from schema.relay import encode_id
 from tests.alarm_factories import D, posted_power, posts, started
-from tests.factories import make_unit, power_name
+from tests.factories import ADMIN, PUBLIC, make_unit, power_name
 from tests.helpers import token_for
 from tests.live_clients import CLIENT, EVENTS, install_clients, served
 from tests.workflow_factories import published_power
@@ -247,3 +249,51 @@ async def test_alarms_reach_the_unit_live_and_no_one_else(live: Live, node_clien
     )
     assert subject is not None
     assert events[1]["payload"] == json.loads(json.dumps(webhooks.envelope(subject[0], subject[1], subject[2].at)))
+
+
+async def test_overdue_notices_and_complaints_reach_the_unit_and_oversight_live(live: Live, node_clients: Path) -> None:
+    """`change_notice.overdue` and `complaint.overdue`, announced once by the round that finds them past their
+    due day (an audit event each, like an alarm), reach the unit's staff and an admin live, without the
+    complainant — and neither the public nor another unit's staff."""
+    day = D(2027, 6, 1)
+    await webhooks.announce_overdue(day)  # what other tests left overdue by then is told first
+    unit, other = await make_unit(name="逾期订阅局"), await make_unit(name="别的逾期订阅局")
+    power = await published_power(unit, name=power_name("逾期未说明的订阅许可"))
+    notice = await power_changed(ADMIN, power, "power.edit", on=D(2026, 10, 9))
+    complaint = await file_complaint(PUBLIC, ComplaintData(
+        unit_id=unit.id, subject="逾期订阅投诉", content="久拖不办", complainant_name="刘逾期", complainant_phone="13800000001",
+    ), on=D(2026, 10, 9))  # fmt: skip
+    assert notice is not None
+    overdue = {"types": ["CHANGE_NOTICE_OVERDUE", "COMPLAINT_OVERDUE"]}
+    clients = [
+        asyncio.ensure_future(node("ws", live.ws, None, {"types": [*overdue["types"], "POWER_PUBLISHED"]}, 2)),  # the public
+        asyncio.ensure_future(node("sse", live.base + "/graphql", await token_for(Role.UNIT_STAFF, other),
+                                   {"types": [*overdue["types"], "POWER_PUBLISHED"]}, 2)),  # another unit's staff
+        asyncio.ensure_future(node("ws", live.ws, await token_for(Role.UNIT_STAFF, unit), overdue, 2)),
+        asyncio.ensure_future(node("sse", live.base + "/graphql", await token_for(Role.ADMIN), overdue, 2)),
+    ]  # fmt: skip
+    heard = asyncio.gather(*clients)
+    await subscribed(live.hub, len(clients), clients)
+    assert await webhooks.announce_overdue(day) == 2
+    assert await webhooks.announce_overdue(day) == 0  # once
+    sentinels = [
+        encode_id("Power", (await published_power(other, name=power_name("逾期之后公开的许可"), category=PowerCategory.LICENSING)).id)
+        for _ in range(2)
+    ]
+    public, outsider, own, admin = await asyncio.wait_for(heard, 60)
+
+    for messages in (public, outsider):  # the powers published after, nothing overdue (on PostgreSQL the power
+        # published just before subscribing may still come first: it was not final yet)
+        ids = [r["data"]["events"]["subjectId"] for r in results(messages)]
+        assert ids in (sentinels, [encode_id("Power", power.id), sentinels[0]]), messages
+        text = json.dumps(messages, ensure_ascii=False)
+        assert "OVERDUE" not in text and "逾期订阅投诉" not in text and "刘逾期" not in text
+    for messages in (own, admin):
+        events = [r["data"]["events"] for r in results(messages)]
+        assert [(e["type"], e["subjectId"]) for e in events] == [
+            ("CHANGE_NOTICE_OVERDUE", encode_id("ChangeNotice", notice.id)),
+            ("COMPLAINT_OVERDUE", encode_id("Complaint", complaint.id)),
+        ], messages
+        assert events[0]["power"] == {"code": power.code} and events[1]["label"] == "投诉办理逾期"
+        assert events[1]["payload"]["complaint"]["dueOn"] == complaint.due_on.isoformat()
+        assert "刘逾期" not in json.dumps(messages, ensure_ascii=False) and "13800000001" not in json.dumps(messages)

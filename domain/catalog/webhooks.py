@@ -4,7 +4,8 @@ unit roles), or by any token for itself (seeing as the token while it is valid),
 An event is queued in the transaction of the change that causes it: every change writes its audit
 event in its own transaction (domain/audit.py), and a listener on that write turns the actions
 below into deliveries — so a change cannot commit without its deliveries, nor they without it.
-Overdue events have no write to ride on: `queue_overdue` finds them (once per subject and webhook).
+Overdue events have no write to ride on: `announce_overdue` finds the subjects fallen overdue and audits
+each once (`change_notice.overdue`, `complaint.overdue`), which queues them like any other event.
 A webhook gets only events about what its role may see (domain.access), with no personal data.
 Sending, signing and retrying are the app's (qingquan/webhooks.py): no HTTP here.
 """
@@ -50,6 +51,9 @@ EVENTS: dict[str, str] = {
 }
 #: The audited actions of domain/alarms.py that are `case.alarm` events (a clearing is not).
 ALARM_ACTIONS = frozenset({"alarm.raise", "alarm.escalate", "alarm.reopen"})
+#: Who announces that a change notice or a complaint fell overdue (the audited action is the event).
+OVERDUE_CHECK = access.Viewer(role=Role.ADMIN, name="overdue-check")
+OVERDUE_EVENTS = frozenset({"change_notice.overdue", "complaint.overdue"})
 WITHDRAWN = INACTIVE
 
 
@@ -68,6 +72,8 @@ def event_of(audit: AuditEvent) -> str | None:
         return "complaint.filed"
     if action in ALARM_ACTIONS:
         return "case.alarm"
+    if action in OVERDUE_EVENTS:
+        return action
     return None
 
 
@@ -228,36 +234,26 @@ async def audited_event(audit_id: int) -> tuple[str, Subject, AuditEvent] | None
     return (event, subject, audit) if subject is not None else None
 
 
-async def queue_overdue(today: datetime.date, at: datetime.datetime) -> int:
-    """Queue change_notice.overdue and complaint.overdue, once per subject and webhook."""
-    queued = 0
-    for event, model, query in (
-        ("change_notice.overdue", ChangeNotice, notices_q),
-        ("complaint.overdue", Complaint, complaints_q),
+async def announce_overdue(today: datetime.date) -> int:
+    """Announce each change notice and complaint that has fallen overdue by `today`, once: an audit event
+    whose listener queues the webhooks' deliveries and the change feed's row in its transaction (so the
+    subscribers of every host hear it, with the webhooks' rule of who may see it). Returns how many."""
+    announced = 0
+    for event, entity_type, model, query in (
+        ("change_notice.overdue", "change_notice", ChangeNotice, notices_q),
+        ("complaint.overdue", "complaint", Complaint, complaints_q),
     ):
-        for hook in await _subscribed(event):
-            viewer = await webhook_viewer(hook)
-            if viewer is None:
-                continue
-            late = await model.filter(query(viewer, overdue=True, on=today)).values_list("id", flat=True)
-            if not late:
-                continue
-            prefix = event.split(".")[0]
-            keys = [f"{prefix}:{entity_id}" for entity_id in late]
-            # only the late subjects' deliveries are read: the sender asks every few seconds, forever
-            sent = set(await WebhookDelivery.filter(webhook_id=hook.id, event=event, subject__in=keys).values_list("subject", flat=True))
-            rows = []
-            for entity_id, key in zip(late, keys, strict=True):
-                if key in sent:
-                    continue
-                subject = await _subject(event, entity_id, {})
-                if subject is not None and subject.visible_to(viewer):
-                    rows.append(WebhookDelivery(webhook_id=hook.id, event=event, subject=subject.key,
-                                                payload=envelope(event, subject, at), next_attempt_at=at))  # fmt: skip
-            if rows:
-                await WebhookDelivery.bulk_create(rows)
-                queued += len(rows)
-    return queued
+        late = await model.filter(query(OVERDUE_CHECK, overdue=True, on=today)).order_by("id").values_list("id", "due_on")
+        if not late:
+            continue
+        # only the late subjects' events are read: the webhook sender asks every few seconds, forever
+        told = set(await AuditEvent.filter(action=event, entity_id__in=[str(i) for i, _ in late]).values_list("entity_id", flat=True))
+        for entity_id, due_on in late:
+            if str(entity_id) not in told:
+                async with in_transaction():
+                    await record(OVERDUE_CHECK, event, entity_type, entity_id, due_on=due_on.isoformat())
+                announced += 1
+    return announced
 
 
 # -- registration ---------------------------------------------------------------------------------

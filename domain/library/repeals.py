@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
+from tortoise import timezone
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -23,7 +24,7 @@ from domain.access import Viewer
 from domain.audit import record
 from domain.enums import LegalStatus, Role
 from domain.library.normalize import NATIONAL_PREFIX
-from domain.library.store import queue_for_search
+from domain.library.store import BATCH, queue_for_search
 from domain.models import LegalArticle, LegalDocument, PowerBasis
 from domain.rules import ENDED
 from domain.workdays import today as county_today
@@ -135,49 +136,75 @@ async def _repeals(
     repealers: Sequence[LegalDocument], today: date, named: str | None = None, clauses: dict[int, list[str]] | None = None
 ) -> list[Repeal]:
     """What these documents repeal in the library (only the acts with title `named`, if given; `clauses`:
-    their clauses, if the caller read them already)."""
+    their clauses, if the caller read them already). The named titles are looked up together: one query
+    per BATCH titles, however many clauses."""
     if clauses is None:
         clauses = await _clauses(r.id for r in repealers)
-    found: list[Repeal] = []
+    read: list[tuple[LegalDocument, date | None, list[str]]] = []
     for repealer in repealers:
         for clause in clauses.get(repealer.id, []):
-            on = _commences(repealer, clause)
             titles = [t for t in repealed_in(clause) if named is None or named in title_variants(t)]
-            if not titles:
-                continue
-            variants = [v for t in titles for v in title_variants(t)]
-            targets = (
-                await LegalDocument.filter(title__in=variants)
-                .exclude(work_id=repealer.work_id)
-                .order_by("id")
-            )
-            for target in targets:
-                since = _dated(target)
-                if on is not None and since is not None and since >= on:
-                    continue  # a later act of the same name (国家安全法 2015, not that of 1993)
-                if target.status is LegalStatus.REPEALED:
-                    state = RepealState.APPLIED
-                elif target.status in ENDED:
-                    state = RepealState.ENDED
-                elif in_force_on(repealer, on, today):
-                    state = RepealState.TO_APPLY
-                else:
-                    state = RepealState.PENDING
-                found.append(Repeal(repealer, target, on, state))
+            if titles:
+                read.append((repealer, _commences(repealer, clause), titles))
+    by_title = await _by_title({v for _, _, titles in read for t in titles for v in title_variants(t)})
+    found: list[Repeal] = []
+    for repealer, on, titles in read:
+        named_ids = {d.id: d for t in titles for v in title_variants(t) for d in by_title.get(v, ())}
+        for target in sorted(named_ids.values(), key=lambda d: d.id):
+            since = _dated(target)
+            if target.work_id == repealer.work_id:
+                continue  # a version of its own work (专利法实施细则 naming its earlier version)
+            if on is not None and since is not None and since >= on:
+                continue  # a later act of the same name (国家安全法 2015, not that of 1993)
+            if target.status is LegalStatus.REPEALED:
+                state = RepealState.APPLIED
+            elif target.status in ENDED:
+                state = RepealState.ENDED
+            elif in_force_on(repealer, on, today):
+                state = RepealState.TO_APPLY
+            else:
+                state = RepealState.PENDING
+            found.append(Repeal(repealer, target, on, state))
     return found
 
 
-async def file_as_repealed(repeal: Repeal) -> Repeal:
+async def _by_title(titles: Iterable[str]) -> dict[str, list[LegalDocument]]:
+    """The library's documents with these titles, by title."""
+    wanted = sorted(set(titles))
+    found: dict[str, list[LegalDocument]] = defaultdict(list)
+    for start in range(0, len(wanted), BATCH):
+        for document in await LegalDocument.filter(title__in=wanted[start : start + BATCH]).order_by("id"):
+            found[document.title].append(document)
+    return found
+
+
+def _due(found: Iterable[Repeal]) -> list[Repeal]:
+    """The repeals to file: one per document, from the earliest of its repealers (several versions of a
+    repealer, or two laws, may name it)."""
+    due: dict[int, Repeal] = {}
+    for r in sorted(found, key=lambda r: (r.on or date.max, r.repealer.id)):
+        if r.state is RepealState.TO_APPLY:
+            due.setdefault(r.repealed.id, r)
+    return list(due.values())
+
+
+async def file_as_repealed(repeal: Repeal) -> bool:
     """Mark the repealed document REPEALED from the repealer's commencement, as any end of a law
     is told: the search index learns it (change feed, with the work's other versions and the
     powers citing it), every published power resting on one of its articles gets a change
-    notice (变更说明), and the audit trail records it. Runs inside the caller's transaction."""
+    notice (变更说明), and the audit trail records it. Runs inside the caller's transaction.
+    False, and nothing done, when it is filed already: by another process since it was read (the
+    leader's round on another host, a `law-repeals --apply`), whose notices and audit event stand."""
     from domain.change_notices import power_changed  # change notices build on the library, not vice versa
 
     document, repealer = repeal.repealed, repeal.repealer
-    document.status = LegalStatus.REPEALED
-    document.repeal_date = repeal.on
-    await document.save(update_fields=["status", "repeal_date", "updated_at"])
+    # one statement checks and files: a second filer waits for the first's row lock, then finds it filed
+    filed = await LegalDocument.filter(id=document.id, status__not=LegalStatus.REPEALED).update(
+        status=LegalStatus.REPEALED, repeal_date=repeal.on, updated_at=timezone.now()
+    )
+    document.status, document.repeal_date = LegalStatus.REPEALED, repeal.on
+    if not filed:
+        return False
     await queue_for_search(document.id, document.work_id)
     for basis in await PowerBasis.filter(article__document_id=document.id).select_related("power", "article"):
         await power_changed(
@@ -188,7 +215,7 @@ async def file_as_repealed(repeal: Repeal) -> Repeal:
         REPEAL, "legal_document.repeal", "legal_document", document.id,
         title=document.title, repeal_date=repeal.on, repealed_by=repealer.id, repealed_by_title=repealer.title,
     )  # fmt: skip
-    return Repeal(repealer, document, repeal.on, RepealState.APPLIED)
+    return True
 
 
 class RepealNames:
@@ -236,11 +263,7 @@ async def apply_repeals(
         work_id=document.work_id
     )
     found += [r for r in await _repeals(repealers, day, document.title) if r.repealed.id == document.id]
-    due: dict[int, Repeal] = {}  # one filing per document, from the earliest of its repealers' versions
-    for r in sorted(found, key=lambda r: (r.on or date.max, r.repealer.id)):
-        if r.state is RepealState.TO_APPLY:
-            due.setdefault(r.repealed.id, r)
-    return [await file_as_repealed(r) for r in due.values()]
+    return [replace(r, state=RepealState.APPLIED) for r in _due(found) if await file_as_repealed(r)]
 
 
 async def _naming(title: str) -> list[int]:
@@ -256,17 +279,32 @@ async def library_repeals(
     today: date | None = None, apply: bool = False, progress: Callable[[int, int, str], object] | None = None
 ) -> list[Repeal]:
     """Every repeal the library's documents declare, with its state; with `apply`, those due are
-    filed as repealed, each in its own transaction (a second run finds them applied)."""
+    filed as repealed (`file_due_repeals`: a second run finds them applied). Reads the clauses in
+    one query and the titles they name in one more (per BATCH titles)."""
     day = today or county_today()
-    ids = await LegalArticle.filter(text__contains="废止").values_list("document_id", flat=True)
-    repealers = await LegalDocument.filter(id__in=sorted(set(ids))).order_by("title", "version_date", "id")
-    found: list[Repeal] = []
-    for n, repealer in enumerate(repealers, start=1):
-        for repeal in await _repeals([repealer], day):
-            if apply and repeal.state is RepealState.TO_APPLY:
-                async with in_transaction():
-                    repeal = await file_as_repealed(repeal)
-            found.append(repeal)
+    clauses = await _clauses()
+    repealers = await LegalDocument.filter(id__in=sorted(clauses)).order_by("title", "version_date", "id")
+    found = await _repeals(repealers, day, clauses=clauses)
+    if not apply:
+        return found
+    await _file(_due(found), progress)
+    # those due are applied now, with the others naming a document just filed (another version of its repealer)
+    return [replace(r, state=RepealState.APPLIED) if r.state is RepealState.TO_APPLY else r for r in found]
+
+
+async def file_due_repeals(today: date | None = None) -> list[Repeal]:
+    """File as repealed the documents whose repealer has come into force by `today` (a repeal pending
+    until then), each in its own transaction; returns those this call filed. The server's leader runs it
+    every day (qingquan/supervision.py); two at once file each document once (file_as_repealed)."""
+    return await _file(_due(await library_repeals(today)))
+
+
+async def _file(due: Sequence[Repeal], progress: Callable[[int, int, str], object] | None = None) -> list[Repeal]:
+    filed: list[Repeal] = []
+    for n, repeal in enumerate(due, start=1):
+        async with in_transaction():
+            if await file_as_repealed(repeal):
+                filed.append(replace(repeal, state=RepealState.APPLIED))
         if progress:
-            progress(n, len(repealers), repealer.title)
-    return found
+            progress(n, len(due), repeal.repealed.title)
+    return filed

@@ -8,6 +8,7 @@ Rules:
 - an unchanged document (same source, same content hash) is not written at all
 - a changed document is updated in place: its articles keep their ids where label and kind match,
   so bases (PowerBasis) that cite them keep pointing at the same article
+- a repealed document stays repealed, with its repeal date, whatever status its source states next
 """
 
 from __future__ import annotations
@@ -210,18 +211,22 @@ async def store_document(doc: ParsedDocument, names: RepealNames | None = None) 
             return Outcome.UNCHANGED, work.id, 0
 
         takeover = existing.source != doc.source
+        repealed = existing.status is LegalStatus.REPEALED
         for f, value in values.items():
-            if takeover and _empty(value):
-                continue  # keep what the other source knew and this one does not
+            if (takeover or repealed and f == "repeal_date") and _empty(value):
+                continue  # keep what the other source knew and this one does not (a repeal date: below)
             setattr(existing, f, value)
-        if doc.status is not None:
+        # A repealed law stays repealed (filed by a later law's repeal clause, or so stated before): a
+        # source that still says 有效 lags behind the repeal and must not revive it nor file it again. A
+        # law re-enacted under its title is a newer version, dated after the repeal: a document of its own.
+        if doc.status is not None and not repealed:
             existing.status = doc.status
         existing.content_hash = content_hash
         existing.article_count = len(doc.articles)
         await existing.save(using_db=conn)
         written = await _sync_articles(existing.id, doc.articles, conn)
         await queue_for_search(existing.id, work.id, conn)
-        await apply_repeals(existing.id, names=names)  # its source may have said 有效 again
+        await apply_repeals(existing.id, names=names)  # its clauses, or its title, may have changed
         return Outcome.UPDATED, work.id, written
 
 
