@@ -237,9 +237,11 @@ def wait_http(url: str, seconds: float = 90) -> None:
 
 
 @contextmanager
-def server(command: Sequence[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    command: Sequence[str], env: dict[str, str], log: Path, ready_url: str, cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             try:
                 wait_http(ready_url)

@@ -155,8 +155,8 @@ class _OneConnectionClient(AsyncpgDBClient):
 async def one_connection() -> AsyncIterator[None]:
     """The statements sent from here (this task and the tasks it starts) on one connection of the pool, taken
     once and given back at the end, instead of one taken and given back per statement: asyncpg's acquire and
-    release (a task of its own, for the release) cost the app ~60 µs a statement, about a tenth of an ADMIN page
-    of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled plan makes: the
+    release (a task of its own, for the release) cost the app ~55 µs a statement, a tenth of the app's CPU for an
+    ADMIN page of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled plan makes: the
     connection is kept from the pool while the Python between statements runs. A transaction opened inside
     takes a connection of its own, as anywhere. SQLite (one connection anyway) and a transaction already open
     are left as they are."""
