@@ -123,19 +123,28 @@ async def database(url: str, *, run_migrations: bool = True) -> AsyncIterator[No
 
 class _HeldConnection:
     """What tortoise's `acquire_connection()` gives for a statement: the held connection, one statement at a
-    time (statements sent together from one task's children wait their turn, as in a transaction)."""
+    time (statements sent together from one task's children wait their turn, as in a transaction); the pool's,
+    when the scope gave it back while the statement waited."""
 
-    __slots__ = ("client",)
+    __slots__ = ("client", "pooled")
 
     def __init__(self, client: _OneConnectionClient) -> None:
         self.client = client
+        self.pooled: Any = None
 
     async def __aenter__(self) -> Any:
         await self.client.held_lock.acquire()
-        return self.client.held
-
-    async def __aexit__(self, *exc: object) -> None:
+        if self.client.held is not None:
+            return self.client.held
         self.client.held_lock.release()
+        self.pooled = AsyncpgDBClient.acquire_connection(self.client)
+        return await self.pooled.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self.pooled is None:
+            self.client.held_lock.release()
+        else:
+            await self.pooled.__aexit__(*exc)
 
 
 class _OneConnectionClient(AsyncpgDBClient):
@@ -155,11 +164,12 @@ class _OneConnectionClient(AsyncpgDBClient):
 async def one_connection() -> AsyncIterator[None]:
     """The statements sent from here (this task and the tasks it starts) on one connection of the pool, taken
     once and given back at the end, instead of one taken and given back per statement: asyncpg's acquire and
-    release (a task of its own, for the release) cost the app ~55 µs a statement, a tenth of the app's CPU for an
-    ADMIN page of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled plan makes: the
-    connection is kept from the pool while the Python between statements runs. A transaction opened inside
-    takes a connection of its own, as anywhere. SQLite (one connection anyway) and a transaction already open
-    are left as they are."""
+    release (a task of its own, for the release) cost the app ~55 µs a statement, a tenth of the app's CPU for
+    an ADMIN page of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled
+    plan makes: the connection is kept from the pool while the Python between statements runs. A statement still running
+    when the scope ends (a task it started) finishes first; one sent later goes to the pool. A transaction
+    opened inside takes a connection of its own, as anywhere. SQLite (one connection anyway) and a
+    transaction already open are left as they are."""
     handler = get_connections()
     client = handler.get("default")
     if type(client) is not AsyncpgDBClient or client._pool is None:
@@ -171,7 +181,8 @@ async def one_connection() -> AsyncIterator[None]:
         yield
     finally:
         handler.reset(token)
-        held, mine.held = mine.held, None
+        async with mine.held_lock:  # a statement of a task started in the scope may still be running on it
+            held, mine.held = mine.held, None
         await client._pool.release(held)
 
 

@@ -95,6 +95,30 @@ async def test_a_transaction_in_the_scope_takes_a_connection_of_its_own() -> Non
         assert await backend_pid() == held
 
 
+async def test_a_statement_running_when_the_scope_ends_finishes_and_a_later_one_reads_through_the_pool() -> None:
+    """Tasks started in the scope outlive it: the one whose statement runs on the held connection finishes
+    there before the connection goes back; one that sends its statement afterwards gets one of the pool."""
+    await postgres_only()
+
+    async def slow() -> int:
+        _, rows = await connections.get("default").execute_query("SELECT pg_sleep(0.3), pg_backend_pid() AS pid")
+        return int(rows[0]["pid"])
+
+    async def late(seconds: float) -> int:
+        await asyncio.sleep(seconds)
+        return await backend_pid()
+
+    async with asyncio.timeout(10):
+        async with one_connection():
+            held = await backend_pid()
+            running = asyncio.create_task(slow())
+            # one asks while the scope's end waits for the slow statement, one once the scope has ended
+            waiting, later = asyncio.create_task(late(0.1)), asyncio.create_task(late(0.5))
+            await asyncio.sleep(0.1)  # the slow statement is running on the held connection
+        assert running.done() and running.result() == held
+        assert await waiting > 0 and await later > 0
+
+
 async def test_the_connection_goes_back_to_the_pool_when_the_scope_fails() -> None:
     """More scopes that fail than the pool has connections: each gives its connection back (else one waits)."""
     await postgres_only()
