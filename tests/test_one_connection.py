@@ -133,10 +133,12 @@ async def test_the_connection_goes_back_to_the_pool_when_the_scope_fails() -> No
         await backend_pid()
 
 
-async def test_a_compiled_page_takes_one_connection_for_its_statements(demo: Any) -> None:
-    """The token's statement takes one, the plan's page, total and levels (14 statements) one more."""
+@pytest.mark.parametrize("compiled", [True, False], ids=["plan", "normal execution"])
+async def test_a_page_takes_one_connection_for_its_statements(demo: Any, compiled: bool) -> None:
+    """The token's statement takes one, the page, its total and its levels (14 statements) one more, whether
+    a plan answers or the normal execution (`powers` reads its page and levels the same way)."""
     await postgres_only()
-    settings = Settings(**{**get_settings().model_dump(), "response_cache_bytes": 0})
+    settings = Settings(**{**get_settings().model_dump(), "response_cache_bytes": 0, "compiled_queries": compiled})
     token = await token_for(Role.ADMIN)
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=create_app(settings, manage_db=False)), base_url="http://qingquan.test"
