@@ -204,10 +204,26 @@ class Cell:
 # -- processes ------------------------------------------------------------------------------------
 
 
+_PORTS_TAKEN: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free local port: any, or the next free one of QINGQUAN_BENCH_PORTS (`18200-18299`: a range of one's
+    own, on a machine whose users share out the ports)."""
+    span = os.environ.get("QINGQUAN_BENCH_PORTS")
+    candidates = [0] if not span else range(int(span.split("-")[0]), int(span.split("-")[1]) + 1)
+    for port in candidates:
+        if port in _PORTS_TAKEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            found = int(s.getsockname()[1])
+            _PORTS_TAKEN.add(found)
+            return found
+    raise SystemExit(f"no free port in QINGQUAN_BENCH_PORTS={span}")
 
 
 def qingquan(*args: str) -> list[str]:
@@ -237,9 +253,11 @@ def wait_http(url: str, seconds: float = 90) -> None:
 
 
 @contextmanager
-def server(command: Sequence[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    command: Sequence[str], env: dict[str, str], log: Path, ready_url: str, cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             try:
                 wait_http(ready_url)

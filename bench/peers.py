@@ -2,7 +2,7 @@
 
     (cd bench/postgraphile && npm ci)            # once: PostGraphile 5 from npm into bench/postgraphile
     .venv/bin/python bench/peers.py [--database-url URL] [--reuse] [--rounds 7] [--seconds 4] [--workers N]
-        [--label L] [--note TEXT] [--no-write]
+        [--label L] [--note TEXT] [--no-write] [--base NAME=PATH]
 
 What it does, in order:
 1. prepares PostgreSQL like bench/api_load.py (default postgres://postgres@127.0.0.1:5432/qq_bench: dropped and
@@ -24,6 +24,10 @@ What it does, in order:
 5. prints, per concurrency, the medians over rounds of req/s, p50 and CPU ms per request (app, PG, total) and the
    ratios to PostGraphile and to the floor, and the issue's goals; writes them into bench/RESULTS.md under
    "### <label>" of its own section.
+
+`--base NAME=PATH` serves a fourth: `qingquan serve` of another checkout of qingquan (an export of main's commit,
+say) from PATH, its own code first on the path, in the same rounds; its rows are named NAME, and the summary gives
+this tree's CPU ÷ its, per concurrency (a change measured side by side against its base).
 
 PostGraphile is run without authentication: it checks no token, where qingquan and the floor check one in the
 database on every request (one statement, a few hundredths of a ms of PostgreSQL), so the comparison leans its way.
@@ -298,6 +302,14 @@ def goals(cells: dict[tuple[str, int], Cell]) -> list[str]:
     p50 = cells[("qingquan", 1)].p50
     out.append(f"- ADMIN throughput at 16 clients: {x:.2f} of the floor (goal ≥ 0.5: {verdict(x >= 0.5)})")
     out.append(f"- p50 at 1 client: {ms(p50)} (goal ≤ 8 ms: {verdict(p50 <= 8)})")
+    for clients in CLIENTS if ("base", CLIENTS[0]) in cells else ():
+        ours, theirs = cells[("qingquan", clients)], cells[("base", clients)]
+        app = [a / b for a, b in zip(ours.app_ms, theirs.app_ms, strict=True)]
+        total = [(a + p) / (b + q) for a, p, b, q in zip(ours.app_ms, ours.pg_ms, theirs.app_ms, theirs.pg_ms, strict=True)]
+        out.append(
+            f"- this tree ÷ {theirs.peer.scenario.title} at {clients} client(s), medians of the rounds' ratios: app CPU "
+            f"{statistics.median(app):.3f}, total {statistics.median(total):.3f}, req/s {ours.rps / theirs.rps:.3f}"
+        )
     return out
 
 
@@ -311,6 +323,7 @@ def main() -> None:
     parser.add_argument("--label", default="latest", help="subsection of RESULTS.md to write (replaced if present)")
     parser.add_argument("--note", default="", help="a paragraph to add under the table")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--base", metavar="NAME=PATH", help="also serve the checkout of qingquan at PATH, named NAME")
     args = parser.parse_args()
     for tool, hint in (("wrk", "apt-get install -y wrk"), ("node", "Node.js ≥ 20")):
         if shutil.which(tool) is None:
@@ -358,22 +371,34 @@ def main() -> None:
         "postgraphile": "PostGraphile 5.1.5 (Node " + subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() + ")",
         "qingquan": "`qingquan serve`, ADMIN token",
     }
+    cwds = {key: REPO for key in commands}
+    envs = {key: env for key in commands}
+    if args.base:
+        name, _, path = args.base.partition("=")
+        tree = Path(path).resolve()
+        ports["base"] = free_port()
+        base["base"] = f"http://127.0.0.1:{ports['base']}"
+        commands["base"] = qingquan("serve", "--port", str(ports["base"]), "--workers", w)
+        cwds["base"], envs["base"] = tree, {**env, "PYTHONPATH": str(tree)}  # `-m qingquan` from the tree's folder
+        scenarios["base"] = Scenario("base", name, "/graphql", (page,), token, '{"data"', CLIENTS)
+        titles["base"] = f"`qingquan serve` of {name}, ADMIN token"
     scripts = {key: wrk_script(s, workdir) for key, s in scenarios.items()}
 
     started = time.monotonic()
     load_before = os.getloadavg()
     with ExitStack() as stack:
         procs = {
-            key: stack.enter_context(server(cmd, env, workdir / f"{key}.log", f"{base[key]}/healthz"))
+            key: stack.enter_context(server(cmd, envs[key], workdir / f"{key}.log", f"{base[key]}/healthz", cwds[key]))
             for key, cmd in commands.items()
         }
         wait_feed_applied(url)
-        for line in check_same_json(f"{base['qingquan']}/graphql", f"{base['floor']}/powers", token):
-            print(f"check qingquan: {line}")
+        for key in ("qingquan", "base")[: 2 if args.base else 1]:
+            for line in check_same_json(f"{base[key]}/graphql", f"{base['floor']}/powers", token):
+                print(f"check {key}: {line}")
         for line in check_peer(f"{base['postgraphile']}/graphql", f"{base['floor']}/powers", token):
             print(f"check PostGraphile: {line}")
         peers = {key: Peer(key, titles[key], scenarios[key], base[key], procs[key].pid) for key in commands}
-        cells = {(key, c): Cell(peers[key], c) for c in CLIENTS for key in ("floor", "postgraphile", "qingquan")}
+        cells = {(key, c): Cell(peers[key], c) for c in CLIENTS for key in commands}
         pids = [p.pid for p in procs.values()]
         for key, script in scripts.items():  # warm up: every process, pools full, JIT and caches warm
             wait_idle(pids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -11,7 +12,9 @@ from typing import Any
 
 import tortoise.backends.sqlite.executor  # noqa: F401  (registers tortoise's SQLite adapters: ours replaces one)
 from tortoise import Tortoise, connections
+from tortoise.backends.asyncpg.client import AsyncpgDBClient
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.connection import get_connections
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 APP = "qingquan"
@@ -116,6 +119,71 @@ async def database(url: str, *, run_migrations: bool = True) -> AsyncIterator[No
         yield
     finally:
         await close()
+
+
+class _HeldConnection:
+    """What tortoise's `acquire_connection()` gives for a statement: the held connection, one statement at a
+    time (statements sent together from one task's children wait their turn, as in a transaction); the pool's,
+    when the scope gave it back while the statement waited."""
+
+    __slots__ = ("client", "pooled")
+
+    def __init__(self, client: _OneConnectionClient) -> None:
+        self.client = client
+        self.pooled: Any = None
+
+    async def __aenter__(self) -> Any:
+        await self.client.held_lock.acquire()
+        if self.client.held is not None:
+            return self.client.held
+        self.client.held_lock.release()
+        self.pooled = AsyncpgDBClient.acquire_connection(self.client)
+        return await self.pooled.__aenter__()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        if self.pooled is None:
+            self.client.held_lock.release()
+        else:
+            await self.pooled.__aexit__(*exc)
+
+
+class _OneConnectionClient(AsyncpgDBClient):
+    """The pool's client (the same pool and settings) whose statements go to one connection while it is held;
+    once given back, to the pool again, so that a queryset made meanwhile (a request's loaders) still works."""
+
+    def __init__(self, client: AsyncpgDBClient, connection: Any) -> None:
+        self.__dict__.update(client.__dict__)  # not super().__init__(), which would open a pool of its own
+        self.held: Any = connection
+        self.held_lock = asyncio.Lock()
+
+    def acquire_connection(self) -> Any:
+        return super().acquire_connection() if self.held is None else _HeldConnection(self)
+
+
+@asynccontextmanager
+async def one_connection() -> AsyncIterator[None]:
+    """The statements sent from here (this task and the tasks it starts) on one connection of the pool, taken
+    once and given back at the end, instead of one taken and given back per statement: asyncpg's acquire and
+    release (a task of its own, for the release) cost the app ~55 µs a statement, a tenth of the app's CPU for
+    an ADMIN page of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled
+    plan makes: the connection is kept from the pool while the Python between statements runs. A statement still running
+    when the scope ends (a task it started) finishes first; one sent later goes to the pool. A transaction
+    opened inside takes a connection of its own, as anywhere. SQLite (one connection anyway) and a
+    transaction already open are left as they are."""
+    handler = get_connections()
+    client = handler.get("default")
+    if type(client) is not AsyncpgDBClient or client._pool is None:
+        yield
+        return
+    mine = _OneConnectionClient(client, await client._pool.acquire())
+    token = handler.set("default", mine)
+    try:
+        yield
+    finally:
+        handler.reset(token)
+        async with mine.held_lock:  # a statement of a task started in the scope may still be running on it
+            held, mine.held = mine.held, None
+        await client._pool.release(held)
 
 
 #: For `python -m tortoise -c domain.db.TORTOISE_ORM makemigrations` (developers only).

@@ -45,7 +45,8 @@ computed anew here:
 Where the normal execution would report an error (a null in a non-null field, a resolver raising, a
 value of another type, an awaitable left: a level not loaded ahead, arguments the root refuses), the
 plan gives up (`Fallback`) and the request runs the normal execution, which reports it as it always has.
-A plan's requests make the statements the normal execution makes (the page, its total, one per level);
+A plan's requests make the statements the normal execution makes (the page, its total, one per level), on
+one connection taken from the pool for them all (domain.db.one_connection: ~55 µs of the app's CPU a statement);
 `QINGQUAN_COMPILED_QUERIES=0` turns plans off, so that both can be compared.
 """
 
@@ -83,6 +84,7 @@ from graphql.language import (
 from graphql.pyutils import Undefined
 from strawberry.types.field import StrawberryField
 
+from domain.db import one_connection
 from domain.rows import attributes_of
 from resolvers.columns import DEFINITION, MODELS, columns_for
 from resolvers.loaders import Loaders
@@ -509,12 +511,14 @@ class Plan:
             raise Fallback("no loaders")
         if loaders.columns is None:  # as FastExecutionContext: the loaders read only the selected columns
             loaders.columns = columns_for(schema, self.operation, self.fragments)
+        values = []
+        # the page and its levels are read in sequence, on one connection taken for them all
+        async with one_connection():
+            for root in self.roots:
+                args = get_argument_values(root.field_def, root.nodes[0], coerced)
+                values.append(await root.answer(context, args, root.nodes, self.fragments))
         run = _Run(context)
-        data: dict[str, Any] = {}
-        for root in self.roots:
-            args = get_argument_values(root.field_def, root.nodes[0], coerced)
-            value = await root.answer(context, args, root.nodes, self.fragments)
-            data[root.key] = root.complete(value, run)
+        data = {root.key: root.complete(value, run) for root, value in zip(self.roots, values, strict=True)}
         return data, run.rows
 
 

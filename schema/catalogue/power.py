@@ -14,6 +14,7 @@ from graphql import FieldNode, FragmentDefinitionNode
 from domain import access
 from domain import models as m
 from domain.cases import appliable
+from domain.db import one_connection
 from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
 from resolvers.prefetch import now_or_later, prefetch_below_connection, prefetch_connection
@@ -229,8 +230,9 @@ async def powers_connection(
     """`powers`: a page of the powers the viewer may see, the levels below the connection's `field_nodes`
     loaded ahead (resolvers/prefetch.py). Its resolver and its plan (schema/compiled.py) both answer by it."""
     loaders = context.loaders
-    page = await powers_page(context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by)
-    await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
+    async with one_connection():  # the page and its levels, read in sequence: one connection for them all
+        page = await powers_page(context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by)
+        await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
     return to_connection(page, Power.from_model)
 
 
