@@ -9,8 +9,9 @@ county's (its background jobs, the access log).
 
 The database as for bench/search_meaning_speed.py (the demo county with its library, indexed, embedded);
 an SQLite database takes one worker (`serve` refuses more), PostgreSQL any (`--workers 1,2`). Each round
-starts a server per (workers, words + meaning | words only: QINGQUAN_SEARCH_MEANING_MODEL=none), in turn,
-so that the columns are measured side by side. Per request kind (the queries of search_meaning_speed.py,
+starts a server per (workers, words + meaning | words only: QINGQUAN_SEARCH_MEANING_MODEL=none | with
+`--reference DIR`, words + meaning served from the code of another checkout, e.g. a worktree of main), in
+turn, so that the columns are measured side by side. Per request kind (the queries of search_meaning_speed.py,
 rotated by wrk's Lua script): req/s and p50 at 16 connections, and the CPU ms a request of the server's
 processes (every process of its tree, from /proc, over the wrk run: the supervisor, the workers and their
 threads). wrk runs on the same host and takes CPU of its own. Needs `wrk` on the PATH.
@@ -80,9 +81,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def wrk(port: int, script: str, seconds: float) -> tuple[float, float, int, int]:
-    """req/s, p50 ms, requests and non-2xx answers of one wrk run at 16 connections."""
+    """req/s, p50 ms, requests, and non-2xx answers and socket errors of one wrk run at 16 connections."""
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency", "-s", script, f"http://127.0.0.1:{port}"],
+        ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--timeout", "30s", "--latency", "-s", script, f"http://127.0.0.1:{port}"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
@@ -90,13 +91,17 @@ def wrk(port: int, script: str, seconds: float) -> tuple[float, float, int, int]
     p50 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return rate, p50, requests, int(bad.group(1)) if bad else 0
+    # connections a worker dropped (one killed mid-run by the supervisor, say) are socket errors, not answers
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return rate, p50, requests, (int(bad.group(1)) if bad else 0) + (sum(map(int, errors.groups())) if errors else 0)
 
 
-def start(workers: int, meaning: bool, port: int, log: Path) -> subprocess.Popen:
+def start(workers: int, meaning: bool, port: int, log: Path, code: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "QINGQUAN_RESPONSE_CACHE_BYTES": "0"}
     if not meaning:  # as a host without the model
         env["QINGQUAN_SEARCH_MEANING_MODEL"] = "none"
+    if code:  # another checkout's modules before this one's (the venv's editable install comes after the path)
+        env["PYTHONPATH"] = code
     server = subprocess.Popen(
         [str(REPO / ".venv" / "bin" / "qingquan"), "serve", "--workers", str(workers), "--port", str(port)],
         env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
@@ -144,6 +149,7 @@ def main(args: argparse.Namespace) -> None:
         ("citation → searchLegalBasis", LEGAL, CITATIONS),
         ("question → searchLegalBasis", LEGAL, legal_questions()),
     )
+    kinds = tuple(k for k in kinds if not args.only or any(word in k[0] for word in args.only))
     folder = Path(tempfile.mkdtemp(prefix="search-served-"))
     scripts = {}
     for name, query, texts in kinds:
@@ -151,12 +157,15 @@ def main(args: argparse.Namespace) -> None:
         scripts[name] = folder / f"{len(scripts)}.lua"
         scripts[name].write_text(LUA % ", ".join(f"[==[{b}]==]" for b in bodies), encoding="utf-8")
     print(f"{os.environ.get('QINGQUAN_DATABASE_URL')}; wrk -t2 -c16 -d{args.seconds:g}s; server log {folder}/server.log")
+    columns = [("words + meaning", True, None), ("words only", False, None)]
+    if args.reference:
+        columns.append((f"words + meaning, {args.reference}", True, args.reference))
     print("| round | workers | search | request | req/s at 16 | p50 ms | CPU ms a request | meaning | load |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for round_ in range(1, args.rounds + 1):
         for workers in args.workers:
-            for meaning in (True, False):
-                server = start(workers, meaning, args.port, folder / "server.log")
+            for mode, meaning, code in columns:
+                server = start(workers, meaning, args.port, folder / "server.log", code)
                 try:
                     for name, query, texts in kinds:
                         used = check(args.port, query, texts, meaning)
@@ -164,9 +173,8 @@ def main(args: argparse.Namespace) -> None:
                         before = cpu_seconds(pids)
                         rate, p50, requests, bad = wrk(args.port, str(scripts[name]), args.seconds)
                         cpu = (cpu_seconds(pids) - before) * 1000 / max(requests, 1)
-                        assert not bad, f"{bad} answers were not 2xx"
+                        assert not bad, f"{bad} answers were not 2xx or were lost"
                         load = open("/proc/loadavg").read().split()[0]
-                        mode = "words + meaning" if meaning else "words only"
                         print(f"| {round_} | {workers} | {mode} | {name} | {rate:.0f} | {p50:.1f} | {cpu:.2f} | {used} | {load} |",
                               flush=True)  # fmt: skip
                 finally:
@@ -180,4 +188,8 @@ if __name__ == "__main__":
     parser.add_argument("--rounds", type=int, default=2, help="rounds over every (workers, search) pair")
     parser.add_argument("--seconds", type=float, default=10.0, help="seconds of wrk per request kind")
     parser.add_argument("--port", type=int, default=18473)
+    parser.add_argument("--only", nargs="*", help="only the request kinds whose name has one of these words "
+                        "(e.g. 'question → searchLegalBasis')")  # fmt: skip
+    parser.add_argument("--reference", help="a third column: words + meaning served from another checkout's code "
+                        "(e.g. a worktree of main), measured in the same rounds")  # fmt: skip
     main(parser.parse_args())

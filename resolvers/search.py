@@ -29,7 +29,7 @@ from search.documents import VERSION_FIELDS, day, keyword, spans
 from search.filters import any_of, in_force_on, visible_powers
 from search.manifest import IndexNotReady, require_ready
 from search.model import Filter, Ids, IndexName, QueryTerm, SearchHit, SearchRequest, SearchResult
-from search.semantic import ARTICLE, POWER, Meaning, nearest
+from search.semantic import ARTICLE, POWER, Meaning, meaning_of
 from search.understand import QUESTION_MARKERS, Understanding, understand, vocabulary_and_database
 
 if TYPE_CHECKING:
@@ -163,7 +163,9 @@ async def run_search(
     try:
         await require_ready(backend, database)  # `database`: its identity, when the caller has read it
         if meaning is not None and meaning.used:
-            return await fused_search(backend, index, request, meaning.nearest, meaning.similarity)
+            if index in RERANK:
+                return await reranked_search(backend, index, request, meaning)
+            return await fused_search(backend, index, request, await meaning.find(), meaning.similarity)
         result = await backend.search(index, request)
         if result.total == 0 and match_all and relax and len(request.query_terms()) > 1:
             # No text has every word: show those with some of them, the most first (matchedAllWords=false).
@@ -209,7 +211,34 @@ async def fused_search(
             score[i] = score.get(i, 0.0) + MEANING_WEIGHT.get(index, 1.0) / (RRF_K + rank + 1)
         order = sorted(score, key=lambda i: -score[i])
     order += [h.id for h in result.hits if h.id not in score]
-    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in order[request.offset : end]]
+    return await _page(backend, index, request, result, hits, order, score)
+
+
+async def reranked_search(backend: SearchBackend, index: IndexName, request: SearchRequest, meaning: Meaning) -> SearchResult:
+    """An index in RERANK (articles): the words' first WINDOW hits reordered by their cosine with the question
+    (`reordered`), the nearest texts the words missed after them. When the words find WINDOW hits or more, those
+    nearest texts could only come after the first WINDOW places, and they are not searched: the words' search
+    alone, the cosines of its first WINDOW hits (a 50-row product on the event loop), the words' hits beyond them
+    in the words' order; total and facets count the words' hits. (The product with every vector and the union's
+    search cost half a legal question's CPU and decided nothing on the first WINDOW places: bench/RESULTS.md,
+    session 12, h3.) When the words find fewer, the nearest texts fill the pages after them and are counted too
+    (fused_search). The choice depends on the words' total alone, not on the page: every page of a search is a
+    slice of one order."""
+    end = request.offset + request.limit
+    result = await backend.search(index, replace(request, offset=0, limit=max(end, WINDOW), ids_only=True))
+    if result.total < WINDOW:
+        return await fused_search(backend, index, request, await meaning.find(), meaning.similarity)
+    score = reordered(result.hits[:WINDOW], [], meaning.similarity, RERANK[index])
+    order = [*score, *(h.id for h in result.hits[WINDOW:])]
+    return await _page(backend, index, request, result, {h.id: h for h in result.hits}, order, score)
+
+
+async def _page(
+    backend: SearchBackend, index: IndexName, request: SearchRequest, result: SearchResult,
+    hits: dict[int, SearchHit], order: list[int], score: dict[int, float],
+) -> SearchResult:
+    """The request's page of `order` (ids of `hits`, with their `score`), read whole where the engine found it."""
+    page = [replace(hits[i], score=round(score.get(i, 0.0), 6)) for i in order[request.offset : request.offset + request.limit]]
     return replace(result, hits=await backend.read(index, request, page) if page else [])
 
 
@@ -231,12 +260,13 @@ def reordered(
 
 
 async def by_meaning(settings: Settings, kind: str, query: str, meaning: Understanding) -> Meaning:
-    """The nearest texts by meaning for a question (a keyword or citation query is never embedded)."""
+    """A question's vector for the search by meaning (a keyword or citation query is never embedded); its nearest
+    texts are searched when the ranking needs them (Meaning.find)."""
     if not meaning.question or not meaning.terms or not HAN.search(query):
         return Meaning(False, "not_a_question")  # keywords, a citation, a code or a number: words only
     if not backend_for(settings).nearest:
         return Meaning(False, "engine")
-    return await nearest(kind, query[:500], NEAREST[kind], settings.search_meaning_min_coverage)
+    return await meaning_of(kind, query[:500], NEAREST[kind], settings.search_meaning_min_coverage)
 
 
 async def search_legal_basis(

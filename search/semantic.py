@@ -67,7 +67,7 @@ NICE = 10
 #: Meaning is used when at least this share of a kind's texts has a vector (the default of the setting
 #: QINGQUAN_SEARCH_MEANING_MIN_COVERAGE).
 MIN_COVERAGE = 0.99
-#: Up to this many vectors, a question by the static model is searched on the event loop (well under a ms).
+#: Up to this many vectors, the nearest texts are searched on the event loop (well under a ms).
 INLINE_ROWS = 5_000
 #: Seconds between two looks of a process at the table for vectors added or dropped.
 REFRESH = 1.0
@@ -479,9 +479,8 @@ class Vectors:
 
 
 def _nearest(ids: np.ndarray, matrix: np.ndarray, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k rows nearest to `query`: a product with every vector (the library's 26,196 articles: ~1.7 ms of
-    CPU on one BLAS thread, so a search runs it off the event loop, on the arrays as they were when it
-    started)."""
+    """The k rows nearest to `query`: a product with every vector (on the arrays as they were when the search
+    started: Meaning.find)."""
     if not len(ids):
         return []
     scores = matrix @ query
@@ -522,12 +521,18 @@ class Meaning:
     reason: str
     vectors: int = 0
     total: int = 0
-    #: the nearest entities, best first (when used)
+    #: the nearest entities, best first (once `find` searched them)
     nearest: tuple[int, ...] = ()
-    #: the query's vector and the vectors it was compared with (when used), for `similarity`
+    #: the query's vector and the vectors it was compared with (when used), for `similarity` and `find`
     vector: np.ndarray | None = field(default=None, repr=False)
     rows: dict[int, int] = field(default_factory=dict, repr=False)
     matrix: np.ndarray | None = field(default=None, repr=False)
+    #: the entity of each row of `matrix`, and how many nearest texts `find` searches for
+    ids: np.ndarray | None = field(default=None, repr=False)
+    k: int = 0
+    #: whether the nearest texts were searched (the product with every vector): a ranking that only reorders
+    #: the words' hits by `similarity` does not need them (resolvers.search.reranked_search)
+    searched: bool = False
 
     def similarity(self, ids: list[int]) -> list[float]:
         """The query's cosine with each entity's text (0 for one without a vector): a few rows' products."""
@@ -539,10 +544,26 @@ class Meaning:
         found = iter(scores.tolist())
         return [next(found) if r >= 0 else 0.0 for r in rows]
 
+    async def find(self) -> tuple[int, ...]:
+        """The `k` nearest texts (once; `nearest` afterwards): the product with every vector. A few hundred
+        powers' is cheaper than a thread's hop, which at 16 clients on a busy host costs more than the
+        product; tens of thousands of vectors (the library's 26,196 articles: ~1.7 ms of CPU, a province's
+        28,700 powers: ~8 ms) go off the event loop."""
+        if self.used and not self.searched and self.vector is not None and self.ids is not None:
+            assert self.matrix is not None
+            args = (self.ids, self.matrix, self.vector, self.k)
+            found = _nearest(*args) if len(self.ids) <= INLINE_ROWS else await asyncio.to_thread(_nearest, *args)
+            self.nearest = tuple(i for i, _ in found)
+            self.searched = True
+        return self.nearest
+
     @property
     def message(self) -> str:
-        if self.used:
+        if self.used and self.searched:
             return f"按词语和语义检索 (by words and meaning: {self.vectors} of {self.total} texts have vectors)"
+        if self.used:
+            return (f"按词语检索，按语义排序 (by words, ordered by meaning as well: {self.vectors} of {self.total} "
+                    f"texts have vectors)")  # fmt: skip
         return {
             "model_missing": "未安装语义模型，仅按词语检索 (the embedding model is not installed: words only)",
             "vectors_incomplete": f"语义向量尚未完成（{self.vectors}/{self.total}），暂按词语检索 "
@@ -552,9 +573,10 @@ class Meaning:
         }.get(self.reason, self.reason)
 
 
-async def nearest(kind: str, text: str, k: int, min_coverage: float = MIN_COVERAGE) -> Meaning:
-    """The `k` texts of `kind` nearest to `text` by meaning, or why meaning is not used (the model is
-    missing, or fewer than `min_coverage` of the texts have a vector yet)."""
+async def meaning_of(kind: str, text: str, k: int, min_coverage: float = MIN_COVERAGE) -> Meaning:
+    """`text`'s vector beside the vectors of `kind` (the `k` nearest texts are searched by `Meaning.find`, when
+    a ranking needs them), or why meaning is not used (the model is missing, or fewer than `min_coverage` of
+    the texts have a vector yet)."""
     if not embedding.available():
         return Meaning(False, "model_missing")
     store = vectors(kind)
@@ -562,18 +584,19 @@ async def nearest(kind: str, text: str, k: int, min_coverage: float = MIN_COVERA
     if not cover.vectors or not cover.enough(min_coverage):
         return Meaning(False, "vectors_incomplete", cover.vectors, cover.total)
     ids, matrix, rows = store.ids, store.matrix, store.row  # a refresh meanwhile replaces them, never changes their shapes
-    query: list[np.ndarray] = []
+    # the static model's question (≈ 20 µs) is cheaper than a thread's hop; e5's (45 ms) goes off the event loop
+    if embedding.CHOSEN == "static":
+        vector = embedding.embed_queries([text])[0]
+    else:
+        vector = (await asyncio.to_thread(embedding.embed_queries, [text]))[0]
+    return Meaning(True, "", cover.vectors, cover.total, (), vector, rows, matrix, ids, k)
 
-    def search() -> list[tuple[int, float]]:
-        query.append(embedding.embed_queries([text])[0])
-        return _nearest(ids, matrix, query[0], k)
 
-    # the static model's question (≈ 20 µs) and a few hundred powers' product are cheaper than a thread's hop,
-    # which at 16 clients on a busy host costs more than the search; e5 (45 ms), or the product with tens
-    # of thousands of vectors (a province's 28,700 powers: ~8 ms), go off the event loop
-    inline = embedding.CHOSEN == "static" and len(ids) <= INLINE_ROWS
-    found = search() if inline else await asyncio.to_thread(search)
-    return Meaning(True, "", cover.vectors, cover.total, tuple(i for i, _ in found), query[0], rows, matrix)
+async def nearest(kind: str, text: str, k: int, min_coverage: float = MIN_COVERAGE) -> Meaning:
+    """The `k` texts of `kind` nearest to `text` by meaning, or why meaning is not used."""
+    meaning = await meaning_of(kind, text, k, min_coverage)
+    await meaning.find()
+    return meaning
 
 
 async def status() -> dict[str, Any]:

@@ -17,6 +17,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -319,6 +320,115 @@ async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
     finally:
         await Embedding.filter(kind=semantic.ARTICLE).delete()
         await semantic.vectors(semantic.ARTICLE).refresh(force=True)
+
+
+LEGAL_PAGES = """query($q: String!, $filter: LegalSearchFilter, $first: Int, $after: String) {
+  searchLegalBasis(query: $q, filter: $filter, first: $first, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor } edges { node { article { id } } } facets { documents { count } }
+  understanding { meaning { used reason message } } } }"""
+
+
+@asynccontextmanager
+async def _civil_code_vectors() -> AsyncIterator[set[int]]:
+    """The 民法典's articles with their vectors (the rest of the library without: a cosine of 0), meaning used
+    whatever the share; dropped again afterwards."""
+    document = await LegalDocument.filter(title="中华人民共和国民法典").order_by("-id").first()
+    assert document is not None
+    ids = await LegalArticle.filter(document_id=document.id).values_list("id", flat=True)
+    await semantic.Embedder().embed_ids(semantic.ARTICLE, ids)
+    await semantic.vectors(semantic.ARTICLE).refresh(force=True)  # (a process looks at most every REFRESH s)
+    try:
+        yield set(ids)
+    finally:
+        await Embedding.filter(kind=semantic.ARTICLE).delete()
+        await semantic.vectors(semantic.ARTICLE).refresh(force=True)
+
+
+async def test_a_legal_question_the_words_answer_fully_is_reordered_without_the_nearest_search(
+    search_backend: SearchBackend, power_vectors: object
+) -> None:
+    """Articles (RERANK): the words find WINDOW hits or more, so the nearest texts the words missed could only come
+    after the first WINDOW places: they are not searched (no product with every vector, no union), and the first
+    WINDOW places are those of the whole fusion; total and facets are the words' own; beyond WINDOW the words'
+    order; the pages are slices of that one order across the WINDOW boundary."""
+    from resolvers.search import NEAREST, LibraryScope, reranked_search
+    from search.understand import understand, vocabulary_and_database
+
+    question = "小伙子几岁可以娶媳妇"
+    vocab, _ = await vocabulary_and_database()
+    request = SearchRequest(
+        query=question, terms=tuple(understand(question, vocab).terms), filters=LibraryScope().filters(date.today()),
+        facets=("document_id",), limit=WINDOW, match_all=False,
+    )  # fmt: skip
+    async with _civil_code_vectors() as civil:
+        words = await search_backend.search(IndexName.ARTICLES, replace(request, limit=1000, ids_only=True))
+        assert words.total >= WINDOW + 20
+        meaning = await semantic.meaning_of(semantic.ARTICLE, question, NEAREST[semantic.ARTICLE], 0.0)
+        reranked = await reranked_search(search_backend, IndexName.ARTICLES, request, meaning)
+        assert meaning.used and not meaning.searched and meaning.nearest == ()
+        assert "ordered by meaning" in meaning.message
+        assert reranked.total == words.total and reranked.facets == words.facets
+        order = [h.id for h in reranked.hits]
+        assert order != [h.id for h in words.hits[:WINDOW]]  # meaning moved some of them (the 民法典's have vectors)
+        assert all(h.snippet for h in reranked.hits)  # read whole
+        # the whole fusion (the nearest texts searched and added) gives the same first WINDOW places
+        fused = await fused_search(search_backend, IndexName.ARTICLES, request, await meaning.find(), meaning.similarity)
+        missed = set(meaning.nearest) - {h.id for h in words.hits}
+        assert missed and missed <= civil and fused.total > words.total  # there were nearest texts to add: after them
+        assert [h.id for h in fused.hits] == order
+        pages: list[int] = []
+        for offset in range(0, WINDOW + 20, 10):
+            again = await semantic.meaning_of(semantic.ARTICLE, question, NEAREST[semantic.ARTICLE], 0.0)
+            page = await reranked_search(search_backend, IndexName.ARTICLES, replace(request, offset=offset, limit=10), again)
+            pages += [h.id for h in page.hits]
+            assert page.total == words.total and not again.searched
+        assert pages[:WINDOW] == order and pages[WINDOW:] == [h.id for h in words.hits[WINDOW : WINDOW + 20]]
+        assert len(set(pages)) == len(pages) == WINDOW + 20
+
+
+async def test_a_legal_question_the_words_answer_in_part_has_the_nearest_after_them(
+    search_settings: Settings, search_backend: SearchBackend, power_vectors: object
+) -> None:
+    """Through GraphQL: within the 民法典 the words find fewer than WINDOW articles, so the nearest by meaning the
+    words missed follow them and are counted (and the explanation says both); library-wide they find more, the
+    total is the words' own, and the explanation says their hits were ordered by meaning. Either way pages of 10
+    are slices of one request's order, none twice, none lost."""
+    from resolvers.search import LibraryScope
+    from search.understand import understand, vocabulary_and_database
+
+    settings = Settings(**{**search_settings.model_dump(), "search_meaning_min_coverage": 0.0})
+    app = create_app(settings, manage_db=False)
+    question = "小伙子几岁可以娶媳妇"
+    terms = tuple(understand(question, (await vocabulary_and_database())[0]).terms)
+    document = await LegalDocument.filter(title="中华人民共和国民法典").order_by("-id").first()
+    assert document is not None
+    async with _civil_code_vectors() as civil, httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://qingquan.test"
+    ) as client:
+        for scope in (LibraryScope(document_ids=[document.id]), LibraryScope()):
+            words = await search_backend.search(IndexName.ARTICLES, SearchRequest(
+                query=question, terms=terms, filters=scope.filters(date.today()), limit=1000, match_all=False, ids_only=True,
+            ))  # fmt: skip
+            variables = {"q": question, "filter": {"documentIds": [encode_id("LegalDocument", document.id)]} if scope.document_ids else {}}
+            whole = (await gql_data(client, LEGAL_PAGES, {**variables, "first": 100}))["searchLegalBasis"]
+            meaning = whole["understanding"]["meaning"]
+            ids = [e["node"]["article"]["id"] for e in whole["edges"]]
+            assert meaning["used"]
+            if words.total < WINDOW:
+                assert "by words and meaning" in meaning["message"], meaning
+                by_meaning = ids[words.total :]  # after the words' hits: the nearest they missed, all 民法典's
+                assert by_meaning and {encode_id("LegalArticle", i) for i in civil} >= set(by_meaning)
+                assert whole["totalCount"] == sum(d["count"] for d in whole["facets"]["documents"]) > words.total
+            else:
+                assert "ordered by meaning" in meaning["message"], meaning
+                assert whole["totalCount"] == words.total
+            pages, page = [], {"pageInfo": {"hasNextPage": True, "endCursor": None}}
+            while page["pageInfo"]["hasNextPage"] and len(pages) < 100:
+                after = {"after": page["pageInfo"]["endCursor"]} if page["pageInfo"]["endCursor"] else {}
+                page = (await gql_data(client, LEGAL_PAGES, {**variables, "first": 10, **after}))["searchLegalBasis"]
+                assert page["totalCount"] == whole["totalCount"]
+                pages += [e["node"]["article"]["id"] for e in page["edges"]]
+            assert pages == ids and len(set(pages)) == len(pages) == min(whole["totalCount"], 100)
 
 
 def test_vectors_pack_to_int8_and_back() -> None:

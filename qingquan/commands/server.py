@@ -14,6 +14,11 @@ from qingquan.settings import get_settings
 #: Seconds a stop (SIGTERM) gives the requests in flight before they are cancelled; the background jobs
 #: and the database's close follow (qingquan/app.py): under 10 s in all.
 REQUEST_GRACE = 5
+#: Seconds a worker may take to answer the supervisor's ping before it is killed and replaced (uvicorn's 5 by
+#: default): on a busy host (2 cores at load 8–12) workers were killed mid-run, their requests in flight
+#: dropped and their warm state (the vectors, the segmenter) lost, and new ones killed before they had started
+#: (bench/RESULTS.md, session 12, h3). A worker truly hung is still replaced, later.
+WORKER_HEALTHCHECK = 30
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -76,6 +81,7 @@ def serve(
         log_level=settings.log_level,
         access_log=settings.access_log,
         timeout_graceful_shutdown=REQUEST_GRACE,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK,
         # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default, so that anyone on the host (or a
         # proxy passing the header through) could name any address and reset the per-address limits: it
         # believes no one, and the app applies the operator's QINGQUAN_TRUSTED_PROXIES itself (create_app)

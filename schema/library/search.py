@@ -179,7 +179,11 @@ class SearchTerm:
 
 @strawberry.type(description="Whether the search ranked by meaning as well as by words, and if not why.")
 class SearchMeaning:
-    used: bool = strawberry.field(description="the nearest texts by meaning were fused with the words' hits")
+    used: bool = strawberry.field(
+        description="meaning ranked the hits as well as words: the nearest texts by meaning fused with the words' hits "
+        "(powers; articles when the words find fewer than 50), or the words' first 50 hits ordered by their likeness "
+        "to the question (articles, when the words find 50 or more: nothing else is added or counted); `message` says which"
+    )
     reason: str | None = strawberry.field(
         description="why not: model_missing, vectors_incomplete, not_a_question (keywords, citations), engine"
     )
