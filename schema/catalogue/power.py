@@ -16,7 +16,7 @@ from domain import models as m
 from domain.cases import appliable
 from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
-from resolvers.prefetch import now_or_later, prefetch_below_connection, prefetch_connection
+from resolvers.prefetch import joins_below, now_or_later, prefetch_below_connection, prefetch_connection
 from resolvers.unit import units_page
 from schema.catalogue.flow import FlowChart
 from schema.catalogue.unit import Unit, UnitFilter
@@ -227,9 +227,13 @@ async def powers_connection(
     fragments: Mapping[str, FragmentDefinitionNode],
 ) -> Connection[Power]:
     """`powers`: a page of the powers the viewer may see, the levels below the connection's `field_nodes`
-    loaded ahead (resolvers/prefetch.py). Its resolver and its plan (schema/compiled.py) both answer by it."""
+    loaded ahead (resolvers/prefetch.py), the powers' units and charts in the page's statement. Its resolver
+    and its plan (schema/compiled.py) both answer by it."""
     loaders = context.loaders
-    page = await powers_page(context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by)
+    joined = joins_below(loaders, "Power", m.Power, field_nodes, fragments)
+    page = await powers_page(
+        context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by, joined=joined
+    )
     await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
     return to_connection(page, Power.from_model)
 
