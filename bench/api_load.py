@@ -237,9 +237,11 @@ def wait_http(url: str, seconds: float = 90) -> None:
 
 
 @contextmanager
-def server(command: Sequence[str], env: dict[str, str], log: Path, ready_url: str) -> Iterator[subprocess.Popen[bytes]]:
+def server(
+    command: Sequence[str], env: dict[str, str], log: Path, ready_url: str, cwd: Path = REPO
+) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
-        proc = subprocess.Popen(command, env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             try:
                 wait_http(ready_url)
@@ -434,11 +436,11 @@ def uvicorn_auto() -> str:
     return f"{loop}, {'httptools' if find_spec('httptools') else 'h11'}"
 
 
-def git_commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+def git_commit(repo: Path = REPO) -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
     if not head:
         return "unknown (not a git work tree)"
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout.strip()
     return head + ("+dirty" if dirty else "")
 
 
