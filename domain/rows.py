@@ -145,9 +145,9 @@ class Join:
         return self.fields or attributes_of(self.model)
 
 
-#: what a Rows with joins hands over, once per read: its objects and, for each, the object of each join
-#: (None: no row, as a LEFT JOIN finds none), in the order of the joins
-Receive = Callable[[list[Any], list[tuple[Any, ...]]], None]
+#: what a Rows with joins hands over, once per read: its objects and, per join (in their order), the
+#: join's object of each of them (None: no row, as a LEFT JOIN finds none)
+Receive = Callable[[list[Any], list[list[Any]]], None]
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ class Rows(Generic[M]):
         model, partial = self.queryset.model, self.fields is not None
         if not self._joins:
             return _objects_of(model, partial, rows, names, conversions)
-        rows = [tuple(row) for row in rows]
+        rows = rows if isinstance(rows, list) else list(rows)  # read once per join (a row slices into a tuple)
         converts = dict(conversions)
 
         def segment(start: int, attributes: tuple[str, ...]) -> tuple[int, Conversions]:
@@ -251,7 +251,7 @@ class Rows(Generic[M]):
             related.append([made.get(row[pk]) for row in rows])  # one object per row of theirs, as a loader reads it
             start = end
         assert self.joined is not None
-        self.joined.receive(found, list(zip(*related, strict=True)))
+        self.joined.receive(found, related)
         return found
 
     async def _objects(self) -> list[M]:

@@ -169,20 +169,18 @@ def _joined(folds: list[_Fold]) -> Joined | None:
     if not folds:
         return None
 
-    def receive(objects: list[Any], related: list[tuple[Any, ...]]) -> None:
-        primed: list[dict[Any, Any]] = [{} for _ in folds]
-        for obj, joined in zip(objects, related, strict=True):
-            for i, fold in enumerate(folds):
-                holder = obj if fold.holder < 0 else joined[fold.holder]
-                key = None if holder is None else fold.key(holder)
-                if key is None:
-                    continue  # no holder, or no relation: the walk asks nobody for it either
-                value = joined[i]
-                if value is not None and getattr(value, fold.loader.key_field) != key:
+    def receive(objects: list[Any], related: list[list[Any]]) -> None:
+        for fold, values in zip(folds, related, strict=True):
+            primed: dict[Any, Any] = {}
+            key_of, key_field = fold.key, fold.loader.key_field
+            for holder, value in zip(objects if fold.holder < 0 else related[fold.holder], values, strict=True):
+                key = None if holder is None else key_of(holder)
+                if key is None or key in primed:
+                    continue  # no holder, or no relation (the walk asks nobody for it either), or primed already
+                if value is not None and getattr(value, key_field) != key:
                     raise AssertionError(f"{fold.join.path}: a joined row primed under another key than its own")
-                primed[i].setdefault(key, value)
-        for fold, values in zip(folds, primed, strict=True):
-            fold.loader.prime_many(values)
+                primed[key] = value
+            fold.loader.prime_many(primed)
 
     return Joined(tuple(fold.join for fold in folds), receive)
 
