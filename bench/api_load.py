@@ -452,11 +452,11 @@ def uvicorn_auto() -> str:
     return f"{loop}, {'httptools' if find_spec('httptools') else 'h11'}"
 
 
-def git_commit() -> str:
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+def git_commit(repo: Path = REPO) -> str:
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo, capture_output=True, text=True).stdout.strip()
     if not head:
         return "unknown (not a git work tree)"
-    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout.strip()
     return head + ("+dirty" if dirty else "")
 
 

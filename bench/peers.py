@@ -2,7 +2,7 @@
 
     (cd bench/postgraphile && npm ci)            # once: PostGraphile 5 from npm into bench/postgraphile
     .venv/bin/python bench/peers.py [--database-url URL] [--reuse] [--rounds 7] [--seconds 4] [--workers N]
-        [--label L] [--note TEXT] [--no-write] [--base NAME=PATH]
+        [--label L] [--note TEXT] [--no-write] [--baseline DIR] [--port-base PORT]
 
 What it does, in order:
 1. prepares PostgreSQL like bench/api_load.py (default postgres://postgres@127.0.0.1:5432/qq_bench: dropped and
@@ -25,9 +25,10 @@ What it does, in order:
    ratios to PostGraphile and to the floor, and the issue's goals; writes them into bench/RESULTS.md under
    "### <label>" of its own section.
 
-`--base NAME=PATH` serves a fourth: `qingquan serve` of another checkout of qingquan (an export of main's commit,
-say) from PATH, its own code first on the path, in the same rounds; its rows are named NAME, and the summary gives
-this tree's CPU ÷ its, per concurrency (a change measured side by side against its base).
+`--baseline DIR` adds a fourth server, `qingquan serve` from another checkout (a worktree of the commit to
+compare with: `git worktree add --detach DIR COMMIT`), on the same database with a copy of the search index,
+measured in the same interleaved rounds; the goals then give this checkout's ratios to it. `--port-base PORT`
+puts the servers on PORT, PORT+1... (a port range of one's own on a shared machine) instead of free ports.
 
 PostGraphile is run without authentication: it checks no token, where qingquan and the floor check one in the
 database on every request (one statement, a few hundredths of a ms of PostgreSQL), so the comparison leans its way.
@@ -286,6 +287,20 @@ def table(cells: dict[tuple[str, int], Cell]) -> list[str]:
     return lines
 
 
+def against_baseline(cells: dict[tuple[str, int], Cell], commit: str) -> list[str]:
+    """This checkout's qingquan side by side with the baseline's (`--baseline`), per concurrency."""
+    out = []
+    for clients in CLIENTS:
+        ours, theirs = cells[("qingquan", clients)], cells[("baseline", clients)]
+        out.append(
+            f"- qingquan ÷ baseline ({commit}) at {clients} client(s): total CPU per page {ours.total_ms / theirs.total_ms:.2f}"
+            f" (app {ours.median(ours.app_ms) / theirs.median(theirs.app_ms):.2f}, PG"
+            f" {ours.median(ours.pg_ms) / theirs.median(theirs.pg_ms):.2f}), req/s {ours.rps / theirs.rps:.2f},"
+            f" p50 {ours.p50 / theirs.p50:.2f}"
+        )
+    return out
+
+
 def goals(cells: dict[tuple[str, int], Cell]) -> list[str]:
     def verdict(ok: bool) -> str:
         return "met" if ok else "not met"
@@ -302,14 +317,6 @@ def goals(cells: dict[tuple[str, int], Cell]) -> list[str]:
     p50 = cells[("qingquan", 1)].p50
     out.append(f"- ADMIN throughput at 16 clients: {x:.2f} of the floor (goal ≥ 0.5: {verdict(x >= 0.5)})")
     out.append(f"- p50 at 1 client: {ms(p50)} (goal ≤ 8 ms: {verdict(p50 <= 8)})")
-    for clients in CLIENTS if ("base", CLIENTS[0]) in cells else ():
-        ours, theirs = cells[("qingquan", clients)], cells[("base", clients)]
-        app = [a / b for a, b in zip(ours.app_ms, theirs.app_ms, strict=True)]
-        total = [(a + p) / (b + q) for a, p, b, q in zip(ours.app_ms, ours.pg_ms, theirs.app_ms, theirs.pg_ms, strict=True)]
-        out.append(
-            f"- this tree ÷ {theirs.peer.scenario.title} at {clients} client(s), medians of the rounds' ratios: app CPU "
-            f"{statistics.median(app):.3f}, total {statistics.median(total):.3f}, req/s {ours.rps / theirs.rps:.3f}"
-        )
     return out
 
 
@@ -323,7 +330,8 @@ def main() -> None:
     parser.add_argument("--label", default="latest", help="subsection of RESULTS.md to write (replaced if present)")
     parser.add_argument("--note", default="", help="a paragraph to add under the table")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
-    parser.add_argument("--base", metavar="NAME=PATH", help="also serve the checkout of qingquan at PATH, named NAME")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose qingquan is measured beside this one")
+    parser.add_argument("--port-base", type=int, help="the servers' ports from this one up (default: free ports)")
     args = parser.parse_args()
     for tool, hint in (("wrk", "apt-get install -y wrk"), ("node", "Node.js ≥ 20")):
         if shutil.which(tool) is None:
@@ -348,7 +356,8 @@ def main() -> None:
         run(qingquan("reindex"), env, "qingquan reindex")
     token = run(qingquan("token", "create", "--role", "ADMIN"), env, "qingquan token create").strip().splitlines()[-1]
 
-    ports = {key: free_port() for key in ("qingquan", "floor", "postgraphile")}
+    keys = ("qingquan", "floor", "postgraphile", *(("baseline",) if args.baseline else ()))
+    ports = {key: args.port_base + i if args.port_base else free_port() for i, key in enumerate(keys)}
     base = {key: f"http://127.0.0.1:{port}" for key, port in ports.items()}
     w = str(args.workers)
     commands = {
@@ -359,30 +368,31 @@ def main() -> None:
             "--dsn", url, "--port", str(ports["postgraphile"]), "--workers", w,
         ],
     }
+    envs = {key: env for key in keys}
+    cwds = {key: REPO for key in keys}
+    if args.baseline:
+        baseline = args.baseline.resolve()
+        commands["baseline"] = qingquan("serve", "--port", str(ports["baseline"]), "--workers", w)
+        baseline_index = workdir / "index-baseline"  # its own copy: each server keeps its index up to date
+        shutil.rmtree(baseline_index, ignore_errors=True)
+        shutil.copytree(index_dir, baseline_index)
+        envs["baseline"] = {**env, "PYTHONPATH": str(baseline), "QINGQUAN_SEARCH_INDEX_DIR": str(baseline_index)}
+        cwds["baseline"] = baseline
     page = json.dumps({"query": PAGE, "variables": {"first": PAGE_SIZE}})
     peer_page = json.dumps({"query": PEER_PAGE, "variables": {"first": PAGE_SIZE}})
     scenarios = {
         "floor": Scenario("floor", "floor", "/powers", (page,), token, '{"powers"', CLIENTS),
         "postgraphile": Scenario("postgraphile", "PostGraphile", "/graphql", (peer_page,), None, '{"data"', CLIENTS),
         "qingquan": Scenario("qingquan", "qingquan", "/graphql", (page,), token, '{"data"', CLIENTS),
+        "baseline": Scenario("baseline", "baseline", "/graphql", (page,), token, '{"data"', CLIENTS),
     }
     titles = {
         "floor": "floor (Starlette + asyncpg)",
         "postgraphile": "PostGraphile 5.1.5 (Node " + subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip() + ")",
         "qingquan": "`qingquan serve`, ADMIN token",
+        "baseline": f"`qingquan serve` of {args.baseline and git_commit(args.baseline.resolve())} (baseline), ADMIN token",
     }
-    cwds = {key: REPO for key in commands}
-    envs = {key: env for key in commands}
-    if args.base:
-        name, _, path = args.base.partition("=")
-        tree = Path(path).resolve()
-        ports["base"] = free_port()
-        base["base"] = f"http://127.0.0.1:{ports['base']}"
-        commands["base"] = qingquan("serve", "--port", str(ports["base"]), "--workers", w)
-        cwds["base"], envs["base"] = tree, {**env, "PYTHONPATH": str(tree)}  # `-m qingquan` from the tree's folder
-        scenarios["base"] = Scenario("base", name, "/graphql", (page,), token, '{"data"', CLIENTS)
-        titles["base"] = f"`qingquan serve` of {name}, ADMIN token"
-    scripts = {key: wrk_script(s, workdir) for key, s in scenarios.items()}
+    scripts = {key: wrk_script(scenarios[key], workdir) for key in keys}
 
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -392,13 +402,13 @@ def main() -> None:
             for key, cmd in commands.items()
         }
         wait_feed_applied(url)
-        for key in ("qingquan", "base")[: 2 if args.base else 1]:
+        for key in ("qingquan", "baseline")[: 2 if args.baseline else 1]:
             for line in check_same_json(f"{base[key]}/graphql", f"{base['floor']}/powers", token):
                 print(f"check {key}: {line}")
         for line in check_peer(f"{base['postgraphile']}/graphql", f"{base['floor']}/powers", token):
             print(f"check PostGraphile: {line}")
         peers = {key: Peer(key, titles[key], scenarios[key], base[key], procs[key].pid) for key in commands}
-        cells = {(key, c): Cell(peers[key], c) for c in CLIENTS for key in commands}
+        cells = {(key, c): Cell(peers[key], c) for c in CLIENTS for key in ("floor", "postgraphile", "qingquan", *keys[3:])}
         pids = [p.pid for p in procs.values()]
         for key, script in scripts.items():  # warm up: every process, pools full, JIT and caches warm
             wait_idle(pids)
@@ -435,6 +445,8 @@ def main() -> None:
     shown = ["…" if i > 0 and sys.argv[i - 1] == "--note" else a for i, a in enumerate(sys.argv) if i > 0]
     command = f"    .venv/bin/python bench/peers.py {shlex.join(shown)}".rstrip()
     text = "\n".join([header, "", command, "", *table(cells), "", *goals(cells)])
+    if args.baseline:
+        text += "\n" + "\n".join(against_baseline(cells, git_commit(args.baseline.resolve())))
     if args.note:
         text += "\n\n" + textwrap.fill(args.note, width=110)
     print()

@@ -3,14 +3,14 @@
 `Rows` wraps a tortoise queryset: the same filters, order and conversions (tortoise's own), without
 tortoise's per-object constructor; a `shared` one (the same for every request, but for its `where`, a
 condition kept by its value) also skips tortoise's query building after the first time for each shape,
-condition and number of keys.
+condition and number of keys. `Joined` reads to-one relations of the rows in the same statement (issue 27).
 """
 
 from __future__ import annotations
 
 import types
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Generator, Hashable, Iterable
+from collections.abc import Callable, Collection, Generator, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -100,12 +100,74 @@ def condition_key(q: Q | None) -> Hashable | None:
         return None
 
 
+def _objects_of(
+    model: type[M], partial: bool, rows: Iterable[Iterable[Any]], names: tuple[str, ...], conversions: Conversions
+) -> list[M]:
+    """Instances of `model` from rows (`names` their columns, `conversions` tortoise's of some), as
+    `_init_from_db` leaves them, written past the model's __setattr__ (as it does)."""
+    meta = model._meta
+    flags = {"_partial": partial, "_saved_in_db": True}
+    flags["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
+    new = model.__new__
+    found = []
+    for row in rows:
+        obj = new(model)
+        attributes = obj.__dict__
+        attributes.update(zip(names, row, strict=True))
+        for name, convert in conversions:
+            attributes[name] = convert(attributes[name])
+        attributes.update(flags)
+        attributes["_await_when_save"] = {}
+        found.append(obj)
+    return found
+
+
 def _sql(query: Any, db: Any) -> tuple[str, list[Any]]:
     """The SQL and parameters tortoise would run for `query` (a queryset's values, count...) on `db`."""
     query._db = db
     query._make_query()
     sql, params = query.query.get_parameterized_sql()
     return sql, list(params)
+
+
+@dataclass(frozen=True)
+class Join:
+    """A to-one relation of a Rows' model read in its statement (a LEFT JOIN, tortoise's own): `path` from
+    the model (tortoise's `unit__parent`), the model it reaches and the columns read of it (None: every
+    one). Only a foreign key or a one-to-one relation, either way, may be joined: one row at most per row."""
+
+    path: str
+    model: type[Model]
+    fields: tuple[str, ...] | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.fields or attributes_of(self.model)
+
+
+#: what a Rows with joins hands over, once per read: its objects and, per join (in their order), the
+#: join's object of each of them (None: no row, as a LEFT JOIN finds none)
+Receive = Callable[[list[Any], list[list[Any]]], None]
+
+
+@dataclass(frozen=True)
+class Joined:
+    """To-one relations read in the statement of the rows that hold them (`joins`), and who receives what
+    they read (`receive`: the caller, which primes its loaders with them, say)."""
+
+    joins: tuple[Join, ...]
+    receive: Receive
+
+
+@cache
+def _to_one(model: type[Model], path: str) -> type[Model]:
+    """The model `path` reaches from `model`; TypeError unless each of its steps is to-one."""
+    for name in path.split("__"):
+        meta = model._meta
+        if name not in meta.fk_fields | meta.o2o_fields | meta.backward_o2o_fields:
+            raise TypeError(f"{model.__name__}.{name} is not a to-one relation: it cannot be joined")
+        model = meta.fields_map[name].related_model
+    return model
 
 
 @dataclass(frozen=True)
@@ -116,6 +178,11 @@ class Rows(Generic[M]):
     (as `.only()` makes them). Awaited and filtered like the queryset it wraps.
 
     `where`: a condition on every read (a viewer's visibility rule, a filter), the queryset's own filter.
+
+    `joined`: to-one relations read with each row, in the same statement (LEFT JOINs, which neither drop
+    nor repeat a row): each read builds their objects the way a Rows of their model and columns would (the
+    same columns and conversions, one object per row of theirs in a read) and hands them, beside the
+    objects, to `joined.receive`. Counts ignore them.
 
     `shared`: the queryset is a model's rows in an order, the same for every request and viewer (it may
     have no filter, slice or join of its own: refused on every use), and `where` says what differs. Its
@@ -129,13 +196,18 @@ class Rows(Generic[M]):
     fields: tuple[str, ...] | None = None
     shared: bool = False
     where: Q | None = None
+    joined: Joined | None = None
 
     @property
     def _filtered(self) -> QuerySet[M]:
         return self.queryset if self.where is None else self.queryset.filter(self.where)
 
+    @property
+    def _joins(self) -> tuple[Join, ...]:
+        return self.joined.joins if self.joined is not None else ()
+
     def filter(self, *args: Any, **kwargs: Any) -> Rows[M]:
-        return Rows(self._filtered.filter(*args, **kwargs), self.fields)
+        return Rows(self._filtered.filter(*args, **kwargs), self.fields, joined=self.joined)
 
     def __await__(self) -> Generator[Any, None, list[M]]:
         return self._objects().__await__()
@@ -144,29 +216,47 @@ class Rows(Generic[M]):
     def _names(self) -> tuple[str, ...]:
         return self.fields or attributes_of(self.queryset.model)
 
-    def _build(self, rows: Iterable[Iterable[Any]], names: tuple[str, ...], conversions: Conversions = ()) -> list[M]:
-        """Model instances from rows (`names` their columns, `conversions` tortoise's of some), as
-        `_init_from_db` leaves them, written past the model's __setattr__ (as it does)."""
-        model = self.queryset.model
-        meta = model._meta
-        flags = {"_partial": self.fields is not None, "_saved_in_db": True}
-        flags["_custom_generated_pk"] = meta.db_pk_column not in meta.generated_db_fields
-        new = model.__new__
-        found = []
-        for row in rows:
-            obj = new(model)
-            attributes = obj.__dict__
-            attributes.update(zip(names, row, strict=True))
-            for name, convert in conversions:
-                attributes[name] = convert(attributes[name])
-            attributes.update(flags)
-            attributes["_await_when_save"] = {}
-            found.append(obj)
+    @property
+    def _selected(self) -> tuple[str, ...]:
+        """What the statement selects: the columns, then each join's (`path__column`, as tortoise names them)."""
+        for join in self._joins:
+            if _to_one(self.queryset.model, join.path) is not join.model:
+                raise TypeError(f"{join.path} of {self.queryset.model.__name__} does not reach {join.model.__name__}")
+        return (*self._names, *(f"{join.path}__{name}" for join in self._joins for name in join.names))
+
+    def _build(self, rows: Iterable[Sequence[Any]], names: tuple[str, ...], conversions: Conversions = ()) -> list[M]:
+        """Model instances from rows (`names` their columns, `conversions` tortoise's of some, both in the
+        order of `_selected`), as `_init_from_db` leaves them; the joins' objects handed to `joined.receive`."""
+        model, partial = self.queryset.model, self.fields is not None
+        if not self._joins:
+            return _objects_of(model, partial, rows, names, conversions)
+        rows = rows if isinstance(rows, list) else list(rows)  # read once per join (a row slices into a tuple)
+        converts = dict(conversions)
+
+        def segment(start: int, attributes: tuple[str, ...]) -> tuple[int, Conversions]:
+            """Where a model's columns end in a row, and their conversions by attribute."""
+            end = start + len(attributes)
+            aliases = zip(attributes, names[start:end], strict=True)
+            return end, tuple((attribute, converts[alias]) for attribute, alias in aliases if alias in converts)
+
+        start, own = segment(0, self._names)
+        found = _objects_of(model, partial, [row[:start] for row in rows], self._names, own)
+        related = []
+        for join in self._joins:
+            end, own = segment(start, join.names)
+            pk = start + join.names.index(join.model._meta.pk_attr)
+            distinct = {row[pk]: row[start:end] for row in rows if row[pk] is not None}  # None: the LEFT JOIN found no row
+            objects = _objects_of(join.model, join.fields is not None, distinct.values(), join.names, own)
+            made = dict(zip(distinct, objects, strict=True))
+            related.append([made.get(row[pk]) for row in rows])  # one object per row of theirs, as a loader reads it
+            start = end
+        assert self.joined is not None
+        self.joined.receive(found, related)
         return found
 
     async def _objects(self) -> list[M]:
-        names = self._names
-        return self._build(([row[name] for name in names] for row in await self._filtered.values(*names)), names)
+        names = self._selected
+        return self._build([[row[name] for name in names] for row in await self._filtered.values(*names)], names)
 
     def _statement(self, what: tuple[Any, ...], compile: Callable[[Any], _Statement | None]) -> tuple[Any, _Statement | None]:
         """A shared Rows' database and its statement of this shape, condition and `what`, compiled by
@@ -179,7 +269,7 @@ class Rows(Generic[M]):
         condition = condition_key(self.where)
         if condition is None:
             return db, None
-        cache_key = (type(db), queryset.model, self.fields, tuple(queryset._orderings), condition, what)
+        cache_key = (type(db), queryset.model, self.fields, tuple(queryset._orderings), condition, self._joins, what)
         with _LOCK:
             statement = _STATEMENTS.get(cache_key)
             if statement is not None:
@@ -215,7 +305,7 @@ class Rows(Generic[M]):
             if statement is not None:
                 _, rows = await db.execute_query(statement.sql, list(statement.params))
                 return self._build(rows, statement.names, statement.conversions)
-        return await Rows(self._filtered.offset(offset).limit(limit), self.fields)
+        return await Rows(self._filtered.offset(offset).limit(limit), self.fields, joined=self.joined)
 
     async def count(self) -> int:
         """How many objects there are (tortoise's `count()`)."""
@@ -232,7 +322,7 @@ class Rows(Generic[M]):
 
     def _compile(self, db: Any, queryset: QuerySet[M]) -> _Statement:
         """`queryset`'s values as a statement whose parameters are all its own."""
-        query = queryset.values(*self._names)
+        query = queryset.values(*self._selected)
         sql, params = _sql(query, db)
         names = tuple(query._fields_for_select)
         conversions = []
@@ -256,7 +346,7 @@ class Rows(Generic[M]):
             return _Statement(statement.sql, statement.names, statement.conversions)
         if not all(type(v) is int for v in values):
             return None
-        _, own = _sql(self._filtered.values(*self._names), db)
+        _, own = _sql(self._filtered.values(*self._selected), db)
         taken = {p for p in own if type(p) is int}
         stand_ins: list[int] = []
         candidate = -1

@@ -32,7 +32,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from domain.errors import FieldError, ValidationFailed
-from domain.rows import Rows
+from domain.rows import Joined, Rows
 from resolvers.ids import MAX_PK, decode_cursor
 from resolvers.pagination import Page, page_size
 
@@ -191,8 +191,10 @@ async def keyset_page(
     default: int,
     maximum: int,
     fields: tuple[str, ...] | None = None,
+    joined: Joined | None = None,
 ) -> Page[M]:
-    """The page `args` ask for of `model`'s rows matching `where` in `key`'s order."""
+    """The page `args` ask for of `model`'s rows matching `where` in `key`'s order (`joined`: to-one relations
+    read with the page's rows, domain.rows.Joined)."""
     if args.first is not None and args.last is not None:
         message = "first 与 last 不能同时使用 (first and last cannot be used together)"
         raise ValidationFailed([FieldError("last", message, "invalid")])
@@ -210,11 +212,11 @@ async def keyset_page(
     if offset is not None and (backward or before is not None):
         raise _invalid("after", "偏移游标只能向后翻页 / an offset cursor pages forward only")
 
-    def rows(condition: Q | None, *, reverse: bool) -> Rows[M]:
+    def rows(condition: Q | None, *, reverse: bool, joined: Joined | None = None) -> Rows[M]:
         ordered = model.all().order_by(*key.terms(reverse=reverse))
         if condition is None:  # the same statement for every request: compiled once (domain/rows.py)
-            return Rows(ordered, fields, shared=True, where=where)
-        return Rows(model.filter(where & condition).order_by(*key.terms(reverse=reverse)), fields)
+            return Rows(ordered, fields, shared=True, where=where, joined=joined)
+        return Rows(model.filter(where & condition).order_by(*key.terms(reverse=reverse)), fields, joined=joined)
 
     window: Q | None = None
     if after is not None:
@@ -223,10 +225,10 @@ async def keyset_page(
         window = beyond(key, before, forward=False) if window is None else window & beyond(key, before, forward=False)
     total = await rows(None, reverse=False).count()
     if offset is not None:  # a deprecated offset cursor: by offset, as before
-        items = await rows(None, reverse=False).page(offset, size) if size else []
+        items = await rows(None, reverse=False, joined=joined).page(offset, size) if size else []
         preceding = offset
     else:
-        items = await rows(window, reverse=backward).page(0, size) if size else []
+        items = await rows(window, reverse=backward, joined=joined).page(0, size) if size else []
         if backward:
             items.reverse()
         if after is None and before is None:

@@ -7,8 +7,9 @@ nested field can never reach what the root connection would hide.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -21,7 +22,7 @@ from domain import comment_models as cm
 from domain import models as m
 from domain import oversight_models as om
 from domain import workflow_models as wm
-from domain.rows import Rows
+from domain.rows import Joined, Rows
 from domain.rules import INACTIVE
 from resolvers.columns import Columns
 
@@ -38,36 +39,56 @@ async def _where_in(queryset: QuerySet[M] | Rows[M], key_field: str, keys: list[
     return await queryset.filter(**{f"{key_field}__in": set(keys)})
 
 
+def _arranged(key_field: str, many: bool, objects: list[M], keys: list[Any]) -> list[Any]:
+    """Per key, the object whose `key_field` it is (None where there is none), or with `many` the list of
+    those objects in the order read."""
+    if not many:
+        found = {getattr(obj, key_field): obj for obj in objects}
+        return [found.get(key) for key in keys]
+    groups: dict[Any, list[M]] = defaultdict(list)
+    for obj in objects:
+        groups[getattr(obj, key_field)].append(obj)
+    return [groups.get(key, []) for key in keys]
+
+
+async def _read(queryset: QuerySet[M] | Rows[M], key_field: str, many: bool, keys: list[Any]) -> list[Any]:
+    return _arranged(key_field, many, await _where_in(queryset, key_field, keys), keys)
+
+
+class RowsLoader(DataLoader[Any, Any]):
+    """A loader of a Rows' objects by `key_field`: one each (`many` False) or a list each. What it reads is
+    known (`rows`, `key_field`), so that resolvers.prefetch may read a level with to-one relations joined
+    (`load_joined`), or read a relation in the statement of the level that holds it (a `Join` of `rows`)."""
+
+    def __init__(self, rows: Rows[Any], key_field: str, many: bool) -> None:
+        self.rows, self.key_field, self.many = rows, key_field, many
+        # not a bound method: the loader would refer to itself, and only the collector could free what it holds
+        super().__init__(load_fn=partial(_read, rows, key_field, many))
+
+    async def load_joined(self, keys: list[Any], joined: Joined) -> list[Any]:
+        """The values of `keys`, as the loader's batch, with the relations of `joined` read in the same statement."""
+        return await _read(replace(self.rows, joined=joined), self.key_field, self.many, keys)
+
+
+def _loader(queryset: QuerySet[M] | Rows[M], key_field: str, many: bool) -> DataLoader[Any, Any]:
+    if isinstance(queryset, Rows):
+        return RowsLoader(queryset, key_field, many)
+    return DataLoader(load_fn=partial(_read, queryset, key_field, many))
+
+
 def by_id(queryset: QuerySet[M] | Rows[M]) -> DataLoader[int, M | None]:
     """One object per id (None where missing or hidden)."""
-
-    async def load(keys: list[int]) -> list[M | None]:
-        found = {obj.pk: obj for obj in await _where_in(queryset, "id", keys)}
-        return [found.get(key) for key in keys]
-
-    return DataLoader(load_fn=load)
+    return _loader(queryset, "id", many=False)
 
 
 def grouped(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, list[M]]:
     """All objects whose `key_field` is the key, in the queryset's order."""
-
-    async def load(keys: list[int]) -> list[list[M]]:
-        groups: dict[int, list[M]] = defaultdict(list)
-        for obj in await _where_in(queryset, key_field, keys):
-            groups[getattr(obj, key_field)].append(obj)
-        return [groups.get(key, []) for key in keys]
-
-    return DataLoader(load_fn=load)
+    return _loader(queryset, key_field, many=True)
 
 
 def one_by(queryset: QuerySet[M] | Rows[M], key_field: str) -> DataLoader[int, M | None]:
     """The one object whose `key_field` is the key."""
-
-    async def load(keys: list[int]) -> list[M | None]:
-        found = {getattr(obj, key_field): obj for obj in await _where_in(queryset, key_field, keys)}
-        return [found.get(key) for key in keys]
-
-    return DataLoader(load_fn=load)
+    return _loader(queryset, key_field, many=False)
 
 
 def powers_citing(powers: Q) -> DataLoader[int, list[m.Power]]:

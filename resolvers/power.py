@@ -16,6 +16,7 @@ from resolvers.keyset import PageArgs, keyset_page, sort_key
 from resolvers.pagination import Page
 
 if TYPE_CHECKING:
+    from domain.rows import Joined
     from qingquan.settings import Settings
     from resolvers.loaders import Loaders
     from schema.catalogue.power import PowerFilter, PowerOrder
@@ -60,8 +61,10 @@ async def powers_page(
     filter: PowerFilter | None,
     order_by: PowerOrder | None,
     within_unit: int | None = None,
+    joined: Joined | None = None,
 ) -> Page[m.Power]:
-    """A page of the powers `viewer` may see; the total counts only those."""
+    """A page of the powers `viewer` may see; the total counts only those (`joined`: to-one relations read
+    with the page's rows)."""
     q = access.power_q(viewer) & power_filter_q(filter)
     unit_ids = [within_unit] if within_unit is not None else []
     if filter is not None and filter.unit_id is not None:
@@ -78,6 +81,7 @@ async def powers_page(
         fields=loaders.fields_of(m.Power, "id"),
         default=settings.default_page_size,
         maximum=settings.max_page_size,
+        joined=joined,
     )
     for power in page.items:
         loaders.power_by_id.prime(power.id, power)

@@ -45,8 +45,9 @@ computed anew here:
 Where the normal execution would report an error (a null in a non-null field, a resolver raising, a
 value of another type, an awaitable left: a level not loaded ahead, arguments the root refuses), the
 plan gives up (`Fallback`) and the request runs the normal execution, which reports it as it always has.
-A plan's requests make the statements the normal execution makes (the page, its total, one per level), on
-one connection taken from the pool for them all (domain.db.one_connection: ~55 µs of the app's CPU a statement);
+A plan's requests make the statements the normal execution makes (the page, its total, one per level, to-one
+relations joined into the level that holds them), on one connection taken from the pool for them all
+(domain.db.one_connection: ~55 µs of the app's CPU a statement);
 `QINGQUAN_COMPILED_QUERIES=0` turns plans off, so that both can be compared.
 """
 

@@ -17,7 +17,7 @@ from domain.cases import appliable
 from domain.db import one_connection
 from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
-from resolvers.prefetch import now_or_later, prefetch_below_connection, prefetch_connection
+from resolvers.prefetch import joins_below, now_or_later, prefetch_below_connection, prefetch_connection
 from resolvers.unit import units_page
 from schema.catalogue.flow import FlowChart
 from schema.catalogue.unit import Unit, UnitFilter
@@ -228,10 +228,14 @@ async def powers_connection(
     fragments: Mapping[str, FragmentDefinitionNode],
 ) -> Connection[Power]:
     """`powers`: a page of the powers the viewer may see, the levels below the connection's `field_nodes`
-    loaded ahead (resolvers/prefetch.py). Its resolver and its plan (schema/compiled.py) both answer by it."""
+    loaded ahead (resolvers/prefetch.py), the powers' units and charts in the page's statement. Its resolver
+    and its plan (schema/compiled.py) both answer by it."""
     loaders = context.loaders
+    joined = joins_below(loaders, "Power", m.Power, field_nodes, fragments)
     async with one_connection():  # the page and its levels, read in sequence: one connection for them all
-        page = await powers_page(context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by)
+        page = await powers_page(
+            context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by, joined=joined
+        )
         await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
     return to_connection(page, Power.from_model)
 
