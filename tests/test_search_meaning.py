@@ -12,6 +12,7 @@ The model is real and deterministic: the default, static one distilled from mult
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 from collections.abc import AsyncIterator
@@ -38,7 +39,7 @@ from search import SearchBackend, embedding, semantic
 from search.filters import visible_powers
 from search.indexer import sync_once
 from search.model import IndexName, QueryTerm, SearchRequest
-from tests.helpers import gql_data, token_for
+from tests.helpers import count_queries, gql_data, token_for
 
 pytestmark = pytest.mark.skipif(not embedding.available(), reason="the embedding model is not installed")
 
@@ -287,6 +288,70 @@ async def test_the_embedder_follows_the_feed_reuses_and_resumes(power_vectors: o
     assert back.embedded + back.reused == 2
     # the old texts again: the same vectors, bit for bit (computed again, or taken from an identical text)
     assert {e.entity_id: bytes(e.vector) for e in await Embedding.filter(entity_id__in=[a.id, b.id], kind="power")} == before
+
+
+async def test_an_idle_pass_of_the_embedder_reads_the_feed_only_and_a_write_is_embedded_next(power_vectors: object) -> None:
+    """Once a pass over the powers found all embedded, an idle pass reads the change feed and nothing else
+    (it re-ran the anti-join over the whole table every 2 s: 67 s of PostgreSQL on an unanalysed table); a
+    power edited afterwards is embedded on the next pass, by this embedder (told by the feed) and by a new
+    one (another host taking the lead: its own pass over the table)."""
+    embedder = semantic.Embedder()
+    await embedder.follow()
+    assert (await embedder.run(kinds=(semantic.POWER,))).embedded == 0  # the pass: all embedded already
+    assert embedder.after[semantic.POWER] is None
+    for _ in range(2):
+        with count_queries() as idle:
+            await embedder.follow()
+            assert await embedder.embed_some(semantic.POWER) == semantic.EmbedReport()
+        # the consumer, the final changes, (PostgreSQL) the committed ones not final yet, 'seen'
+        assert idle.count == (4 if feed._postgres() else 3), idle.statements
+        assert not any(" power" in s or "search_embedding" in s for s in idle.statements), idle.statements
+    power = await Power.filter(status=PowerStatus.DRAFT).order_by("-id").first()
+    assert power is not None
+    before = await Embedding.get(kind="power", entity_id=power.id)
+    await Power.filter(id=power.id).update(name=power.name + "（夜间施工）")
+    await feed.enqueue(SearchEntity.POWER, [power.id])
+    try:
+        await embedder.follow()  # drops the stale vector, names the power
+        with count_queries() as busy:
+            report = await embedder.embed_some(semantic.POWER)
+        assert report.embedded == 1
+        after = await Embedding.get(kind="power", entity_id=power.id)
+        assert after.text_hash != before.text_hash
+        assert after.text_hash == semantic.text_hash((await semantic.power_texts([power.id]))[power.id])
+        # the window of named ids and its vectors (two ranges), the text, identical texts, delete + insert
+        reads = [s for s in busy.statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) <= 8, busy.statements
+        with count_queries() as idle:
+            assert await embedder.embed_some(semantic.POWER) == semantic.EmbedReport()
+        assert idle.count == 0
+        # another host's embedder (the lead moved) sees the next edit by its pass over the table
+        await Power.filter(id=power.id).update(name=power.name + "（噪声扰民）")
+        await Embedding.filter(kind="power", entity_id=power.id).delete()  # what its follow() would drop
+        other = semantic.Embedder()
+        assert (await other.embed_some(semantic.POWER)).embedded == 1
+    finally:
+        await Power.filter(id=power.id).update(name=power.name)
+        await feed.enqueue(SearchEntity.POWER, [power.id])
+    await embedder.follow()
+    back = await embedder.embed_some(semantic.POWER)
+    assert back.embedded + back.reused == 1
+    assert bytes((await Embedding.get(kind="power", entity_id=power.id)).vector) == bytes(before.vector)
+
+
+async def test_two_embedders_storing_the_same_vector_at_once_both_succeed(power_vectors: object) -> None:
+    """`qingquan embed` beside the server's embedder: both find a power without a vector and store it; the
+    second insert is skipped (the unique index), not an error that stops its run."""
+    power = await Power.filter(status=PowerStatus.DRAFT).order_by("id").first()
+    assert power is not None
+    before = bytes((await Embedding.get(kind="power", entity_id=power.id)).vector)
+    await Embedding.filter(kind="power", entity_id=power.id).delete()
+    a, b = semantic.Embedder(), semantic.Embedder()
+    found = [await a._pending(semantic.POWER, 8), await b._pending(semantic.POWER, 8)]
+    assert found == [[power.id], [power.id]]
+    reports = await asyncio.gather(a.embed_ids(semantic.POWER, found[0]), b.embed_ids(semantic.POWER, found[1]))
+    assert [r.embedded + r.reused for r in reports] == [1, 1]
+    assert [bytes(e.vector) for e in await Embedding.filter(kind="power", entity_id=power.id)] == [before]
 
 
 async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
