@@ -72,6 +72,8 @@ INLINE_ROWS = 5_000
 #: Seconds between two looks of a process at the table for vectors added or dropped.
 REFRESH = 1.0
 CHUNK = 500
+#: Ids of a table read at a time by the embedder's pass over it (a range of its primary key).
+SCAN = 5_000
 Progress = Callable[[str, int, int], object]
 
 
@@ -230,7 +232,14 @@ class Embedder:
     """Makes and keeps the vectors of one database (one at a time: the server's leader, or the CLI)."""
 
     def __init__(self) -> None:
-        self.after = dict.fromkeys(KINDS, 0)
+        # Which texts may lack a vector: until one pass over a kind's table found every row embedded, the
+        # rows after `after[kind]` (the pass's cursor; None once it is done); then only the ids the change
+        # feed named since (`todo`: new rows, and those whose vector `recheck` dropped). An idle pass thus
+        # looks at nothing but the feed, and no query depends on the planner's statistics of the table.
+        self.after: dict[str, int | None] = dict.fromkeys(KINDS, 0)
+        self.todo: dict[str, set[int]] = {kind: set() for kind in KINDS}
+        self.end: dict[str, int | None] = dict.fromkeys(KINDS)  # the pass's last id (read when it starts)
+        self._cursor: int | None = None  # where the pass goes on once the batch _pending found is embedded
         self.seconds = 0.0  # spent in the model
         self.build = "embeddings"
 
@@ -272,6 +281,7 @@ class Embedder:
             await feed.register(consumer_name(), self.build)
             for kind in KINDS:
                 await self.recheck(kind)
+                self.after[kind], self.end[kind] = 0, None  # changes were missed: one more pass over the table
             return 0
         at = feed.position_of(consumer)
         final = await feed.read(at, batch)
@@ -292,32 +302,78 @@ class Embedder:
             await self.drop_orphans(ARTICLE)
         if articles:
             await self.recheck(ARTICLE, articles)
+            self.todo[ARTICLE].update(articles)  # new, or their vector dropped: embedded on the next pass
         if ids[SearchEntity.POWER]:
             await self.recheck(POWER, ids[SearchEntity.POWER])
+            self.todo[POWER].update(ids[SearchEntity.POWER])
         if not final:
             return len(rows)
         await feed.advance(consumer_name(), consumer.build, final[-1].position)
         return len(rows)
 
-    async def _pending(self, kind: str, limit: int) -> list[int]:
+    async def _without_vector(self, kind: str, ids: list[int]) -> list[int]:
+        """Those of `ids` (sorted) that have no vector: one range scan of the unique index (kind, entity_id,
+        model) over their span. Ranges, not NOT EXISTS or IN lists: on a table never analysed the planner
+        planned the anti-join as a nested loop over every vector for every row (67 s of a backend a pass over
+        26,000 articles), and an IN list of hundreds is guessed at most of the table (0.005 an id); a
+        range is an index scan whatever the statistics."""
+        if not ids:
+            return []
         conn = connections.get("default")
         m = functools.partial(_mark, conn)
-        sql = (
-            f"SELECT t.id FROM {TABLES[kind]} t WHERE t.id > {m(1)} AND NOT EXISTS (SELECT 1 FROM search_embedding e "
-            f"WHERE e.kind = {m(2)} AND e.entity_id = t.id AND e.model = {m(3)}) ORDER BY t.id LIMIT {m(4)}"
+        rows = await conn.execute_query_dict(
+            f"SELECT entity_id FROM search_embedding WHERE kind = {m(1)} AND entity_id >= {m(2)} "
+            f"AND entity_id <= {m(3)} AND model = {m(4)}",
+            [kind, ids[0], ids[-1], embedding.MODEL],
         )
-        rows = await conn.execute_query_dict(sql, [self.after[kind], kind, embedding.MODEL, limit])
-        if not rows and self.after[kind]:
-            self.after[kind] = 0  # a vector dropped behind the cursor: look from the start once more
-            rows = await conn.execute_query_dict(sql, [0, kind, embedding.MODEL, limit])
+        have = {int(r["entity_id"]) for r in rows}
+        return [i for i in ids if i not in have]
+
+    async def _rows(self, kind: str, after: int, upto: int) -> list[int]:
+        """The kind's row ids in (after, upto], in order: a range of the primary key bounded on both sides
+        (one bound only, the unanalysed planner guesses a third of the table and sorts it)."""
+        conn = connections.get("default")
+        m = functools.partial(_mark, conn)
+        rows = await conn.execute_query_dict(
+            f"SELECT id FROM {TABLES[kind]} WHERE id > {m(1)} AND id <= {m(2)} ORDER BY id", [after, upto]
+        )
         return [int(r["id"]) for r in rows]
+
+    async def _pending(self, kind: str, limit: int) -> list[int]:
+        """Up to `limit` ids of the kind's rows that have no vector: first among those the feed named, then
+        on the pass over the table while it is not done. Nothing named and the pass done: no statement."""
+        self._cursor = None
+        todo = self.todo[kind]
+        while todo:  # a window of CHUNK ids from the smallest named (a document's articles are neighbours)
+            first = min(todo)
+            window = sorted(i for i in todo if i < first + CHUNK)
+            rows = set(await self._rows(kind, first - 1, window[-1]))
+            missing = await self._without_vector(kind, [i for i in window if i in rows])
+            todo.difference_update(set(window) - set(missing))  # embedded already, or gone
+            if missing:
+                return missing[:limit]
+        while (after := self.after[kind]) is not None:
+            if self.end[kind] is None:  # the pass ends at the last row when it starts (later ones are named)
+                conn = connections.get("default")
+                row = (await conn.execute_query_dict(f"SELECT MAX(id) AS last FROM {TABLES[kind]}"))[0]
+                self.end[kind] = int(row["last"] or 0)
+            if after >= self.end[kind]:
+                self.after[kind] = self.end[kind] = None  # all have vectors: the feed says what to embed now
+                break
+            missing = await self._without_vector(kind, await self._rows(kind, after, after + SCAN))
+            if missing:
+                self._cursor = missing[:limit][-1]  # moved past them once they are embedded (embed_some)
+                return missing[:limit]
+            self.after[kind] = after + SCAN
+        return []
 
     async def embed_some(self, kind: str, limit: int | None = None) -> EmbedReport:
         """Embed up to `limit` texts of `kind` (a batch by default) that have no vector yet."""
         ids = await self._pending(kind, BATCH[embedding.CHOSEN] if limit is None else limit)
         report = await self.embed_ids(kind, ids)
-        if ids:
-            self.after[kind] = max(ids)
+        self.todo[kind].difference_update(ids)
+        if self._cursor is not None:  # the pass over the table moves past them (every row before has a vector)
+            self.after[kind], self._cursor = self._cursor, None
         return report
 
     async def embed_ids(self, kind: str, ids: list[int]) -> EmbedReport:
@@ -355,6 +411,7 @@ class Embedder:
                     for i, v in sorted(vectors.items())
                 ],
                 using_db=conn,
+                ignore_conflicts=True,  # another process (`qingquan embed` beside the server) stored it meanwhile
             )
         return report
 

@@ -12,6 +12,7 @@ The model is real and deterministic: the default, static one distilled from mult
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import os
 from collections.abc import AsyncIterator
@@ -24,6 +25,7 @@ import httpx
 import numpy as np
 import pytest
 import threadpoolctl
+from tortoise.transactions import in_transaction
 
 from domain import change_feed as feed
 from domain.access import PUBLIC, unit_subtree_ids, viewer_for
@@ -38,7 +40,7 @@ from search import SearchBackend, embedding, semantic
 from search.filters import visible_powers
 from search.indexer import sync_once
 from search.model import IndexName, QueryTerm, SearchRequest
-from tests.helpers import gql_data, token_for
+from tests.helpers import count_queries, gql_data, token_for
 
 pytestmark = pytest.mark.skipif(not embedding.available(), reason="the embedding model is not installed")
 
@@ -287,6 +289,94 @@ async def test_the_embedder_follows_the_feed_reuses_and_resumes(power_vectors: o
     assert back.embedded + back.reused == 2
     # the old texts again: the same vectors, bit for bit (computed again, or taken from an identical text)
     assert {e.entity_id: bytes(e.vector) for e in await Embedding.filter(entity_id__in=[a.id, b.id], kind="power")} == before
+
+
+async def test_an_idle_pass_of_the_embedder_reads_the_feed_only_and_a_write_is_embedded_next(power_vectors: object) -> None:
+    """Once a pass over the powers found all embedded, an idle pass reads the change feed and nothing else
+    (it re-ran the anti-join over the whole table every 2 s: 67 s of PostgreSQL on an unanalysed table); a
+    power edited afterwards is embedded on the next pass, by this embedder (told by the feed) and by a new
+    one (another host taking the lead: its own pass over the table)."""
+    embedder = semantic.Embedder()
+    await embedder.follow()
+    assert (await embedder.run(kinds=(semantic.POWER,))).embedded == 0  # the pass: all embedded already
+    assert embedder.after[semantic.POWER] is None
+    # on PostgreSQL, changes not final yet (a transaction older than them still open anywhere in the cluster)
+    # are applied ahead on every pass until they are: wait for the feed to be quiet, then drain what it named
+    for _ in range(120):
+        if await embedder.follow() == 0:
+            break
+        await asyncio.sleep(0.5)
+    assert await embedder.embed_some(semantic.POWER) == semantic.EmbedReport()
+    for _ in range(2):
+        with count_queries() as idle:
+            await embedder.follow()
+            assert await embedder.embed_some(semantic.POWER) == semantic.EmbedReport()
+        # the consumer, the final changes, (PostgreSQL) the committed ones not final yet, 'seen'
+        assert idle.count == (4 if feed._postgres() else 3), idle.statements
+        assert not any(" power" in s or "search_embedding" in s for s in idle.statements), idle.statements
+    power = await Power.filter(status=PowerStatus.DRAFT).order_by("-id").first()
+    assert power is not None
+    before = await Embedding.get(kind="power", entity_id=power.id)
+    await Power.filter(id=power.id).update(name=power.name + "（夜间施工）")
+    await feed.enqueue(SearchEntity.POWER, [power.id])
+    try:
+        await embedder.follow()  # drops the stale vector, names the power
+        with count_queries() as busy:
+            report = await embedder.embed_some(semantic.POWER)
+        assert report.embedded == 1
+        after = await Embedding.get(kind="power", entity_id=power.id)
+        assert after.text_hash != before.text_hash
+        assert after.text_hash == semantic.text_hash((await semantic.power_texts([power.id]))[power.id])
+        # the window of named ids and its vectors (two ranges), the text, identical texts, delete + insert
+        reads = [s for s in busy.statements if s.lstrip().upper().startswith("SELECT")]
+        assert len(reads) <= 8, busy.statements
+        with count_queries() as idle:
+            assert await embedder.embed_some(semantic.POWER) == semantic.EmbedReport()
+        assert idle.count == 0
+        # another host's embedder (the lead moved) sees the next edit by its pass over the table
+        await Power.filter(id=power.id).update(name=power.name + "（噪声扰民）")
+        await Embedding.filter(kind="power", entity_id=power.id).delete()  # what its follow() would drop
+        other = semantic.Embedder()
+        assert (await other.embed_some(semantic.POWER)).embedded == 1
+    finally:
+        await Power.filter(id=power.id).update(name=power.name)
+        await feed.enqueue(SearchEntity.POWER, [power.id])
+    await embedder.follow()
+    back = await embedder.embed_some(semantic.POWER)
+    assert back.embedded + back.reused == 1
+    assert bytes((await Embedding.get(kind="power", entity_id=power.id)).vector) == bytes(before.vector)
+
+
+async def test_an_embedder_storing_a_vector_another_is_storing_skips_it(power_vectors: object) -> None:
+    """`qingquan embed` beside the server's embedder: both find a power without a vector and store it; the
+    insert that waits for the other's is skipped (the unique index), not an error that stops the run."""
+    if not feed._postgres():
+        pytest.skip("SQLite writes one transaction at a time: two stores never overlap")
+    power = await Power.filter(status=PowerStatus.DRAFT).order_by("id").first()
+    assert power is not None
+    before = await Embedding.get(kind="power", entity_id=power.id)
+    await Embedding.filter(kind="power", entity_id=power.id).delete()
+    embedder = semantic.Embedder()
+    assert await embedder._pending(semantic.POWER, 8) == [power.id]
+    stored = asyncio.Event()
+
+    async def store_after_the_other() -> semantic.EmbedReport:
+        await stored.wait()
+        return await embedder.embed_ids(semantic.POWER, [power.id])
+
+    store = asyncio.ensure_future(store_after_the_other())  # started outside the transaction: a connection of its own
+    async with in_transaction() as conn:  # the other embedder, its row stored but not committed yet
+        await Embedding.create(
+            kind="power", entity_id=power.id, model=embedding.MODEL, text_hash=before.text_hash,
+            vector=bytes(before.vector), using_db=conn,
+        )  # fmt: skip
+        stored.set()
+        await asyncio.sleep(1.0)  # its insert waits for this transaction
+    report = await store
+    assert report.embedded + report.reused == 1
+    assert [(e.text_hash, bytes(e.vector)) for e in await Embedding.filter(kind="power", entity_id=power.id)] == [
+        (before.text_hash, bytes(before.vector))
+    ]
 
 
 async def test_legal_questions_fuse_the_nearest_articles_under_the_filters(
