@@ -1,6 +1,7 @@
 """The server's rounds by the county's day, each run by one process of all the hosts (a lease in the
 database: qingquan.leader.run_as_database_leader): 电子监察's alarms every QINGQUAN_ALARM_INTERVAL seconds,
-and the repeals of laws whose repealer comes into force (「本法自…起施行。《X》同时废止」) on that day."""
+and the laws stored as 尚未生效 that come into force on that day, then the repeals of laws whose repealer
+comes into force (「本法自…起施行。《X》同时废止」)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import logging
 from domain import workdays
 from domain.alarms import raise_alarms
 from domain.db_outage import database_unavailable
-from domain.library.repeals import file_due_repeals
+from domain.library.commencement import file_due_commencements
+from domain.library.repeals import Repeal, file_due_repeals
 from domain.workdays import today
 
 log = logging.getLogger("qingquan.alarms")
@@ -43,12 +45,18 @@ def _until_tomorrow(now: datetime.datetime | None = None) -> float:
 
 
 async def repeals_forever(every: float) -> None:
-    """File the repeals that are due as of the county's today (the effects of `qingquan law-repeals
-    --apply`: status, change feed, change notices, audit), then again after `every` seconds or when the
-    next day begins, whichever comes first; a round with nothing due reads the clauses and writes nothing."""
+    """File as in force the documents stored 尚未生效 whose day has come (with the repeals they declare), then
+    the repeals that are due as of the county's today (the effects of `qingquan law-repeals --apply`: status,
+    change feed, change notices, audit), then again after `every` seconds or when the next day begins,
+    whichever comes first; a round with nothing due reads the clauses and writes nothing."""
     while True:
         try:
-            filed = await file_due_repeals(workdays.today())  # looked up here: a test moves this clock alone
+            day = workdays.today()  # looked up here: a test moves this clock alone
+            filed: list[Repeal] = []
+            for document, repeals in await file_due_commencements(day):
+                library_log.info("filed 《%s》 as in force from %s", document.title, document.effective_date)
+                filed += repeals
+            filed += await file_due_repeals(day)
             for r in filed:
                 library_log.info("filed 《%s》 as repealed on %s by 《%s》", r.repealed.title, r.on, r.repealer.title)
         except Exception as exc:

@@ -242,9 +242,12 @@ def derive_statuses(versions: Sequence[dict[str, Any]]) -> dict[int, LegalStatus
     one filed as repealed by a later law (domain.library.repeals) stays repealed.
     Versions whose source states a status keep it (已废止, 已被修改 are never downgraded), except
     that a dated version said to be in force becomes historical once a newer dated version is known.
+    A version not yet in force (尚未生效) leaves the one in force as it is until its day comes
+    (domain.library.commencement files it in force, then this runs again).
     """
     ordered = sorted(versions, key=lambda v: (v["version_date"] or date.min, v["id"]))
-    newest = ordered[-1]
+    effective = [v for v in ordered if LegalStatus(v["status"]) is not LegalStatus.NOT_YET_EFFECTIVE] or ordered
+    newest = effective[-1]
     wanted: dict[int, LegalStatus] = {}
     for v in ordered:
         current = LegalStatus(v["status"])
