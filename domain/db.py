@@ -159,6 +159,20 @@ class _OneConnectionClient(AsyncpgDBClient):
     def acquire_connection(self) -> Any:
         return super().acquire_connection() if self.held is None else _HeldConnection(self)
 
+    def _in_transaction(self) -> Any:
+        # it would wait for a second connection while holding one: with every connection of the pool held by
+        # scopes doing the same, none would ever come (a second reader's finding, session 12)
+        raise RuntimeError("one_connection() is for reads in sequence: no transaction may be opened inside it")
+
+
+_GIVING_BACK: set[asyncio.Future[None]] = set()
+
+
+async def _give_back(mine: _OneConnectionClient) -> None:
+    async with mine.held_lock:  # a statement of a task started in the scope may still be running on it
+        held, mine.held = mine.held, None
+    await mine._pool.release(held)
+
 
 @asynccontextmanager
 async def one_connection() -> AsyncIterator[None]:
@@ -166,10 +180,13 @@ async def one_connection() -> AsyncIterator[None]:
     once and given back at the end, instead of one taken and given back per statement: asyncpg's acquire and
     release (a task of its own, for the release) cost the app ~55 µs a statement, a tenth of the app's CPU for
     an ADMIN page of 15 statements (bench/RESULTS.md, session 12, h2). For reads in sequence, as a compiled
-    plan makes: the connection is kept from the pool while the Python between statements runs. A statement still running
-    when the scope ends (a task it started) finishes first; one sent later goes to the pool. A transaction
-    opened inside takes a connection of its own, as anywhere. SQLite (one connection anyway) and a
-    transaction already open are left as they are."""
+    plan makes (schema/compiled.py: a plan is the whole operation, so nothing outside the scope shares its loaders):
+    the connection is kept from the pool while the Python between statements runs. A statement still running
+    when the scope ends (a task it started) finishes first; one sent later goes to the pool. Not for the normal
+    execution: there sibling root fields run as tasks of their own, and a scope waiting on a DataLoader batch
+    a sibling started outside it (its statement on the pool) would, with every connection held by such scopes,
+    wait forever. A transaction may not be opened inside (`_in_transaction`: the same wait). SQLite (one
+    connection anyway) and a transaction already open are left as they are."""
     handler = get_connections()
     client = handler.get("default")
     if type(client) is not AsyncpgDBClient or client._pool is None:
@@ -181,9 +198,11 @@ async def one_connection() -> AsyncIterator[None]:
         yield
     finally:
         handler.reset(token)
-        async with mine.held_lock:  # a statement of a task started in the scope may still be running on it
-            held, mine.held = mine.held, None
-        await client._pool.release(held)
+        # shielded: a second cancellation while a statement still runs on it must not keep it from the pool for good
+        giving_back = asyncio.ensure_future(_give_back(mine))
+        _GIVING_BACK.add(giving_back)  # the loop keeps only a weak reference to a task
+        giving_back.add_done_callback(_GIVING_BACK.discard)
+        await asyncio.shield(giving_back)
 
 
 #: For `python -m tortoise -c domain.db.TORTOISE_ORM makemigrations` (developers only).

@@ -269,7 +269,7 @@ class Rows(Generic[M]):
         condition = condition_key(self.where)
         if condition is None:
             return db, None
-        cache_key = (type(db), queryset.model, self.fields, tuple(queryset._orderings), condition, self._joins, what)
+        cache_key = (db.capabilities.dialect, queryset.model, self.fields, tuple(queryset._orderings), condition, self._joins, what)
         with _LOCK:
             statement = _STATEMENTS.get(cache_key)
             if statement is not None:

@@ -19,6 +19,7 @@ from domain.db import dialect, one_connection
 from domain.enums import Role
 from qingquan.app import create_app
 from qingquan.settings import Settings, get_settings
+from resolvers.ids import encode_id
 from tests.helpers import count_queries, token_for
 from tests.test_query_count import PAGE
 
@@ -85,13 +86,14 @@ async def test_a_queryset_made_in_the_scope_reads_through_the_pool_afterwards() 
     assert taken == [1]
 
 
-async def test_a_transaction_in_the_scope_takes_a_connection_of_its_own() -> None:
+async def test_a_transaction_in_the_scope_is_refused() -> None:
+    """It would wait for a second connection while holding one: with the pool held in full by such scopes, forever."""
     await postgres_only()
     async with one_connection():
         held = await backend_pid()
-        async with in_transaction() as transaction:
-            _, rows = await transaction.execute_query("SELECT pg_backend_pid() AS pid")
-            assert int(rows[0]["pid"]) != held
+        with pytest.raises(RuntimeError, match="no transaction"):
+            async with in_transaction():
+                pass
         assert await backend_pid() == held
 
 
@@ -135,8 +137,8 @@ async def test_the_connection_goes_back_to_the_pool_when_the_scope_fails() -> No
 
 @pytest.mark.parametrize("compiled", [True, False], ids=["plan", "normal execution"])
 async def test_a_page_takes_one_connection_for_its_statements(demo: Any, compiled: bool) -> None:
-    """The token's statement takes one, the page, its total and its levels (8 statements: to-one relations joined into their levels) one more, whether
-    a plan answers or the normal execution (`powers` reads its page and levels the same way)."""
+    """The token's statement takes one, and a plan's page, its total and its levels (8 statements: to-one relations
+    joined into their levels) one more; the normal execution takes one a statement (see the next test)."""
     await postgres_only()
     settings = Settings(**{**get_settings().model_dump(), "response_cache_bytes": 0, "compiled_queries": compiled})
     token = await token_for(Role.ADMIN)
@@ -151,4 +153,28 @@ async def test_a_page_takes_one_connection_for_its_statements(demo: Any, compile
             response = await client.post("/graphql", json=body, headers=headers)
         assert response.status_code == 200 and b'"errors"' not in response.content
     assert counter.count == 9
-    assert taken == [2]
+    assert taken == ([2] if compiled else [9])
+
+
+async def test_sibling_roots_waiting_on_one_batch_never_hold_the_whole_pool(demo: Any) -> None:
+    """The normal execution runs each root field as a task of its own. Here `commentPeriods` starts the batch of
+    the unit's subtree outside any scope and each `powers` joins it: had each held a connection of its own while
+    waiting (one_connection around the resolver, as a plan does), more of them than the pool has connections
+    would wait forever for the batch's statement (a second reader's finding, session 12)."""
+    await postgres_only()
+    pool = connections.get("default")._pool
+    unit = await m.Unit.filter(parent_id__not_isnull=True).first()
+    assert unit is not None
+    aliases = " ".join(f'p{i}: powers(filter: {{unitId: $u}}) {{ totalCount }}' for i in range(pool._maxsize + 1))
+    query = f"query($u: ID!) {{ c: commentPeriods(unitId: $u) {{ totalCount }} {aliases} }}"
+    settings = Settings(**{**get_settings().model_dump(), "response_cache_bytes": 0})
+    unit_id = encode_id("Unit", unit.id)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(settings, manage_db=False)), base_url="http://qingquan.test"
+    ) as client:
+        for _ in range(2):  # the second time with the pool's connections warm (a warm acquire does not yield)
+            async with asyncio.timeout(20):
+                response = await client.post("/graphql", json={"query": query, "variables": {"u": unit_id}})
+            assert response.status_code == 200 and b'"errors"' not in response.content, response.text
+            totals = {v["totalCount"] for k, v in response.json()["data"].items() if k.startswith("p")}
+            assert len(totals) == 1

@@ -14,7 +14,6 @@ from graphql import FieldNode, FragmentDefinitionNode
 from domain import access
 from domain import models as m
 from domain.cases import appliable
-from domain.db import one_connection
 from resolvers.keyset import PageArgs
 from resolvers.power import powers_page
 from resolvers.prefetch import joins_below, now_or_later, prefetch_below_connection, prefetch_connection
@@ -232,11 +231,11 @@ async def powers_connection(
     and its plan (schema/compiled.py) both answer by it."""
     loaders = context.loaders
     joined = joins_below(loaders, "Power", m.Power, field_nodes, fragments)
-    async with one_connection():  # the page and its levels, read in sequence: one connection for them all
-        page = await powers_page(
-            context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by, joined=joined
-        )
-        await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
+    # (a plan reads this on one connection, domain.db.one_connection; the normal execution may not: see there)
+    page = await powers_page(
+        context.viewer, context.settings, loaders, args=args, filter=filter, order_by=order_by, joined=joined
+    )
+    await prefetch_below_connection(loaders, "Power", page.items, field_nodes, fragments)
     return to_connection(page, Power.from_model)
 
 
