@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Generator, Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -46,6 +46,8 @@ class _Statement:
     names: tuple[str, ...]
     conversions: Conversions
     params: tuple[Any, ...] = ()
+    #: the keys of a load go in as one array (PostgreSQL's `= ANY($k)`), not one parameter each
+    keys_as_array: bool = False
 
 
 #: compiled statements of shared Rows, by the shape of their SELECT, its condition (by value) and the number
@@ -288,11 +290,16 @@ class Rows(Generic[M]):
             model = self.queryset.model
             field = model._meta.fields_map[key_field]
             values = sorted({field.to_db_value(key, model) for key in keys})  # as tortoise's filter encodes them
-            db, statement = self._statement(
-                (key_field, len(values)), lambda db: self._compile_where_in(db, key_field, values)
-            )
+            statement = None
+            if self.queryset._choose_db().capabilities.dialect == "postgres":  # one statement for any number of keys
+                db, statement = self._statement((key_field, "any"), lambda db: self._compile_where_any(db, key_field, values[0]))
+            if statement is None:
+                db, statement = self._statement(
+                    (key_field, len(values)), lambda db: self._compile_where_in(db, key_field, values)
+                )
             if statement is not None:
-                _, rows = await db.execute_query(statement.sql, [*statement.params, *values])
+                keys_in = [values] if statement.keys_as_array else values
+                _, rows = await db.execute_query(statement.sql, [*statement.params, *keys_in])
                 return self._build(rows, statement.names, statement.conversions)
         return await self.filter(**{f"{key_field}__in": set(keys)})
 
@@ -358,3 +365,19 @@ class Rows(Generic[M]):
         if list(statement.params) != [*own, *stand_ins]:
             return None  # laid out otherwise: tortoise builds it every time
         return _Statement(statement.sql, statement.names, statement.conversions, tuple(own))
+
+    def _compile_where_any(self, db: Any, key_field: str, example: Any) -> _Statement | None:
+        """The load of any number of keys on PostgreSQL: the load of one key (`_compile_where_in`) with its
+        `IN ($k)` made `= ANY($k)`, the keys then one array parameter. One statement, prepared once per
+        connection, for every number of keys; and its generic plan (PostgreSQL's after five runs) compares
+        each row with the array as given, where `IN ($1,...,$n)` builds ARRAY[$1,...,$n] again for every
+        row it reads (bench/RESULTS.md, session 13, h1). None where the one key's statement is not laid out
+        so (then the keys' count makes the shape, as on SQLite)."""
+        statement = self._compile_where_in(db, key_field, [example])
+        if statement is None:
+            return None
+        last = len(statement.params) + 1  # the key: the last parameter
+        marker = f" IN (${last})"
+        if statement.sql.count(marker) != 1 or f"${last + 1}" in statement.sql:
+            return None
+        return replace(statement, sql=statement.sql.replace(marker, f"=ANY(${last})"), keys_as_array=True)
