@@ -80,6 +80,16 @@ def dialect() -> str:
     return connections.get("default").capabilities.dialect
 
 
+async def analyze() -> None:
+    """After a bulk load (the demo county and its library): PostgreSQL's statistics of the tables, which its
+    planner needs to read a page's rows by their indexes (a load of steps by chart: an index scan of the
+    charts' steps, not a scan of every step comparing each with every key). Autovacuum gathers them in time
+    where it runs, but a page served meanwhile, or on a server without it, is planned blind: the page of
+    powers cost PostgreSQL ~0.5 ms more (bench/RESULTS.md, session 13, h1). SQLite: nothing to do."""
+    if dialect() == "postgres":
+        await connections.get("default").execute_script("ANALYZE")
+
+
 async def migrate(url: str, progress: Callable[[str, str, str], object] | None = None) -> None:
     """Apply every pending migration, then fill in what migrations cannot (they have no ORM): version 1
     of each power published before versions were kept (domain.versions.backfill). Safe to run again."""

@@ -438,3 +438,19 @@ async def test_the_demo_closes_the_loop(demo: object) -> None:
     assert bulletin["status"] == "PUBLISHED"
     assert bulletin["paragraphs"][0] == "一、工作进展" and "六、下一步工作" in bulletin["paragraphs"]
     assert {"method": "SURVEY", "survey": {"title": closed["title"]}} in inspections["inspections"]["nodes"]
+
+
+async def test_the_seeded_tables_are_analyzed_for_postgresqls_planner(demo: object) -> None:
+    """Seeding fills the tables in bulk, then gathers their statistics (`ANALYZE`, domain/db.py `analyze`): with
+    none, PostgreSQL plans a page's loads blind (steps by chart: every step read and compared with every key,
+    not the charts' steps by their index). `last_analyze` is set by an ANALYZE statement only, never by
+    autovacuum's (`last_autoanalyze`)."""
+    from tortoise import connections
+
+    if db.dialect() != "postgres":
+        pytest.skip("SQLite's planner keeps no statistics here")
+    tables = ["power", "power_basis", "flow_chart", "flow_step", "flow_edge", "legal_article", "legal_document", "unit", "position"]
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname = ANY($1)", [tables]
+    )
+    assert sorted(r["relname"] for r in rows) == sorted(tables)

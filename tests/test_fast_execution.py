@@ -336,16 +336,66 @@ async def test_compiled_statements_push_out_the_least_recently_used(demo: object
 
     monkeypatch.setattr(rows, "_STATEMENTS", rows.OrderedDict())
     monkeypatch.setattr(rows, "_MAX_STATEMENTS", 3)
-    ids = sorted(await m.Unit.all().values_list("id", flat=True))
-    loader = Loaders(CLI).unit_by_id
+    loaders = Loaders(CLI)
+    unit = (await m.Unit.first()).id
+    shapes = {  # one statement each, on SQLite as on PostgreSQL
+        m.Unit: (loaders.unit_by_id, unit),
+        m.Position: (loaders.position_by_id, (await m.Position.first()).id),
+        m.FlowChart: (loaders.flow_chart_by_power_id, (await m.FlowChart.first()).power_id),
+        m.LegalDocument: (loaders.document_by_id, (await m.LegalDocument.first()).id),
+    }
 
-    def counts() -> list[int]:
-        return [key[-1][-1] for key in rows._STATEMENTS]  # (key field, number of keys)
+    def models() -> list[type]:
+        return [key[1] for key in rows._STATEMENTS]
 
-    for n in (1, 2, 3):
-        await loader.load_fn(ids[:n])
-    await loader.load_fn(ids[5:6])  # one key again: its statement is the most recently used now
-    assert counts() == [2, 3, 1]
-    found = await loader.load_fn(ids[:4])  # a fourth shape: the oldest (two keys) goes
-    assert counts() == [3, 1, 4]
-    assert [u.id for u in found] == ids[:4]
+    for model in (m.Unit, m.Position, m.FlowChart):
+        loader, key = shapes[model]
+        await loader.load_fn([key])
+    await loaders.unit_by_id.load_fn([unit])  # the units' statement is the most recently used now
+    assert models() == [m.Position, m.FlowChart, m.Unit]
+    loader, key = shapes[m.LegalDocument]
+    found = await loader.load_fn([key])  # a fourth shape: the oldest (the positions') goes
+    assert models() == [m.FlowChart, m.Unit, m.LegalDocument]
+    assert [d.id for d in found] == [key]
+
+
+async def test_a_load_is_one_statement_for_any_number_of_keys_on_postgresql(demo: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL a shared Rows' load passes its keys as one array (`=ANY($k)`): one statement for 1, 2,
+    7 or 50 keys, prepared once per connection (`IN ($1,...,$n)` was one per number of keys, and its generic
+    plan built the array again for every row it read); with a viewer's condition before the keys too. On
+    SQLite, one statement per number of keys, as before. The rows are the same either way, and the
+    condition still holds (the public's load of every power finds the public ones only)."""
+    from domain import access, rows
+    from domain import models as m
+    from domain.db import dialect
+    from resolvers.loaders import Loaders
+    from tests.helpers import count_queries
+
+    monkeypatch.setattr(rows, "_STATEMENTS", rows.OrderedDict())
+    power_ids = sorted(await m.Power.all().values_list("id", flat=True))
+    postgres = dialect() == "postgres"
+    sizes = (power_ids[:1], power_ids[:2], power_ids[3:10], power_ids[:50], power_ids)
+    for viewer in (CLI, access.PUBLIC):  # no condition, and the public's (its parameters before the keys)
+        loaders = Loaders(viewer)
+        for some in sizes:
+            for loader in (loaders.power_by_id, loaders.bases_by_power_id):
+                with count_queries() as counter:
+                    got = await loader.load_fn(some)
+                [sql] = counter.statements
+                where = sql.split(" WHERE ", 1)[1]
+                assert ("=ANY($" in where and " IN ($" not in where) if postgres else "=ANY(" not in where, sql
+                flat = [o for value in got for o in (value if isinstance(value, list) else [value]) if o is not None]
+                if loader is loaders.power_by_id:
+                    expected = await m.Power.filter(access.power_q(viewer), id__in=some).order_by("id")
+                    powers = flat
+                else:
+                    by_power = await m.PowerBasis.filter(power_id__in=some).order_by("ordinal", "id")
+                    expected = [b for k in some for b in by_power if b.power_id == k]
+                assert [o.id for o in flat] == [o.id for o in expected]
+        if viewer is access.PUBLIC:
+            assert 0 < len(powers) < len(power_ids) and not any(p.confidential for p in powers)
+    statements = [key for key in rows._STATEMENTS if key[1] in (m.Power, m.PowerBasis)]
+    if postgres:  # the powers' once per viewer's condition, the bases' once
+        assert sorted(str(key[-1]) for key in statements) == ["('id', 'any')"] * 2 + ["('power_id', 'any')"]
+    else:
+        assert len(statements) == 3 * len(sizes)

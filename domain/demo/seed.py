@@ -24,6 +24,7 @@ from domain.access import CLI
 from domain.audit import record
 from domain.change_feed import enqueue
 from domain.codes import office_code, power_code, reserve_power_codes, unit_code
+from domain.db import analyze
 from domain.demo import powers_gov, powers_land, powers_social, powers_townships
 from domain.demo.dump import canonical_dump
 from domain.demo.flows import TEMPLATES, step_days
@@ -142,6 +143,8 @@ async def seed(units: Sequence[UnitSpec], powers: Sequence[PowerSpec], progress:
         report.action = "verified"
         await verify(report, units, powers)
     report.loop_added = await seed_loop()
+    if report.action == "seeded" or report.library is not None:
+        await analyze()  # the tables just filled: their statistics for PostgreSQL's planner
     report.seconds = time.perf_counter() - started
     return report
 
