@@ -189,7 +189,8 @@ class Rows(Generic[M]):
     `shared`: the queryset is a model's rows in an order, the same for every request and viewer (it may
     have no filter, slice or join of its own: refused on every use), and `where` says what differs. Its
     loads (`where_in`), pages and counts run a SELECT compiled by tortoise once per process for each shape,
-    condition (by value: `condition_key`) and number of keys, and then only executed, which saves
+    condition (by value: `condition_key`) and number of keys (on PostgreSQL, for any number of keys: one
+    array parameter, `_compile_where_any`), and then only executed, which saves
     tortoise's query building, most of a loader's remaining time (sessions 5 and 7). A condition that is
     not made of plain values is compiled every time, as tortoise does.
     """
