@@ -441,11 +441,11 @@ def _row_completer(
     over), the id (`encode_id(type, row.id)`, as every `from_model` of MODELS holds it), `__typename` and the
     relations above; anything else: _NotRows."""
     columns = attributes_of(model)
-    plan: list[tuple[str, Read | str, Complete, type | None]] = []  # read: a column's name, read from the row
+    plan: list[tuple[str, Read, Complete]] = []
     selection_sets = [n.selection_set for n in nodes if n.selection_set is not None]
     for key, field_nodes, field_def in _selected(gtype, selection_sets, fragments):
         if field_def is None:
-            plan.append((*_typename(key, gtype), None))
+            plan.append(_typename(key, gtype))
             continue
         name = field_nodes[0].name.value
         definition = _plain_field(field_def)
@@ -453,64 +453,32 @@ def _row_completer(
             raise _NotRows("a field with extensions")
         column = definition.python_name
         if definition.base_resolver is not None:
-            plan.append((key, *_relation(gtype.name, name, field_def, field_nodes, fragments, schema), None))
+            plan.append((key, *_relation(gtype.name, name, field_def, field_nodes, fragments, schema)))
             continue
-        complete = _completer(field_def.type, field_nodes, fragments, schema)
         if column == "id" and any(i.name == "Node" for i in gtype.interfaces):
             typename = gtype.name
             read: Read = lambda row, info, typename=typename: encode_id(typename, row.id)  # noqa: E731
-            plan.append((key, read, complete, None))
         elif column in columns and column != "id":
-            leaf = get_named_type(field_def.type)
-            plan.append((key, column, complete, _EXACT.get(leaf.name) if is_leaf_type(leaf) else None))
+            read = lambda row, info, column=column: row.__dict__[column]  # noqa: E731
         else:
             raise _NotRows(f"{gtype.name}.{name}")
-    return _generated(gtype.name, model, plan, absent)
+        plan.append((key, read, _completer(field_def.type, field_nodes, fragments, schema)))
+    shape = object()  # this selection set, in the request's completed rows
 
+    def obj(row: Any, run: _Run) -> Any:
+        if type(row) is not model:
+            return absent(row)
+        key = (shape, id(row), None)
+        done = run.completed.get(key)
+        if done is not None:
+            return done[1]
+        info = run.info
+        answer = {name: complete(read(row, info), run) for name, read, complete in plan}
+        run.rows += 1
+        run.completed[key] = (row, answer)  # the row kept beside, so that its id stays its own
+        return answer
 
-#: leaf types whose serialize returns a value of exactly this Python type as it is (the leaf completer's shortcut)
-_EXACT = {"String": str, "ID": str, "Boolean": bool}
-
-
-def _generated(
-    type_name: str, model: Any, plan: list[tuple[str, Read | str, Complete, type | None]], absent: Callable[[Any], None]
-) -> Complete:
-    """The completer of a row-made selection set as one function of its own, its answer written as one dict
-    display: a column of an exact leaf type read from the row's attributes and taken as it is when its value is
-    of that type (anything else, None included, goes to its completer, as `_completer`'s leaf would), every other
-    field read and completed by its steps, in answer order. What graphql-core would decide per field, decided
-    once per document: a page's ~600 row-made objects make no call per column (a third of their completion)."""
-    names: dict[str, Any] = {"model": model, "absent": absent, "shape": object()}
-    entries = []
-    for i, (key, read, complete, exact) in enumerate(plan):
-        names[f"c{i}"] = complete
-        if isinstance(read, str) and exact is not None:
-            names[f"t{i}"] = exact
-            value = f"v if type(v := d[{read!r}]) is t{i} else c{i}(v, run)"
-        elif isinstance(read, str):
-            value = f"c{i}(d[{read!r}], run)"
-        else:
-            names[f"r{i}"] = read
-            value = f"c{i}(r{i}(row, info), run)"
-        entries.append(f"        {key!r}: {value},")
-    source = "\n".join([
-        f"def complete_{type_name}(row, run):",
-        "    if type(row) is not model:",
-        "        return absent(row)",
-        "    key = (shape, id(row), None)  # completed once a request per row and selection set",
-        "    done = run.completed.get(key)",
-        "    if done is not None:",
-        "        return done[1]",
-        "    d, info = row.__dict__, run.info",
-        "    answer = {",
-        *entries,
-        "    }",
-        "    run.rows += 1",
-        "    run.completed[key] = (row, answer)  # the row kept beside, so that its id stays its own",
-        "    return answer",
-    ])
-    exec(compile(source, f"<plan of {type_name}>", "exec"), names)  # noqa: S102 (our own source: keys are GraphQL names)
-    return names[f"complete_{type_name}"]
+    return obj
 
 
 @dataclass(frozen=True)
