@@ -30,6 +30,10 @@ compare with: `git worktree add --detach DIR COMMIT`), on the same database with
 measured in the same interleaved rounds; the goals then give this checkout's ratios to it. `--port-base PORT`
 puts the servers on PORT, PORT+1... (a port range of one's own on a shared machine) instead of free ports.
 
+The province of issue 20 (bench/province.py build: the demo county and 99 copies, 28,700 powers): `--database-url
+postgres://…/qq_province --reuse`; the page is the same 20 powers (the demo county sorts first by code), the totals
+count the province's, and the answers are checked equal there as well.
+
 PostGraphile is run without authentication: it checks no token, where qingquan and the floor check one in the
 database on every request (one statement, a few hundredths of a ms of PostgreSQL), so the comparison leans its way.
 """
@@ -431,11 +435,14 @@ def main() -> None:
 
     pg_version = str(pg_value(url, "SHOW server_version")).split(" ")[0]
     powers = pg_value(url, "SELECT count(*) FROM power")
+    regions = int(str(pg_value(url, "SELECT count(DISTINCT region_code) FROM unit")))
+    # bench/province.py's province holds the demo county and 99 copies of it, each under a region code of its own
+    data = "the demo county" if regions <= 1 else f"a province of {regions} counties (bench/province.py)"
     header = textwrap.fill(
         f"Date: {date.today().isoformat()}. Commit: {git_commit()}. Machine: {os.cpu_count()} cores ({platform.machine()}),"
         f" Python {platform.python_version()}, PostgreSQL {pg_version} (local), wrk on the same machine; load average"
         f" {load_before[0]:.1f} / {load_before[1]:.1f} (1 / 5 min) before the run and {load_after[0]:.1f} /"
-        f" {load_after[1]:.1f} after. Data: the demo county ({powers} powers). Each server {args.workers} process(es)"
+        f" {load_after[1]:.1f} after. Data: {data} ({powers} powers). Each server {args.workers} process(es)"
         " with a pool of at most 5 connections each; the page of tests/test_query_count.py, `first: 20`, with"
         " answers checked equal (first 0, 5, 20, 100). CPU per request: the server's processes (app) and the"
         " PostgreSQL backends of its connections (PG); medians of"
