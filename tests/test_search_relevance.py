@@ -133,14 +133,16 @@ DEVSET = Path(__file__).parent / "fixtures" / "search_devset.tsv"
 #: on them were chosen (their answers verified by reading the article); tuned on since session 13 (h3: the
 #: thesaurus's words of their misses, search/thesaurus.tsv), so no longer a measure of unseen questions
 FRESH = Path(__file__).parent / "fixtures" / "search_fresh.tsv"
-#: recall@5 of the fresh questions (11 of 30 before the thesaurus's words of their misses, 20 after: bench/RESULTS.md,
-#: session 13, h3): a floor under those words
-FRESH_AT_5 = 0.60
+#: recall@5 of the fresh questions (11 of 30 before the thesaurus's words of their misses, 20 after, 22 with the
+#: widening of everyday words by meaning, search/nearby.py: bench/RESULTS.md, session 13, h3): a floor that fails
+#: without either
+FRESH_AT_5 = 0.70
 #: 30 more, written in session 13 (h3) before any search of them and before the thesaurus's words above, answers
 #: read in the corpus: the blind set. Never tune on them (write a new set first).
 FRESH2 = Path(__file__).parent / "fixtures" / "search_fresh2.tsv"
-#: recall@5 of the blind questions (18 of 30 measured, bench/RESULTS.md, session 13, h3)
-FRESH2_AT_5 = 0.55
+#: recall@5 of the blind questions (18 of 30 measured by words and thesaurus, 20 with the widening by meaning,
+#: search/nearby.py, measured once: bench/RESULTS.md, session 13, h3): a floor that fails without the widening
+FRESH2_AT_5 = 0.65
 DEVSET_QUERY = """
 query ($q: String!) {
   searchLegalBasis(query: $q, first: 10) { edges { node { article { label } document { title } } } }
