@@ -69,6 +69,8 @@ PHRASE_BOOST = 2.0
 NEAR_SLOP = 4
 #: A legal term standing for a word of the query (search.understand) scores this much of the word.
 ALTERNATIVE_WEIGHT = 0.8
+#: a statute's word near an everyday word of the question by meaning (search.nearby)
+NEAR_WEIGHT = float(os.environ.get("QINGQUAN_SEARCH_NEAR_WEIGHT", "0.6"))
 #: When any word will do: what each term found adds, whatever its frequency (a text with more of them first).
 COVERAGE = 25.0
 #: A word of n bigrams is a phrase whose weight is the sum of their n IDFs, so a long word (较大数额罚款)
@@ -194,6 +196,7 @@ class _Index:
             (tantivy.Occur.Should, Q.boost_query(self.word_query(alt), ALTERNATIVE_WEIGHT))
             for alt in term.alternatives
         ]
+        options += [(tantivy.Occur.Should, Q.boost_query(self.word_query(w), NEAR_WEIGHT)) for w in term.near]
         return options[0][1] if len(options) == 1 else Q.boolean_query(options)
 
     def phrase_query(self, words: list[str]) -> tantivy.Query | None:

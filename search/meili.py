@@ -217,7 +217,7 @@ class MeiliBackend(SearchBackend):
         words = request.highlight_words()
         # Meilisearch has no "this word or that one" inside a query: the alternatives of a term join the
         # query as optional words (ranked by how many match) unless every term is a plain word.
-        every_word = request.match_all and all(t.literal and not t.alternatives for t in terms)
+        every_word = request.match_all and all(t.literal and not t.alternatives and not t.near for t in terms)
         async with self._errors():
             found = await target.search(
                 " ".join(_quote(w) for w in words),  # each word a phrase: its characters side by side

@@ -118,10 +118,12 @@ class QueryTerm:
     word: str
     alternatives: tuple[str, ...] = ()
     literal: bool = True
+    #: the statutes' words nearest by meaning (search.nearby), weaker alternatives still
+    near: tuple[str, ...] = ()
 
     @property
     def words(self) -> tuple[str, ...]:
-        return ((self.word,) if self.literal else ()) + self.alternatives
+        return ((self.word,) if self.literal else ()) + self.alternatives + self.near
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
-from search import analysis
+from search import analysis, nearby
 from search.citations import Citation, LawMention, LawNames, citations, law_aliases
 from search.model import QueryTerm
 
@@ -134,6 +134,7 @@ def preload(vocabulary: Vocabulary | None = None) -> None:
     """Load the segmenter now (at start-up, in a thread) rather than on the first question."""
     vocab = vocabulary or Vocabulary(thesaurus=curated_thesaurus(), stop=stopwords())
     _segmenter(_user_words(vocab))
+    nearby.neighbours()  # the statutes' words and their vectors (a fifth of a second)
     if vocabulary is not None:
         vocabulary._segmenter_ready = True
 
@@ -199,6 +200,7 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
     named = bool(laws) and not found
     result.question = as_sentence or named or is_sentence(rest)
     terms: dict[str, QueryTerm] = {}
+    everyday: list[str] = []  # a question's words no thesaurus entry covers: widened by meaning (search.nearby)
     if result.question:
         for token in (p for t in segment(rest[:MAX_SENTENCE], vocabulary) for p in _parts(t.lower(), vocabulary)):
             expands = token in vocabulary.thesaurus
@@ -208,12 +210,17 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
                 result.dropped.append(token)  # a lone character matches too much to mean anything
             elif token not in terms:
                 terms[token] = _term(token, vocabulary, literal=token not in vocabulary.stop and len(token) > 1)
+                if not expands and terms[token].literal:
+                    everyday.append(token)
     else:
         for word in analysis.query_words(rest):
             if word in vocabulary.stop and word not in vocabulary.thesaurus and len(SPLIT.findall(rest)) > 1:
                 result.dropped.append(word)
             elif word not in terms:
                 terms[word] = _term(word, vocabulary)
+    for word, near in nearby.near(everyday).items():
+        if near and word in terms:
+            terms[word] = replace(terms[word], near=near)
     if named:
         # searched within the law named, a word its title holds (国赔法 关押一天赔多少: 赔, 赔偿; 个税法 交不交税:
         # 税) is in nearly every article of it: it tells none of them apart, and only outweighs the words that do

@@ -130,10 +130,19 @@ def test_staff_queries_find_the_right_article_in_the_top_5(corpus_server: str) -
 
 DEVSET = Path(__file__).parent / "fixtures" / "search_devset.tsv"
 #: 30 questions written as people talk for issue 22's second round (h4, session 12), after the changes measured
-#: on them were chosen (their answers verified by reading the article); never tuned on
+#: on them were chosen (their answers verified by reading the article); tuned on since session 13 (h3: the
+#: thesaurus's words of their misses, search/thesaurus.tsv), so no longer a measure of unseen questions
 FRESH = Path(__file__).parent / "fixtures" / "search_fresh.tsv"
-#: recall@5 of the fresh questions (11 of 30 measured, see bench/RESULTS.md, session 12)
-FRESH_AT_5 = 0.35
+#: recall@5 of the fresh questions (11 of 30 before the thesaurus's words of their misses, 20 after, 22 with the
+#: widening of everyday words by meaning, search/nearby.py: bench/RESULTS.md, session 13, h3): a floor that fails
+#: without either
+FRESH_AT_5 = 0.70
+#: 30 more, written in session 13 (h3) before any search of them and before the thesaurus's words above, answers
+#: read in the corpus: the blind set. Never tune on them (write a new set first).
+FRESH2 = Path(__file__).parent / "fixtures" / "search_fresh2.tsv"
+#: recall@5 of the blind questions (18 of 30 measured by words and thesaurus, 20 with the widening by meaning,
+#: search/nearby.py, measured once: bench/RESULTS.md, session 13, h3): a floor that fails without the widening
+FRESH2_AT_5 = 0.65
 DEVSET_QUERY = """
 query ($q: String!) {
   searchLegalBasis(query: $q, first: 10) { edges { node { article { label } document { title } } } }
@@ -192,12 +201,14 @@ def test_how_people_ask_questions_everyday_words_loose_names_and_citations(corpu
     assert at5["keyword"] >= 0.97 and at1 >= KEYWORD_AT_1, (at5["keyword"], at1)
 
 
-def test_questions_nobody_tuned_on(corpus_server: str) -> None:
-    """The fresh questions: a floor under what the search finds for questions it was not tuned on."""
+@pytest.mark.parametrize(("path", "floor"), [(FRESH, FRESH_AT_5), (FRESH2, FRESH2_AT_5)], ids=["fresh", "blind"])
+def test_questions_written_after_the_tuning(corpus_server: str, path: Path, floor: float) -> None:
+    """The fresh questions (their misses' words since in the thesaurus) and the blind ones (never tuned on): a
+    floor under what the search finds for each."""
     ranks = []
     with httpx.Client(base_url=corpus_server, timeout=30) as client:
-        for case in devset_cases(FRESH, keywords=False):
+        for case in devset_cases(path, keywords=False):
             body = client.post("/graphql", json={"query": DEVSET_QUERY, "variables": {"q": case.query}}).json()
             assert not body.get("errors"), (case.query, body)
             ranks.append(rank_of(case, [e["node"] for e in body["data"]["searchLegalBasis"]["edges"]]))
-    assert len(ranks) == 30 and recall(ranks, 5) >= FRESH_AT_5, recall(ranks, 5)
+    assert len(ranks) == 30 and recall(ranks, 5) >= floor, recall(ranks, 5)

@@ -10,6 +10,7 @@ import pytest
 from domain.enums import Role
 from domain.models import AuditEvent, Unit
 from domain.search_models import ThesaurusEntry
+from search import nearby
 from search.citations import LawNames, citations, law_aliases
 from search.understand import Vocabulary, curated_thesaurus, stopwords, understand
 from tests.helpers import gql, gql_data, token_for
@@ -100,6 +101,18 @@ def test_a_question_is_cut_into_words_its_question_words_dropped_and_everyday_wo
     assert understand("低保", VOCABULARY).terms[0].alternatives == ("最低生活保障", "社会救助")
     named = understand("公务员法 辞职 多久批", VOCABULARY)
     assert named.question and named.work_ids and "多久" in [t.word for t in named.terms]
+
+
+def test_an_everyday_word_no_entry_covers_is_widened_to_the_statutes_nearest_words() -> None:
+    """search.nearby: 相片 (the statutes say 照片), with no thesaurus entry, reaches 照片 by the static model's
+    table; a word the thesaurus covers, or one the statutes use often, is left as it is."""
+    terms = {t.word: t for t in understand("相片被人乱用怎么办", VOCABULARY).terms}
+    assert "照片" in terms["相片"].near and not terms["相片"].alternatives
+    assert terms["相片"].words[:2] == ("相片", "照片")
+    terms = {t.word: t for t in understand("开车的时候能不能看手机", VOCABULARY).terms}
+    assert terms["开车"].alternatives and not terms["开车"].near  # the thesaurus's 驾驶 机动车
+    assert not understand("相片 乱用", VOCABULARY).terms[0].near  # keywords as typed: not widened
+    assert "儿童" in nearby.near(["小孩"])["小孩"] and nearby.near(["应当"]) == {"应当": ()}
 
 
 def test_a_word_glued_from_known_pieces_is_read_as_its_pieces() -> None:
@@ -204,6 +217,19 @@ async def test_a_question_in_plain_language_finds_articles(search_client: httpx.
     assert u["question"] and {"以后", "要"} & set(u["dropped"])
     assert data["totalCount"] > 0 and all(e["node"]["matchedWords"] for e in data["edges"])
     assert any("<em>" in e["node"]["snippet"] for e in data["edges"])
+
+
+@pytestmark_app
+async def test_a_question_in_everyday_words_finds_the_statutes_words_near_them(
+    search_client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """相片 is in no article of the library, 照片 in several: the widening by meaning finds them (off, not)."""
+    question = "相片被人乱用怎么办"
+    matched = {w for e in (await search(search_client, question, first=20))["edges"] for w in e["node"]["matchedWords"]}
+    assert "照片" in matched
+    monkeypatch.setattr(nearby, "NEAREST", 0)
+    matched = {w for e in (await search(search_client, question, first=20))["edges"] for w in e["node"]["matchedWords"]}
+    assert "照片" not in matched
 
 
 @pytestmark_app

@@ -96,7 +96,9 @@ def _understood(meaning: Understanding | None) -> dict:
     return {
         "citations": [str(c) for c in meaning.citations],
         "laws": list(dict.fromkeys(law.title for law in meaning.laws)),
-        "words": [{"word": t.word, "also": list(t.alternatives), "literal": t.literal} for t in meaning.terms],
+        "words": [
+            {"word": t.word, "also": list(t.alternatives), "near": list(t.near), "literal": t.literal} for t in meaning.terms
+        ],
         "dropped": meaning.dropped,
         "question": meaning.question,
     }
