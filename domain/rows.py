@@ -331,12 +331,20 @@ class Rows(Generic[M]):
                 return self._build(rows, statement.names, statement.conversions)
         return await self.filter(**{f"{key_field}__in": set(keys)})
 
+    def _compile_page(self, db: Any, offset: int, limit: int) -> _Statement:
+        """A page's statement; the first page's (offset 0: every keyset page and every first page) with its
+        LIMIT written in (`_literal_page`). A later offset keeps LIMIT and OFFSET as parameters: written in,
+        every offset a client asks for (`after: "o:N"`) would be a statement of its own for PostgreSQL and
+        asyncpg to prepare, pushing the pages in use out of their caches."""
+        statement = self._compile(db, self._filtered.offset(offset).limit(limit))
+        return _literal_page(statement, offset, limit) if offset == 0 else statement
+
     async def page(self, offset: int, limit: int) -> list[M]:
         """The objects from `offset` on, at most `limit` of them, in the queryset's order."""
         if self.shared:
             db, statement = self._statement(
                 ("page", offset, limit),
-                lambda db: _literal_page(self._compile(db, self._filtered.offset(offset).limit(limit)), offset, limit),
+                lambda db: self._compile_page(db, offset, limit),
             )
             if statement is not None:
                 _, rows = await db.execute_query(statement.sql, list(statement.params))
