@@ -58,7 +58,9 @@ def _e5(for_queries: bool = True) -> Any:
 
 
 @cache
-def _static() -> Any:
+def static_model() -> Any:
+    """The static model's table, read once per process (search by meaning, and search/nearby.py's widening),
+    or None where its file is missing or unreadable."""
     from search.static import StaticModel
 
     try:
@@ -70,7 +72,7 @@ def _static() -> Any:
 def _model(for_queries: bool = True) -> Any:
     if CHOSEN == "none":
         return None
-    return _static() if CHOSEN == "static" else _e5(for_queries)
+    return static_model() if CHOSEN == "static" else _e5(for_queries)
 
 
 

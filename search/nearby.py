@@ -37,9 +37,11 @@ _lock = threading.Lock()
 
 class Neighbours:
     def __init__(self) -> None:
-        from search.static import StaticModel
+        from search.embedding import static_model
 
-        model = StaticModel.load()
+        model = static_model()  # the one the search by meaning holds (not a second copy of the table)
+        if model is None:
+            raise FileNotFoundError("search/static_vectors.npz: the static model's table is missing or unreadable")
         counts: dict[str, int] = {}
         for line in resources.files("search").joinpath("statute_words.tsv").read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
