@@ -145,12 +145,13 @@ def _literal_page(statement: _Statement, offset: int, limit: int) -> _Statement:
     anew at every execution (0.9-1.5 ms of PostgreSQL's CPU a page on bench/province.py's province; without
     a parameter left, the first page is planned once per connection)."""
     found = _PAGE_END.search(statement.sql)
-    values = (limit,) if found is None or found.group(2) is None else (limit, offset)
+    if found is None:
+        return statement
+    values = (limit,) if found.group(2) is None else (limit, offset)
     params = statement.params
-    numbers = tuple(int(n) for n in found.groups() if n is not None) if found else ()
+    numbers = tuple(int(n) for n in found.groups() if n is not None)
     if (
-        found is None
-        or numbers != tuple(range(len(params) - len(values) + 1, len(params) + 1))
+        numbers != tuple(range(len(params) - len(values) + 1, len(params) + 1))
         or params[len(params) - len(values) :] != values
         or not all(type(v) is int for v in values)
     ):

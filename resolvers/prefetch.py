@@ -67,8 +67,7 @@ async def _load(loader: DataLoader[K, V], keys: list[K], joined: Callable[[], Jo
     """
     missing = [key for key in keys if loader.cache_map.get(key) is None]
     if missing:
-        relations = joined() if joined is not None else None
-        if relations is not None and isinstance(loader, RowsLoader):
+        if joined is not None and isinstance(loader, RowsLoader) and (relations := joined()) is not None:
             values = await loader.load_joined(missing, relations)
         else:
             values = await loader.load_fn(missing)
@@ -225,9 +224,8 @@ async def _walk(
             continue
         loader = getattr(loaders, step.loader)
 
-        def joined(loader: DataLoader[Any, Any] = loader, step: Step = step, below: Any = below) -> Joined | None:
-            if not isinstance(loader, RowsLoader):
-                return None
+        def joined(loader: Any = loader, step: Step = step, below: Any = below) -> Joined | None:
+            # asked by _load for a RowsLoader only
             return _joined(_folds(loaders, step.child, below, fragments, loader.rows.queryset.model))
 
         loaded = await _load(loader, keys, joined)
