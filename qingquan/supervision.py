@@ -14,6 +14,7 @@ from domain.alarms import raise_alarms
 from domain.db_outage import database_unavailable
 from domain.library.commencement import file_due_commencements
 from domain.library.repeals import Repeal, file_due_repeals
+from domain.tokens import COUNTY_TZ
 from domain.workdays import today
 
 log = logging.getLogger("qingquan.alarms")
@@ -38,9 +39,8 @@ async def alarms_forever(every: float) -> None:
 
 def _until_tomorrow(now: datetime.datetime | None = None) -> float:
     """Seconds until the county's next day begins (Asia/Shanghai, as workdays.today)."""
-    county = datetime.timezone(datetime.timedelta(hours=8))
-    now = now or datetime.datetime.now(county)
-    tomorrow = datetime.datetime.combine(now.astimezone(county).date(), datetime.time(), county) + datetime.timedelta(days=1)
+    now = now or datetime.datetime.now(COUNTY_TZ)
+    tomorrow = datetime.datetime.combine(now.astimezone(COUNTY_TZ).date(), datetime.time(), COUNTY_TZ) + datetime.timedelta(days=1)
     return (tomorrow - now).total_seconds()
 
 

@@ -78,11 +78,9 @@ class Neighbours:
                     continue
                 short = np.argpartition(-rough[:, k], SHORTLIST)[:SHORTLIST]
                 exact = self.matrix[short] @ vectors[k]
-                ranked = [int(short[i]) for i in np.argsort(-exact, kind="stable")[: NEAREST + 1]]
-                cosine = dict(zip(short.tolist(), exact.tolist(), strict=True))
-                out[word] = tuple(self.targets[i] for i in ranked if cosine[i] >= MIN_COSINE and self.targets[i] != word)[
-                    :NEAREST
-                ]
+                order = np.argsort(-exact, kind="stable")[: NEAREST + 1]
+                found = (self.targets[short[i]] for i in order if exact[i] >= MIN_COSINE)
+                out[word] = tuple(w for w in found if w != word)[:NEAREST]
         with self._guard:
             for word in todo:
                 self._known[word] = out[word]
@@ -108,4 +106,19 @@ def neighbours() -> Neighbours:
 
 def near(words: list[str]) -> dict[str, tuple[str, ...]]:
     """Each word's statute neighbours (none when NEAREST is 0: QINGQUAN_SEARCH_NEAR_K=0 turns the widening off)."""
-    return neighbours().of(words) if NEAREST > 0 else dict.fromkeys(words, ())
+    if not _usable():  # off, or no table: the question is searched by its own words, as before
+        return dict.fromkeys(words, ())
+    return neighbours().of(words)
+
+
+def warm() -> None:
+    """Read the statutes' words and their vectors now (understand.preload, at start-up in a thread), not at
+    the first question; nothing when the widening is off or the table is missing."""
+    if _usable():
+        neighbours()
+
+
+def _usable() -> bool:
+    from search.embedding import static_model
+
+    return NEAREST > 0 and static_model() is not None

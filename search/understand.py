@@ -134,7 +134,7 @@ def preload(vocabulary: Vocabulary | None = None) -> None:
     """Load the segmenter now (at start-up, in a thread) rather than on the first question."""
     vocab = vocabulary or Vocabulary(thesaurus=curated_thesaurus(), stop=stopwords())
     _segmenter(_user_words(vocab))
-    nearby.neighbours()  # the statutes' words and their vectors (a fifth of a second)
+    nearby.warm()  # the statutes' words and their vectors (a fifth of a second)
     if vocabulary is not None:
         vocabulary._segmenter_ready = True
 
@@ -219,7 +219,7 @@ def understand(query: str, vocabulary: Vocabulary, *, as_sentence: bool = False)
             elif word not in terms:
                 terms[word] = _term(word, vocabulary)
     for word, near in nearby.near(everyday).items():
-        if near and word in terms:
+        if near:  # every everyday word is a term by now
             terms[word] = replace(terms[word], near=near)
     if named:
         # searched within the law named, a word its title holds (国赔法 关押一天赔多少: 赔, 赔偿; 个税法 交不交税:

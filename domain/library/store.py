@@ -213,7 +213,7 @@ async def store_document(doc: ParsedDocument, names: RepealNames | None = None) 
         takeover = existing.source != doc.source
         repealed = existing.status is LegalStatus.REPEALED
         for f, value in values.items():
-            if (takeover or repealed and f == "repeal_date") and _empty(value):
+            if (takeover or (repealed and f == "repeal_date")) and _empty(value):
                 continue  # keep what the other source knew and this one does not (a repeal date: below)
             setattr(existing, f, value)
         # A repealed law stays repealed (filed by a later law's repeal clause, or so stated before): a
